@@ -1,0 +1,90 @@
+import type { EntryRecord, JsonObject } from '../../model/ledger-entry.js';
+import { entryId, runIdFromTraceId } from '../../model/ids.js';
+import { microsFromNanos } from '../../model/time.js';
+import { isRunRoot, type DecodedSpan } from '../otlp/decoded-span.js';
+import type { Pricing } from '../pricing/pricing.js';
+import { str } from './attribute-readers.js';
+import type { Contribution } from './convention-mapper.js';
+import { CONVENTION_MAPPERS } from './mappers.js';
+import { runMappers } from './merge-contributions.js';
+import { decideOutcome } from './outcome.js';
+import { PayloadReader } from './payload-reader.js';
+
+export interface SpanContext {
+  organizationId: string;
+  userId: string | null;
+  pricing: Pricing;
+  maxJsonDepth: number;
+  /** Resolved over the whole request (agent-id.ts). */
+  agentId: string | null;
+}
+
+/** One span to one ledger entry. Pure: the same span and context always give the same entry. */
+export function normalizeSpan(span: DecodedSpan, ctx: SpanContext): EntryRecord {
+  const payloads = new PayloadReader(ctx.maxJsonDepth);
+  const m = runMappers(CONVENTION_MAPPERS, { span, payloads });
+  const kind = m.kind ?? 'other';
+  const { outcome, statusMessage } = decideOutcome(span, m);
+  const startUs = microsFromNanos(span.startTimeUnixNano);
+  const inputTokens = m.inputTokens ?? null;
+  const outputTokens = m.outputTokens ?? null;
+  let outputs: JsonObject | null = m.outputs ?? m.outputsFallback ?? null;
+  // The seed's own monitoring example reads outputs.error on every failed action.
+  if (outcome === 'error' && outputs === null) outputs = { error: statusMessage ?? 'Unknown error' };
+  return {
+    id: entryId(ctx.organizationId, span.traceId, span.spanId),
+    organization_id: ctx.organizationId,
+    run_id: runIdFromTraceId(span.traceId),
+    trace_id: span.traceId,
+    span_id: span.spanId,
+    parent_span_id: span.parentSpanId,
+    is_root: isRunRoot(span),
+    name: (kind === 'tool' ? m.toolName : undefined) ?? span.name,
+    kind,
+    outcome,
+    status_message: statusMessage,
+    start_us: startUs,
+    end_us: microsFromNanos(span.endTimeUnixNano),
+    duration_ms: Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6,
+    cost_micros: costMicros(m, ctx.pricing, startUs),
+    model: m.model ?? null,
+    provider: m.provider ?? null,
+    input_tokens: inputTokens,
+    output_tokens: outputTokens,
+    total_tokens:
+      m.totalTokens ?? (inputTokens !== null || outputTokens !== null ? (inputTokens ?? 0) + (outputTokens ?? 0) : null),
+    agent_id: ctx.agentId,
+    service_name: str(span.resource, 'service.name'),
+    // An organization key may assert the user; a user key's user is the only truth.
+    user_id: ctx.userId ?? str(span.attributes, 'user.id') ?? str(span.resource, 'user.id'),
+    inputs: m.inputs ?? m.inputsFallback ?? null,
+    outputs,
+    compliance_metadata: m.compliance ?? null,
+    tags: m.tags ?? [],
+    attributes: span.attributes,
+    truncated_fields: [...new Set([...span.truncated, ...payloads.truncated])],
+  };
+}
+
+/**
+ * A cost the span states wins. Otherwise only model calls are priced, by the
+ * response model then the request model, so wrapper spans never double a cost.
+ */
+function costMicros(m: Contribution, pricing: Pricing, startUs: number): number {
+  if (m.costMicros !== undefined) return m.costMicros;
+  if (m.modelCall !== true || (m.inputTokens === undefined && m.outputTokens === undefined)) return 0;
+  for (const model of new Set([m.model, m.requestModel])) {
+    if (!model) continue;
+    const price = pricing.priceMicros({
+      model,
+      provider: m.provider ?? null,
+      inputTokens: m.inputTokens ?? 0,
+      outputTokens: m.outputTokens ?? 0,
+      cacheReadTokens: m.cacheReadTokens,
+      cacheWriteTokens: m.cacheWriteTokens,
+      at: new Date(startUs / 1000),
+    });
+    if (price !== null) return price;
+  }
+  return 0;
+}

@@ -1,0 +1,83 @@
+import type { ActionKind, Attributes, JsonObject } from '../../model/ledger-entry.js';
+import { count, firstOf, microsFromUsd, str, strList } from './attribute-readers.js';
+import { defined, type ConventionMapper } from './convention-mapper.js';
+import { messagesFromEvents } from './genai-events.js';
+import { unflattenIndexed } from './indexed-attributes.js';
+import type { PayloadReader } from './payload-reader.js';
+
+/**
+ * OTel GenAI semantic conventions (`gen_ai.*`), current and older names.
+ * OpenLLMetry, the Vercel AI SDK's @ai-sdk/otel and the Anthropic SDK speak
+ * it too, so it ranks just below our own attributes.
+ */
+export const otelGenAiMapper: ConventionMapper = {
+  name: 'otel-genai',
+  priority: 90,
+  map({ span, payloads }) {
+    const a = span.attributes;
+    const op = str(a, 'gen_ai.operation.name');
+    const events = messagesFromEvents(span.events, payloads);
+    return defined({
+      kind: op ? OPERATION_KINDS.get(op) : null,
+      modelCall: op !== null && MODEL_CALL_OPERATIONS.has(op),
+      toolName: str(a, 'gen_ai.tool.name'),
+      model: str(a, 'gen_ai.response.model') ?? str(a, 'gen_ai.request.model'),
+      requestModel: str(a, 'gen_ai.request.model'),
+      provider: str(a, 'gen_ai.provider.name') ?? str(a, 'gen_ai.system'),
+      inputTokens: firstOf(count(a, 'gen_ai.usage.input_tokens'), count(a, 'gen_ai.usage.prompt_tokens')),
+      outputTokens: firstOf(count(a, 'gen_ai.usage.output_tokens'), count(a, 'gen_ai.usage.completion_tokens')),
+      // Not in the semantic conventions, but OpenLLMetry sends it.
+      totalTokens: count(a, 'gen_ai.usage.total_tokens'),
+      cacheReadTokens: firstOf(count(a, 'gen_ai.usage.cache_read.input_tokens'), count(a, 'gen_ai.usage.cache_read_input_tokens')),
+      cacheWriteTokens: firstOf(
+        count(a, 'gen_ai.usage.cache_creation.input_tokens'),
+        count(a, 'gen_ai.usage.cache_creation_input_tokens'),
+      ),
+      costMicros: microsFromUsd(a['gen_ai.usage.cost']),
+      inputs: payloads.payload(a['gen_ai.tool.call.arguments'], 'gen_ai.tool.call.arguments') ?? inputMessages(a, payloads),
+      outputs:
+        payloads.payload(a['gen_ai.tool.call.result'], 'gen_ai.tool.call.result') ??
+        payloads.messages(a['gen_ai.output.messages'], 'gen_ai.output.messages'),
+      inputsFallback: legacyMessages(a, 'gen_ai.prompt', payloads) ?? events.inputs ?? instructionsOnly(a, payloads),
+      outputsFallback: legacyMessages(a, 'gen_ai.completion', payloads) ?? events.outputs,
+      blocked: contentFiltered(a) ? 'gen_ai.response.finish_reasons: content_filter' : null,
+    });
+  },
+};
+
+const OPERATION_KINDS = new Map<string, ActionKind>([
+  ['execute_tool', 'tool'],
+  ['chat', 'llm'],
+  ['text_completion', 'llm'],
+  ['generate_content', 'llm'],
+  ['embeddings', 'llm'],
+  ['invoke_agent', 'agent'],
+  ['create_agent', 'agent'],
+]);
+
+const MODEL_CALL_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content', 'embeddings']);
+
+function inputMessages(a: Attributes, payloads: PayloadReader): JsonObject | null {
+  const messages = payloads.messages(a['gen_ai.input.messages'], 'gen_ai.input.messages');
+  if (!messages) return null;
+  const instructions = payloads.json(a['gen_ai.system_instructions'], 'gen_ai.system_instructions');
+  return instructions === undefined ? messages : { ...messages, system_instructions: instructions };
+}
+
+/** System instructions alone are a weaker input than anything a convention names. */
+function instructionsOnly(a: Attributes, payloads: PayloadReader): JsonObject | null {
+  const instructions = payloads.json(a['gen_ai.system_instructions'], 'gen_ai.system_instructions');
+  return instructions === undefined ? null : { system_instructions: instructions };
+}
+
+/** `gen_ai.prompt.N.*` / `gen_ai.completion.N.*`, or the whole list as one JSON attribute. */
+function legacyMessages(a: Attributes, prefix: string, payloads: PayloadReader): JsonObject | null {
+  const flat = unflattenIndexed(a, `${prefix}.`);
+  if (flat) return { messages: flat };
+  return payloads.messages(a[prefix], prefix);
+}
+
+// A provider's content filter withheld the answer: a policy block, not a failure.
+function contentFiltered(a: Attributes): boolean {
+  return (strList(a, 'gen_ai.response.finish_reasons') ?? []).includes('content_filter');
+}

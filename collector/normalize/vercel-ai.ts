@@ -1,0 +1,61 @@
+import type { ActionKind, Attributes, JsonObject } from '../../model/ledger-entry.js';
+import { count, firstOf, str } from './attribute-readers.js';
+import { defined, type ConventionMapper } from './convention-mapper.js';
+import type { PayloadReader } from './payload-reader.js';
+
+/**
+ * The Vercel AI SDK's legacy telemetry (`ai.*`, `experimental_telemetry`).
+ * Wrapper spans (`ai.generateText`) hold the provider calls
+ * (`ai.generateText.doGenerate`), which are the only ones we price, so a
+ * multi-step call is never counted twice.
+ */
+export const vercelAiMapper: ConventionMapper = {
+  name: 'vercel-ai',
+  priority: 60,
+  map({ span, payloads }) {
+    const a = span.attributes;
+    const op = str(a, 'ai.operationId');
+    const providerCall = op !== null && PROVIDER_CALL.test(op);
+    return defined({
+      kind: op ? operationKind(op, providerCall) : null,
+      modelCall: providerCall,
+      toolName: str(a, 'ai.toolCall.name'),
+      model: str(a, 'ai.response.model') ?? str(a, 'ai.model.id'),
+      requestModel: str(a, 'ai.model.id'),
+      provider: str(a, 'ai.model.provider'),
+      // v5 names first, then v4's.
+      inputTokens: firstOf(count(a, 'ai.usage.inputTokens'), count(a, 'ai.usage.promptTokens'), count(a, 'ai.usage.tokens')),
+      outputTokens: firstOf(count(a, 'ai.usage.outputTokens'), count(a, 'ai.usage.completionTokens')),
+      totalTokens: count(a, 'ai.usage.totalTokens'),
+      cacheReadTokens: count(a, 'ai.usage.cachedInputTokens'),
+      inputs: payloads.payload(a['ai.toolCall.args'], 'ai.toolCall.args'),
+      outputs: payloads.payload(a['ai.toolCall.result'], 'ai.toolCall.result'),
+      inputsFallback:
+        payloads.messages(a['ai.prompt.messages'], 'ai.prompt.messages') ??
+        payloads.payload(a['ai.prompt'], 'ai.prompt') ??
+        payloads.payload(a['ai.value'], 'ai.value'),
+      outputsFallback: responsePayload(a, payloads),
+      blocked: str(a, 'ai.response.finishReason') === 'content-filter' ? 'ai.response.finishReason: content-filter' : null,
+    });
+  },
+};
+
+const PROVIDER_CALL = /\.do(Generate|Stream|Embed)$/;
+
+function operationKind(op: string, providerCall: boolean): ActionKind | null {
+  if (providerCall) return 'llm';
+  if (op === 'ai.toolCall') return 'tool';
+  // generateText, streamObject, embedMany…: orchestration around provider calls.
+  return op.startsWith('ai.') ? 'chain' : null;
+}
+
+function responsePayload(a: Attributes, payloads: PayloadReader): JsonObject | null {
+  const out: JsonObject = {};
+  const text = str(a, 'ai.response.text');
+  if (text !== null) out.text = text;
+  const toolCalls = payloads.json(a['ai.response.toolCalls'], 'ai.response.toolCalls');
+  if (toolCalls !== undefined) out.tool_calls = toolCalls;
+  const object = payloads.json(a['ai.response.object'], 'ai.response.object');
+  if (object !== undefined) out.object = object;
+  return Object.keys(out).length > 0 ? out : null;
+}

@@ -1,0 +1,116 @@
+import type { AttrValue, Attributes } from '../../model/ledger-entry.js';
+import type { DecodeLimits } from './decode-limits.js';
+
+/**
+ * Converts OTLP AnyValue / KeyValue lists to plain values. The same property
+ * names arrive from protobufjs messages and from OTLP/JSON, so one converter
+ * serves both: int64 as Long, number or decimal string; bytes as Uint8Array
+ * (protobuf) or base64 (JSON).
+ */
+
+export class ValueTypeError extends Error {}
+
+interface LongLike {
+  low: number;
+  high: number;
+  unsigned?: boolean;
+  toString(): string;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function isLong(v: unknown): v is LongLike {
+  return typeof v === 'object' && v !== null && typeof (v as LongLike).low === 'number' && typeof (v as LongLike).high === 'number';
+}
+
+/** int64 as a BigInt, from any of its encodings. */
+export function toBigInt(v: unknown, field: string): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return BigInt(Math.trunc(v));
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
+  if (isLong(v)) {
+    const unsigned = (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
+    return v.unsigned || v.high >= 0 ? unsigned : unsigned - (1n << 64n);
+  }
+  if (v === undefined || v === null) return 0n;
+  throw new ValueTypeError(`\`${field}\` must be an integer, got ${JSON.stringify(v)}`);
+}
+
+function intValue(v: unknown, field: string): number | string {
+  const b = toBigInt(v, field);
+  return b > MAX_SAFE || b < -MAX_SAFE ? b.toString() : Number(b);
+}
+
+/** Cuts a string to at most `maxBytes` of UTF-8 without splitting a character. */
+export function truncateUtf8(s: string, maxBytes: number): string {
+  if (s.length <= maxBytes / 3 || Buffer.byteLength(s) <= maxBytes) return s;
+  const buf = Buffer.from(s).subarray(0, maxBytes);
+  let end = buf.length;
+  // step back over a partial multi-byte sequence
+  while (end > 0 && (buf[end - 1] & 0xc0) === 0x80) end--;
+  if (end > 0 && buf[end - 1] >= 0xc0) end--;
+  return buf.subarray(0, end).toString('utf8');
+}
+
+export class AttributeConverter {
+  constructor(private readonly limits: DecodeLimits) {}
+
+  /** KeyValue[] to a record; keys whose values were cut are pushed to `truncated`. */
+  keyValues(list: unknown, field: string, truncated: string[], depth = 0): Attributes {
+    const out: Attributes = {};
+    if (list === undefined || list === null) return out;
+    if (!Array.isArray(list)) throw new ValueTypeError(`\`${field}\` must be a list of key/value pairs`);
+    for (let i = 0; i < list.length; i++) {
+      const kv = list[i] as { key?: unknown; value?: unknown } | null;
+      if (!kv || typeof kv.key !== 'string') throw new ValueTypeError(`\`${field}[${i}].key\` must be a string`);
+      const state = { cut: false };
+      out[kv.key] = this.value(kv.value, `${field}.${kv.key}`, depth, state);
+      if (state.cut) truncated.push(kv.key);
+    }
+    return out;
+  }
+
+  private value(v: unknown, field: string, depth: number, state: { cut: boolean }): AttrValue {
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'object') throw new ValueTypeError(`\`${field}\` must be an AnyValue object`);
+    const any = v as Record<string, unknown>;
+    if (any.stringValue != null) {
+      if (typeof any.stringValue !== 'string') throw new ValueTypeError(`\`${field}.stringValue\` must be a string`);
+      const s = truncateUtf8(any.stringValue, this.limits.maxAttributeValueBytes);
+      if (s.length !== any.stringValue.length) state.cut = true;
+      return s;
+    }
+    if (any.boolValue != null) {
+      if (typeof any.boolValue !== 'boolean') throw new ValueTypeError(`\`${field}.boolValue\` must be a boolean`);
+      return any.boolValue;
+    }
+    if (any.intValue != null) return intValue(any.intValue, `${field}.intValue`);
+    if (any.doubleValue != null) {
+      const d = typeof any.doubleValue === 'string' ? Number(any.doubleValue) : any.doubleValue;
+      if (typeof d !== 'number' || Number.isNaN(d)) throw new ValueTypeError(`\`${field}.doubleValue\` must be a number`);
+      return d;
+    }
+    if (any.bytesValue != null) {
+      if (any.bytesValue instanceof Uint8Array) return Buffer.from(any.bytesValue).toString('base64');
+      if (typeof any.bytesValue === 'string') return any.bytesValue;
+      throw new ValueTypeError(`\`${field}.bytesValue\` must be base64`);
+    }
+    const container = (any.arrayValue ?? any.kvlistValue) as { values?: unknown } | undefined;
+    if (container != null) {
+      if (depth + 1 > this.limits.maxNestingDepth) {
+        state.cut = true;
+        return null;
+      }
+      if (any.arrayValue != null) {
+        const values = container.values ?? [];
+        if (!Array.isArray(values)) throw new ValueTypeError(`\`${field}.arrayValue.values\` must be a list`);
+        return values.map((item, i) => this.value(item, `${field}[${i}]`, depth + 1, state));
+      }
+      const nestedCut: string[] = [];
+      const obj = this.keyValues(container.values, `${field}.kvlistValue.values`, nestedCut, depth + 1);
+      if (nestedCut.length) state.cut = true;
+      return obj;
+    }
+    return null;
+  }
+}

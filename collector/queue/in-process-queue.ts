@@ -1,0 +1,133 @@
+import type { Logger } from 'pino';
+import type { Store } from '../../exporters/store.js';
+import { QueueBusyError, type Envelope, type JobQueue } from './job-queue.js';
+
+export interface InProcessQueueOptions {
+  store: Store;
+  logger: Logger;
+  /** Bound on the bytes of envelopes accepted and not yet written. */
+  maxBytes: number;
+  /** Most entries one store write carries. */
+  batchMaxRows: number;
+  /** A request whose spans are not durable by then is answered 503 (its envelope stays queued). */
+  ackTimeoutMs: number;
+  retryAfterSeconds: number;
+  /** Batches handed to the store at once; the SQLite writer groups them into one commit. */
+  maxInFlight?: number;
+}
+
+interface Waiting {
+  envelope: Envelope;
+  resolve: () => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout | null;
+}
+
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * The embedded default: envelopes wait in memory (bounded in bytes) and are
+ * acknowledged once the store has committed them. Nothing is acknowledged
+ * before it is durable, so a crash loses only unacknowledged requests, which
+ * their senders retry.
+ */
+class InProcessQueue implements JobQueue {
+  private readonly waiting: Waiting[] = [];
+  private pendingBytes = 0;
+  private inFlight = 0;
+  private failing: Error | null = null;
+  private backoffMs = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private closing = false;
+  private drained: (() => void) | null = null;
+
+  constructor(private readonly options: InProcessQueueOptions) {}
+
+  async start(): Promise<void> {}
+
+  enqueue(envelope: Envelope): Promise<void> {
+    const { retryAfterSeconds } = this.options;
+    if (this.closing) return Promise.reject(new QueueBusyError('shutting down', retryAfterSeconds));
+    if (this.failing) return Promise.reject(new QueueBusyError(`store unavailable: ${this.failing.message}`, retryAfterSeconds));
+    if (this.pendingBytes + envelope.bytes > this.options.maxBytes && this.pendingBytes > 0) {
+      return Promise.reject(new QueueBusyError('ingest queue is full', retryAfterSeconds));
+    }
+    return new Promise((resolve, reject) => {
+      const item: Waiting = { envelope, resolve, reject, timer: null };
+      item.timer = setTimeout(() => {
+        item.timer = null;
+        reject(new QueueBusyError('spans not yet durable; retry (delivery is idempotent)', retryAfterSeconds));
+      }, this.options.ackTimeoutMs);
+      this.waiting.push(item);
+      this.pendingBytes += envelope.bytes;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    const maxInFlight = this.options.maxInFlight ?? 2;
+    while (this.inFlight < maxInFlight && this.waiting.length > 0 && !this.retryTimer) {
+      const batch = this.takeBatch();
+      this.inFlight++;
+      void this.writeBatch(batch);
+    }
+  }
+
+  private takeBatch(): Waiting[] {
+    const batch: Waiting[] = [];
+    let rows = 0;
+    while (this.waiting.length > 0) {
+      const next = this.waiting[0];
+      if (batch.length > 0 && rows + next.envelope.entries.length > this.options.batchMaxRows) break;
+      batch.push(this.waiting.shift()!);
+      rows += next.envelope.entries.length;
+    }
+    return batch;
+  }
+
+  private async writeBatch(batch: Waiting[]): Promise<void> {
+    try {
+      await this.options.store.write(batch.flatMap((w) => w.envelope.entries));
+      this.failing = null;
+      this.backoffMs = 0;
+      for (const w of batch) {
+        this.pendingBytes -= w.envelope.bytes;
+        if (w.timer) clearTimeout(w.timer);
+        w.resolve();
+      }
+    } catch (err) {
+      // Keep the batch, in order, and retry with backoff: accepted spans are never dropped.
+      this.failing = err as Error;
+      this.waiting.unshift(...batch);
+      this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs ? this.backoffMs * 2 : 100);
+      this.options.logger.error({ err, retryInMs: this.backoffMs, envelopes: batch.length }, 'store write failed; will retry');
+      if (!this.retryTimer) {
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          this.pump();
+        }, this.backoffMs);
+      }
+    } finally {
+      this.inFlight--;
+      this.pump();
+      if (this.drained && this.inFlight === 0 && this.waiting.length === 0) this.drained();
+    }
+  }
+
+  async ping(): Promise<void> {
+    if (this.failing) throw this.failing;
+    if (this.closing) throw new Error('queue is shutting down');
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.inFlight === 0 && this.waiting.length === 0) return;
+    await new Promise<void>((resolve) => {
+      this.drained = resolve;
+    });
+  }
+}
+
+export function createInProcessQueue(options: InProcessQueueOptions): JobQueue {
+  return new InProcessQueue(options);
+}

@@ -1,0 +1,34 @@
+import type { EntryRecord } from '../../model/ledger-entry.js';
+
+/** What the receiver hands to the queue: one request's normalised entries. */
+export interface Envelope {
+  organization_id: string;
+  entries: EntryRecord[];
+  /** Decoded request size, the unit of the queue's memory bound. */
+  bytes: number;
+}
+
+/**
+ * Between the receiver and the store. `enqueue` resolves only once the
+ * envelope is durable (written to the store by the in-process queue,
+ * acknowledged by Redis for BullMQ): only then may the receiver answer 200.
+ */
+export interface JobQueue {
+  start(): Promise<void>;
+  enqueue(envelope: Envelope): Promise<void>;
+  /** Resolves when the queue can take envelopes; rejects with the reason otherwise. */
+  ping(): Promise<void>;
+  /** Refuses new envelopes, waits until every accepted one is written, then stops. */
+  close(): Promise<void>;
+}
+
+/** Refused for now, not failed: the receiver answers 503 with Retry-After (OTLP's retryable status). */
+export class QueueBusyError extends Error {
+  override name = 'QueueBusyError';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,138 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { DecodeLimits } from '../otlp/decode-limits.js';
+import { DecodeError } from '../otlp/decode-limits.js';
+import { RPC_CODE, decodeTraces, encodeExportResponse, encodeRpcStatus, type OtlpEncoding } from '../otlp/otlp-codec.js';
+import { normalizeRequest } from '../normalize/normalize-request.js';
+import type { Pricing } from '../pricing/pricing.js';
+import type { JobQueue } from '../queue/job-queue.js';
+import { QueueBusyError } from '../queue/job-queue.js';
+import { BodyError, readBody, type BodyLimits } from './read-body.js';
+
+export interface OtlpReceiverOptions {
+  host: string;
+  port: number;
+  queue: JobQueue;
+  pricing: Pricing;
+  logger: Logger;
+  bodyLimits: BodyLimits;
+  decodeLimits: DecodeLimits;
+  maxJsonDepth: number;
+  /** Until credentials exist every span belongs to this organization. */
+  organizationId: string;
+}
+
+export interface OtlpReceiver {
+  start(): Promise<void>;
+  /** The bound port (useful with port 0). */
+  port(): number;
+  /** Stops taking requests and waits for those in progress to be answered. */
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<string, OtlpEncoding> = {
+  'application/x-protobuf': 'protobuf',
+  'application/protobuf': 'protobuf',
+  'application/json': 'json',
+};
+
+const RESPONSE_TYPE: Record<OtlpEncoding, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
+
+/** OTLP/HTTP traces receiver (POST /v1/traces), answering as the OTLP specification says. */
+class OtlpHttpReceiver implements OtlpReceiver {
+  private readonly server: Server;
+
+  constructor(private readonly options: OtlpReceiverOptions) {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err) => {
+        options.logger.error({ err }, 'OTLP request failed');
+        if (!res.headersSent) send(res, 500, 'json', encodeRpcStatus('json', RPC_CODE.INTERNAL, 'internal error'));
+      });
+    });
+    this.server.keepAliveTimeout = 65_000;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '').split('?')[0];
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const encoding: OtlpEncoding = CONTENT_TYPES[contentType] ?? 'json';
+    const fail = (status: number, code: number, message: string, headers: Record<string, string> = {}) => {
+      req.resume();
+      send(res, status, encoding, encodeRpcStatus(encoding, code, message), headers);
+    };
+    if (path !== '/v1/traces') return fail(404, RPC_CODE.INVALID_ARGUMENT, `no OTLP endpoint at ${path}; traces go to /v1/traces`);
+    if (req.method !== 'POST') return fail(405, RPC_CODE.INVALID_ARGUMENT, 'use POST', { Allow: 'POST' });
+    if (!(contentType in CONTENT_TYPES)) {
+      return fail(415, RPC_CODE.INVALID_ARGUMENT, `Content-Type must be application/x-protobuf or application/json, got ${contentType || 'none'}`);
+    }
+
+    let body: Buffer;
+    try {
+      body = await readBody(req, this.options.bodyLimits);
+    } catch (err) {
+      if (err instanceof BodyError) return fail(err.status, RPC_CODE.INVALID_ARGUMENT, err.message);
+      throw err;
+    }
+
+    let decoded;
+    try {
+      decoded = decodeTraces(body, encoding, this.options.decodeLimits);
+    } catch (err) {
+      if (err instanceof DecodeError || err instanceof RangeError) return fail(400, RPC_CODE.INVALID_ARGUMENT, err.message);
+      throw err;
+    }
+
+    const entries = normalizeRequest(decoded.spans, {
+      organizationId: this.options.organizationId,
+      userId: null,
+      pricing: this.options.pricing,
+      maxJsonDepth: this.options.maxJsonDepth,
+    });
+    if (entries.length > 0) {
+      try {
+        await this.options.queue.enqueue({ organization_id: this.options.organizationId, entries, bytes: body.length });
+      } catch (err) {
+        if (!(err instanceof QueueBusyError)) throw err;
+        this.options.logger.warn({ reason: err.message, spans: entries.length }, 'OTLP request refused');
+        return fail(503, RPC_CODE.UNAVAILABLE, err.message, { 'Retry-After': String(err.retryAfterSeconds) });
+      }
+    }
+    const rejected = decoded.rejected;
+    const message = rejected.length
+      ? `${rejected.length} span(s) rejected; first: span ${rejected[0].index}: ${rejected[0].reason}`
+      : '';
+    if (rejected.length) this.options.logger.warn({ rejected: rejected.length, first: rejected[0] }, 'OTLP spans rejected');
+    send(res, 200, encoding, encodeExportResponse(encoding, rejected.length, message));
+  }
+
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+    });
+  }
+}
+
+function send(res: ServerResponse, status: number, encoding: OtlpEncoding, body: Uint8Array | string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': RESPONSE_TYPE[encoding], ...headers });
+  res.end(body);
+}
+
+export function createOtlpReceiver(options: OtlpReceiverOptions): OtlpReceiver {
+  return new OtlpHttpReceiver(options);
+}

@@ -1,0 +1,81 @@
+import type { LedgerEntry, RunStatus } from '../../model/ledger-entry.js';
+import { isoFromMicros } from '../../model/time.js';
+
+/** The columns every entry read selects: entries `e` joined to its run `r`. */
+export const ENTRY_COLUMNS = `e.id, e.name, e.outcome, e.cost_micros, e.duration_ms, e.inputs, e.outputs, e.run_id,
+  e.agent_id, e.ts_us, e.compliance, e.organization_id, e.trace_id, e.span_id, e.parent_span_id, e.kind, e.model,
+  e.provider, e.input_tokens, e.output_tokens, e.total_tokens, e.service_name, e.status_message, e.tags,
+  e.attributes, e.end_us, e.truncated_fields, r.root_count, r.root_error`;
+
+export const ENTRY_FROM = 'entries e LEFT JOIN runs r ON r.organization_id = e.organization_id AND r.run_id = e.run_id';
+
+export interface EntryRow {
+  id: string;
+  name: string;
+  outcome: LedgerEntry['outcome'];
+  cost_micros: number;
+  duration_ms: number;
+  inputs: string | null;
+  outputs: string | null;
+  run_id: string;
+  agent_id: string | null;
+  ts_us: number;
+  compliance: string | null;
+  organization_id: string;
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  kind: LedgerEntry['kind'];
+  model: string | null;
+  provider: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  total_tokens: number | null;
+  service_name: string | null;
+  status_message: string | null;
+  tags: string;
+  attributes: string;
+  end_us: number;
+  truncated_fields: string;
+  root_count: number | null;
+  root_error: number | null;
+}
+
+/** A run is running until a root span of it has ended; then failed if a root failed. */
+export function runStatus(rootCount: number | null, rootError: number | null): RunStatus {
+  if (!rootCount) return 'running';
+  return rootError ? 'failed' : 'completed';
+}
+
+export function entryFromRow(row: EntryRow): LedgerEntry {
+  return {
+    id: row.id,
+    name: row.name,
+    outcome: row.outcome,
+    cost_usd: row.cost_micros / 1e6,
+    duration_ms: row.duration_ms,
+    inputs: row.inputs === null ? null : JSON.parse(row.inputs),
+    outputs: row.outputs === null ? null : JSON.parse(row.outputs),
+    run_id: row.run_id,
+    run_status: runStatus(row.root_count, row.root_error),
+    agent_id: row.agent_id,
+    timestamp: isoFromMicros(row.ts_us),
+    compliance_metadata: row.compliance === null ? null : JSON.parse(row.compliance),
+    organization_id: row.organization_id,
+    trace_id: row.trace_id,
+    span_id: row.span_id,
+    parent_span_id: row.parent_span_id,
+    kind: row.kind,
+    model: row.model,
+    provider: row.provider,
+    input_tokens: row.input_tokens,
+    output_tokens: row.output_tokens,
+    total_tokens: row.total_tokens,
+    service_name: row.service_name,
+    status_message: row.status_message,
+    tags: JSON.parse(row.tags),
+    attributes: JSON.parse(row.attributes),
+    end_timestamp: isoFromMicros(row.end_us),
+    truncated_fields: JSON.parse(row.truncated_fields),
+  };
+}

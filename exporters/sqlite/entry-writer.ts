@@ -1,0 +1,128 @@
+import type { EntryRecord } from '../../model/ledger-entry.js';
+import type { Database, Statement } from './driver.js';
+
+interface RunDelta {
+  organization_id: string;
+  run_id: string;
+  agent_id: string | null;
+  root_agent_id: string | null;
+  user_id: string | null;
+  start_us: number;
+  end_us: number;
+  action_count: number;
+  cost_micros: number;
+  root_count: number;
+  root_error: number;
+  root_name: string | null;
+}
+
+/**
+ * Writes batches of entries in one transaction each. First write wins:
+ * `ON CONFLICT DO NOTHING`, and rollups move only for rows actually inserted.
+ */
+export class EntryWriter {
+  private readonly insertEntry: Statement;
+  private readonly upsertRun: Statement;
+  private readonly insertTerm: Statement;
+
+  constructor(private readonly db: Database) {
+    this.insertEntry = db.prepare(`
+      INSERT INTO entries (id, organization_id, run_id, trace_id, span_id, parent_span_id, is_root, name, kind,
+        outcome, status_message, ts_us, end_us, duration_ms, cost_micros, model, provider, input_tokens,
+        output_tokens, total_tokens, agent_id, service_name, user_id, inputs, outputs, compliance, tags,
+        attributes, truncated_fields)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO NOTHING`);
+    this.upsertRun = db.prepare(`
+      INSERT INTO runs (organization_id, run_id, agent_id, user_id, start_us, end_us, action_count, cost_micros,
+        root_count, root_error, root_name)
+      VALUES (@organization_id, @run_id, coalesce(@root_agent_id, @agent_id), @user_id, @start_us, @end_us,
+        @action_count, @cost_micros, @root_count, @root_error, @root_name)
+      ON CONFLICT (organization_id, run_id) DO UPDATE SET
+        agent_id = coalesce(@root_agent_id, runs.agent_id, @agent_id),
+        user_id = coalesce(runs.user_id, @user_id),
+        start_us = min(runs.start_us, @start_us),
+        end_us = max(runs.end_us, @end_us),
+        action_count = runs.action_count + @action_count,
+        cost_micros = runs.cost_micros + @cost_micros,
+        root_count = runs.root_count + @root_count,
+        root_error = max(runs.root_error, @root_error),
+        root_name = coalesce(runs.root_name, @root_name)`);
+    this.insertTerm = db.prepare('INSERT OR IGNORE INTO search_terms (organization_id, field, value) VALUES (?, ?, ?)');
+  }
+
+  /** Returns how many entries were new. */
+  write(entries: readonly EntryRecord[]): number {
+    return this.writeGroups([entries])[0];
+  }
+
+  /** Several batches in one transaction (one fsync); returns how many entries of each were new. */
+  writeGroups(groups: ReadonlyArray<readonly EntryRecord[]>): number[] {
+    return this.db.transaction(() => {
+      const runs = new Map<string, RunDelta>();
+      const terms = new Set<string>();
+      const inserted = groups.map((entries) => {
+        let n = 0;
+        for (const e of entries) {
+          if (this.insertEntry.run(entryRow(e)).changes === 0) continue;
+          n++;
+          addToRun(runs, e);
+          terms.add(`${e.organization_id}\u0000name\u0000${e.name}`);
+          if (e.agent_id !== null) terms.add(`${e.organization_id}\u0000agent_id\u0000${e.agent_id}`);
+        }
+        return n;
+      });
+      for (const run of runs.values()) this.upsertRun.run(run);
+      for (const t of terms) this.insertTerm.run(...t.split('\u0000'));
+      return inserted;
+    })();
+  }
+}
+
+function addToRun(runs: Map<string, RunDelta>, e: EntryRecord): void {
+  const key = `${e.organization_id}\u0000${e.run_id}`;
+  let run = runs.get(key);
+  if (!run) {
+    run = {
+      organization_id: e.organization_id,
+      run_id: e.run_id,
+      agent_id: null,
+      root_agent_id: null,
+      user_id: null,
+      start_us: e.start_us,
+      end_us: e.end_us,
+      action_count: 0,
+      cost_micros: 0,
+      root_count: 0,
+      root_error: 0,
+      root_name: null,
+    };
+    runs.set(key, run);
+  }
+  run.agent_id ??= e.agent_id;
+  run.user_id ??= e.user_id;
+  run.start_us = Math.min(run.start_us, e.start_us);
+  run.end_us = Math.max(run.end_us, e.end_us);
+  run.action_count++;
+  run.cost_micros += e.cost_micros;
+  if (e.is_root) {
+    run.root_count++;
+    run.root_agent_id ??= e.agent_id;
+    run.root_name ??= e.name;
+    if (e.outcome === 'error') run.root_error = 1;
+  }
+}
+
+function json(v: unknown): string | null {
+  return v === null || v === undefined ? null : JSON.stringify(v);
+}
+
+function entryRow(e: EntryRecord): unknown[] {
+  return [
+    e.id, e.organization_id, e.run_id, e.trace_id, e.span_id, e.parent_span_id, e.is_root ? 1 : 0, e.name, e.kind,
+    e.outcome, e.status_message, e.start_us, e.end_us, e.duration_ms, e.cost_micros, e.model, e.provider,
+    e.input_tokens, e.output_tokens, e.total_tokens, e.agent_id, e.service_name, e.user_id, json(e.inputs),
+    json(e.outputs), json(e.compliance_metadata), JSON.stringify(e.tags), JSON.stringify(e.attributes),
+    JSON.stringify(e.truncated_fields),
+  ];
+}

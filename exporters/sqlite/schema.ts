@@ -1,0 +1,95 @@
+import type { Database } from './driver.js';
+
+/**
+ * Times are integer µs, cost integer micro-USD. `run_id` rows in `runs` are
+ * rollups kept at write time from inserted entries only; run status is
+ * derived from them, never written into an entry.
+ */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE entries (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    organization_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    parent_span_id TEXT,
+    is_root INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    status_message TEXT,
+    ts_us INTEGER NOT NULL,
+    end_us INTEGER NOT NULL,
+    duration_ms REAL NOT NULL,
+    cost_micros INTEGER NOT NULL,
+    model TEXT,
+    provider TEXT,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    total_tokens INTEGER,
+    agent_id TEXT,
+    service_name TEXT,
+    user_id TEXT,
+    inputs TEXT,
+    outputs TEXT,
+    compliance TEXT,
+    tags TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    truncated_fields TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX entries_id ON entries (id);
+  CREATE INDEX entries_org_ts ON entries (organization_id, ts_us, id);
+  CREATE INDEX entries_org_outcome_ts ON entries (organization_id, outcome, ts_us, id);
+  CREATE INDEX entries_org_outcome_cost ON entries (organization_id, outcome, cost_micros, id);
+  CREATE INDEX entries_org_name_ts ON entries (organization_id, name, ts_us, id);
+  CREATE INDEX entries_org_name_id ON entries (organization_id, name, id);
+  CREATE INDEX entries_org_agent_ts ON entries (organization_id, agent_id, ts_us, id);
+  CREATE INDEX entries_org_run_ts ON entries (organization_id, run_id, ts_us, id);
+  CREATE INDEX entries_org_cost ON entries (organization_id, cost_micros, id);
+  CREATE INDEX entries_org_duration ON entries (organization_id, duration_ms, id);
+
+  CREATE TABLE runs (
+    organization_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    agent_id TEXT,
+    user_id TEXT,
+    start_us INTEGER NOT NULL,
+    end_us INTEGER NOT NULL,
+    action_count INTEGER NOT NULL,
+    cost_micros INTEGER NOT NULL,
+    root_count INTEGER NOT NULL,
+    root_error INTEGER NOT NULL,
+    root_name TEXT,
+    PRIMARY KEY (organization_id, run_id)
+  ) WITHOUT ROWID;
+
+  -- distinct action names and agent ids per organization: the seed's substring
+  -- search matches these few values, then uses the entry indexes
+  CREATE TABLE search_terms (
+    organization_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (organization_id, field, value)
+  ) WITHOUT ROWID;
+  `,
+];
+
+export function migrate(db: Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+export function configureConnection(db: Database, synchronous: 'FULL' | 'NORMAL'): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous}`);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -131072');
+  db.pragma('temp_store = MEMORY');
+}

@@ -1,0 +1,136 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { EntryRecord } from '../../model/ledger-entry.js';
+import type { LedgerPage, LedgerQuery, Store, WriteResult } from '../store.js';
+import { openDatabase, type Database } from './driver.js';
+import { EntryWriter } from './entry-writer.js';
+import { queryLedger } from './ledger-reader.js';
+import { configureConnection, migrate } from './schema.js';
+import type { WriterReply, WriterRequest, WriterThreadOptions } from './writer-thread.js';
+
+export interface SqliteStoreOptions {
+  file: string;
+  synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * `thread` (the server's choice) writes on a worker thread so reads never
+   * wait behind a commit; `inline` writes on the caller's thread, for tools
+   * and tests that run from TypeScript sources.
+   */
+  writer?: 'thread' | 'inline';
+}
+
+export interface SqliteStore extends Store {
+  /** The read connection, for this backend's own tools (verify, benchmarks). */
+  readonly db: Database;
+}
+
+interface PendingWrite {
+  resolve: (r: WriteResult) => void;
+  reject: (e: Error) => void;
+}
+
+class SqliteStoreImpl implements SqliteStore {
+  private worker: Worker | null = null;
+  private inlineWriter: EntryWriter | null = null;
+  private readonly pending = new Map<number, PendingWrite>();
+  private seq = 0;
+  private closed = false;
+  private writerError: Error | null = null;
+  db!: Database;
+
+  constructor(private readonly options: Required<SqliteStoreOptions>) {}
+
+  async open(): Promise<void> {
+    mkdirSync(dirname(this.options.file), { recursive: true });
+    if (this.options.writer === 'inline') {
+      const db = openDatabase(this.options.file);
+      configureConnection(db, this.options.synchronous);
+      migrate(db);
+      this.inlineWriter = new EntryWriter(db);
+      this.db = db;
+      return;
+    }
+    await this.startWorker();
+    this.db = openDatabase(this.options.file, { readonly: true });
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -131072');
+  }
+
+  private startWorker(): Promise<void> {
+    const workerData: WriterThreadOptions = { file: this.options.file, synchronous: this.options.synchronous };
+    const worker = new Worker(new URL('./writer-thread.js', import.meta.url), { workerData });
+    this.worker = worker;
+    return new Promise((resolve, reject) => {
+      worker.on('message', (msg: WriterReply) => {
+        if ('ready' in msg) {
+          this.writerError = null;
+          resolve();
+          return;
+        }
+        const p = this.pending.get(msg.seq);
+        if (!p) return;
+        this.pending.delete(msg.seq);
+        if ('error' in msg) p.reject(new Error(`sqlite write failed: ${msg.error}`));
+        else p.resolve({ inserted: msg.inserted });
+      });
+      worker.on('error', (err) => {
+        this.writerError = err;
+        reject(err);
+      });
+      worker.on('exit', (code) => {
+        const err = this.writerError ?? new Error(`sqlite writer thread exited with code ${code}`);
+        for (const p of this.pending.values()) p.reject(err);
+        this.pending.clear();
+        if (!this.closed) {
+          // A crashed writer must not take ingest down for good: start another.
+          this.writerError = err;
+          this.startWorker().catch(() => undefined);
+        }
+      });
+    });
+  }
+
+  write(entries: EntryRecord[]): Promise<WriteResult> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    if (entries.length === 0) return Promise.resolve({ inserted: 0 });
+    if (this.inlineWriter) {
+      try {
+        return Promise.resolve({ inserted: this.inlineWriter.write(entries) });
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    const seq = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.pending.set(seq, { resolve, reject });
+      this.worker!.postMessage({ seq, entries } satisfies WriterRequest);
+    });
+  }
+
+  async queryLedger(query: LedgerQuery): Promise<LedgerPage> {
+    return queryLedger(this.db, query);
+  }
+
+  async ping(): Promise<void> {
+    if (this.writerError) throw this.writerError;
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.worker) {
+      const exited = new Promise((resolve) => this.worker!.once('exit', resolve));
+      this.worker.postMessage({ close: true } satisfies WriterRequest);
+      await exited;
+    }
+    this.db?.close();
+  }
+}
+
+export async function createSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  const store = new SqliteStoreImpl({ synchronous: 'FULL', writer: 'thread', ...options });
+  await store.open();
+  return store;
+}

@@ -1,0 +1,54 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { EntryRecord } from '../../model/ledger-entry.js';
+import { openDatabase } from './driver.js';
+import { EntryWriter } from './entry-writer.js';
+import { configureConnection, migrate } from './schema.js';
+
+/**
+ * The SQLite writer, off the main event loop so queries stay fast during
+ * ingest. Batches that arrive while one commits are grouped into the next
+ * transaction: one fsync acknowledges them all (group commit).
+ */
+export interface WriterThreadOptions {
+  file: string;
+  synchronous: 'FULL' | 'NORMAL';
+}
+
+export type WriterRequest = { seq: number; entries: EntryRecord[] } | { close: true };
+export type WriterReply = { ready: true } | { seq: number; inserted: number } | { seq: number; error: string };
+
+const { file, synchronous } = workerData as WriterThreadOptions;
+const db = openDatabase(file);
+configureConnection(db, synchronous);
+migrate(db);
+const writer = new EntryWriter(db);
+const port = parentPort!;
+let pending: Array<{ seq: number; entries: EntryRecord[] }> = [];
+let scheduled = false;
+
+function flush(): void {
+  scheduled = false;
+  const batch = pending;
+  pending = [];
+  try {
+    const inserted = writer.writeGroups(batch.map((b) => b.entries));
+    batch.forEach((b, i) => port.postMessage({ seq: b.seq, inserted: inserted[i] } satisfies WriterReply));
+  } catch (err) {
+    for (const b of batch) port.postMessage({ seq: b.seq, error: (err as Error).message } satisfies WriterReply);
+  }
+}
+
+port.on('message', (msg: WriterRequest) => {
+  if ('close' in msg) {
+    if (pending.length) flush();
+    db.close();
+    port.close();
+    return;
+  }
+  pending.push(msg);
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(flush);
+  }
+});
+port.postMessage({ ready: true } satisfies WriterReply);

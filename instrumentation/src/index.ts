@@ -1,0 +1,1 @@
+export { LedgerAttributes, type LedgerOutcome } from './attributes.js';

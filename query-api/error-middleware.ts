@@ -1,0 +1,25 @@
+import type { Context, Next } from 'koa';
+import type { Logger } from 'pino';
+import { ApiError } from './api-error.js';
+
+/** The one place that maps failures to HTTP statuses and error bodies. */
+export function errorMiddleware(logger: Logger) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new ApiError(404, 'NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
+      }
+      if (ctx.status === 405 && ctx.body === undefined) {
+        throw new ApiError(405, 'VALIDATION_ERROR', `${ctx.method} is not allowed on ${ctx.path}`, { Allow: String(ctx.response.get('Allow')) });
+      }
+    } catch (err) {
+      const apiError =
+        err instanceof ApiError ? err : new ApiError(500, 'INTERNAL', 'internal error; the server log has the details');
+      if (!(err instanceof ApiError)) logger.error({ err, method: ctx.method, path: ctx.path }, 'query API request failed');
+      ctx.status = apiError.status;
+      ctx.set(apiError.headers);
+      ctx.body = { error: { code: apiError.code, message: apiError.message } };
+    }
+  };
+}

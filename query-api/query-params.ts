@@ -1,0 +1,72 @@
+import type { ParsedUrlQuery } from 'node:querystring';
+import { z } from 'zod';
+import { validationError } from './api-error.js';
+
+/**
+ * Validates a query string against a zod object schema. Unknown and repeated
+ * parameters are refused: a misspelt filter must not silently widen an audit
+ * query. The first problem becomes a 400 naming the parameter.
+ */
+export function parseQuery<T extends z.ZodRawShape>(query: ParsedUrlQuery, shape: T): z.infer<z.ZodObject<T>> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (!(key in shape)) throw validationError(`unknown query parameter \`${key}\`; allowed: ${Object.keys(shape).join(', ')}`);
+    if (Array.isArray(value)) throw validationError(`query parameter \`${key}\` must be given once`);
+    if (value !== undefined) values[key] = value;
+  }
+  const result = z.object(shape).safeParse(values);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw validationError(`\`${issue.path.join('.')}\` ${issue.message}`);
+}
+
+const INT = /^-?\d+$/;
+
+export const intParam = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .refine((s) => INT.test(s) && Number(s) >= min && Number(s) <= max, `must be an integer from ${min} to ${max}`)
+    .transform(Number)
+    .optional()
+    .transform((v) => v ?? fallback);
+
+export const enumParam = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.string().refine((s): s is T[number] => (values as readonly string[]).includes(s), `must be one of ${values.join(', ')}`);
+
+export const usdParam = () =>
+  z
+    .string()
+    .refine((s) => /^\d+(\.\d+)?$/.test(s) && Number.isFinite(Number(s)), 'must be a non-negative number of USD')
+    .transform((s) => Math.round(Number(s) * 1e6))
+    .optional();
+
+export const textParam = (max = 1000) =>
+  z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).optional();
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * RFC 3339 or a bare date, to µs. A bare date is the start of that UTC day,
+ * or its last microsecond when it ends a range (so end_date=2024-12-31 takes in all of that day).
+ */
+export const dateParam = (edge: 'start' | 'end') =>
+  z
+    .string()
+    .transform((s, ctx) => {
+      const bare = DATE_ONLY.test(s);
+      if (!bare && !RFC3339.test(s)) {
+        ctx.addIssue({ code: 'custom', message: 'must be an RFC 3339 date-time (2024-12-01T00:00:00Z) or a date (2024-12-01)' });
+        return z.NEVER;
+      }
+      const ms = Date.parse(bare ? `${s}T00:00:00Z` : s);
+      if (Number.isNaN(ms)) {
+        ctx.addIssue({ code: 'custom', message: 'is not a valid date' });
+        return z.NEVER;
+      }
+      const fraction = bare ? '' : (/\.(\d+)/.exec(s)?.[1] ?? '');
+      const extraMicros = Number(fraction.padEnd(6, '0').slice(3, 6)) || 0;
+      const us = ms * 1000 + extraMicros;
+      return bare && edge === 'end' ? us + 86_400_000_000 - 1 : us;
+    })
+    .optional();

@@ -1,0 +1,30 @@
+import Router from '@koa/router';
+
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<void>;
+}
+
+/** /healthz: the process answers. /readyz: every dependency it needs answers too. */
+export function healthRoutes(checks: ReadinessCheck[]): Router {
+  const router = new Router();
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    const results = await Promise.all(
+      checks.map(async ({ name, check }) => {
+        try {
+          await check();
+          return { name, ok: true as const };
+        } catch (err) {
+          return { name, ok: false as const, error: (err as Error).message };
+        }
+      }),
+    );
+    const ready = results.every((r) => r.ok);
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'unavailable', checks: results };
+  });
+  return router;
+}

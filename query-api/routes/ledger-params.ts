@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { OUTCOMES } from '../../model/ledger-entry.js';
+import { parseRunId } from '../../model/ids.js';
+import { LEDGER_SORT_FIELDS, type LedgerFilter, type QueryScope } from '../../exporters/store.js';
+import { validationError } from '../api-error.js';
+import { dateParam, enumParam, textParam, usdParam } from '../query-params.js';
+
+/** The seed's ledger filters (ledger-api.txt), shared by the ledger and its export. */
+export const ledgerFilterShape = {
+  outcome: enumParam(OUTCOMES).optional(),
+  action_name: textParam(),
+  agent_id: textParam(),
+  run_id: z
+    .string()
+    .transform((s, ctx) => parseRunId(s) ?? (ctx.addIssue({ code: 'custom', message: 'must be a UUID (or 32 hex digits)' }), z.NEVER))
+    .optional(),
+  min_cost: usdParam(),
+  max_cost: usdParam(),
+  start_date: dateParam('start'),
+  end_date: dateParam('end'),
+  search: textParam(),
+};
+
+export const sortShape = {
+  sort_by: enumParam(LEDGER_SORT_FIELDS).optional().transform((v) => v ?? 'timestamp'),
+  sort_order: enumParam(['asc', 'desc'] as const).optional().transform((v) => v ?? 'desc'),
+};
+
+type FilterParams = z.infer<z.ZodObject<typeof ledgerFilterShape>>;
+
+export function ledgerFilterFrom(params: FilterParams, scope: QueryScope): LedgerFilter {
+  if (params.start_date !== undefined && params.end_date !== undefined && params.start_date > params.end_date) {
+    throw validationError('`start_date` must not be after `end_date`');
+  }
+  if (params.min_cost !== undefined && params.max_cost !== undefined && params.min_cost > params.max_cost) {
+    throw validationError('`min_cost` must not be greater than `max_cost`');
+  }
+  return {
+    scope,
+    outcome: params.outcome,
+    action_name: params.action_name,
+    agent_id: params.agent_id,
+    run_id: params.run_id,
+    min_cost_micros: params.min_cost,
+    max_cost_micros: params.max_cost,
+    start_us: params.start_date,
+    end_us: params.end_date,
+    search: params.search,
+  };
+}

@@ -1,0 +1,35 @@
+import Router from '@koa/router';
+import type { Store } from '../../exporters/store.js';
+import { intParam, parseQuery } from '../query-params.js';
+import type { ScopeResolver } from '../scope.js';
+import { ledgerFilterFrom, ledgerFilterShape, sortShape } from './ledger-params.js';
+
+const ledgerShape = {
+  page: intParam(0, 1_000_000_000, 0),
+  page_size: intParam(1, 1000, 100),
+  ...ledgerFilterShape,
+  ...sortShape,
+};
+
+export function ledgerRoutes(store: Store, scopeOf: ScopeResolver): Router {
+  const router = new Router();
+  router.get('/api/v1/ledger', async (ctx) => {
+    const params = parseQuery(ctx.query, ledgerShape);
+    const filter = ledgerFilterFrom(params, scopeOf(ctx));
+    const { data, count } = await store.queryLedger({
+      ...filter,
+      sort_by: params.sort_by,
+      sort_order: params.sort_order,
+      page: params.page,
+      page_size: params.page_size,
+    });
+    ctx.body = {
+      data,
+      count,
+      page: params.page,
+      page_size: params.page_size,
+      total_pages: Math.ceil(count / params.page_size),
+    };
+  });
+  return router;
+}

@@ -1,0 +1,42 @@
+import { SpanStatusCode, context, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+export type Protocol = 'proto' | 'json';
+
+/** A tracer that exports through the official OTLP/HTTP exporter of the given encoding. */
+export function otelTracer(url: string, protocol: Protocol, serviceName = 'test-agent') {
+  const exporter: SpanExporter = protocol === 'proto' ? new ProtoExporter({ url }) : new JsonExporter({ url });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  const tracer = provider.getTracer('agent-ledger-tests');
+  return {
+    tracer,
+    flush: () => provider.forceFlush(),
+    shutdown: () => provider.shutdown(),
+  };
+}
+
+export interface SpanSpec {
+  name: string;
+  attributes?: Attributes;
+  error?: string;
+  startTime?: Date;
+  durationMs?: number;
+  children?: SpanSpec[];
+}
+
+/** Records a tree of spans with explicit times, so tests know every timestamp and duration. */
+export function recordTree(tracer: Tracer, spec: SpanSpec, parent?: Span): void {
+  const start = spec.startTime ?? new Date();
+  const parentCtx = parent ? trace.setSpan(context.active(), parent) : undefined;
+  const span = tracer.startSpan(spec.name, { attributes: spec.attributes, startTime: start }, parentCtx);
+  for (const child of spec.children ?? []) recordTree(tracer, child, span);
+  if (spec.error) span.setStatus({ code: SpanStatusCode.ERROR, message: spec.error });
+  span.end(new Date(start.getTime() + (spec.durationMs ?? 10)));
+}
+

@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI = join(ROOT, 'dist/cli/main.js');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  dataDir: string;
+  otlpUrl: string;
+  apiUrl: string;
+  logs: string[];
+  /** GET on the query API, parsed. */
+  get(path: string): Promise<{ status: number; body: any; headers: Headers }>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts the compiled server (`agent-ledger all`) on free loopback ports and waits until it listens. */
+export async function startServerProcess(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<ServerProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
+  const [httpPort, otlpPort] = [await freePort(), await freePort()];
+  const child = spawn(process.execPath, [CLI, 'all'], {
+    env: {
+      ...process.env,
+      AGENT_LEDGER_HOST: '127.0.0.1',
+      AGENT_LEDGER_HTTP_PORT: String(httpPort),
+      AGENT_LEDGER_OTLP_PORT: String(otlpPort),
+      AGENT_LEDGER_DATA_DIR: dataDir,
+      AGENT_LEDGER_LOG_LEVEL: 'info',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        logs.push(line);
+        if (line.includes('agent-ledger listening')) resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => logs.push(c.toString()));
+    exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${logs.join('\n')}`)));
+    setTimeout(() => reject(new Error(`server did not start in time:\n${logs.join('\n')}`)), 20_000).unref();
+  });
+  const apiUrl = `http://127.0.0.1:${httpPort}`;
+  return {
+    child,
+    dataDir,
+    otlpUrl: `http://127.0.0.1:${otlpPort}/v1/traces`,
+    apiUrl,
+    logs,
+    async get(path: string) {
+      const res = await fetch(apiUrl + path);
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        /* not JSON: keep the text */
+      }
+      return { status: res.status, body, headers: res.headers };
+    },
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
