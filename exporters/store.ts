@@ -44,6 +44,38 @@ export interface LedgerPage {
   count: number;
 }
 
+export interface StatsQuery {
+  scope: QueryScope;
+  agent_id?: string;
+  start_us?: number;
+  end_us?: number;
+}
+
+export interface CountAndCost {
+  count: number;
+  cost_usd: number;
+}
+
+/** The seed's stats, then what investigators need next. Counts and sums are exact; percentiles approximate. */
+export interface LedgerStats {
+  total_actions: number;
+  total_cost_usd: number;
+  success_count: number;
+  error_count: number;
+  blocked_count: number;
+  average_duration_ms: number;
+  unique_agents: number;
+  unique_action_types: number;
+  p50_duration_ms: number | null;
+  p95_duration_ms: number | null;
+  /** Percentiles come from log-scale buckets: within this relative error of the exact value. */
+  percentiles_relative_error: number;
+  /** Top 20 by cost, then count, then name. */
+  top_actions: Array<CountAndCost & { name: string }>;
+  /** Top 20 by cost, then count, then agent id. */
+  top_agents: Array<CountAndCost & { agent_id: string }>;
+}
+
 export interface WriteResult {
   /** Entries new to the store; the rest were already there and left untouched. */
   inserted: number;
@@ -64,6 +96,8 @@ export interface WriteResult {
 export interface Store {
   write(entries: EntryRecord[]): Promise<WriteResult>;
   queryLedger(query: LedgerQuery): Promise<LedgerPage>;
+  /** Aggregates without fetching rows (rollups kept at write time, exact edges for any range). */
+  stats(query: StatsQuery): Promise<LedgerStats>;
   /** Resolves when the store can serve reads and writes; rejects with the reason otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

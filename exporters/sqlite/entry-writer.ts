@@ -1,5 +1,7 @@
 import type { EntryRecord } from '../../model/ledger-entry.js';
+import { modelConfigOf, promptNameOf } from '../../model/model-config.js';
 import type { Database, Statement } from './driver.js';
+import { RollupWriter } from './rollup-writer.js';
 
 interface RunDelta {
   organization_id: string;
@@ -14,6 +16,12 @@ interface RunDelta {
   root_count: number;
   root_error: number;
   root_name: string | null;
+  prompt_name: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  model_config: string | null;
+  tags: string[];
 }
 
 /**
@@ -24,6 +32,7 @@ export class EntryWriter {
   private readonly insertEntry: Statement;
   private readonly upsertRun: Statement;
   private readonly insertTerm: Statement;
+  private readonly rollups: RollupWriter;
 
   constructor(private readonly db: Database) {
     this.insertEntry = db.prepare(`
@@ -35,9 +44,10 @@ export class EntryWriter {
       ON CONFLICT (id) DO NOTHING`);
     this.upsertRun = db.prepare(`
       INSERT INTO runs (organization_id, run_id, agent_id, user_id, start_us, end_us, action_count, cost_micros,
-        root_count, root_error, root_name)
+        root_count, root_error, root_name, prompt_name, input_tokens, output_tokens, total_tokens, model_config, tags)
       VALUES (@organization_id, @run_id, coalesce(@root_agent_id, @agent_id), @user_id, @start_us, @end_us,
-        @action_count, @cost_micros, @root_count, @root_error, @root_name)
+        @action_count, @cost_micros, @root_count, @root_error, @root_name, @prompt_name, @input_tokens, @output_tokens,
+        @total_tokens, @model_config, @tags)
       ON CONFLICT (organization_id, run_id) DO UPDATE SET
         agent_id = coalesce(@root_agent_id, runs.agent_id, @agent_id),
         user_id = coalesce(runs.user_id, @user_id),
@@ -47,7 +57,15 @@ export class EntryWriter {
         cost_micros = runs.cost_micros + @cost_micros,
         root_count = runs.root_count + @root_count,
         root_error = max(runs.root_error, @root_error),
-        root_name = coalesce(runs.root_name, @root_name)`);
+        root_name = coalesce(runs.root_name, @root_name),
+        prompt_name = coalesce(runs.prompt_name, @prompt_name),
+        input_tokens = runs.input_tokens + @input_tokens,
+        output_tokens = runs.output_tokens + @output_tokens,
+        total_tokens = runs.total_tokens + @total_tokens,
+        model_config = coalesce(runs.model_config, @model_config),
+        tags = CASE WHEN @tags = '[]' THEN runs.tags ELSE (SELECT json_group_array(value) FROM
+          (SELECT value FROM json_each(runs.tags) UNION SELECT value FROM json_each(@tags))) END`);
+    this.rollups = new RollupWriter(db);
     this.insertTerm = db.prepare('INSERT OR IGNORE INTO search_terms (organization_id, field, value) VALUES (?, ?, ?)');
   }
 
@@ -61,18 +79,21 @@ export class EntryWriter {
     return this.db.transaction(() => {
       const runs = new Map<string, RunDelta>();
       const terms = new Set<string>();
+      const rollup = this.rollups.begin();
       const inserted = groups.map((entries) => {
         let n = 0;
         for (const e of entries) {
           if (this.insertEntry.run(entryRow(e)).changes === 0) continue;
           n++;
           addToRun(runs, e);
+          rollup.add(e);
           terms.add(`${e.organization_id}\u0000name\u0000${e.name}`);
           if (e.agent_id !== null) terms.add(`${e.organization_id}\u0000agent_id\u0000${e.agent_id}`);
         }
         return n;
       });
-      for (const run of runs.values()) this.upsertRun.run(run);
+      for (const run of runs.values()) this.upsertRun.run({ ...run, tags: JSON.stringify(run.tags) });
+      rollup.flush();
       for (const t of terms) this.insertTerm.run(...t.split('\u0000'));
       return inserted;
     })();
@@ -96,6 +117,12 @@ function addToRun(runs: Map<string, RunDelta>, e: EntryRecord): void {
       root_count: 0,
       root_error: 0,
       root_name: null,
+      prompt_name: null,
+      input_tokens: 0,
+      output_tokens: 0,
+      total_tokens: 0,
+      model_config: null,
+      tags: [],
     };
     runs.set(key, run);
   }
@@ -105,6 +132,15 @@ function addToRun(runs: Map<string, RunDelta>, e: EntryRecord): void {
   run.end_us = Math.max(run.end_us, e.end_us);
   run.action_count++;
   run.cost_micros += e.cost_micros;
+  run.input_tokens += e.input_tokens ?? 0;
+  run.output_tokens += e.output_tokens ?? 0;
+  run.total_tokens += e.total_tokens ?? 0;
+  run.prompt_name ??= promptNameOf(e.attributes);
+  if (run.model_config === null) {
+    const config = modelConfigOf(e);
+    if (config) run.model_config = JSON.stringify(config);
+  }
+  for (const tag of e.tags) if (!run.tags.includes(tag)) run.tags.push(tag);
   if (e.is_root) {
     run.root_count++;
     run.root_agent_id ??= e.agent_id;

@@ -62,7 +62,38 @@ const MIGRATIONS: string[] = [
     root_count INTEGER NOT NULL,
     root_error INTEGER NOT NULL,
     root_name TEXT,
+    prompt_name TEXT,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    total_tokens INTEGER NOT NULL,
+    model_config TEXT,
+    tags TEXT NOT NULL,
     PRIMARY KEY (organization_id, run_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX runs_org_start ON runs (organization_id, start_us, run_id);
+  CREATE INDEX runs_org_cost ON runs (organization_id, cost_micros, run_id);
+  CREATE INDEX runs_org_agent_start ON runs (organization_id, agent_id, start_us, run_id);
+
+  -- stats rollups kept at write time from inserted entries; hour = -1 holds all-time totals
+  CREATE TABLE rollup_outcome (
+    organization_id TEXT NOT NULL, hour INTEGER NOT NULL, outcome TEXT NOT NULL,
+    n INTEGER NOT NULL, cost_micros INTEGER NOT NULL, duration_us INTEGER NOT NULL,
+    PRIMARY KEY (organization_id, hour, outcome)
+  ) WITHOUT ROWID;
+  CREATE TABLE rollup_agent (
+    organization_id TEXT NOT NULL, hour INTEGER NOT NULL, agent_id TEXT NOT NULL,
+    n INTEGER NOT NULL, cost_micros INTEGER NOT NULL,
+    PRIMARY KEY (organization_id, hour, agent_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE rollup_name (
+    organization_id TEXT NOT NULL, hour INTEGER NOT NULL, name TEXT NOT NULL,
+    n INTEGER NOT NULL, cost_micros INTEGER NOT NULL,
+    PRIMARY KEY (organization_id, hour, name)
+  ) WITHOUT ROWID;
+  CREATE TABLE rollup_duration (
+    organization_id TEXT NOT NULL, hour INTEGER NOT NULL, bucket INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (organization_id, hour, bucket)
   ) WITHOUT ROWID;
 
   -- distinct action names and agent ids per organization: the seed's substring

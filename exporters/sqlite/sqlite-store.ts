@@ -2,11 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EntryRecord } from '../../model/ledger-entry.js';
-import type { LedgerPage, LedgerQuery, Store, WriteResult } from '../store.js';
+import type { LedgerPage, LedgerQuery, LedgerStats, StatsQuery, Store, WriteResult } from '../store.js';
 import { openDatabase, type Database } from './driver.js';
 import { EntryWriter } from './entry-writer.js';
 import { queryLedger } from './ledger-reader.js';
 import { configureConnection, migrate } from './schema.js';
+import { queryStats } from './stats-reader.js';
 import type { WriterReply, WriterRequest, WriterThreadOptions } from './writer-thread.js';
 
 export interface SqliteStoreOptions {
@@ -110,6 +111,10 @@ class SqliteStoreImpl implements SqliteStore {
 
   async queryLedger(query: LedgerQuery): Promise<LedgerPage> {
     return queryLedger(this.db, query);
+  }
+
+  async stats(query: StatsQuery): Promise<LedgerStats> {
+    return queryStats(this.db, query);
   }
 
   async ping(): Promise<void> {

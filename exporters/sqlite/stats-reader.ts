@@ -1,0 +1,79 @@
+import type { LedgerStats, StatsQuery } from '../store.js';
+import type { Database } from './driver.js';
+import { scopeSql } from './ledger-filter-sql.js';
+import { ALL_TIME, HOUR_US } from './rollup-writer.js';
+import { StatsAccumulator } from './stats-accumulator.js';
+
+/**
+ * Whole hours come from the rollups, the partial hours at the edges of a range
+ * from the entries themselves, so any range is exact. Filters the rollups do
+ * not carry (an agent, a user's own runs) are answered from the entries, over
+ * the agent's index.
+ */
+export function queryStats(db: Database, q: StatsQuery): LedgerStats {
+  const acc = new StatsAccumulator();
+  if (q.agent_id !== undefined || q.scope.user_id) {
+    addEntries(db, acc, q, q.start_us, q.end_us);
+    return acc.result();
+  }
+  if (q.start_us === undefined && q.end_us === undefined) {
+    addRollups(db, acc, q, ALL_TIME, ALL_TIME);
+    return acc.result();
+  }
+  // whole hours [firstHour, lastHour] inside the range; the rest are edges
+  const firstHour = q.start_us === undefined ? 0 : Math.ceil(q.start_us / HOUR_US);
+  const lastHour = q.end_us === undefined ? Number.MAX_SAFE_INTEGER : Math.floor((q.end_us + 1) / HOUR_US) - 1;
+  if (firstHour > lastHour) {
+    addEntries(db, acc, q, q.start_us, q.end_us);
+    return acc.result();
+  }
+  addRollups(db, acc, q, firstHour, lastHour);
+  if (q.start_us !== undefined && q.start_us < firstHour * HOUR_US) addEntries(db, acc, q, q.start_us, firstHour * HOUR_US - 1);
+  if (q.end_us !== undefined && q.end_us >= (lastHour + 1) * HOUR_US) addEntries(db, acc, q, (lastHour + 1) * HOUR_US, q.end_us);
+  return acc.result();
+}
+
+function addRollups(db: Database, acc: StatsAccumulator, q: StatsQuery, fromHour: number, toHour: number): void {
+  const scope = scopeSql({ organization_id: q.scope.organization_id }, 'r');
+  const where = `${scope.sql ? `${scope.sql} AND ` : ''}r.hour BETWEEN ? AND ?`;
+  const params = [...scope.params, fromHour, toHour];
+  const rows = (sql: string) => db.prepare(sql).raw().all(...params) as any[][];
+  for (const [outcome, n, cost, dur] of rows(
+    `SELECT outcome, sum(n), sum(cost_micros), sum(duration_us) FROM rollup_outcome r WHERE ${where} GROUP BY outcome`,
+  )) {
+    acc.addOutcome(outcome, n, cost, dur);
+  }
+  for (const [name, n, cost] of rows(`SELECT name, sum(n), sum(cost_micros) FROM rollup_name r WHERE ${where} GROUP BY name`)) {
+    acc.addName(name, n, cost);
+  }
+  for (const [agent, n, cost] of rows(`SELECT agent_id, sum(n), sum(cost_micros) FROM rollup_agent r WHERE ${where} GROUP BY agent_id`)) {
+    acc.addAgent(agent, n, cost);
+  }
+  for (const [bucket, n] of rows(`SELECT bucket, sum(n) FROM rollup_duration r WHERE ${where} GROUP BY bucket`)) {
+    acc.addDurationBucket(bucket, n);
+  }
+}
+
+function addEntries(db: Database, acc: StatsAccumulator, q: StatsQuery, startUs: number | undefined, endUs: number | undefined): void {
+  const scope = scopeSql(q.scope);
+  const parts = scope.sql ? [scope.sql] : [];
+  const params = [...scope.params];
+  if (q.agent_id !== undefined) {
+    parts.push('e.agent_id = ?');
+    params.push(q.agent_id);
+  }
+  if (startUs !== undefined) {
+    parts.push('e.ts_us >= ?');
+    params.push(startUs);
+  }
+  if (endUs !== undefined) {
+    parts.push('e.ts_us <= ?');
+    params.push(endUs);
+  }
+  const stmt = db.prepare(
+    `SELECT outcome, name, agent_id, cost_micros, duration_ms FROM entries e WHERE ${parts.join(' AND ') || '1'}`,
+  );
+  for (const [outcome, name, agent, cost, dur] of stmt.raw().iterate(...params) as Iterable<any[]>) {
+    acc.addEntry(outcome, name, agent, cost, dur);
+  }
+}
