@@ -1,4 +1,5 @@
-import type { EntryRecord, LedgerEntry, Outcome } from '../model/ledger-entry.js';
+import type { EntryRecord, LedgerEntry, Outcome, RunStatus } from '../model/ledger-entry.js';
+import type { ModelConfig } from '../model/model-config.js';
 
 /**
  * Whose data a read may see. Every read carries one; a store applies it in
@@ -76,6 +77,60 @@ export interface LedgerStats {
   top_agents: Array<CountAndCost & { agent_id: string }>;
 }
 
+export const RUN_SORT_FIELDS = ['timestamp', 'cost'] as const;
+export type RunSortField = (typeof RUN_SORT_FIELDS)[number];
+
+export interface RunQuery {
+  scope: QueryScope;
+  agent_id?: string;
+  status?: RunStatus;
+  /** On the run's start time, inclusive. */
+  start_us?: number;
+  end_us?: number;
+  /** Literal, case-insensitive substring of the prompt name (else root span name) or the model. */
+  search?: string;
+  sort_by: RunSortField;
+  sort_order: SortOrder;
+  /** 0-based. */
+  page: number;
+  page_size: number;
+}
+
+/** A run (= a trace) as rolled up at write time. */
+export interface RunSummary {
+  id: string;
+  trace_id: string;
+  status: RunStatus;
+  agent_id: string | null;
+  user_id: string | null;
+  /** The root span's name, once the root has arrived. */
+  name: string | null;
+  /** From `ledger.prompt.name` / `langfuse.observation.prompt.name` on any span; null if none carries it. */
+  prompt_name: string | null;
+  started_at: string;
+  ended_at: string;
+  duration_ms: number;
+  total_cost_usd: number;
+  action_count: number;
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  /** The first model call's model and parameters. */
+  model_config: ModelConfig | null;
+  tags: string[];
+}
+
+export interface RunPage {
+  data: RunSummary[];
+  count: number;
+}
+
+export interface RunDetail {
+  run: RunSummary;
+  /** Every action of the run in time order (then id). */
+  actions: LedgerEntry[];
+}
+
 export interface WriteResult {
   /** Entries new to the store; the rest were already there and left untouched. */
   inserted: number;
@@ -96,8 +151,16 @@ export interface WriteResult {
 export interface Store {
   write(entries: EntryRecord[]): Promise<WriteResult>;
   queryLedger(query: LedgerQuery): Promise<LedgerPage>;
+  /**
+   * Every match, newest first (then id), at most `limit`, streamed in chunks:
+   * memory stays flat whatever the size. The caller owns the iterator.
+   */
+  exportLedger(filter: LedgerFilter, limit: number): AsyncIterable<LedgerEntry>;
   /** Aggregates without fetching rows (rollups kept at write time, exact edges for any range). */
   stats(query: StatsQuery): Promise<LedgerStats>;
+  listRuns(query: RunQuery): Promise<RunPage>;
+  /** null when the run does not exist within the scope (another tenant's run is simply not there). */
+  getRun(scope: QueryScope, runId: string): Promise<RunDetail | null>;
   /** Resolves when the store can serve reads and writes; rejects with the reason otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

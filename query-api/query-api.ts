@@ -5,7 +5,10 @@ import type { Logger } from 'pino';
 import type { Store } from '../exporters/store.js';
 import { errorMiddleware } from './error-middleware.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
+import { exportRoutes } from './routes/export-routes.js';
 import { ledgerRoutes } from './routes/ledger-routes.js';
+import { runsRoutes } from './routes/runs-routes.js';
+import { statsRoutes } from './routes/stats-routes.js';
 import type { ScopeResolver } from './scope.js';
 
 export interface QueryApiOptions {
@@ -33,7 +36,14 @@ class KoaQueryApi implements QueryApi {
     app.proxy = false;
     app.silent = true;
     app.use(errorMiddleware(options.logger));
-    for (const router of [healthRoutes(options.readiness), ledgerRoutes(options.store, options.scopeOf)]) {
+    const routers = [
+      healthRoutes(options.readiness),
+      ledgerRoutes(options.store, options.scopeOf),
+      statsRoutes(options.store, options.scopeOf),
+      exportRoutes(options.store, options.scopeOf),
+      runsRoutes(options.store, options.scopeOf),
+    ];
+    for (const router of routers) {
       app.use(router.routes()).use(router.allowedMethods());
     }
   }

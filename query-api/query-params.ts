@@ -43,6 +43,15 @@ export const usdParam = () =>
 export const textParam = (max = 1000) =>
   z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).optional();
 
+/** Date.parse rolls 2025-02-30 over to March; a date that does not exist is an error instead. */
+function validCalendarFields(s: string): boolean {
+  const [, y, mo, d, h = '0', mi = '0', sec = '0'] = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2}):(\d{2}))?/.exec(s) ?? [];
+  const year = Number(y);
+  const month = Number(mo);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && Number(d) >= 1 && Number(d) <= daysInMonth && Number(h) <= 23 && Number(mi) <= 59 && Number(sec) <= 59;
+}
+
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
@@ -60,7 +69,7 @@ export const dateParam = (edge: 'start' | 'end') =>
         return z.NEVER;
       }
       const ms = Date.parse(bare ? `${s}T00:00:00Z` : s);
-      if (Number.isNaN(ms)) {
+      if (Number.isNaN(ms) || !validCalendarFields(s)) {
         ctx.addIssue({ code: 'custom', message: 'is not a valid date' });
         return z.NEVER;
       }

@@ -1,4 +1,5 @@
-import type { LedgerPage, LedgerQuery, LedgerSortField } from '../store.js';
+import type { LedgerEntry } from '../../model/ledger-entry.js';
+import type { LedgerFilter, LedgerPage, LedgerQuery, LedgerSortField } from '../store.js';
 import type { Database } from './driver.js';
 import { ENTRY_COLUMNS, ENTRY_FROM, entryFromRow, type EntryRow } from './entry-row.js';
 import { ledgerWhere } from './ledger-filter-sql.js';
@@ -24,4 +25,34 @@ export function queryLedger(db: Database, query: LedgerQuery): LedgerPage {
     )
     .all(...where.params, query.page_size, offset) as EntryRow[];
   return { data: rows.map(entryFromRow), count };
+}
+
+const EXPORT_CHUNK = 1000;
+
+/**
+ * Keyset pages on (timestamp, id) rather than one long cursor: a
+ * better-sqlite3 connection is busy while an iterator is open, and other
+ * requests must keep being answered between chunks.
+ */
+export async function* exportLedger(db: Database, filter: LedgerFilter, limit: number): AsyncGenerator<LedgerEntry> {
+  const where = ledgerWhere(db, filter);
+  if (!where) return;
+  const first = db.prepare(
+    `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE ${where.sql} ORDER BY e.ts_us DESC, e.id DESC LIMIT ?`,
+  );
+  const next = db.prepare(
+    `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE ${where.sql} AND (e.ts_us, e.id) < (?, ?)
+     ORDER BY e.ts_us DESC, e.id DESC LIMIT ?`,
+  );
+  let remaining = limit;
+  let last: EntryRow | undefined;
+  while (remaining > 0) {
+    const size = Math.min(EXPORT_CHUNK, remaining);
+    const rows = (last ? next.all(...where.params, last.ts_us, last.id, size) : first.all(...where.params, size)) as EntryRow[];
+    for (const row of rows) yield entryFromRow(row);
+    remaining -= rows.length;
+    if (rows.length < size) return;
+    last = rows[rows.length - 1];
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }

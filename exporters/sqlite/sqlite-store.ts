@@ -1,13 +1,27 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { EntryRecord } from '../../model/ledger-entry.js';
-import type { LedgerPage, LedgerQuery, LedgerStats, StatsQuery, Store, WriteResult } from '../store.js';
+import type { EntryRecord, LedgerEntry } from '../../model/ledger-entry.js';
+import type {
+  LedgerFilter,
+  LedgerPage,
+  LedgerQuery,
+  LedgerStats,
+  QueryScope,
+  RunDetail,
+  RunPage,
+  RunQuery,
+  StatsQuery,
+  Store,
+  WriteResult,
+} from '../store.js';
 import { openDatabase, type Database } from './driver.js';
 import { EntryWriter } from './entry-writer.js';
-import { queryLedger } from './ledger-reader.js';
+import { exportLedger, queryLedger } from './ledger-reader.js';
 import { configureConnection, migrate } from './schema.js';
 import { queryStats } from './stats-reader.js';
+import { getRun, listRuns } from './runs-reader.js';
+import { foldCase } from './ledger-filter-sql.js';
 import type { WriterReply, WriterRequest, WriterThreadOptions } from './writer-thread.js';
 
 export interface SqliteStoreOptions {
@@ -50,12 +64,13 @@ class SqliteStoreImpl implements SqliteStore {
       migrate(db);
       this.inlineWriter = new EntryWriter(db);
       this.db = db;
-      return;
+    } else {
+      await this.startWorker();
+      this.db = openDatabase(this.options.file, { readonly: true });
+      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma('cache_size = -131072');
     }
-    await this.startWorker();
-    this.db = openDatabase(this.options.file, { readonly: true });
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('cache_size = -131072');
+    this.db.function('fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? foldCase(s) : null));
   }
 
   private startWorker(): Promise<void> {
@@ -113,8 +128,20 @@ class SqliteStoreImpl implements SqliteStore {
     return queryLedger(this.db, query);
   }
 
+  exportLedger(filter: LedgerFilter, limit: number): AsyncIterable<LedgerEntry> {
+    return exportLedger(this.db, filter, limit);
+  }
+
   async stats(query: StatsQuery): Promise<LedgerStats> {
     return queryStats(this.db, query);
+  }
+
+  async listRuns(query: RunQuery): Promise<RunPage> {
+    return listRuns(this.db, query);
+  }
+
+  async getRun(scope: QueryScope, runId: string): Promise<RunDetail | null> {
+    return getRun(this.db, scope, runId);
   }
 
   async ping(): Promise<void> {

@@ -1,0 +1,107 @@
+import type { RunStatus } from '../../model/ledger-entry.js';
+import { isoFromMicros } from '../../model/time.js';
+import type { QueryScope, RunDetail, RunPage, RunQuery, RunSortField, RunSummary } from '../store.js';
+import type { Database } from './driver.js';
+import { ENTRY_COLUMNS, ENTRY_FROM, entryFromRow, runStatus, type EntryRow } from './entry-row.js';
+import { foldCase, scopeSql } from './ledger-filter-sql.js';
+
+const RUN_COLUMNS = `r.run_id, r.agent_id, r.user_id, r.start_us, r.end_us, r.action_count, r.cost_micros, r.root_count,
+  r.root_error, r.root_name, r.prompt_name, r.input_tokens, r.output_tokens, r.total_tokens, r.model_config, r.tags`;
+
+const STATUS_SQL: Record<RunStatus, string> = {
+  running: 'r.root_count = 0',
+  completed: 'r.root_count > 0 AND r.root_error = 0',
+  failed: 'r.root_count > 0 AND r.root_error = 1',
+};
+
+const SORT_COLUMN: Record<RunSortField, string> = { timestamp: 'r.start_us', cost: 'r.cost_micros' };
+
+interface RunRow {
+  run_id: string;
+  agent_id: string | null;
+  user_id: string | null;
+  start_us: number;
+  end_us: number;
+  action_count: number;
+  cost_micros: number;
+  root_count: number;
+  root_error: number;
+  root_name: string | null;
+  prompt_name: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  model_config: string | null;
+  tags: string;
+}
+
+function runFromRow(row: RunRow): RunSummary {
+  return {
+    id: row.run_id,
+    trace_id: row.run_id.replace(/-/g, ''),
+    status: runStatus(row.root_count, row.root_error),
+    agent_id: row.agent_id,
+    user_id: row.user_id,
+    name: row.root_name,
+    prompt_name: row.prompt_name,
+    started_at: isoFromMicros(row.start_us),
+    ended_at: isoFromMicros(row.end_us),
+    duration_ms: (row.end_us - row.start_us) / 1000,
+    total_cost_usd: row.cost_micros / 1e6,
+    action_count: row.action_count,
+    input_tokens: row.input_tokens,
+    output_tokens: row.output_tokens,
+    total_tokens: row.total_tokens,
+    model_config: row.model_config === null ? null : JSON.parse(row.model_config),
+    tags: JSON.parse(row.tags),
+  };
+}
+
+export function listRuns(db: Database, q: RunQuery): RunPage {
+  const scope = scopeSql(q.scope, 'r');
+  const parts = scope.sql ? [scope.sql] : [];
+  const params: unknown[] = [...scope.params];
+  if (q.agent_id !== undefined) {
+    parts.push('r.agent_id = ?');
+    params.push(q.agent_id);
+  }
+  if (q.status !== undefined) parts.push(STATUS_SQL[q.status]);
+  if (q.start_us !== undefined) {
+    parts.push('r.start_us >= ?');
+    params.push(q.start_us);
+  }
+  if (q.end_us !== undefined) {
+    parts.push('r.start_us <= ?');
+    params.push(q.end_us);
+  }
+  if (q.search !== undefined) {
+    parts.push(`(instr(fold(coalesce(r.prompt_name, r.root_name)), ?) > 0 OR instr(fold(json_extract(r.model_config, '$.model')), ?) > 0)`);
+    const needle = foldCase(q.search);
+    params.push(needle, needle);
+  }
+  const where = parts.join(' AND ') || '1';
+  const count = (db.prepare(`SELECT count(*) AS n FROM runs r WHERE ${where}`).get(...params) as { n: number }).n;
+  const offset = q.page * q.page_size;
+  if (offset >= count) return { data: [], count };
+  const dir = q.sort_order === 'asc' ? 'ASC' : 'DESC';
+  const rows = db
+    .prepare(`SELECT ${RUN_COLUMNS} FROM runs r WHERE ${where} ORDER BY ${SORT_COLUMN[q.sort_by]} ${dir}, r.run_id ${dir} LIMIT ? OFFSET ?`)
+    .all(...params, q.page_size, offset) as RunRow[];
+  return { data: rows.map(runFromRow), count };
+}
+
+export function getRun(db: Database, scope: QueryScope, runId: string): RunDetail | null {
+  const runScope = scopeSql(scope, 'r');
+  const row = db
+    .prepare(`SELECT ${RUN_COLUMNS} FROM runs r WHERE ${runScope.sql ? `${runScope.sql} AND ` : ''}r.run_id = ?`)
+    .get(...runScope.params, runId) as RunRow | undefined;
+  if (!row) return null;
+  const entryScope = scopeSql(scope, 'e');
+  const actions = db
+    .prepare(
+      `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE ${entryScope.sql ? `${entryScope.sql} AND ` : ''}e.run_id = ?
+       ORDER BY e.ts_us ASC, e.id ASC`,
+    )
+    .all(...entryScope.params, runId) as EntryRow[];
+  return { run: runFromRow(row), actions: actions.map(entryFromRow) };
+}

@@ -1,0 +1,27 @@
+import { Readable } from 'node:stream';
+import Router from '@koa/router';
+import type { Store } from '../../exporters/store.js';
+import { CONTENT_TYPE, EXPORT_FORMATS, serializeExport } from '../export/export-formats.js';
+import { enumParam, intParam, parseQuery } from '../query-params.js';
+import type { ScopeResolver } from '../scope.js';
+import { ledgerFilterFrom, ledgerFilterShape } from './ledger-params.js';
+
+const exportShape = {
+  format: enumParam(EXPORT_FORMATS).optional().transform((v) => v ?? 'jsonl'),
+  limit: intParam(1, 100_000, 10_000),
+  ...ledgerFilterShape,
+};
+
+export function exportRoutes(store: Store, scopeOf: ScopeResolver): Router {
+  const router = new Router();
+  router.get('/api/v1/ledger/export', (ctx) => {
+    const params = parseQuery(ctx.query, exportShape);
+    const filter = ledgerFilterFrom(params, scopeOf(ctx));
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    ctx.set('Content-Disposition', `attachment; filename="ledger-export-${stamp}.${params.format}"`);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = CONTENT_TYPE[params.format];
+    ctx.body = Readable.from(serializeExport(store.exportLedger(filter, params.limit), params.format), { objectMode: false });
+  });
+  return router;
+}

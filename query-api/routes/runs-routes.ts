@@ -1,0 +1,50 @@
+import Router from '@koa/router';
+import { RUN_STATUSES } from '../../model/ledger-entry.js';
+import { parseRunId } from '../../model/ids.js';
+import { RUN_SORT_FIELDS, type Store } from '../../exporters/store.js';
+import { notFound, validationError } from '../api-error.js';
+import { dateParam, enumParam, intParam, parseQuery, textParam } from '../query-params.js';
+import type { ScopeResolver } from '../scope.js';
+
+const runsShape = {
+  page: intParam(0, 1_000_000_000, 0),
+  page_size: intParam(1, 1000, 100),
+  agent_id: textParam(),
+  status: enumParam(RUN_STATUSES).optional(),
+  start_date: dateParam('start'),
+  end_date: dateParam('end'),
+  sort_by: enumParam(RUN_SORT_FIELDS).optional().transform((v) => v ?? 'timestamp'),
+  sort_order: enumParam(['asc', 'desc'] as const).optional().transform((v) => v ?? 'desc'),
+};
+
+/** Runs, hierarchical (Run → Actions), as the ledger seed contrasts them with the flat ledger. */
+export function runsRoutes(store: Store, scopeOf: ScopeResolver): Router {
+  const router = new Router();
+  router.get('/api/v1/runs', async (ctx) => {
+    const params = parseQuery(ctx.query, runsShape);
+    if (params.start_date !== undefined && params.end_date !== undefined && params.start_date > params.end_date) {
+      throw validationError('`start_date` must not be after `end_date`');
+    }
+    const { data, count } = await store.listRuns({
+      scope: scopeOf(ctx),
+      agent_id: params.agent_id,
+      status: params.status,
+      start_us: params.start_date,
+      end_us: params.end_date,
+      sort_by: params.sort_by,
+      sort_order: params.sort_order,
+      page: params.page,
+      page_size: params.page_size,
+    });
+    ctx.body = { data, count, page: params.page, page_size: params.page_size, total_pages: Math.ceil(count / params.page_size) };
+  });
+  router.get('/api/v1/runs/:run_id', async (ctx) => {
+    parseQuery(ctx.query, {});
+    const runId = parseRunId(ctx.params.run_id);
+    if (!runId) throw validationError('`run_id` must be a UUID (or 32 hex digits)');
+    const detail = await store.getRun(scopeOf(ctx), runId);
+    if (!detail) throw notFound(`run ${runId} not found`);
+    ctx.body = { ...detail.run, actions: detail.actions };
+  });
+  return router;
+}

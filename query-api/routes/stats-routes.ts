@@ -1,0 +1,28 @@
+import Router from '@koa/router';
+import type { Store } from '../../exporters/store.js';
+import { validationError } from '../api-error.js';
+import { dateParam, parseQuery, textParam } from '../query-params.js';
+import type { ScopeResolver } from '../scope.js';
+
+const statsShape = {
+  start_date: dateParam('start'),
+  end_date: dateParam('end'),
+  agent_id: textParam(),
+};
+
+export function statsRoutes(store: Store, scopeOf: ScopeResolver): Router {
+  const router = new Router();
+  router.get('/api/v1/ledger/stats', async (ctx) => {
+    const params = parseQuery(ctx.query, statsShape);
+    if (params.start_date !== undefined && params.end_date !== undefined && params.start_date > params.end_date) {
+      throw validationError('`start_date` must not be after `end_date`');
+    }
+    ctx.body = await store.stats({
+      scope: scopeOf(ctx),
+      agent_id: params.agent_id,
+      start_us: params.start_date,
+      end_us: params.end_date,
+    });
+  });
+  return router;
+}
