@@ -7,8 +7,10 @@ import { errorMiddleware } from './error-middleware.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
 import { ledgerRoutes } from './routes/ledger-routes.js';
+import { openApiRoutes } from './routes/openapi-routes.js';
 import { runsRoutes } from './routes/runs-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
+import { tracesRoutes } from './routes/traces-routes.js';
 import type { ScopeResolver } from './scope.js';
 
 export interface QueryApiOptions {
@@ -42,6 +44,8 @@ class KoaQueryApi implements QueryApi {
       statsRoutes(options.store, options.scopeOf),
       exportRoutes(options.store, options.scopeOf),
       runsRoutes(options.store, options.scopeOf),
+      tracesRoutes(options.store, options.scopeOf),
+      openApiRoutes(),
     ];
     for (const router of routers) {
       app.use(router.routes()).use(router.allowedMethods());

@@ -25,6 +25,13 @@ const writer = new EntryWriter(db);
 const port = parentPort!;
 let pending: Array<{ seq: number; entries: EntryRecord[] }> = [];
 let scheduled = false;
+let writesSinceOptimize = 0;
+
+// The planner needs current statistics to pick the right index as the table
+// grows; `PRAGMA optimize` re-analyses only what changed, with a bounded cost.
+const OPTIMIZE_EVERY_WRITES = 200;
+db.pragma('analysis_limit = 1000');
+db.pragma('optimize = 0x10002');
 
 function flush(): void {
   scheduled = false;
@@ -33,6 +40,10 @@ function flush(): void {
   try {
     const inserted = writer.writeGroups(batch.map((b) => b.entries));
     batch.forEach((b, i) => port.postMessage({ seq: b.seq, inserted: inserted[i] } satisfies WriterReply));
+    if (++writesSinceOptimize >= OPTIMIZE_EVERY_WRITES) {
+      writesSinceOptimize = 0;
+      db.pragma('optimize');
+    }
   } catch (err) {
     for (const b of batch) port.postMessage({ seq: b.seq, error: (err as Error).message } satisfies WriterReply);
   }

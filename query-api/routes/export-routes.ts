@@ -6,7 +6,7 @@ import { enumParam, intParam, parseQuery } from '../query-params.js';
 import type { ScopeResolver } from '../scope.js';
 import { ledgerFilterFrom, ledgerFilterShape } from './ledger-params.js';
 
-const exportShape = {
+export const exportShape = {
   format: enumParam(EXPORT_FORMATS).optional().transform((v) => v ?? 'jsonl'),
   limit: intParam(1, 100_000, 10_000),
   ...ledgerFilterShape,

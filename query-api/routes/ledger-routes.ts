@@ -4,7 +4,7 @@ import { intParam, parseQuery } from '../query-params.js';
 import type { ScopeResolver } from '../scope.js';
 import { ledgerFilterFrom, ledgerFilterShape, sortShape } from './ledger-params.js';
 
-const ledgerShape = {
+export const ledgerShape = {
   page: intParam(0, 1_000_000_000, 0),
   page_size: intParam(1, 1000, 100),
   ...ledgerFilterShape,

@@ -6,7 +6,7 @@ import { notFound, validationError } from '../api-error.js';
 import { dateParam, enumParam, intParam, parseQuery, textParam } from '../query-params.js';
 import type { ScopeResolver } from '../scope.js';
 
-const runsShape = {
+export const runsShape = {
   page: intParam(0, 1_000_000_000, 0),
   page_size: intParam(1, 1000, 100),
   agent_id: textParam(),

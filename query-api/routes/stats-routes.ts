@@ -4,7 +4,7 @@ import { validationError } from '../api-error.js';
 import { dateParam, parseQuery, textParam } from '../query-params.js';
 import type { ScopeResolver } from '../scope.js';
 
-const statsShape = {
+export const statsShape = {
   start_date: dateParam('start'),
   end_date: dateParam('end'),
   agent_id: textParam(),

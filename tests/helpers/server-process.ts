@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const here = dirname(fileURLToPath(import.meta.url));
+// from tests/helpers (vitest) or dist/tests/helpers (compiled benchmarks)
+const ROOT = here.includes('/dist/') ? here.slice(0, here.lastIndexOf('/dist/')) : join(here, '../..');
 export const CLI = join(ROOT, 'dist/cli/main.js');
 
 export function freePort(): Promise<number> {

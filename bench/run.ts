@@ -1,0 +1,147 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startServerProcess } from '../tests/helpers/server-process.js';
+import { ensureCorpus } from './corpus.js';
+import { runExport } from './export-bench.js';
+import { runIngest } from './ingest-bench.js';
+import { memoryOf } from './measure.js';
+import { runQueries, type QueryPattern } from './query-bench.js';
+import { measureStoreCeiling } from './store-ceiling.js';
+
+const { values } = parseArgs({
+  options: {
+    entries: { type: 'string', default: '200000' },
+    clients: { type: 'string', default: '8' },
+    seed: { type: 'string', default: '7' },
+    repeat: { type: 'string', default: '30' },
+    'export-rows': { type: 'string', default: '100000' },
+    'cache-dir': { type: 'string', default: '.bench-cache' },
+    'results-dir': { type: 'string', default: 'bench/results' },
+    'skip-ceiling': { type: 'boolean', default: false },
+  },
+});
+
+const entries = Number(values.entries);
+const clients = Number(values.clients);
+const repeat = Number(values.repeat);
+const exportRows = Math.min(Number(values['export-rows']), entries);
+const SPANS_PER_REQUEST = 500;
+
+const machine = {
+  cores: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+};
+
+function log(message: string) {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+async function main() {
+  log(`machine: ${machine.cores} cores, ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}`);
+  log(`generating or reusing ${entries} spans of traffic`);
+  const corpus = await ensureCorpus(resolve(values['cache-dir']!), entries, Number(values.seed), SPANS_PER_REQUEST);
+  const work = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
+  try {
+    const server = await startServerProcess({ dataDir: join(work, 'server'), env: { AGENT_LEDGER_LOG_LEVEL: 'info' } });
+    const pid = server.child.pid!;
+    log(`ingest: ${clients} clients, OTLP protobuf over HTTP, ${SPANS_PER_REQUEST} spans a request`);
+    const ingest = await runIngest(corpus, server.otlpUrl, clients, entries);
+    const visible = (await server.get('/api/v1/ledger?page_size=1')).body.count;
+    if (visible !== entries) throw new Error(`only ${visible} of ${entries} entries are queryable after ingest`);
+    const ingestMemory = memoryOf(pid);
+
+    const newest = (await server.get('/api/v1/ledger?page_size=1')).body.data[0];
+    const endIso = newest.timestamp as string;
+    const monthStart = new Date(Date.parse(endIso) - 30 * 86_400_000).toISOString();
+    const weekStart = new Date(Date.parse(endIso) - 7 * 86_400_000).toISOString();
+    const deepPage = Math.max(0, Math.floor(entries / 100 / 2));
+    const patterns: QueryPattern[] = [
+      { name: 'ledger: newest page', path: '/api/v1/ledger' },
+      { name: 'ledger: outcome=error', path: '/api/v1/ledger?outcome=error' },
+      { name: 'ledger: outcome=blocked', path: '/api/v1/ledger?outcome=blocked' },
+      { name: 'ledger: action_name', path: `/api/v1/ledger?action_name=${encodeURIComponent(newest.name)}` },
+      { name: 'ledger: agent_id', path: '/api/v1/ledger?agent_id=agent-042' },
+      { name: 'ledger: run_id', path: `/api/v1/ledger?run_id=${newest.run_id}` },
+      { name: 'ledger: min_cost', path: '/api/v1/ledger?min_cost=0.01' },
+      { name: 'ledger: max_cost', path: '/api/v1/ledger?max_cost=0.0001' },
+      { name: 'ledger: date range (week)', path: `/api/v1/ledger?start_date=${weekStart}&end_date=${endIso}` },
+      { name: 'ledger: outcome=error by cost', path: '/api/v1/ledger?outcome=error&sort_by=cost&sort_order=desc' },
+      { name: 'ledger: by duration', path: '/api/v1/ledger?sort_by=duration&sort_order=desc' },
+      { name: 'ledger: by name', path: '/api/v1/ledger?sort_by=name&sort_order=asc' },
+      { name: 'ledger: agent + outcome', path: '/api/v1/ledger?agent_id=agent-042&outcome=error' },
+      { name: 'ledger: search (common)', path: '/api/v1/ledger?search=refund&page_size=50' },
+      { name: 'ledger: search (rare)', path: '/api/v1/ledger?search=agent-04&page_size=50' },
+      { name: 'ledger: deep page', path: `/api/v1/ledger?page=${deepPage}&page_size=100` },
+      { name: 'stats: everything', path: '/api/v1/ledger/stats' },
+      { name: 'stats: a month', path: `/api/v1/ledger/stats?start_date=${monthStart}&end_date=${endIso}` },
+      { name: 'stats: one agent', path: '/api/v1/ledger/stats?agent_id=agent-042' },
+      { name: 'runs: newest page', path: '/api/v1/runs' },
+      { name: 'runs: by cost', path: '/api/v1/runs?sort_by=cost' },
+      { name: 'runs: one run', path: `/api/v1/runs/${newest.run_id}` },
+      { name: 'traces: newest page', path: '/tenants/default/traces' },
+      { name: 'traces: one trace', path: `/tenants/default/traces/${newest.trace_id}` },
+    ];
+    log(`queries: ${patterns.length} patterns × ${repeat}`);
+    const queries = await runQueries(server.apiUrl, patterns, repeat);
+    log(`exports: ${exportRows} rows in each format`);
+    const exports = [];
+    for (const format of ['jsonl', 'json', 'csv']) {
+      const result = await runExport(server.apiUrl, pid, format, exportRows);
+      exports.push({ ...result, rows: exportRows, rowsPerSecond: exportRows / result.seconds });
+    }
+    await server.stop();
+
+    let ceiling = null;
+    if (!values['skip-ceiling']) {
+      log('store write ceiling: the same rows straight into a fresh store');
+      ceiling = await measureStoreCeiling(corpus, join(work, 'ceiling', 'ledger.db'), 5000);
+    }
+    const result = {
+      at: new Date().toISOString(),
+      machine,
+      entries,
+      clients,
+      ingest: { ...ingest, peakRssMiB: ingestMemory.peakMiB, ratioToCeiling: ceiling ? ingest.spansPerSecond / ceiling.rowsPerSecond : null },
+      ceiling,
+      queries,
+      exports,
+    };
+    print(result);
+    mkdirSync(values['results-dir']!, { recursive: true });
+    const out = join(values['results-dir']!, `bench-${entries}-${result.at.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    log(`results written to ${out}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function print(r: any) {
+  const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+  const lines = [
+    `agent-ledger benchmark — ${r.entries.toLocaleString('en')} entries, ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}`,
+    '',
+    'ingest (OTLP protobuf/HTTP → queryable)',
+    `  end to end           ${f(r.ingest.spansPerSecond, 0)} spans/s (last tenth ${f(r.ingest.lastTenthSpansPerSecond, 0)}), ${r.clients} clients, ${r.ingest.refusals} refusals retried`,
+    `  store write ceiling  ${r.ceiling ? `${f(r.ceiling.rowsPerSecond, 0)} rows/s` : 'skipped'}`,
+    `  ratio                ${r.ingest.ratioToCeiling === null ? 'n/a' : f(r.ingest.ratioToCeiling, 2)}`,
+    `  server peak RSS      ${f(r.ingest.peakRssMiB, 0)} MiB`,
+    `  BullMQ path          n/a (REDIS_URL queue not built yet)`,
+    '',
+    'queries (ms)                         p50      p95      p99   count',
+    ...r.queries.map((q: any) => `  ${q.name.padEnd(32)} ${f(q.p50).padStart(7)}  ${f(q.p95).padStart(7)}  ${f(q.p99).padStart(7)}   ${q.status === 200 ? (q.count ?? '') : `HTTP ${q.status}`}`),
+    '',
+    'export                 rows/s     MiB   RSS growth MiB',
+    ...r.exports.map((e: any) => `  ${e.format.padEnd(6)} ${f(e.rowsPerSecond, 0).padStart(14)} ${f(e.megabytes).padStart(7)}  ${f(e.rssGrowthMiB).padStart(8)}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+import { jsonObjectSchema, jsonValueSchema, zeroBasedPageOf } from './common-schemas.js';
+import { errorCodeSchema, errorResponses, errorSchema } from './error-schemas.js';
+import { healthSchema, readinessSchema } from './health-schemas.js';
+import { complianceMetadataSchema, ledgerEntrySchema } from './ledger-entry-schema.js';
+import { ledgerPaths } from './ledger-paths.js';
+import { modelConfigSchema } from './model-config-schema.js';
+import type { OpenApiDocument, Schema } from './openapi-types.js';
+import { parameters } from './parameters.js';
+import { schemaRef, type SchemaName } from './refs.js';
+import { runDetailSchema, runPageSchema, runSummarySchema } from './run-schemas.js';
+import { runsPaths } from './runs-paths.js';
+import { servicePaths } from './service-paths.js';
+import { ledgerStatsSchema } from './stats-schema.js';
+import { tracesPaths } from './traces-paths.js';
+import {
+  traceDetailSchema,
+  traceMessageSchema,
+  tracePageSchema,
+  traceSummarySchema,
+  traceToolCallSchema,
+  traceToolSchema,
+} from './trace-schemas.js';
+
+/** The package version; a unit test checks it against package.json (importing that JSON would copy it into dist/). */
+export const API_VERSION = '0.1.0';
+
+/** Typed by SchemaName: every name a $ref may use has exactly one schema here. */
+const schemas: Record<SchemaName, Schema> = {
+  Error: errorSchema,
+  ErrorCode: errorCodeSchema,
+  JsonValue: jsonValueSchema,
+  JsonObject: jsonObjectSchema,
+  ComplianceMetadata: complianceMetadataSchema,
+  LedgerEntry: ledgerEntrySchema,
+  LedgerPage: zeroBasedPageOf(schemaRef('LedgerEntry'), 'A page of ledger entries.'),
+  LedgerStats: ledgerStatsSchema,
+  ModelConfig: modelConfigSchema,
+  RunSummary: runSummarySchema,
+  RunDetail: runDetailSchema,
+  RunPage: runPageSchema,
+  TraceSummary: traceSummarySchema,
+  TracePage: tracePageSchema,
+  TraceDetail: traceDetailSchema,
+  TraceMessage: traceMessageSchema,
+  TraceToolCall: traceToolCallSchema,
+  TraceTool: traceToolSchema,
+  Health: healthSchema,
+  Readiness: readinessSchema,
+};
+
+const DESCRIPTION = `The query API of agent-ledger, an OpenTelemetry-native activity ledger for AI agents.
+
+- Errors are always \`{"error": {"code", "message"}}\`; a parameter error names the parameter.
+- Query parameters are checked strictly: an invalid, unknown or repeated parameter is a 400.
+- Dates are RFC 3339 or a bare date, both bounds inclusive; a bare end date takes in the whole UTC day.
+- Another organization's data is a 404, never a 403. Until credentials land, every request reads the configured organization (\`default\`) and no Authorization header is needed.
+- Pages count as each seed says: the ledger's and runs' \`page\` is 0-indexed, the traces' starts at 1.`;
+
+/** The whole document, built once; GET /api/v1/openapi.json serves it as it is. */
+export const openApiDocument: OpenApiDocument = {
+  openapi: '3.1.1',
+  info: {
+    title: 'agent-ledger query API',
+    version: API_VERSION,
+    description: DESCRIPTION,
+    license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+  },
+  jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
+  tags: [
+    { name: 'ledger', description: 'The flat, filterable audit trail of every action (ledger-api seed).' },
+    { name: 'runs', description: 'Runs (= traces), hierarchical: a run and its actions.' },
+    { name: 'traces', description: 'Traces with messages, tool calls, tokens and cost (traces-api seed).' },
+    { name: 'service', description: 'Probes and this document.' },
+  ],
+  paths: { ...ledgerPaths, ...runsPaths, ...tracesPaths, ...servicePaths },
+  components: { schemas, parameters, responses: errorResponses },
+};

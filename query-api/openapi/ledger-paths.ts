@@ -1,0 +1,75 @@
+import { CSV_COLUMNS } from '../export/export-formats.js';
+import type { PathItem, Reference } from './openapi-types.js';
+import { parameterRef, responseRef, schemaRef, type ParameterName } from './refs.js';
+
+/** The seed's filters (ledger-params.ts `ledgerFilterShape`), shared by the ledger and its export. */
+const FILTERS: ParameterName[] = ['Outcome', 'ActionName', 'AgentId', 'RunIdFilter', 'MinCost', 'MaxCost', 'StartDate', 'EndDate', 'Search'];
+
+const errors: Record<string, Reference> = { '400': responseRef('BadRequest'), '500': responseRef('InternalError') };
+
+/** GET /api/v1/ledger, /ledger/stats and /ledger/export, as ledger-api.txt specifies them. */
+export const ledgerPaths: Record<string, PathItem> = {
+  '/api/v1/ledger': {
+    get: {
+      operationId: 'listLedger',
+      tags: ['ledger'],
+      summary: 'Query the activity ledger',
+      description:
+        'The flat, chronological stream of every action, filtered, searched, sorted and paged. An invalid, unknown or repeated parameter is a 400 naming it.',
+      parameters: (['Page', 'PageSize', ...FILTERS, 'LedgerSortBy', 'SortOrder'] as ParameterName[]).map(parameterRef),
+      responses: {
+        '200': { description: 'A page of entries.', content: { 'application/json': { schema: schemaRef('LedgerPage') } } },
+        ...errors,
+      },
+    },
+  },
+  '/api/v1/ledger/stats': {
+    get: {
+      operationId: 'getLedgerStats',
+      tags: ['ledger'],
+      summary: 'Aggregate statistics',
+      description: 'Counts and sums are exact for any date range; percentiles are approximate, within `percentiles_relative_error`.',
+      parameters: (['StartDate', 'EndDate', 'AgentId'] as ParameterName[]).map(parameterRef),
+      responses: {
+        '200': { description: 'Statistics over the matching actions.', content: { 'application/json': { schema: schemaRef('LedgerStats') } } },
+        ...errors,
+      },
+    },
+  },
+  '/api/v1/ledger/export': {
+    get: {
+      operationId: 'exportLedger',
+      tags: ['ledger'],
+      summary: 'Export the ledger',
+      description:
+        'Every matching entry, newest first (then id), at most `limit`, streamed as a file download (`Content-Disposition: attachment`). ' +
+        'Parameters are checked before the first byte; a failure after it can only cut the stream short.',
+      parameters: (['ExportFormat', 'ExportLimit', ...FILTERS] as ParameterName[]).map(parameterRef),
+      responses: {
+        '200': {
+          description: 'The file, in the asked `format`.',
+          headers: {
+            'Content-Disposition': { description: '`attachment; filename="ledger-export-<time>.<format>"`', schema: { type: 'string' } },
+          },
+          content: {
+            // Sequential JSON in OpenAPI 3.1 (the OAS media type registry): `schema` models the lines as if they were a JSON array.
+            'application/x-ndjson': {
+              schema: { type: 'array', items: schemaRef('LedgerEntry'), description: '`format=jsonl` (the default): one LedgerEntry JSON object a line.' },
+            },
+            'application/json': { schema: { type: 'array', items: schemaRef('LedgerEntry'), description: '`format=json`: one JSON array of LedgerEntry.' } },
+            'text/csv': {
+              schema: {
+                type: 'string',
+                description:
+                  `\`format=csv\`: RFC 4180 with a header row, columns ${CSV_COLUMNS.map((c) => `\`${c}\``).join(', ')}. ` +
+                  'Objects and arrays are JSON text; null is an empty cell; a text cell starting with = + - @, tab or CR is prefixed with `\'` against CSV injection.',
+              },
+              example: `${CSV_COLUMNS.join(',')}\r\n`,
+            },
+          },
+        },
+        ...errors,
+      },
+    },
+  },
+};

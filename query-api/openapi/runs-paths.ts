@@ -1,0 +1,35 @@
+import type { PathItem } from './openapi-types.js';
+import { parameterRef, responseRef, schemaRef, type ParameterName } from './refs.js';
+
+/** Runs, hierarchical (Run → Actions), which the ledger seed contrasts with the flat ledger. */
+export const runsPaths: Record<string, PathItem> = {
+  '/api/v1/runs': {
+    get: {
+      operationId: 'listRuns',
+      tags: ['runs'],
+      summary: 'List runs',
+      description: 'Runs (= traces) with their rolled-up cost, tokens and status, filtered, sorted and paged like the ledger.',
+      parameters: (['Page', 'PageSize', 'AgentId', 'RunStatus', 'RunStartDate', 'RunEndDate', 'RunSortBy', 'SortOrder'] as ParameterName[]).map(parameterRef),
+      responses: {
+        '200': { description: 'A page of runs.', content: { 'application/json': { schema: schemaRef('RunPage') } } },
+        '400': responseRef('BadRequest'),
+        '500': responseRef('InternalError'),
+      },
+    },
+  },
+  '/api/v1/runs/{run_id}': {
+    parameters: [parameterRef('RunIdPath')],
+    get: {
+      operationId: 'getRun',
+      tags: ['runs'],
+      summary: 'Get a run with its actions',
+      description: 'Takes no query parameters (any is a 400).',
+      responses: {
+        '200': { description: 'The run and every action of it, in time order.', content: { 'application/json': { schema: schemaRef('RunDetail') } } },
+        '400': responseRef('BadRequest'),
+        '404': responseRef('NotFound'),
+        '500': responseRef('InternalError'),
+      },
+    },
+  },
+};

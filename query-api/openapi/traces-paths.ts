@@ -1,0 +1,37 @@
+import type { PathItem } from './openapi-types.js';
+import { parameterRef, responseRef, schemaRef } from './refs.js';
+
+/** The Traces API (traces-api.txt), with DESIGN.md's decisions: 1-based pages, `per_page` at most 100, hex trace ids. */
+export const tracesPaths: Record<string, PathItem> = {
+  '/tenants/{tenantId}/traces': {
+    parameters: [parameterRef('TenantId')],
+    get: {
+      operationId: 'listTraces',
+      tags: ['traces'],
+      summary: 'List traces',
+      description: 'A paginated list of traces, newest first.',
+      parameters: [parameterRef('TracePage'), parameterRef('TracePerPage'), parameterRef('TraceSearch')],
+      responses: {
+        '200': { description: 'A page of traces.', content: { 'application/json': { schema: schemaRef('TracePage') } } },
+        '400': responseRef('BadRequest'),
+        '404': responseRef('NotFound'),
+        '500': responseRef('InternalError'),
+      },
+    },
+  },
+  '/tenants/{tenantId}/traces/{traceId}': {
+    parameters: [parameterRef('TenantId'), parameterRef('TraceId')],
+    get: {
+      operationId: 'getTrace',
+      tags: ['traces'],
+      summary: 'Get trace details',
+      description: 'A trace with its messages, tool calls, tools, tokens, cost and model configuration.',
+      responses: {
+        '200': { description: 'The trace.', content: { 'application/json': { schema: schemaRef('TraceDetail') } } },
+        '400': responseRef('BadRequest'),
+        '404': responseRef('NotFound'),
+        '500': responseRef('InternalError'),
+      },
+    },
+  },
+};

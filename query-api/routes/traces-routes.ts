@@ -1,0 +1,71 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { parseRunId } from '../../model/ids.js';
+import type { QueryScope, Store } from '../../exporters/store.js';
+import { notFound, validationError } from '../api-error.js';
+import { intParam, parseQuery, textParam } from '../query-params.js';
+import type { ScopeResolver } from '../scope.js';
+import { traceDetailOf } from '../traces/trace-detail.js';
+import { traceSummaryOf } from '../traces/trace-summary.js';
+import type { TracePage } from '../traces/trace-types.js';
+
+/** The seed's list parameters: pages from 1, at most 100 a page (DESIGN.md, Traces API). */
+const listShape = {
+  page: intParam(1, 1_000_000_000, 1),
+  per_page: intParam(1, 100, 20),
+  search: textParam(),
+};
+
+/**
+ * The Traces API (shared/seeds/traces-api.txt). A trace is a run: these
+ * routes read runs and shape them as the seed says. Another tenant is a 404,
+ * worded like an unknown trace, so ids reveal nothing (DESIGN.md, Tenancy).
+ */
+export function tracesRoutes(store: Store, scopeOf: ScopeResolver): Router {
+  const router = new Router();
+
+  router.get('/tenants/:tenantId/traces', async (ctx) => {
+    const params = parseQuery(ctx.query, listShape);
+    const scope = tenantScope(ctx, scopeOf);
+    if (!scope) throw notFound(`tenant ${ctx.params.tenantId} not found`);
+    const { data, count } = await store.listRuns({
+      scope,
+      search: params.search,
+      sort_by: 'timestamp',
+      sort_order: 'desc',
+      page: params.page - 1,
+      page_size: params.per_page,
+    });
+    const body: TracePage = {
+      data: data.map(traceSummaryOf),
+      page: params.page,
+      per_page: params.per_page,
+      has_more: count > params.page * params.per_page,
+    };
+    ctx.body = body;
+  });
+
+  router.get('/tenants/:tenantId/traces/:traceId', async (ctx) => {
+    parseQuery(ctx.query, {});
+    const runId = parseRunId(ctx.params.traceId);
+    if (!runId) throw validationError('`traceId` must be 32 hex digits (a UUID form is accepted)');
+    const scope = tenantScope(ctx, scopeOf);
+    const detail = scope ? await store.getRun(scope, runId) : null;
+    if (!detail) throw notFound(`trace ${ctx.params.traceId} not found`);
+    ctx.body = traceDetailOf(detail);
+  });
+
+  return router;
+}
+
+/**
+ * The request's scope narrowed to the path's tenant; null when the caller may
+ * not see that tenant. A scope of every organization (superusers) reads the
+ * tenant named.
+ */
+function tenantScope(ctx: Context, scopeOf: ScopeResolver): QueryScope | null {
+  const scope = scopeOf(ctx);
+  const tenantId = ctx.params.tenantId as string;
+  if (scope.organization_id === null) return { ...scope, organization_id: tenantId };
+  return scope.organization_id === tenantId ? scope : null;
+}

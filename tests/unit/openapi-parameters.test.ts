@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { openApiDocument } from '../../query-api/openapi/document.js';
+import type { Operation, Parameter, Reference } from '../../query-api/openapi/openapi-types.js';
+import { parseQuery } from '../../query-api/query-params.js';
+import { exportShape } from '../../query-api/routes/export-routes.js';
+import { ledgerShape } from '../../query-api/routes/ledger-routes.js';
+import { openApiShape } from '../../query-api/routes/openapi-routes.js';
+import { runsShape } from '../../query-api/routes/runs-routes.js';
+import { statsShape } from '../../query-api/routes/stats-routes.js';
+
+/**
+ * The zod shapes the routes parse their query strings with, by operationId.
+ * getRun parses with an inline `{}` (no query parameter at all). The traces
+ * routes keep their shape private; openapi-routes.test.ts checks them (and
+ * every other operation) through the running app instead.
+ */
+const SHAPES: Record<string, Record<string, unknown>> = {
+  listLedger: ledgerShape,
+  getLedgerStats: statsShape,
+  exportLedger: exportShape,
+  listRuns: runsShape,
+  getRun: {},
+  getOpenApiDocument: openApiShape,
+};
+
+function queryParameters(operationId: string): Parameter[] {
+  for (const item of Object.values(openApiDocument.paths)) {
+    const op: Operation | undefined = item.get;
+    if (op?.operationId !== operationId) continue;
+    return [...(item.parameters ?? []), ...(op.parameters ?? [])]
+      .map((p: Parameter | Reference) => ('$ref' in p ? openApiDocument.components.parameters[p.$ref.split('/').pop()!] : p))
+      .filter((p) => p.in === 'query');
+  }
+  throw new Error(`no operation ${operationId}`);
+}
+
+describe.each(Object.entries(SHAPES))('%s: the documented query parameters', (operationId, shape) => {
+  const params = queryParameters(operationId);
+
+  it('are exactly the parameters the route accepts', () => {
+    expect(params.map((p) => p.name).sort()).toEqual(Object.keys(shape).sort());
+  });
+
+  it('default to what the route uses when left out', () => {
+    const parsed = parseQuery({}, shape as never) as Record<string, unknown>;
+    for (const p of params) expect(parsed[p.name], p.name).toEqual(p.schema.default);
+  });
+});

@@ -1,0 +1,146 @@
+import type Router from '@koa/router';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LedgerStats, Store } from '../../exporters/store.js';
+import { openApiDocument } from '../../query-api/openapi/document.js';
+import type { Operation, Parameter, Reference } from '../../query-api/openapi/openapi-types.js';
+import { createQueryApi, type QueryApi } from '../../query-api/query-api.js';
+import { fixedOrganizationScope } from '../../query-api/scope.js';
+
+/**
+ * The document against the app itself (the real routers, an empty store):
+ * the same operations, the same accepted parameters, the same bounds.
+ */
+
+const EMPTY_STATS: LedgerStats = {
+  total_actions: 0, total_cost_usd: 0, success_count: 0, error_count: 0, blocked_count: 0, average_duration_ms: 0,
+  unique_agents: 0, unique_action_types: 0, p50_duration_ms: null, p95_duration_ms: null, percentiles_relative_error: 0.01,
+  top_actions: [], top_agents: [],
+};
+
+const emptyStore: Store = {
+  write: async () => ({ inserted: 0 }),
+  queryLedger: async () => ({ data: [], count: 0 }),
+  exportLedger: async function* () {},
+  stats: async () => EMPTY_STATS,
+  listRuns: async () => ({ data: [], count: 0 }),
+  getRun: async () => null,
+  ping: async () => {},
+  close: async () => {},
+};
+
+let api: QueryApi;
+let base: string;
+
+beforeAll(async () => {
+  api = createQueryApi({
+    host: '127.0.0.1',
+    port: 0,
+    store: emptyStore,
+    logger: pino({ level: 'silent' }),
+    scopeOf: fixedOrganizationScope('default'),
+    readiness: [],
+  });
+  await api.start();
+  base = `http://127.0.0.1:${api.port()}`;
+});
+
+afterAll(async () => {
+  await api?.close();
+});
+
+interface DocumentedOperation {
+  path: string;
+  op: Operation;
+  params: Parameter[];
+}
+
+const deref = (p: Parameter | Reference): Parameter => ('$ref' in p ? openApiDocument.components.parameters[p.$ref.split('/').pop()!] : p);
+
+const documented: DocumentedOperation[] = Object.entries(openApiDocument.paths).map(([path, item]) => ({
+  path,
+  op: item.get!,
+  params: [...(item.parameters ?? []), ...(item.get!.parameters ?? [])].map(deref),
+}));
+
+/** A concrete URL for an operation: path parameters from their examples, then the query. */
+function url(d: DocumentedOperation, query: Record<string, string>): string {
+  let path = d.path;
+  for (const p of d.params.filter((x) => x.in === 'path')) path = path.replace(`{${p.name}}`, encodeURIComponent(String(p.example)));
+  const qs = new URLSearchParams(query).toString();
+  return `${base}${path}${qs ? `?${qs}` : ''}`;
+}
+
+async function get(d: DocumentedOperation, query: Record<string, string>) {
+  const res = await fetch(url(d, query));
+  const text = await res.text();
+  // Exports answer files; only errors and JSON answers are read.
+  return { status: res.status, body: (res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text) as any };
+}
+
+describe('the document and the app', () => {
+  it('list the same operations', () => {
+    const routers = api.app.middleware.map((m) => (m as { router?: Router }).router).filter((r): r is Router => r !== undefined);
+    const routed = routers
+      .flatMap((r) => r.stack)
+      .flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${layer.path.replace(/:(\w+)/g, '{$1}')}`))
+      .sort();
+    const inDocument = Object.entries(openApiDocument.paths)
+      .flatMap(([path, item]) => Object.keys(item).filter((k) => k !== 'parameters').map((method) => `${method.toUpperCase()} ${path}`))
+      .sort();
+    expect(inDocument).toEqual(routed);
+  });
+});
+
+describe.each(documented.map((d) => [d.op.operationId, d] as const))('%s', (_id, d) => {
+  const query = d.params.filter((p) => p.in === 'query');
+
+  // parseQuery names every accepted parameter when it refuses an unknown one.
+  it('documents exactly the query parameters the route accepts', async () => {
+    const { status, body } = await get(d, { not_a_parameter: '1' });
+    if (status !== 400) {
+      expect(query, 'a route that ignores unknown parameters documents none').toEqual([]);
+      return;
+    }
+    const allowed = /allowed: (.*)$/.exec(body.error.message)?.[1] ?? '';
+    expect(query.map((p) => p.name).sort()).toEqual(allowed.split(', ').filter(Boolean).sort());
+  });
+
+  it('accepts every documented example, alone and all together', async () => {
+    const examples = Object.fromEntries(query.map((p) => [p.name, String(p.example)]));
+    for (const [name, value] of Object.entries(examples)) expect((await get(d, { [name]: value })).status, name).not.toBe(400);
+    expect((await get(d, examples)).status).not.toBe(400);
+  });
+
+  it.each(query.map((p) => [p.name, p] as const))('keeps the documented bounds of %s', async (name, p) => {
+    const accepted: string[] = [];
+    const refused: string[] = [];
+    const s = p.schema;
+    if (s.type === 'integer') {
+      expect(s.maximum, 'every integer parameter has a documented maximum').toBeDefined();
+      accepted.push(String(s.minimum));
+      refused.push(String(s.minimum! - 1), '1.5', 'x');
+      accepted.push(String(s.maximum));
+      refused.push(String(s.maximum! + 1));
+    }
+    if (s.type === 'number') accepted.push('0', '0.25'), refused.push('-1', 'x');
+    if (s.enum) accepted.push(...s.enum.map(String)), refused.push('not-a-value');
+    if (s.type === 'string' && !s.enum) {
+      if (s.minLength === 1) refused.push('');
+      if (s.pattern) refused.push('not-an-id');
+      else {
+        expect(s.maxLength, 'every free-text parameter has a documented maxLength').toBeDefined();
+        accepted.push('x'.repeat(s.maxLength!));
+        refused.push('x'.repeat(s.maxLength! + 1));
+      }
+    }
+    if (s.anyOf) accepted.push('2024-12-01', '2024-12-01T10:30:00.123456Z', '2024-12-01T10:30:00+02:00'), refused.push('soon', '2025-02-30');
+    expect(accepted.length + refused.length, 'a parameter kind this test does not know').toBeGreaterThan(0);
+    for (const value of accepted) expect((await get(d, { [name]: value })).status, `${name}=${value}`).not.toBe(400);
+    for (const value of refused) {
+      const { status, body } = await get(d, { [name]: value });
+      expect(status, `${name}=${value}`).toBe(400);
+      expect(body.error.message).toContain(`\`${name}\``);
+    }
+  });
+});
