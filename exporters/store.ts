@@ -105,6 +105,8 @@ export interface RunSummary {
   user_id: string | null;
   /** The root span's name, once the root has arrived. */
   name: string | null;
+  /** The root span's id, once it has arrived. */
+  root_span_id: string | null;
   /** From `ledger.prompt.name` / `langfuse.observation.prompt.name` on any span; null if none carries it. */
   prompt_name: string | null;
   started_at: string;

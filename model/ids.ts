@@ -1,4 +1,4 @@
-import { v5 as uuidv5 } from 'uuid';
+import { createHash } from 'node:crypto';
 
 /**
  * Namespace of every entry id: id = UUIDv5(namespace, "<organization_id>/<trace_id>/<span_id>").
@@ -6,8 +6,21 @@ import { v5 as uuidv5 } from 'uuid';
  */
 export const ENTRY_ID_NAMESPACE = '6f1b7c3e-2a4d-5e8f-9a0b-1c2d3e4f5a6b';
 
+const NAMESPACE_BYTES = Buffer.from(ENTRY_ID_NAMESPACE.replace(/-/g, ''), 'hex');
+
+/**
+ * UUIDv5 (RFC 9562 §5.5) written out with node:crypto rather than the `uuid`
+ * package, which is several times slower and was a hot spot on ingest. The
+ * same bytes as uuid's v5 (tests/unit/ids.test.ts compares them).
+ */
 export function entryId(organizationId: string, traceId: string, spanId: string): string {
-  return uuidv5(`${organizationId}/${traceId}/${spanId}`, ENTRY_ID_NAMESPACE);
+  const hash = createHash('sha1')
+    .update(NAMESPACE_BYTES)
+    .update(`${organizationId}/${traceId}/${spanId}`, 'utf8')
+    .digest();
+  hash[6] = (hash[6] & 0x0f) | 0x50; // version 5
+  hash[8] = (hash[8] & 0x3f) | 0x80; // RFC variant
+  return runIdFromTraceId(hash.toString('hex', 0, 16));
 }
 
 /** A trace id (32 hex) written as a UUID: both are 16 bytes. */

@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "node $(node --version)"
 npm run build
+npm run typecheck
 npx vitest run "$@"

@@ -42,6 +42,13 @@ export interface Contribution {
   tags?: string[];
 }
 
+/**
+ * What a mapper returns: a Contribution where null (or undefined) means "this
+ * convention says nothing", so a mapper can write `{ model: str(a, k) }`
+ * freely. The merge skips those values; nothing copies the object first.
+ */
+export type MapperOutput = { [K in keyof Contribution]?: Contribution[K] | null };
+
 export interface MapperInput {
   span: DecodedSpan;
   payloads: PayloadReader;
@@ -51,12 +58,14 @@ export interface ConventionMapper {
   readonly name: string;
   /** Higher wins when two conventions fill the same field. */
   readonly priority: number;
-  map(input: MapperInput): Contribution;
-}
-
-/** Drops undefined and null so a mapper can write `{ model: str(a, k) }` freely. */
-export function defined(c: { [K in keyof Contribution]: Contribution[K] | null | undefined }): Contribution {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(c)) if (v !== undefined && v !== null) out[k] = v;
-  return out as Contribution;
+  /**
+   * The first dotted segment of every span attribute the mapper reads
+   * (`gen_ai` for `gen_ai.tool.name`). A span with none of them is skipped:
+   * the mapper could not say anything about it. tests/unit/normalize-mapper-selection.test.ts
+   * checks that every key a mapper reads is covered.
+   */
+  readonly namespaces: readonly string[];
+  /** Also run on spans that have events, whatever their attributes. */
+  readonly readsEvents?: boolean;
+  map(input: MapperInput): MapperOutput;
 }

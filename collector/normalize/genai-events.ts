@@ -18,6 +18,7 @@ export function messagesFromEvents(
   events: readonly DecodedEvent[],
   payloads: PayloadReader,
 ): { inputs: JsonObject | null; outputs: JsonObject | null } {
+  if (events.length === 0) return NO_MESSAGES;
   const input: unknown[] = [];
   const output: unknown[] = [];
   let inputs: JsonObject | null = null;
@@ -39,6 +40,8 @@ export function messagesFromEvents(
     outputs: outputs ?? (output.length > 0 ? { messages: output } : null),
   };
 }
+
+const NO_MESSAGES = Object.freeze({ inputs: null, outputs: null });
 
 const MESSAGE_EVENTS = new Map([
   ['gen_ai.system.message', 'system'],

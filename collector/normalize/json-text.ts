@@ -26,12 +26,29 @@ export function nestsDeeperThan(text: string, limit: number): boolean {
   return false;
 }
 
+/**
+ * True when the text holds at most `limit` opening brackets, counted
+ * anywhere, even inside strings: it then cannot nest deeper than `limit`.
+ * indexOf runs natively, so typical payloads (a few brackets) skip the
+ * character-by-character scan of nestsDeeperThan, which cost as much as
+ * JSON.parse itself.
+ */
+function fewOpeningBrackets(text: string, limit: number): boolean {
+  let count = 0;
+  for (const bracket of ['{', '[']) {
+    for (let i = text.indexOf(bracket); i !== -1; i = text.indexOf(bracket, i + 1)) {
+      if (++count > limit) return false;
+    }
+  }
+  return true;
+}
+
 // Only these can start a JSON text; anything else is prose and need not be tried.
 const JSON_START = /^\s*[{["\-0-9tfn]/;
 
 export function parseJsonText(text: string, maxDepth: number): ParsedText {
   if (!JSON_START.test(text)) return { kind: 'text' };
-  if (nestsDeeperThan(text, maxDepth)) return { kind: 'too-deep' };
+  if (!fewOpeningBrackets(text, maxDepth) && nestsDeeperThan(text, maxDepth)) return { kind: 'too-deep' };
   try {
     return { kind: 'json', value: JSON.parse(text) };
   } catch {

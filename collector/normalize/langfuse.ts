@@ -1,6 +1,6 @@
 import type { ActionKind, Attributes, JsonObject } from '../../model/ledger-entry.js';
 import { firstOf, str, toCount, toNumber, toStringList } from './attribute-readers.js';
-import { defined, type ConventionMapper } from './convention-mapper.js';
+import type { ConventionMapper } from './convention-mapper.js';
 import { isPlainObject } from './json-text.js';
 import type { PayloadReader } from './payload-reader.js';
 
@@ -11,6 +11,7 @@ import type { PayloadReader } from './payload-reader.js';
 export const langfuseMapper: ConventionMapper = {
   name: 'langfuse',
   priority: 70,
+  namespaces: ['langfuse'],
   map({ span, payloads }) {
     const a = span.attributes;
     const type = str(a, 'langfuse.observation.type');
@@ -19,7 +20,7 @@ export const langfuseMapper: ConventionMapper = {
     const cacheRead = usageCount(usage, CACHE_READ_KEYS);
     const cacheWrite = usageCount(usage, CACHE_WRITE_KEYS);
     const outputs = payloads.payload(a['langfuse.observation.output'], 'langfuse.observation.output');
-    return defined({
+    return {
       kind: type ? OBSERVATION_KINDS.get(type) : null,
       modelCall: type === 'generation' || type === 'embedding',
       // A Langfuse tool observation is named after its tool: the span name is the tool name.
@@ -37,7 +38,7 @@ export const langfuseMapper: ConventionMapper = {
       failed: level === 'ERROR',
       statusMessage: str(a, 'langfuse.observation.status_message'),
       tags: toStringList(payloads.json(a['langfuse.trace.tags'], 'langfuse.trace.tags')),
-    });
+    };
   },
 };
 

@@ -1,7 +1,7 @@
 import { OUTCOMES, type Outcome } from '../../model/ledger-entry.js';
 import { microsFromUsd, str, toStringList } from './attribute-readers.js';
 import { readCompliance } from './compliance-metadata.js';
-import { defined, type ConventionMapper } from './convention-mapper.js';
+import type { ConventionMapper } from './convention-mapper.js';
 
 /**
  * Our own `ledger.*` attributes (DESIGN.md, the table). They fill what no
@@ -10,10 +10,11 @@ import { defined, type ConventionMapper } from './convention-mapper.js';
 export const ledgerAttributesMapper: ConventionMapper = {
   name: 'ledger',
   priority: 100,
+  namespaces: ['ledger'],
   map({ span, payloads }) {
     const a = span.attributes;
     const outcome = str(a, 'ledger.outcome');
-    return defined({
+    return {
       outcome: outcome && (OUTCOMES as readonly string[]).includes(outcome) ? (outcome as Outcome) : null,
       costMicros: microsFromUsd(a['ledger.cost_usd']),
       inputs: payloads.payload(a['ledger.inputs'], 'ledger.inputs'),
@@ -21,6 +22,6 @@ export const ledgerAttributesMapper: ConventionMapper = {
       compliance: readCompliance(a, payloads),
       // Through the JSON reader so SDKs that cannot send arrays may send a JSON array string.
       tags: toStringList(payloads.json(a['ledger.tags'], 'ledger.tags')),
-    });
+    };
   },
 };

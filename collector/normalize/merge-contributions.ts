@@ -1,31 +1,59 @@
-import type { Contribution, ConventionMapper, MapperInput } from './convention-mapper.js';
+import type { Contribution, ConventionMapper, MapperInput, MapperOutput } from './convention-mapper.js';
 
 /**
- * Runs every mapper on a span and merges what they said. Most fields take the
- * highest-priority value; signals that any convention may raise (blocked,
- * failed, model call) are combined, and tags are the union.
+ * Runs mappers (highest priority first, as mappersFor gives them) on a span
+ * and merges what they said.
  */
 export function runMappers(mappers: readonly ConventionMapper[], input: MapperInput): Contribution {
-  const ordered = [...mappers].sort((a, b) => b.priority - a.priority);
-  return mergeContributions(ordered.map((m) => m.map(input)));
+  return mergeContributions(mappers.map((m) => m.map(input)));
 }
 
-/** `contributions` in priority order, highest first. */
-export function mergeContributions(contributions: readonly Contribution[]): Contribution {
+// Every Contribution field but the combined ones below. A Record, so the
+// compiler insists a field added to Contribution is listed here too.
+const FIRST_WINS_FIELDS: Record<Exclude<keyof Contribution, 'modelCall' | 'failed' | 'tags'>, true> = {
+  kind: true,
+  toolName: true,
+  model: true,
+  requestModel: true,
+  provider: true,
+  inputTokens: true,
+  outputTokens: true,
+  totalTokens: true,
+  cacheReadTokens: true,
+  cacheWriteTokens: true,
+  costMicros: true,
+  inputs: true,
+  outputs: true,
+  inputsFallback: true,
+  outputsFallback: true,
+  outcome: true,
+  blocked: true,
+  statusMessage: true,
+  compliance: true,
+};
+const FIRST_WINS = Object.keys(FIRST_WINS_FIELDS) as Array<keyof typeof FIRST_WINS_FIELDS>;
+
+/**
+ * `contributions` in priority order, highest first. Most fields take the
+ * highest-priority value that is not null; signals that any convention may
+ * raise (model call, failed) are true when any says so, and tags are the
+ * union. Iterates the known fields rather than each contribution's entries.
+ */
+export function mergeContributions(contributions: readonly MapperOutput[]): Contribution {
   const merged: Record<string, unknown> = {};
-  const tags: string[] = [];
-  for (const c of contributions) {
-    for (const [key, value] of Object.entries(c)) {
-      if (value === undefined) continue;
-      if (key === 'tags') {
-        for (const t of value as string[]) if (!tags.includes(t)) tags.push(t);
-      } else if (key === 'modelCall' || key === 'failed') {
-        merged[key] = merged[key] === true || value === true;
-      } else if (!(key in merged)) {
+  for (const key of FIRST_WINS) {
+    for (const c of contributions) {
+      const value = c[key];
+      if (value !== undefined && value !== null) {
         merged[key] = value;
+        break;
       }
     }
   }
+  if (contributions.some((c) => c.modelCall === true)) merged.modelCall = true;
+  if (contributions.some((c) => c.failed === true)) merged.failed = true;
+  const tags: string[] = [];
+  for (const c of contributions) for (const t of c.tags ?? []) if (!tags.includes(t)) tags.push(t);
   if (tags.length > 0) merged.tags = tags;
   return merged as Contribution;
 }

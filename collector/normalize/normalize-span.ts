@@ -5,7 +5,7 @@ import { isRunRoot, type DecodedSpan } from '../otlp/decoded-span.js';
 import type { Pricing } from '../pricing/pricing.js';
 import { str } from './attribute-readers.js';
 import type { Contribution } from './convention-mapper.js';
-import { CONVENTION_MAPPERS } from './mappers.js';
+import { mappersFor } from './mappers.js';
 import { runMappers } from './merge-contributions.js';
 import { decideOutcome } from './outcome.js';
 import { PayloadReader } from './payload-reader.js';
@@ -22,7 +22,7 @@ export interface SpanContext {
 /** One span to one ledger entry. Pure: the same span and context always give the same entry. */
 export function normalizeSpan(span: DecodedSpan, ctx: SpanContext): EntryRecord {
   const payloads = new PayloadReader(ctx.maxJsonDepth);
-  const m = runMappers(CONVENTION_MAPPERS, { span, payloads });
+  const m = runMappers(mappersFor(span), { span, payloads });
   const kind = m.kind ?? 'other';
   const { outcome, statusMessage } = decideOutcome(span, m);
   const startUs = microsFromNanos(span.startTimeUnixNano);
@@ -62,7 +62,7 @@ export function normalizeSpan(span: DecodedSpan, ctx: SpanContext): EntryRecord 
     compliance_metadata: m.compliance ?? null,
     tags: m.tags ?? [],
     attributes: span.attributes,
-    truncated_fields: [...new Set([...span.truncated, ...payloads.truncated])],
+    truncated_fields: truncatedFields(span.truncated, payloads.truncated),
   };
 }
 
@@ -87,4 +87,10 @@ function costMicros(m: Contribution, pricing: Pricing, startUs: number): number 
     if (price !== null) return price;
   }
   return 0;
+}
+
+/** Both lists, duplicates dropped, in order. Nearly always both are empty. */
+function truncatedFields(decoded: readonly string[], payloads: readonly string[]): string[] {
+  if (decoded.length === 0 && payloads.length === 0) return [];
+  return [...new Set([...decoded, ...payloads])];
 }

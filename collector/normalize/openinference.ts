@@ -1,7 +1,7 @@
 import type { ActionKind, Attributes, JsonObject } from '../../model/ledger-entry.js';
 import { STATUS_CODE_ERROR } from '../otlp/decoded-span.js';
 import { count, microsFromUsd, str } from './attribute-readers.js';
-import { defined, type ConventionMapper } from './convention-mapper.js';
+import type { ConventionMapper } from './convention-mapper.js';
 import { unflattenIndexed, unwrapItems } from './indexed-attributes.js';
 import type { PayloadReader } from './payload-reader.js';
 
@@ -9,11 +9,12 @@ import type { PayloadReader } from './payload-reader.js';
 export const openInferenceMapper: ConventionMapper = {
   name: 'openinference',
   priority: 80,
+  namespaces: ['openinference', 'llm', 'embedding', 'tool', 'input', 'output'],
   map({ span, payloads }) {
     const a = span.attributes;
     const spanKind = str(a, 'openinference.span.kind')?.toUpperCase() ?? null;
     const guardrailTripped = spanKind === 'GUARDRAIL' && span.status.code === STATUS_CODE_ERROR;
-    return defined({
+    return {
       kind: spanKind ? SPAN_KINDS.get(spanKind) : null,
       modelCall: spanKind === 'LLM' || spanKind === 'EMBEDDING',
       toolName: str(a, 'tool.name'),
@@ -34,7 +35,7 @@ export const openInferenceMapper: ConventionMapper = {
         : str(a, 'llm.finish_reason') === 'content_filter'
           ? 'llm.finish_reason: content_filter'
           : null,
-    });
+    };
   },
 };
 

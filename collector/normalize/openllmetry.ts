@@ -1,6 +1,6 @@
 import type { ActionKind } from '../../model/ledger-entry.js';
 import { count, str } from './attribute-readers.js';
-import { defined, type ConventionMapper } from './convention-mapper.js';
+import type { ConventionMapper } from './convention-mapper.js';
 
 /**
  * OpenLLMetry's own attributes (`traceloop.*` from its decorators, and the
@@ -10,11 +10,12 @@ import { defined, type ConventionMapper } from './convention-mapper.js';
 export const openLlmetryMapper: ConventionMapper = {
   name: 'openllmetry',
   priority: 50,
+  namespaces: ['traceloop', 'llm'],
   map({ span, payloads }) {
     const a = span.attributes;
     const spanKind = str(a, 'traceloop.span.kind');
     const requestType = str(a, 'llm.request.type');
-    return defined({
+    return {
       kind: (spanKind ? SPAN_KINDS.get(spanKind) : null) ?? (requestType ? REQUEST_KINDS.get(requestType) : null),
       modelCall: requestType !== null && MODEL_CALL_TYPES.has(requestType),
       // @tool-decorated functions are named by their entity; the span name adds ".tool".
@@ -22,7 +23,7 @@ export const openLlmetryMapper: ConventionMapper = {
       totalTokens: count(a, 'llm.usage.total_tokens'),
       inputs: payloads.payload(a['traceloop.entity.input'], 'traceloop.entity.input'),
       outputs: payloads.payload(a['traceloop.entity.output'], 'traceloop.entity.output'),
-    });
+    };
   },
 };
 

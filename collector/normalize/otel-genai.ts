@@ -1,6 +1,6 @@
 import type { ActionKind, Attributes, JsonObject } from '../../model/ledger-entry.js';
 import { count, firstOf, microsFromUsd, str, strList } from './attribute-readers.js';
-import { defined, type ConventionMapper } from './convention-mapper.js';
+import type { ConventionMapper } from './convention-mapper.js';
 import { messagesFromEvents } from './genai-events.js';
 import { unflattenIndexed } from './indexed-attributes.js';
 import type { PayloadReader } from './payload-reader.js';
@@ -13,11 +13,14 @@ import type { PayloadReader } from './payload-reader.js';
 export const otelGenAiMapper: ConventionMapper = {
   name: 'otel-genai',
   priority: 90,
+  namespaces: ['gen_ai'],
+  // Older GenAI instrumentations send message content as span events.
+  readsEvents: true,
   map({ span, payloads }) {
     const a = span.attributes;
     const op = str(a, 'gen_ai.operation.name');
     const events = messagesFromEvents(span.events, payloads);
-    return defined({
+    return {
       kind: op ? OPERATION_KINDS.get(op) : null,
       modelCall: op !== null && MODEL_CALL_OPERATIONS.has(op),
       toolName: str(a, 'gen_ai.tool.name'),
@@ -41,7 +44,7 @@ export const otelGenAiMapper: ConventionMapper = {
       inputsFallback: legacyMessages(a, 'gen_ai.prompt', payloads) ?? events.inputs ?? instructionsOnly(a, payloads),
       outputsFallback: legacyMessages(a, 'gen_ai.completion', payloads) ?? events.outputs,
       blocked: contentFiltered(a) ? 'gen_ai.response.finish_reasons: content_filter' : null,
-    });
+    };
   },
 };
 

@@ -1,6 +1,6 @@
 import type { ActionKind, Attributes, JsonObject } from '../../model/ledger-entry.js';
 import { count, firstOf, str } from './attribute-readers.js';
-import { defined, type ConventionMapper } from './convention-mapper.js';
+import type { ConventionMapper } from './convention-mapper.js';
 import type { PayloadReader } from './payload-reader.js';
 
 /**
@@ -12,11 +12,12 @@ import type { PayloadReader } from './payload-reader.js';
 export const vercelAiMapper: ConventionMapper = {
   name: 'vercel-ai',
   priority: 60,
+  namespaces: ['ai'],
   map({ span, payloads }) {
     const a = span.attributes;
     const op = str(a, 'ai.operationId');
     const providerCall = op !== null && PROVIDER_CALL.test(op);
-    return defined({
+    return {
       kind: op ? operationKind(op, providerCall) : null,
       modelCall: providerCall,
       toolName: str(a, 'ai.toolCall.name'),
@@ -36,7 +37,7 @@ export const vercelAiMapper: ConventionMapper = {
         payloads.payload(a['ai.value'], 'ai.value'),
       outputsFallback: responsePayload(a, payloads),
       blocked: str(a, 'ai.response.finishReason') === 'content-filter' ? 'ai.response.finishReason: content-filter' : null,
-    });
+    };
   },
 };
 

@@ -23,6 +23,8 @@ export interface DecodedSpan {
   scope: { name: string; version: string };
   /** Attribute keys whose values were cut to the configured cap (DESIGN.md, Limits). */
   truncated: string[];
+  /** How many values redaction replaced in this span (0 until redaction runs). */
+  redactions?: number;
 }
 
 export interface DecodedEvent {

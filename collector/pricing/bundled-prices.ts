@@ -1,5 +1,6 @@
-import { calcPrice, type Usage } from '@pydantic/genai-prices';
+import { calcPrice, type PriceCalculation, type Usage } from '@pydantic/genai-prices';
 import type { PriceInput } from './pricing.js';
+import { tokenPriceFunction, type TokenPriceFunction } from './token-prices.js';
 
 /**
  * The bundled genai-prices catalogue. Only `calcPrice` is used: the library
@@ -7,18 +8,57 @@ import type { PriceInput } from './pricing.js';
  */
 export function bundledPriceMicros(input: PriceInput): number | null {
   const usage = toUsage(input);
-  const options = { timestamp: input.at ?? new Date() };
   for (const providerId of providerCandidates(input.provider)) {
-    let result;
-    try {
-      result = calcPrice(usage, input.model, providerId ? { ...options, providerId } : options);
-    } catch {
-      // The library throws on usage it finds inconsistent; an unpriced span beats a lost one.
-      continue;
-    }
-    if (result) return Math.round(result.total_price * 1e6);
+    const usd = priceUsd(usage, input.model, providerId, input.at);
+    if (usd !== null) return Math.round(usd * 1e6);
   }
   return null;
+}
+
+/**
+ * What the catalogue said about one (provider, model) pair. It never changes
+ * (we never call updatePrices), so the answer is kept: "not priced", or a
+ * price function, or ASK_LIBRARY for prices this module cannot compute
+ * itself (time-dependent ones, unusual units).
+ */
+type Known = typeof NOT_PRICED | TokenPriceFunction;
+const NOT_PRICED = 'not priced';
+const ASK_LIBRARY: TokenPriceFunction = () => null;
+
+// Model names come from payloads: bound the memory a sender can make us use.
+const MAX_KNOWN = 10_000;
+const known = new Map<string, Known>();
+
+/** USD for the call, or null when this provider does not price the model or the library refused the usage. */
+function priceUsd(usage: Usage, model: string, providerId: string | undefined, at: Date | undefined): number | null {
+  const key = `${providerId ?? ''}\n${model}`;
+  const before = known.get(key);
+  if (before === NOT_PRICED) return null;
+  const fast = before?.(usage);
+  if (fast !== undefined && fast !== null) return fast;
+  let result;
+  try {
+    const options = { timestamp: at ?? new Date() };
+    result = calcPrice(usage, model, providerId ? { ...options, providerId } : options);
+  } catch {
+    // The library throws on usage it finds inconsistent; an unpriced span beats a lost one.
+    return null;
+  }
+  if (before === undefined) remember(key, result, usage);
+  return result ? result.total_price : null;
+}
+
+function remember(key: string, result: PriceCalculation | null, usage: Usage): void {
+  if (known.size >= MAX_KNOWN) known.clear();
+  if (!result) {
+    known.set(key, NOT_PRICED);
+    return;
+  }
+  // A list of prices is chosen by the call's date or time of day: leave those to the library.
+  const price = Array.isArray(result.model.prices) ? null : tokenPriceFunction(result.model_price);
+  // Belt and braces: a function that disagrees with the library even once is never used.
+  const agrees = price !== null && (price(usage) ?? result.total_price) === result.total_price;
+  known.set(key, agrees ? price : ASK_LIBRARY);
 }
 
 /**

@@ -28,7 +28,7 @@ export function createPricing(options: { overridesFile?: string | null }): Prici
   const overrides: PriceOverrides = options.overridesFile ? loadPriceOverrides(options.overridesFile) : new Map();
   return {
     priceMicros(input) {
-      const override = overrides.get(input.model) ?? overrides.get(input.model.toLowerCase());
+      const override = overrides.size > 0 ? (overrides.get(input.model) ?? overrides.get(input.model.toLowerCase())) : undefined;
       return override ? overridePriceMicros(override, input) : bundledPriceMicros(input);
     },
   };

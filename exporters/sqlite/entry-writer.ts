@@ -16,6 +16,7 @@ interface RunDelta {
   root_count: number;
   root_error: number;
   root_name: string | null;
+  root_span_id: string | null;
   prompt_name: string | null;
   input_tokens: number;
   output_tokens: number;
@@ -44,9 +45,9 @@ export class EntryWriter {
       ON CONFLICT (id) DO NOTHING`);
     this.upsertRun = db.prepare(`
       INSERT INTO runs (organization_id, run_id, agent_id, user_id, start_us, end_us, action_count, cost_micros,
-        root_count, root_error, root_name, prompt_name, input_tokens, output_tokens, total_tokens, model_config, tags)
+        root_count, root_error, root_name, root_span_id, prompt_name, input_tokens, output_tokens, total_tokens, model_config, tags)
       VALUES (@organization_id, @run_id, coalesce(@root_agent_id, @agent_id), @user_id, @start_us, @end_us,
-        @action_count, @cost_micros, @root_count, @root_error, @root_name, @prompt_name, @input_tokens, @output_tokens,
+        @action_count, @cost_micros, @root_count, @root_error, @root_name, @root_span_id, @prompt_name, @input_tokens, @output_tokens,
         @total_tokens, @model_config, @tags)
       ON CONFLICT (organization_id, run_id) DO UPDATE SET
         agent_id = coalesce(@root_agent_id, runs.agent_id, @agent_id),
@@ -58,6 +59,7 @@ export class EntryWriter {
         root_count = runs.root_count + @root_count,
         root_error = max(runs.root_error, @root_error),
         root_name = coalesce(runs.root_name, @root_name),
+        root_span_id = coalesce(runs.root_span_id, @root_span_id),
         prompt_name = coalesce(runs.prompt_name, @prompt_name),
         input_tokens = runs.input_tokens + @input_tokens,
         output_tokens = runs.output_tokens + @output_tokens,
@@ -117,6 +119,7 @@ function addToRun(runs: Map<string, RunDelta>, e: EntryRecord): void {
       root_count: 0,
       root_error: 0,
       root_name: null,
+      root_span_id: null,
       prompt_name: null,
       input_tokens: 0,
       output_tokens: 0,
@@ -145,6 +148,7 @@ function addToRun(runs: Map<string, RunDelta>, e: EntryRecord): void {
     run.root_count++;
     run.root_agent_id ??= e.agent_id;
     run.root_name ??= e.name;
+    run.root_span_id ??= e.span_id;
     if (e.outcome === 'error') run.root_error = 1;
   }
 }

@@ -6,7 +6,7 @@ import { ENTRY_COLUMNS, ENTRY_FROM, entryFromRow, runStatus, type EntryRow } fro
 import { foldCase, scopeSql } from './ledger-filter-sql.js';
 
 const RUN_COLUMNS = `r.run_id, r.agent_id, r.user_id, r.start_us, r.end_us, r.action_count, r.cost_micros, r.root_count,
-  r.root_error, r.root_name, r.prompt_name, r.input_tokens, r.output_tokens, r.total_tokens, r.model_config, r.tags`;
+  r.root_error, r.root_name, r.root_span_id, r.prompt_name, r.input_tokens, r.output_tokens, r.total_tokens, r.model_config, r.tags`;
 
 const STATUS_SQL: Record<RunStatus, string> = {
   running: 'r.root_count = 0',
@@ -27,6 +27,7 @@ interface RunRow {
   root_count: number;
   root_error: number;
   root_name: string | null;
+  root_span_id: string | null;
   prompt_name: string | null;
   input_tokens: number;
   output_tokens: number;
@@ -43,6 +44,7 @@ function runFromRow(row: RunRow): RunSummary {
     agent_id: row.agent_id,
     user_id: row.user_id,
     name: row.root_name,
+    root_span_id: row.root_span_id,
     prompt_name: row.prompt_name,
     started_at: isoFromMicros(row.start_us),
     ended_at: isoFromMicros(row.end_us),

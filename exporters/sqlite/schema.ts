@@ -65,6 +65,7 @@ const MIGRATIONS: string[] = [
     root_count INTEGER NOT NULL,
     root_error INTEGER NOT NULL,
     root_name TEXT,
+    root_span_id TEXT,
     prompt_name TEXT,
     input_tokens INTEGER NOT NULL,
     output_tokens INTEGER NOT NULL,

@@ -12,6 +12,7 @@ const runSummaryProperties: Record<keyof RunSummary, Schema> = {
   agent_id: { type: ['string', 'null'] },
   user_id: { type: ['string', 'null'], description: 'The user the run belongs to, when known.' },
   name: { type: ['string', 'null'], description: 'The root span\'s name, once the root has arrived.' },
+  root_span_id: { type: ['string', 'null'], pattern: '^[0-9a-f]{16}$', description: 'The root span\'s id, once the root has arrived.' },
   prompt_name: { type: ['string', 'null'], description: 'From `ledger.prompt.name` / `langfuse.observation.prompt.name` on any span.' },
   started_at: timestamp('The earliest span start.'),
   ended_at: timestamp('The latest span end.'),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../query-api/openapi/document.js';
 import type { Operation, Parameter, Reference, Response } from '../../query-api/openapi/openapi-types.js';
@@ -108,7 +108,8 @@ describe('the OpenAPI document', () => {
 
   it('has schemas that compile under Ajv 2020 strict mode, and examples that pass them', () => {
     const ajv = new Ajv2020({ strict: true, allowUnionTypes: true });
-    addFormats(ajv);
+    // ajv-formats is CommonJS: under NodeNext its default import is module.exports, whose `default` is the plugin.
+    ajvFormats.default(ajv);
     const BASE = 'urn:agent-ledger:openapi';
     // The components as one schema resource, so each `#/components/schemas/X` resolves inside it.
     const rewrite = (node: unknown): unknown =>

@@ -83,7 +83,7 @@ describe('the document and the app', () => {
     const routers = api.app.middleware.map((m) => (m as { router?: Router }).router).filter((r): r is Router => r !== undefined);
     const routed = routers
       .flatMap((r) => r.stack)
-      .flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${layer.path.replace(/:(\w+)/g, '{$1}')}`))
+      .flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${String(layer.path).replace(/:(\w+)/g, '{$1}')}`))
       .sort();
     const inDocument = Object.entries(openApiDocument.paths)
       .flatMap(([path, item]) => Object.keys(item).filter((k) => k !== 'parameters').map((method) => `${method.toUpperCase()} ${path}`))
@@ -111,6 +111,16 @@ describe.each(documented.map((d) => [d.op.operationId, d] as const))('%s', (_id,
     for (const [name, value] of Object.entries(examples)) expect((await get(d, { [name]: value })).status, name).not.toBe(400);
     expect((await get(d, examples)).status).not.toBe(400);
   });
+
+  it.each(d.params.filter((p) => p.in === 'path' && p.schema.pattern).map((p) => [p.name, p] as const))(
+    'refuses a %s outside its documented pattern, naming it',
+    async (name, p) => {
+      const broken = { ...d, params: d.params.map((x) => (x === p ? { ...x, example: 'not-an-id' } : x)) };
+      const { status, body } = await get(broken, {});
+      expect(status).toBe(400);
+      expect(body.error.message).toContain(`\`${name}\``);
+    },
+  );
 
   it.each(query.map((p) => [p.name, p] as const))('keeps the documented bounds of %s', async (name, p) => {
     const accepted: string[] = [];

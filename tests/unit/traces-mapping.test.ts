@@ -43,6 +43,7 @@ function run(overrides: Partial<RunSummary> = {}): RunSummary {
     agent_id: 'agt_1',
     user_id: null,
     name: 'root',
+    root_span_id: ROOT_SPAN,
     prompt_name: null,
     started_at: '2026-11-23T18:27:08.137250Z',
     ended_at: '2026-11-23T18:27:09.137250Z',
@@ -192,10 +193,10 @@ describe('metadata', () => {
 });
 
 describe('root and output', () => {
-  it('finds a root whose parent is remote, and never takes an orphan for the root', () => {
+  it('finds the root by the run\'s root span id, and takes nothing for it before the root arrives', () => {
     const actions = entries({ name: 'root', parentSpanId: 'eeeeeeeeeeeeeeee', flags: 0x300 }, { name: 'step', parentSpanId: ROOT_SPAN });
-    expect(rootEntryOf(run(), actions)?.name).toBe('root');
-    expect(rootEntryOf(run({ name: null }), actions)).toBeNull();
+    expect(rootEntryOf(run({ root_span_id: actions[0].span_id }), actions)?.name).toBe('root');
+    expect(rootEntryOf(run({ name: null, root_span_id: null }), actions)).toBeNull();
   });
 
   it('answers with the root span output messages, or its text value', () => {
