@@ -5,6 +5,9 @@ export interface QueryPattern {
   path: string;
 }
 
+/** Each pattern stops repeating after this long, so one slow pattern cannot stall the run. */
+const BUDGET_MS = 20_000;
+
 /** Runs each pattern `repeat` times (after one warm-up) and reports latency percentiles in ms. */
 export async function runQueries(apiUrl: string, patterns: QueryPattern[], repeat: number) {
   const results = [];
@@ -12,7 +15,8 @@ export async function runQueries(apiUrl: string, patterns: QueryPattern[], repea
     const samples: number[] = [];
     let status = 0;
     let count: number | null = null;
-    for (let i = 0; i <= repeat; i++) {
+    const started = performance.now();
+    for (let i = 0; i <= repeat && performance.now() - started < BUDGET_MS; i++) {
       const t = performance.now();
       const res = await fetch(apiUrl + pattern.path);
       const body = await res.text();

@@ -28,10 +28,25 @@ export function foldCase(s: string): string {
 }
 
 /**
+ * How to write the filter for SQLite's planner, which has no histograms:
+ * `broad` (the filter matches many rows) keeps cost ranges off their index
+ * and tests search terms row by row, so a page is found by scanning in sort
+ * order and stopping early; otherwise matching rows are gathered through
+ * their indexes and sorted.
+ */
+export interface FilterPlan {
+  broad: boolean;
+  /** The sort is on cost: its index serves the range, whatever the breadth. */
+  sortByCost: boolean;
+}
+
+const NARROW: FilterPlan = { broad: false, sortByCost: false };
+
+/**
  * LedgerFilter → WHERE over alias `e`, parameters only. Returns null when the
  * filter can match nothing (a search term found in no name, agent or outcome).
  */
-export function ledgerWhere(db: Database, filter: LedgerFilter): SqlFragment | null {
+export function ledgerWhere(db: Database, filter: LedgerFilter, plan: FilterPlan = NARROW): SqlFragment | null {
   const scope = scopeSql(filter.scope);
   const parts: string[] = scope.sql ? [scope.sql] : [];
   const params: unknown[] = [...scope.params];
@@ -43,12 +58,14 @@ export function ledgerWhere(db: Database, filter: LedgerFilter): SqlFragment | n
   if (filter.action_name !== undefined) add('e.name = ?', filter.action_name);
   if (filter.agent_id !== undefined) add('e.agent_id = ?', filter.agent_id);
   if (filter.run_id !== undefined) add('e.run_id = ?', filter.run_id);
-  if (filter.min_cost_micros !== undefined) add('e.cost_micros >= ?', filter.min_cost_micros);
-  if (filter.max_cost_micros !== undefined) add('e.cost_micros <= ?', filter.max_cost_micros);
+  // unary + keeps the planner off the cost index
+  const cost = plan.broad && !plan.sortByCost ? '+e.cost_micros' : 'e.cost_micros';
+  if (filter.min_cost_micros !== undefined) add(`${cost} >= ?`, filter.min_cost_micros);
+  if (filter.max_cost_micros !== undefined) add(`${cost} <= ?`, filter.max_cost_micros);
   if (filter.start_us !== undefined) add('e.ts_us >= ?', filter.start_us);
   if (filter.end_us !== undefined) add('e.ts_us <= ?', filter.end_us);
   if (filter.search !== undefined) {
-    const search = searchSql(db, filter.scope, filter.search);
+    const search = searchSql(db, filter.scope, filter.search, plan.broad);
     if (!search) return null;
     add(search.sql, ...search.params);
   }
@@ -60,7 +77,7 @@ export function ledgerWhere(db: Database, filter: LedgerFilter): SqlFragment | n
  * substring match runs over their distinct values and the entry indexes do
  * the rest: exact for any length and any script, unlike a trigram index.
  */
-function searchSql(db: Database, scope: QueryScope, search: string): SqlFragment | null {
+function searchSql(db: Database, scope: QueryScope, search: string, broad: boolean): SqlFragment | null {
   const needle = foldCase(search);
   const termScope = scopeSql({ organization_id: scope.organization_id }, 't');
   const rows = db
@@ -74,20 +91,27 @@ function searchSql(db: Database, scope: QueryScope, search: string): SqlFragment
     (field === 'name' ? names : agents).add(value);
   }
   const outcomes = OUTCOMES.filter((o) => o.includes(needle));
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  if (names.size) {
-    parts.push('e.name IN (SELECT value FROM json_each(?))');
-    params.push(JSON.stringify([...names]));
+  const terms: Array<[string, string[]]> = [
+    ['name', [...names]],
+    ['agent_id', [...agents]],
+    ['outcome', outcomes],
+  ];
+  const used = terms.filter(([, values]) => values.length > 0);
+  if (!used.length) return null;
+  if (broad) {
+    return {
+      sql: `(${used.map(([column]) => `e.${column} IN (SELECT value FROM json_each(?))`).join(' OR ')})`,
+      params: used.map(([, values]) => JSON.stringify(values)),
+    };
   }
-  if (agents.size) {
-    parts.push('e.agent_id IN (SELECT value FROM json_each(?))');
-    params.push(JSON.stringify([...agents]));
-  }
-  if (outcomes.length) {
-    parts.push('e.outcome IN (SELECT value FROM json_each(?))');
-    params.push(JSON.stringify(outcomes));
-  }
-  if (!parts.length) return null;
-  return { sql: `(${parts.join(' OR ')})`, params };
+  // One index lookup per matching term, united: never a scan of every entry.
+  const orgScope = scopeSql({ organization_id: scope.organization_id }, 's');
+  const branches = used.map(
+    ([column]) =>
+      `SELECT s.seq FROM entries s WHERE ${orgScope.sql ? `${orgScope.sql} AND ` : ''}s.${column} IN (SELECT value FROM json_each(?))`,
+  );
+  return {
+    sql: `e.seq IN (${branches.join(' UNION ')})`,
+    params: used.flatMap(([, values]) => [...orgScope.params, JSON.stringify(values)]),
+  };
 }

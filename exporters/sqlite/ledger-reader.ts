@@ -11,6 +11,9 @@ const SORT_COLUMN: Record<LedgerSortField, string> = {
   name: 'e.name',
 };
 
+/** Above this many matches a page is found faster by scanning in sort order than by sorting every match. */
+const BROAD_MATCHES = 5000;
+
 export function queryLedger(db: Database, query: LedgerQuery): LedgerPage {
   const where = ledgerWhere(db, query);
   if (!where) return { data: [], count: 0 };
@@ -18,12 +21,24 @@ export function queryLedger(db: Database, query: LedgerQuery): LedgerPage {
   const offset = query.page * query.page_size;
   if (offset >= count) return { data: [], count };
   const dir = query.sort_order === 'asc' ? 'ASC' : 'DESC';
+  const order = `${SORT_COLUMN[query.sort_by]} ${dir}, e.id ${dir}`;
+  let pick: string;
+  let params: unknown[];
+  if (count > BROAD_MATCHES) {
+    // many matches: walk the sort's index and stop after the page
+    const broad = ledgerWhere(db, query, { broad: true, sortByCost: query.sort_by === 'cost' })!;
+    pick = `SELECT e.seq FROM entries e WHERE ${broad.sql} ORDER BY ${order} LIMIT ? OFFSET ?`;
+    params = broad.params;
+  } else {
+    // few matches: gather them through the filter's own index, then sort them
+    pick = `SELECT e.seq FROM entries e WHERE e.seq IN (SELECT e.seq FROM entries e WHERE ${where.sql}) ORDER BY ${order} LIMIT ? OFFSET ?`;
+    params = where.params;
+  }
+  // The page's rows are picked first (off an index alone when it covers the
+  // sort), then read: a deep page never reads the rows it skips.
   const rows = db
-    .prepare(
-      `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE ${where.sql}
-       ORDER BY ${SORT_COLUMN[query.sort_by]} ${dir}, e.id ${dir} LIMIT ? OFFSET ?`,
-    )
-    .all(...where.params, query.page_size, offset) as EntryRow[];
+    .prepare(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.seq IN (${pick}) ORDER BY ${order}`)
+    .all(...params, query.page_size, offset) as EntryRow[];
   return { data: rows.map(entryFromRow), count };
 }
 

@@ -43,8 +43,9 @@ const MIGRATIONS: string[] = [
   -- Every documented filter and sort has an index. Ties (rare: equal times,
   -- costs, durations or names) are ordered by id in a small sort after the
   -- index scan, so the id need not widen every index: measured 1.3x faster
-  -- ingest than indexes ending in id.
-  CREATE INDEX entries_org_ts ON entries (organization_id, ts_us);
+  -- ingest than indexes ending in id. The time index keeps it: deep pages of
+  -- the default sort are then counted off the index alone.
+  CREATE INDEX entries_org_ts ON entries (organization_id, ts_us, id);
   CREATE INDEX entries_org_outcome_ts ON entries (organization_id, outcome, ts_us);
   CREATE INDEX entries_org_outcome_cost ON entries (organization_id, outcome, cost_micros);
   CREATE INDEX entries_org_name_ts ON entries (organization_id, name, ts_us);

@@ -65,7 +65,10 @@ export async function startServerProcess(options: { dataDir?: string; env?: Reco
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (c: Buffer) => logs.push(c.toString()));
     exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${logs.join('\n')}`)));
-    setTimeout(() => reject(new Error(`server did not start in time:\n${logs.join('\n')}`)), 20_000).unref();
+    setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in time:\n${logs.join('\n')}`));
+    }, 20_000).unref();
   });
   const apiUrl = `http://127.0.0.1:${httpPort}`;
   return {

@@ -1,8 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { calcPrice, waitForUpdate, type Usage } from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
-import { createPricing } from '../../collector/pricing/pricing.js';
+import { createPricing, type PriceInput } from '../../collector/pricing/pricing.js';
+import { tokenPriceFunction } from '../../collector/pricing/token-prices.js';
 import { PriceOverridesError, parsePriceOverrides } from '../../collector/pricing/price-overrides.js';
 import { normalizeOne } from '../helpers/normalize-spans.js';
 
@@ -96,5 +98,130 @@ describe('price override file', () => {
     );
     // The response model is unknown everywhere: the request model's price applies.
     expect(e.cost_micros).toBe(2800);
+  });
+});
+
+/** Usage shapes bundled-prices.ts sends: tiers (128k, 200k, 272k…), cache parts, zeros, extremes. */
+const USAGES: Usage[] = [
+  { input_tokens: 0, output_tokens: 0 },
+  { input_tokens: 1, output_tokens: 1 },
+  { input_tokens: 57, output_tokens: 18 },
+  { input_tokens: 1234, output_tokens: 567, cache_read_tokens: 1000 },
+  { input_tokens: 1234, output_tokens: 567, cache_write_tokens: 200 },
+  { input_tokens: 10_000, output_tokens: 3, cache_read_tokens: 6000, cache_write_tokens: 4000 },
+  { input_tokens: 128_000, output_tokens: 999 },
+  { input_tokens: 128_001, output_tokens: 999, cache_read_tokens: 100_000 },
+  { input_tokens: 200_001, output_tokens: 70_001, cache_write_tokens: 1 },
+  { input_tokens: 272_001, output_tokens: 1, cache_read_tokens: 272_000 },
+  { input_tokens: 3_000_000, output_tokens: 2_000_000, cache_read_tokens: 7, cache_write_tokens: 11 },
+  { input_tokens: 2 ** 52, output_tokens: 2 ** 40 },
+  // Cache parts above the whole: the library refuses these when it prices cache.
+  { input_tokens: 10, output_tokens: 10, cache_read_tokens: 20 },
+];
+
+function libraryPrice(usage: Usage, model: string, providerId: string): number | 'throws' | null {
+  try {
+    return calcPrice(usage, model, { providerId, timestamp: new Date('2026-01-15T12:00:00Z') })?.total_price ?? null;
+  } catch {
+    return 'throws';
+  }
+}
+
+describe('token price functions (the fast path for genai-prices)', () => {
+  it("equal calcPrice to the last bit for every constant-priced model in the catalogue", async () => {
+    const providers = (await waitForUpdate()) ?? [];
+    let checked = 0;
+    for (const provider of providers) {
+      for (const model of provider.models) {
+        const first = calcPrice({ input_tokens: 1000, output_tokens: 10 }, model.id, { providerId: provider.id });
+        // Bundled-prices only builds a function after the library priced the model once.
+        if (!first || Array.isArray(first.model.prices)) continue;
+        const price = tokenPriceFunction(first.model_price);
+        if (!price) continue;
+        checked++;
+        for (const usage of USAGES) {
+          const expected = libraryPrice(usage, model.id, provider.id);
+          const actual = price(usage);
+          if (expected === 'throws') expect(actual, `${provider.id} ${model.id} ${JSON.stringify(usage)}`).toBeNull();
+          // null means "ask the library", which is always right.
+          else if (actual !== null) expect(Object.is(actual, expected), `${provider.id} ${model.id} ${JSON.stringify(usage)}: ${actual} vs ${expected}`).toBe(true);
+        }
+      }
+    }
+    // Most of the catalogue takes the fast path: the comparison above is not vacuous.
+    expect(checked).toBeGreaterThan(1000);
+  });
+
+  it('decline prices they cannot compute, leaving them to the library', () => {
+    expect(tokenPriceFunction({ input_mtok: 1, requests_kcount: 5 })).toBeNull();
+    expect(tokenPriceFunction({ input_document_kpages: 1 })).toBeNull();
+    expect(tokenPriceFunction({ input_mtok: -1 })).toBeNull();
+    expect(tokenPriceFunction({ input_mtok: 1, output_mtok: 2 })!({ input_tokens: 1.5, output_tokens: 1 })).toBeNull();
+  });
+});
+
+/** bundledPriceMicros as it was before price functions were cached: calcPrice on every call. */
+function referencePriceMicros(input: PriceInput): number | null {
+  const cacheRead = input.cacheReadTokens ?? 0;
+  const cacheWrite = input.cacheWriteTokens ?? 0;
+  const usage: Usage = {
+    input_tokens: cacheRead + cacheWrite > input.inputTokens ? input.inputTokens + cacheRead + cacheWrite : input.inputTokens,
+    output_tokens: input.outputTokens,
+  };
+  if (cacheRead > 0) usage.cache_read_tokens = cacheRead;
+  if (cacheWrite > 0) usage.cache_write_tokens = cacheWrite;
+  const head = input.provider?.split('.')[0];
+  const candidates = [input.provider ?? undefined, head !== input.provider ? head : undefined, undefined].filter(
+    (p, i) => i === 2 || p,
+  );
+  for (const providerId of candidates) {
+    try {
+      const result = calcPrice(usage, input.model, { timestamp: input.at ?? new Date(), ...(providerId ? { providerId } : {}) });
+      if (result) return Math.round(result.total_price * 1e6);
+    } catch {
+      continue;
+    }
+  }
+  return null;
+}
+
+describe('bundled prices with the per-model cache', () => {
+  it('answer what calcPrice answered on every call, repeated calls included', () => {
+    const pricing = createPricing({});
+    const models: Array<[string, string | null]> = [
+      ['gpt-4o-mini', 'openai'],
+      ['gpt-4o', 'openai.chat'],
+      ['claude-3-5-sonnet-20241022', 'anthropic'],
+      ['claude-sonnet-4-5', 'anthropic'],
+      ['gemini-1.5-flash', 'google'],
+      ['gemini-1.5-pro', 'my-gateway'],
+      ['deepseek-reasoner', 'deepseek'], // time-of-day prices: always the library
+      ['deepseek-v4-pro', null],
+      ['sonar', 'perplexity'], // a per-request price: always the library
+      ['whisper-large-v3', 'groq'],
+      ['broken-model', 'openai'],
+      ['gpt-4o-mini', 'aws.bedrock'],
+    ];
+    const times = [new Date('2025-03-01T03:00:00Z'), new Date('2026-01-15T18:30:00Z'), undefined];
+    for (let round = 0; round < 3; round++) {
+      for (const [model, provider] of models) {
+        for (const usage of USAGES) {
+          for (const at of times) {
+            const input: PriceInput = {
+              model,
+              provider,
+              inputTokens: usage.input_tokens!,
+              outputTokens: usage.output_tokens!,
+              cacheReadTokens: usage.cache_read_tokens,
+              cacheWriteTokens: usage.cache_write_tokens,
+              at,
+            };
+            expect(pricing.priceMicros(input), `${model} ${provider} ${JSON.stringify(usage)} ${at?.toISOString()}`).toBe(
+              referencePriceMicros(input),
+            );
+          }
+        }
+      }
+    }
   });
 });
