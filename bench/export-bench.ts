@@ -1,11 +1,11 @@
 import { memoryOf, sampleRss } from './measure.js';
 
 /** Streams one export and reports rows/s and how far the server's RSS rose above where it was. */
-export async function runExport(apiUrl: string, serverPid: number, format: string, limit: number) {
+export async function runExport(apiUrl: string, auth: Record<string, string>, serverPid: number, format: string, limit: number) {
   const before = memoryOf(serverPid).rssMiB;
   const sampler = sampleRss(serverPid);
   const t = performance.now();
-  const res = await fetch(`${apiUrl}/api/v1/ledger/export?format=${format}&limit=${limit}`);
+  const res = await fetch(`${apiUrl}/api/v1/ledger/export?format=${format}&limit=${limit}`, { headers: auth });
   if (res.status !== 200) throw new Error(`export ${format} answered ${res.status}`);
   let newlines = 0;
   let bytes = 0;

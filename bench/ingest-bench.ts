@@ -10,11 +10,11 @@ export interface IngestResult {
   refusals: number;
 }
 
-function post(agent: Agent, url: URL, body: Buffer): Promise<{ status: number; retryAfter: number }> {
+function post(agent: Agent, url: URL, body: Buffer, auth: Record<string, string>): Promise<{ status: number; retryAfter: number }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       url,
-      { method: 'POST', agent, headers: { 'Content-Type': 'application/x-protobuf', 'Content-Length': body.length } },
+      { method: 'POST', agent, headers: { 'Content-Type': 'application/x-protobuf', 'Content-Length': body.length, ...auth } },
       (res) => {
         res.resume();
         res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: Number(res.headers['retry-after'] ?? 1) }));
@@ -26,7 +26,7 @@ function post(agent: Agent, url: URL, body: Buffer): Promise<{ status: number; r
 }
 
 /** Replays the corpus with `clients` concurrent senders; a 503/429 is retried after Retry-After, as OTLP exporters do. */
-export async function runIngest(corpusFile: string, otlpUrl: string, clients: number, total: number): Promise<IngestResult> {
+export async function runIngest(corpusFile: string, otlpUrl: string, auth: Record<string, string>, clients: number, total: number): Promise<IngestResult> {
   const url = new URL(otlpUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const source = readCorpus(corpusFile)[Symbol.asyncIterator]();
@@ -41,7 +41,7 @@ export async function runIngest(corpusFile: string, otlpUrl: string, clients: nu
       if (next.done) return;
       const body = Buffer.from(next.value.body);
       for (;;) {
-        const { status, retryAfter } = await post(agent, url, body);
+        const { status, retryAfter } = await post(agent, url, body, auth);
         if (status === 200) break;
         if (status !== 503 && status !== 429) throw new Error(`ingest answered ${status}`);
         refusals++;

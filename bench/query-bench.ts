@@ -9,7 +9,7 @@ export interface QueryPattern {
 const BUDGET_MS = 20_000;
 
 /** Runs each pattern `repeat` times (after one warm-up) and reports latency percentiles in ms. */
-export async function runQueries(apiUrl: string, patterns: QueryPattern[], repeat: number) {
+export async function runQueries(apiUrl: string, auth: Record<string, string>, patterns: QueryPattern[], repeat: number) {
   const results = [];
   for (const pattern of patterns) {
     const samples: number[] = [];
@@ -18,7 +18,7 @@ export async function runQueries(apiUrl: string, patterns: QueryPattern[], repea
     const started = performance.now();
     for (let i = 0; i <= repeat && performance.now() - started < BUDGET_MS; i++) {
       const t = performance.now();
-      const res = await fetch(apiUrl + pattern.path);
+      const res = await fetch(apiUrl + pattern.path, { headers: auth });
       const body = await res.text();
       const ms = performance.now() - t;
       status = res.status;

@@ -49,7 +49,7 @@ async function main() {
     const server = await startServerProcess({ dataDir: join(work, 'server'), env: { AGENT_LEDGER_LOG_LEVEL: 'info' } });
     const pid = server.child.pid!;
     log(`ingest: ${clients} clients, OTLP protobuf over HTTP, ${SPANS_PER_REQUEST} spans a request`);
-    const ingest = await runIngest(corpus, server.otlpUrl, clients, entries);
+    const ingest = await runIngest(corpus, server.otlpUrl, server.auth, clients, entries);
     const visible = (await server.get('/api/v1/ledger?page_size=1')).body.count;
     if (visible !== entries) throw new Error(`only ${visible} of ${entries} entries are queryable after ingest`);
     const ingestMemory = memoryOf(pid);
@@ -86,11 +86,11 @@ async function main() {
       { name: 'traces: one trace', path: `/tenants/default/traces/${newest.trace_id}` },
     ];
     log(`queries: ${patterns.length} patterns × ${repeat}`);
-    const queries = await runQueries(server.apiUrl, patterns, repeat);
+    const queries = await runQueries(server.apiUrl, server.auth, patterns, repeat);
     log(`exports: ${exportRows} rows in each format`);
     const exports = [];
     for (const format of ['jsonl', 'json', 'csv']) {
-      const result = await runExport(server.apiUrl, pid, format, exportRows);
+      const result = await runExport(server.apiUrl, server.auth, pid, format, exportRows);
       exports.push({ ...result, rows: exportRows, rowsPerSecond: exportRows / result.seconds });
     }
     await server.stop();

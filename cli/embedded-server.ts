@@ -7,7 +7,10 @@ import { createInProcessQueue } from '../collector/queue/in-process-queue.js';
 import type { JobQueue } from '../collector/queue/job-queue.js';
 import { createSqliteStore, type SqliteStore } from '../exporters/sqlite/sqlite-store.js';
 import { createQueryApi, type QueryApi } from '../query-api/query-api.js';
-import { fixedOrganizationScope } from '../query-api/scope.js';
+import { createAuthenticator } from '../auth/authenticator.js';
+import { bootstrapCredentials } from '../auth/bootstrap.js';
+import { createJwtVerifier } from '../auth/jwt-verifier.js';
+import { loadPepper } from '../auth/pepper.js';
 
 export interface RunningServer {
   store: SqliteStore;
@@ -23,6 +26,8 @@ export interface EmbeddedServerOptions {
   storeWriter?: 'thread' | 'inline';
   /** How long shutdown waits for accepted spans to be written. */
   drainTimeoutMs?: number;
+  /** Where a generated bootstrap key is shown (default: stderr). */
+  announce?: (text: string) => void;
 }
 
 /** The embedded default: receiver + in-process queue + SQLite + query API in one process. */
@@ -38,6 +43,24 @@ export async function startEmbeddedServer(config: Config, logger: Logger, option
     retryAfterSeconds: config.queue.retry_after_seconds,
   });
   await queue.start();
+  const pepper = loadPepper(config.auth.key_pepper, resolve(config.data_dir));
+  await bootstrapCredentials(
+    store,
+    pepper,
+    {
+      organizationId: config.organization_id,
+      bootstrapKey: config.auth.bootstrap_key,
+      announce: options.announce ?? ((text) => process.stderr.write(text)),
+    },
+    logger,
+  );
+  const authenticator = createAuthenticator({
+    store,
+    pepper,
+    jwt: createJwtVerifier(config.auth.jwt),
+    cacheSeconds: config.auth.key_cache_seconds,
+    anonymousOrganization: config.auth.required ? null : config.organization_id,
+  });
   const receiver = createOtlpReceiver({
     host: config.host,
     port: config.otlp_port,
@@ -47,14 +70,15 @@ export async function startEmbeddedServer(config: Config, logger: Logger, option
     bodyLimits: { maxBodyBytes: config.otlp.max_body_bytes, maxDecompressedBytes: config.otlp.max_decompressed_bytes },
     decodeLimits: { maxAttributeValueBytes: config.otlp.max_attribute_value_bytes, maxNestingDepth: config.otlp.max_json_depth },
     maxJsonDepth: config.otlp.max_json_depth,
-    organizationId: config.organization_id,
+    authenticator,
+    credentialHeader: config.auth.otlp_header,
   });
   const api = createQueryApi({
     host: config.host,
     port: config.http_port,
     store,
     logger: logger.child({ component: 'query-api' }),
-    scopeOf: fixedOrganizationScope(config.organization_id),
+    authenticator,
     readiness: [
       { name: 'store', check: () => store.ping() },
       { name: 'queue', check: () => queue.ping() },

@@ -9,6 +9,12 @@ export class ConfigError extends Error {
 
 const ENV_PREFIX = 'AGENT_LEDGER_';
 
+/** Conventional names that set a key too (the AGENT_LEDGER_ name wins when both are set). */
+const ENV_ALIASES: Record<string, string> = {
+  redis_url: 'REDIS_URL',
+  'auth.bootstrap_key': 'AGENT_LEDGER_BOOTSTRAP_KEY',
+};
+
 export interface LoadConfigOptions {
   /** YAML file; else AGENT_LEDGER_CONFIG; else none. */
   file?: string | null;
@@ -22,10 +28,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const raw: Record<string, unknown> = file ? readYaml(file) : {};
   const sources = new Map<string, string>();
   for (const path of leafPaths(configSchema)) {
-    const name = envName(path);
-    const value = env[name];
-    if (value === undefined || value === '') continue;
-    setPath(raw, path, value);
+    const alias = ENV_ALIASES[path.join('.')];
+    const name = [envName(path), alias].find((n) => n !== undefined && env[n] !== undefined && env[n] !== '');
+    if (!name) continue;
+    setPath(raw, path, env[name]);
     sources.set(path.join('.'), name);
   }
   const parsed = configSchema.safeParse(raw);

@@ -3,6 +3,23 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
+/** Built-in redaction detectors and default allow list (config imports nothing of ours: kept equal by tests/unit/redact-config.test.ts). */
+const REDACTION_DETECTORS = [
+  'private_key', 'jwt', 'anthropic_api_key', 'openai_api_key', 'aws_access_key_id', 'aws_secret_access_key', 'github_token',
+  'gitlab_token', 'slack_token', 'stripe_key', 'google_api_key', 'url_password', 'bearer_token', 'basic_auth',
+  'password_assignment', 'secret_assignment', 'email', 'card_number',
+] as const;
+const REDACTION_ALLOW_ATTRIBUTES = [
+  'gen_ai.operation.name', 'gen_ai.provider.name', 'gen_ai.system', 'gen_ai.request.model', 'gen_ai.response.model',
+  'gen_ai.response.id', 'gen_ai.response.finish_reasons', 'gen_ai.tool.name', 'gen_ai.tool.call.id', 'llm.model_name',
+  'llm.system', 'llm.provider', 'openinference.span.kind', 'ai.model.id', 'ai.model.provider', 'langfuse.observation.type',
+  'traceloop.span.kind', 'service.name', 'service.version', 'telemetry.sdk.*',
+];
+/** true/false from YAML, or "true"/"false"/"1"/"0" from the environment (z.coerce.boolean would take "false" as true). */
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0'], { message: 'expected true or false' })])
+  .transform((v) => v === true || v === 'true' || v === '1');
+
 /**
  * The whole configuration. Every leaf can be set in the YAML file (snake_case
  * path) or by an environment variable: AGENT_LEDGER_ + the path joined by "_",
@@ -16,6 +33,42 @@ export const configSchema = z
     data_dir: z.string().min(1).default('./data'),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     organization_id: z.string().min(1).default('default'),
+    /** Also read from REDIS_URL: rate limits (and the BullMQ queue) live in Redis when set. */
+    redis_url: z.string().url().nullable().default(null),
+    auth: z
+      .object({
+        /** Off only for local experiments: every request is then the default organization's admin. */
+        required: bool.default(true),
+        /** A header that carries the API key on OTLP requests besides Authorization. */
+        otlp_header: z.string().min(1).default('x-api-key'),
+        /** Keyed hash of API keys; generated into the data directory when not set. Share it between processes of one deployment. */
+        key_pepper: z.string().min(32).nullable().default(null),
+        /** Becomes an admin key of the default organization on first start (else one is generated and printed once). */
+        bootstrap_key: z.string().min(24).nullable().default(null),
+        /** How long a process trusts a looked-up key: revocation takes effect within this. */
+        key_cache_seconds: z.coerce.number().int().min(0).default(30),
+        jwt: z
+          .object({
+            hs256_secret: z.string().min(32).nullable().default(null),
+            jwks_url: z.string().url().nullable().default(null),
+            issuer: z.string().min(1).nullable().default(null),
+            audience: z.string().min(1).nullable().default(null),
+            user_claim: z.string().min(1).default('sub'),
+            organization_claim: z.string().min(1).default('org_id'),
+            role_claim: z.string().min(1).default('role'),
+            scope_claim: z.string().min(1).default('scope'),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    rate_limits: z
+      .object({
+        query_per_hour: positiveInt.default(1000),
+        export_per_hour: positiveInt.default(100),
+        stats_per_hour: positiveInt.default(600),
+        ingest_per_hour: positiveInt.default(1_000_000),
+      })
+      .prefault({}),
     otlp: z
       .object({
         max_body_bytes: positiveInt.default(20 * 1024 * 1024),
@@ -40,6 +93,26 @@ export const configSchema = z
     pricing: z
       .object({
         overrides_file: z.string().min(1).nullable().default(null),
+      })
+      .prefault({}),
+    /** Secrets in agent traffic, replaced at ingest (collector/redact; defaults match its DEFAULT_REDACTION_CONFIG). */
+    redaction: z
+      .object({
+        enabled: z.union([z.boolean(), z.stringbool()]).default(true),
+        detectors: z.array(z.enum(REDACTION_DETECTORS)).default([...REDACTION_DETECTORS]),
+        custom: z
+          .array(
+            z
+              .object({
+                name: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, "_", "." or "-"'),
+                pattern: z.string().min(1),
+                flags: z.string().regex(/^[dimsuv]*$/, 'flags from "dimsuv"').optional(),
+              })
+              .strict(),
+          )
+          .default([]),
+        deny_attributes: z.array(z.string().min(1)).default([]),
+        allow_attributes: z.array(z.string().min(1)).default([...REDACTION_ALLOW_ATTRIBUTES]),
       })
       .prefault({}),
   })

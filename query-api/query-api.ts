@@ -2,7 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { Store } from '../exporters/store.js';
+import { authMiddleware, principalScope } from './auth-middleware.js';
 import { errorMiddleware } from './error-middleware.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
@@ -11,14 +13,13 @@ import { openApiRoutes } from './routes/openapi-routes.js';
 import { runsRoutes } from './routes/runs-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
 import { tracesRoutes } from './routes/traces-routes.js';
-import type { ScopeResolver } from './scope.js';
 
 export interface QueryApiOptions {
   host: string;
   port: number;
   store: Store;
   logger: Logger;
-  scopeOf: ScopeResolver;
+  authenticator: Authenticator;
   readiness: ReadinessCheck[];
 }
 
@@ -38,13 +39,15 @@ class KoaQueryApi implements QueryApi {
     app.proxy = false;
     app.silent = true;
     app.use(errorMiddleware(options.logger));
+    app.use(authMiddleware(options.authenticator));
+    const scopeOf = principalScope;
     const routers = [
       healthRoutes(options.readiness),
-      ledgerRoutes(options.store, options.scopeOf),
-      statsRoutes(options.store, options.scopeOf),
-      exportRoutes(options.store, options.scopeOf),
-      runsRoutes(options.store, options.scopeOf),
-      tracesRoutes(options.store, options.scopeOf),
+      ledgerRoutes(options.store, scopeOf),
+      statsRoutes(options.store, scopeOf),
+      exportRoutes(options.store, scopeOf),
+      runsRoutes(options.store, scopeOf),
+      tracesRoutes(options.store, scopeOf),
       openApiRoutes(),
     ];
     for (const router of routers) {

@@ -6,15 +6,17 @@ import type { Attributes } from '../../model/ledger-entry.js';
  * Numeric path segments become array positions, in index order.
  */
 export function unflattenIndexed(attrs: Attributes, prefix: string): unknown[] | null {
-  const root: Node = new Map();
+  // Asked of nearly every span and almost never present: allocate nothing until a key matches.
+  let root: Node | null = null;
   let found = false;
   for (const key of Object.keys(attrs)) {
     if (!key.startsWith(prefix)) continue;
     const path = key.slice(prefix.length).split('.');
     if (!/^\d+$/.test(path[0])) continue;
+    root ??= new Map();
     found = insert(root, path, attrs[key]) || found;
   }
-  if (!found) return null;
+  if (!root || !found) return null;
   const out = build(root);
   return Array.isArray(out) ? out : null;
 }

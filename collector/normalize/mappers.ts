@@ -37,7 +37,7 @@ CONVENTION_MAPPERS.forEach((mapper, i) => {
  */
 export function mappersFor(span: DecodedSpan): ConventionMapper[] {
   let wanted = span.events.length > 0 ? EVENT_READERS : 0;
-  for (const key in span.attributes) {
+  for (const key of Object.keys(span.attributes)) {
     const dot = key.indexOf('.');
     wanted |= MAPPERS_BY_NAMESPACE.get(dot === -1 ? key : key.slice(0, dot)) ?? 0;
   }

@@ -20,6 +20,8 @@ export const otelGenAiMapper: ConventionMapper = {
     const a = span.attributes;
     const op = str(a, 'gen_ai.operation.name');
     const events = messagesFromEvents(span.events, payloads);
+    // Both the inputs and their fallback may need it: parse it at most once, when first needed.
+    const instructions = once(() => payloads.json(a['gen_ai.system_instructions'], 'gen_ai.system_instructions'));
     return {
       kind: op ? OPERATION_KINDS.get(op) : null,
       modelCall: op !== null && MODEL_CALL_OPERATIONS.has(op),
@@ -37,11 +39,11 @@ export const otelGenAiMapper: ConventionMapper = {
         count(a, 'gen_ai.usage.cache_creation_input_tokens'),
       ),
       costMicros: microsFromUsd(a['gen_ai.usage.cost']),
-      inputs: payloads.payload(a['gen_ai.tool.call.arguments'], 'gen_ai.tool.call.arguments') ?? inputMessages(a, payloads),
+      inputs: payloads.payload(a['gen_ai.tool.call.arguments'], 'gen_ai.tool.call.arguments') ?? inputMessages(a, payloads, instructions),
       outputs:
         payloads.payload(a['gen_ai.tool.call.result'], 'gen_ai.tool.call.result') ??
         payloads.messages(a['gen_ai.output.messages'], 'gen_ai.output.messages'),
-      inputsFallback: legacyMessages(a, 'gen_ai.prompt', payloads) ?? events.inputs ?? instructionsOnly(a, payloads),
+      inputsFallback: legacyMessages(a, 'gen_ai.prompt', payloads) ?? events.inputs ?? instructionsOnly(instructions),
       outputsFallback: legacyMessages(a, 'gen_ai.completion', payloads) ?? events.outputs,
       blocked: contentFiltered(a) ? 'gen_ai.response.finish_reasons: content_filter' : null,
     };
@@ -60,17 +62,29 @@ const OPERATION_KINDS = new Map<string, ActionKind>([
 
 const MODEL_CALL_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content', 'embeddings']);
 
-function inputMessages(a: Attributes, payloads: PayloadReader): JsonObject | null {
+function inputMessages(a: Attributes, payloads: PayloadReader, systemInstructions: () => unknown): JsonObject | null {
   const messages = payloads.messages(a['gen_ai.input.messages'], 'gen_ai.input.messages');
   if (!messages) return null;
-  const instructions = payloads.json(a['gen_ai.system_instructions'], 'gen_ai.system_instructions');
+  const instructions = systemInstructions();
   return instructions === undefined ? messages : { ...messages, system_instructions: instructions };
 }
 
 /** System instructions alone are a weaker input than anything a convention names. */
-function instructionsOnly(a: Attributes, payloads: PayloadReader): JsonObject | null {
-  const instructions = payloads.json(a['gen_ai.system_instructions'], 'gen_ai.system_instructions');
+function instructionsOnly(systemInstructions: () => unknown): JsonObject | null {
+  const instructions = systemInstructions();
   return instructions === undefined ? null : { system_instructions: instructions };
+}
+
+function once<T>(compute: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value;
+  };
 }
 
 /** `gen_ai.prompt.N.*` / `gen_ai.completion.N.*`, or the whole list as one JSON attribute. */

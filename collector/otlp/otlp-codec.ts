@@ -33,7 +33,14 @@ export function encodeExportResponse(encoding: OtlpEncoding, rejectedSpans: numb
 }
 
 /** gRPC status codes used by OTLP/HTTP error bodies. */
-export const RPC_CODE = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14, UNAUTHENTICATED: 16, INTERNAL: 13 } as const;
+export const RPC_CODE = {
+  INVALID_ARGUMENT: 3,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
 
 export function encodeRpcStatus(encoding: OtlpEncoding, code: number, message: string): Uint8Array | string {
   if (encoding === 'json') return JSON.stringify({ code, message });

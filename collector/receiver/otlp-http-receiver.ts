@@ -1,6 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import type { Authenticator } from '../../auth/authenticator.js';
+import { credentialFrom } from '../../auth/credential-header.js';
+import { AuthenticationError } from '../../auth/errors.js';
+import type { Principal } from '../../auth/principal.js';
 import type { DecodeLimits } from '../otlp/decode-limits.js';
 import { DecodeError } from '../otlp/decode-limits.js';
 import { RPC_CODE, decodeTraces, encodeExportResponse, encodeRpcStatus, type OtlpEncoding } from '../otlp/otlp-codec.js';
@@ -19,8 +23,9 @@ export interface OtlpReceiverOptions {
   bodyLimits: BodyLimits;
   decodeLimits: DecodeLimits;
   maxJsonDepth: number;
-  /** Until credentials exist every span belongs to this organization. */
-  organizationId: string;
+  authenticator: Authenticator;
+  /** A header that may carry the API key instead of Authorization. */
+  credentialHeader: string;
 }
 
 export interface OtlpReceiver {
@@ -63,6 +68,14 @@ class OtlpHttpReceiver implements OtlpReceiver {
     };
     if (path !== '/v1/traces') return fail(404, RPC_CODE.INVALID_ARGUMENT, `no OTLP endpoint at ${path}; traces go to /v1/traces`);
     if (req.method !== 'POST') return fail(405, RPC_CODE.INVALID_ARGUMENT, 'use POST', { Allow: 'POST' });
+    let principal: Principal;
+    try {
+      principal = await this.options.authenticator.authenticate(credentialFrom(req.headers, this.options.credentialHeader));
+    } catch (err) {
+      if (err instanceof AuthenticationError) return fail(401, RPC_CODE.UNAUTHENTICATED, err.message, { 'WWW-Authenticate': 'Bearer' });
+      throw err;
+    }
+    if (!principal.scopes.has('ingest')) return fail(403, RPC_CODE.PERMISSION_DENIED, 'this credential lacks the `ingest` scope');
     if (!(contentType in CONTENT_TYPES)) {
       return fail(415, RPC_CODE.INVALID_ARGUMENT, `Content-Type must be application/x-protobuf or application/json, got ${contentType || 'none'}`);
     }
@@ -83,15 +96,17 @@ class OtlpHttpReceiver implements OtlpReceiver {
       throw err;
     }
 
+    // The organization is the credential's, never the payload's; a user's key makes every span theirs.
+    const organizationId = principal.organization_id;
     const entries = normalizeRequest(decoded.spans, {
-      organizationId: this.options.organizationId,
-      userId: null,
+      organizationId,
+      userId: principal.role === 'user' ? principal.user_id : null,
       pricing: this.options.pricing,
       maxJsonDepth: this.options.maxJsonDepth,
     });
     if (entries.length > 0) {
       try {
-        await this.options.queue.enqueue({ organization_id: this.options.organizationId, entries, bytes: body.length });
+        await this.options.queue.enqueue({ organization_id: organizationId, entries, bytes: body.length });
       } catch (err) {
         if (!(err instanceof QueueBusyError)) throw err;
         this.options.logger.warn({ reason: err.message, spans: entries.length }, 'OTLP request refused');

@@ -10,21 +10,23 @@ export interface Detector {
   /** Global regex of candidates. Named groups `pre` / `post`, when present, are context that stays. */
   readonly pattern: RegExp;
   /**
-   * A cheap test (a few `includes`) that must pass before `pattern` runs: most
-   * text holds no secret, and a missed hint costs far less than a regex scan.
-   * Must never be false when `pattern` could match.
+   * Case-insensitive regex fragments (no capturing groups), one of which occurs
+   * in any text the pattern can match. All detectors' triggers are combined
+   * into one prefilter scan (prefilter.ts), so clean text, which is most text,
+   * costs one regex pass however many detectors there are. null: no trigger is
+   * known (custom rules), the pattern runs on every string.
    */
-  readonly hint: (text: string) => boolean;
+  readonly triggers: readonly string[] | null;
   /** The candidate must not continue a word on its left (checked in code: see json-escapes.ts). */
   readonly leftBoundary?: boolean;
   /** A last check on the secret part of a candidate (checksums, randomness, placeholders). */
   readonly accept?: (secret: string) => boolean;
   /**
-   * For detectors whose candidate may hold a secret somewhere inside it (a run of
+   * For detectors whose candidate may hold secrets somewhere inside it (a run of
    * digit groups around a card number): the [start, end) ranges, relative to the
-   * candidate, to replace. Overrides `pre` / `post` / `accept`.
+   * candidate found at `index` of `text`, to replace. Overrides `pre` / `post` / `accept`.
    */
-  readonly locate?: (candidate: string) => Array<[number, number]>;
+  readonly locate?: (text: string, index: number, candidate: string) => Array<[number, number]>;
 }
 
 export const TOKEN_PREFIX = '[REDACTED:';
@@ -32,6 +34,3 @@ export const TOKEN_PREFIX = '[REDACTED:';
 export function redactionToken(kind: string): string {
   return `${TOKEN_PREFIX}${kind}]`;
 }
-
-/** Hints for detectors that run on every string (custom rules carry no literal we could rely on). */
-export const ALWAYS = (): boolean => true;

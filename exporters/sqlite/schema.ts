@@ -110,6 +110,28 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (organization_id, field, value)
   ) WITHOUT ROWID;
   `,
+  `
+  CREATE TABLE organizations (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    prefix TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    organization_id TEXT NOT NULL REFERENCES organizations (id),
+    user_id TEXT,
+    role TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    name TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    revoked_at INTEGER
+  );
+  CREATE INDEX api_keys_prefix ON api_keys (prefix);
+  CREATE INDEX api_keys_org ON api_keys (organization_id);
+  `,
 ];
 
 export function migrate(db: Database): void {

@@ -3,7 +3,10 @@ import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EntryRecord, LedgerEntry } from '../../model/ledger-entry.js';
 import type {
+  ApiKeyRecord,
   LedgerFilter,
+  Organization,
+  StoredApiKey,
   LedgerPage,
   LedgerQuery,
   LedgerStats,
@@ -17,6 +20,7 @@ import type {
 } from '../store.js';
 import { openDatabase, type Database } from './driver.js';
 import { EntryWriter } from './entry-writer.js';
+import { SqliteCredentialStore } from './credential-store.js';
 import { exportLedger, queryLedger } from './ledger-reader.js';
 import { configureConnection, migrate } from './schema.js';
 import { queryStats } from './stats-reader.js';
@@ -52,6 +56,8 @@ class SqliteStoreImpl implements SqliteStore {
   private seq = 0;
   private closed = false;
   private writerError: Error | null = null;
+  private adminDb: Database | null = null;
+  private credentials!: SqliteCredentialStore;
   db!: Database;
 
   constructor(private readonly options: Required<SqliteStoreOptions>) {}
@@ -71,6 +77,49 @@ class SqliteStoreImpl implements SqliteStore {
       this.db.pragma('cache_size = -131072');
     }
     this.db.function('fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? foldCase(s) : null));
+    this.credentials = new SqliteCredentialStore(this.db, () => this.writeConnection());
+  }
+
+  /** Rare writes (organizations, keys) beside the entry writer; SQLite serialises the two. */
+  private writeConnection(): Database {
+    if (this.inlineWriter) return this.db;
+    if (!this.adminDb) {
+      this.adminDb = openDatabase(this.options.file);
+      this.adminDb.pragma('busy_timeout = 10000');
+    }
+    return this.adminDb;
+  }
+
+  createOrganization(org: { id: string; name: string }): Promise<Organization> {
+    return this.credentials.createOrganization(org);
+  }
+
+  getOrganization(id: string): Promise<Organization | null> {
+    return this.credentials.getOrganization(id);
+  }
+
+  listOrganizations(): Promise<Organization[]> {
+    return this.credentials.listOrganizations();
+  }
+
+  createApiKey(key: StoredApiKey): Promise<void> {
+    return this.credentials.createApiKey(key);
+  }
+
+  findApiKeysByPrefix(prefix: string): Promise<StoredApiKey[]> {
+    return this.credentials.findApiKeysByPrefix(prefix);
+  }
+
+  listApiKeys(organizationId: string | null): Promise<ApiKeyRecord[]> {
+    return this.credentials.listApiKeys(organizationId);
+  }
+
+  revokeApiKey(idOrPrefix: string): Promise<boolean> {
+    return this.credentials.revokeApiKey(idOrPrefix);
+  }
+
+  countApiKeys(): Promise<number> {
+    return this.credentials.countApiKeys();
   }
 
   private startWorker(): Promise<void> {
@@ -157,6 +206,7 @@ class SqliteStoreImpl implements SqliteStore {
       this.worker.postMessage({ close: true } satisfies WriterRequest);
       await exited;
     }
+    this.adminDb?.close();
     this.db?.close();
   }
 }

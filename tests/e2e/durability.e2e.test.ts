@@ -19,7 +19,7 @@ describe('durability', () => {
     const server = await startServerProcess();
     const acked: number[] = [];
     const sends = Array.from({ length: 60 }, (_, n) =>
-      fetch(server.otlpUrl, { method: 'POST', body: requestBody(n, 50), headers: { 'Content-Type': 'application/json' } })
+      fetch(server.otlpUrl, { method: 'POST', body: requestBody(n, 50), headers: { 'Content-Type': 'application/json', ...server.auth } })
         .then((res) => {
           if (res.status === 200) acked.push(n);
         })
@@ -50,7 +50,7 @@ describe('durability', () => {
 
   it('drains accepted spans and exits 0 on SIGTERM', async () => {
     const server = await startServerProcess();
-    const res = await fetch(server.otlpUrl, { method: 'POST', body: requestBody(900, 20), headers: { 'Content-Type': 'application/json' } });
+    const res = await fetch(server.otlpUrl, { method: 'POST', body: requestBody(900, 20), headers: { 'Content-Type': 'application/json', ...server.auth } });
     expect(res.status).toBe(200);
     expect(await server.stop('SIGTERM')).toBe(0);
     expect(server.logs.some((l) => l.includes('agent-ledger stopped'))).toBe(true);

@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 function post(body: Uint8Array | string, contentType: string, headers: Record<string, string> = {}) {
-  return fetch(server.otlpUrl, { method: 'POST', body: typeof body === 'string' ? body : Buffer.from(body), headers: { 'Content-Type': contentType, ...headers } });
+  return fetch(server.otlpUrl, { method: 'POST', body: typeof body === 'string' ? body : Buffer.from(body), headers: { 'Content-Type': contentType, ...server.auth, ...headers } });
 }
 
 let traceCounter = 0;

@@ -32,7 +32,7 @@ function outcomeOf(k: number): Sent['outcome'] {
 }
 
 async function sendDataset(protocol: Protocol, ks: number[]): Promise<void> {
-  const { tracer, shutdown } = otelTracer(server.otlpUrl, protocol);
+  const { tracer, shutdown } = otelTracer(server.otlpUrl, protocol, server.auth);
   for (const k of ks) {
     const s: Sent = {
       i: k,
@@ -62,7 +62,7 @@ async function sendDataset(protocol: Protocol, ks: number[]): Promise<void> {
 
 /** A run with a root and two children; the root's status decides the run's. */
 async function sendRun(protocol: Protocol, firstI: number, rootFails: boolean, startMs: number): Promise<void> {
-  const { tracer, shutdown } = otelTracer(server.otlpUrl, protocol);
+  const { tracer, shutdown } = otelTracer(server.otlpUrl, protocol, server.auth);
   const runKey = `run-${firstI}`;
   const root = tracer.startSpan('plan_trip', {
     startTime: new Date(startMs),
@@ -82,7 +82,7 @@ async function sendRun(protocol: Protocol, firstI: number, rootFails: boolean, s
 
 /** A span whose local parent never arrives: its run stays running. */
 async function sendOrphan(i: number, startMs: number): Promise<void> {
-  const { tracer, shutdown } = otelTracer(server.otlpUrl, 'json');
+  const { tracer, shutdown } = otelTracer(server.otlpUrl, 'json', server.auth);
   const parent = trace.setSpanContext(ROOT_CONTEXT, {
     traceId: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1',
     spanId: 'bbbbbbbbbbbbbbb1',

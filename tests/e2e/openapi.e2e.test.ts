@@ -111,7 +111,7 @@ beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` first');
   server = await startServerProcess();
   for (const body of [...requests, richRequest()]) {
-    const res = await fetch(server.otlpUrl, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+    const res = await fetch(server.otlpUrl, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...server.auth } });
     expect(res.status).toBe(200);
   }
   doc = (await server.get('/api/v1/openapi.json')).body;
@@ -156,7 +156,7 @@ function expectValid(validate: ValidateFunction, body: unknown, what: string): v
 
 /** GET, then validate the body against the document for the status and media type it came with. */
 async function call(operationId: string, path: string, expectedStatus: number): Promise<{ body: any; text: string; headers: Headers }> {
-  const res = await fetch(server.apiUrl + path);
+  const res = await fetch(server.apiUrl + path, { headers: server.auth });
   const text = await res.text();
   expect(res.status, `${path}: ${text.slice(0, 300)}`).toBe(expectedStatus);
   const mediaType = (res.headers.get('content-type') ?? '').split(';')[0].trim();

@@ -15,7 +15,7 @@ const isoUs = (us: number) => new Date(Math.floor(us / 1000)).toISOString().slic
 beforeAll(async () => {
   server = await startServerProcess();
   for (const body of requests) {
-    const res = await fetch(server.otlpUrl, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+    const res = await fetch(server.otlpUrl, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...server.auth } });
     expect(res.status).toBe(200);
   }
 });
@@ -117,7 +117,7 @@ describe('GET /api/v1/ledger/stats', () => {
 });
 
 async function download(query: string) {
-  const res = await fetch(`${server.apiUrl}/api/v1/ledger/export?${query}`);
+  const res = await fetch(`${server.apiUrl}/api/v1/ledger/export?${query}`, { headers: server.auth });
   return { res, text: await res.text() };
 }
 

@@ -68,7 +68,7 @@ function otlpRequest(traceId: string, spans: SpanSpec[]) {
 }
 
 async function post(body: string): Promise<void> {
-  const res = await fetch(server.otlpUrl, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+  const res = await fetch(server.otlpUrl, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...server.auth } });
   expect(res.status, await res.clone().text()).toBe(200);
 }
 

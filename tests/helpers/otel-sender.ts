@@ -7,8 +7,8 @@ import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@op
 export type Protocol = 'proto' | 'json';
 
 /** A tracer that exports through the official OTLP/HTTP exporter of the given encoding. */
-export function otelTracer(url: string, protocol: Protocol, serviceName = 'test-agent') {
-  const exporter: SpanExporter = protocol === 'proto' ? new ProtoExporter({ url }) : new JsonExporter({ url });
+export function otelTracer(url: string, protocol: Protocol, headers: Record<string, string>, serviceName = 'test-agent') {
+  const exporter: SpanExporter = protocol === 'proto' ? new ProtoExporter({ url, headers }) : new JsonExporter({ url, headers });
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),
     spanProcessors: [new SimpleSpanProcessor(exporter)],

@@ -21,14 +21,19 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The admin key every test server is bootstrapped with (AGENT_LEDGER_BOOTSTRAP_KEY). */
+export const TEST_ADMIN_KEY = 'alk_testadmn_0123456789abcdefghijklmnopqrstuvwxyzABCD';
+
 export interface ServerProcess {
   child: ChildProcess;
+  /** Authorization header of the bootstrap admin key. */
+  auth: { Authorization: string };
   dataDir: string;
   otlpUrl: string;
   apiUrl: string;
   logs: string[];
-  /** GET on the query API, parsed. */
-  get(path: string): Promise<{ status: number; body: any; headers: Headers }>;
+  /** GET on the query API as the admin (or with the given headers), parsed. */
+  get(path: string, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -44,6 +49,7 @@ export async function startServerProcess(options: { dataDir?: string; env?: Reco
       AGENT_LEDGER_OTLP_PORT: String(otlpPort),
       AGENT_LEDGER_DATA_DIR: dataDir,
       AGENT_LEDGER_LOG_LEVEL: 'info',
+      AGENT_LEDGER_BOOTSTRAP_KEY: TEST_ADMIN_KEY,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -71,14 +77,16 @@ export async function startServerProcess(options: { dataDir?: string; env?: Reco
     }, 20_000).unref();
   });
   const apiUrl = `http://127.0.0.1:${httpPort}`;
+  const auth = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
   return {
     child,
+    auth,
     dataDir,
     otlpUrl: `http://127.0.0.1:${otlpPort}/v1/traces`,
     apiUrl,
     logs,
-    async get(path: string) {
-      const res = await fetch(apiUrl + path);
+    async get(path: string, headers: Record<string, string> = auth) {
+      const res = await fetch(apiUrl + path, { headers });
       const text = await res.text();
       let body: unknown = text;
       try {

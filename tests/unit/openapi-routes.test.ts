@@ -5,7 +5,7 @@ import type { LedgerStats, Store } from '../../exporters/store.js';
 import { openApiDocument } from '../../query-api/openapi/document.js';
 import type { Operation, Parameter, Reference } from '../../query-api/openapi/openapi-types.js';
 import { createQueryApi, type QueryApi } from '../../query-api/query-api.js';
-import { fixedOrganizationScope } from '../../query-api/scope.js';
+import { createAuthenticator } from '../../auth/authenticator.js';
 
 /**
  * The document against the app itself (the real routers, an empty store):
@@ -27,6 +27,16 @@ const emptyStore: Store = {
   getRun: async () => null,
   ping: async () => {},
   close: async () => {},
+  createOrganization: async () => {
+    throw new Error('not used');
+  },
+  getOrganization: async () => null,
+  listOrganizations: async () => [],
+  createApiKey: async () => {},
+  findApiKeysByPrefix: async () => [],
+  listApiKeys: async () => [],
+  revokeApiKey: async () => false,
+  countApiKeys: async () => 0,
 };
 
 let api: QueryApi;
@@ -38,7 +48,7 @@ beforeAll(async () => {
     port: 0,
     store: emptyStore,
     logger: pino({ level: 'silent' }),
-    scopeOf: fixedOrganizationScope('default'),
+    authenticator: createAuthenticator({ store: emptyStore, pepper: 'p', jwt: null, cacheSeconds: 0, anonymousOrganization: 'default' }),
     readiness: [],
   });
   await api.start();

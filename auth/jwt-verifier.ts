@@ -1,0 +1,74 @@
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { AuthenticationError } from './errors.js';
+import { ROLES, SCOPES, type Principal, type Role, type Scope } from './principal.js';
+
+export interface JwtOptions {
+  hs256_secret: string | null;
+  jwks_url: string | null;
+  issuer: string | null;
+  audience: string | null;
+  user_claim: string;
+  organization_claim: string;
+  role_claim: string;
+  scope_claim: string;
+}
+
+export interface JwtVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+/** What a role may do when the token names no scopes. */
+const DEFAULT_SCOPES: Record<Role, Scope[]> = {
+  user: ['read', 'export'],
+  admin: ['read', 'export', 'ingest', 'admin'],
+  superuser: ['read', 'export', 'ingest', 'admin'],
+};
+
+function claim(payload: JWTPayload, name: string): unknown {
+  return name.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), payload);
+}
+
+/** HS256 with a shared secret and/or RS256 (and other asymmetric algorithms) through a JWKS. */
+export function createJwtVerifier(options: JwtOptions): JwtVerifier | null {
+  if (!options.hs256_secret && !options.jwks_url) return null;
+  const secret = options.hs256_secret ? new TextEncoder().encode(options.hs256_secret) : null;
+  const jwks: JWTVerifyGetKey | null = options.jwks_url ? createRemoteJWKSet(new URL(options.jwks_url)) : null;
+  const verifyOptions = {
+    ...(options.issuer ? { issuer: options.issuer } : {}),
+    ...(options.audience ? { audience: options.audience } : {}),
+  };
+  return {
+    async verify(token: string): Promise<Principal> {
+      let payload: JWTPayload;
+      try {
+        const header = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as { alg?: string };
+        if (header.alg === 'HS256') {
+          if (!secret) throw new Error('HS256 tokens are not accepted');
+          payload = (await jwtVerify(token, secret, { ...verifyOptions, algorithms: ['HS256'] })).payload;
+        } else {
+          if (!jwks) throw new Error(`${header.alg} tokens are not accepted`);
+          payload = (await jwtVerify(token, jwks, { ...verifyOptions, algorithms: ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'PS256', 'EdDSA'] })).payload;
+        }
+      } catch (err) {
+        throw new AuthenticationError(`invalid bearer token: ${(err as Error).message}`);
+      }
+      const organization = claim(payload, options.organization_claim);
+      const user = claim(payload, options.user_claim);
+      const roleClaim = claim(payload, options.role_claim) ?? 'user';
+      if (typeof organization !== 'string' || !organization) throw new AuthenticationError(`bearer token has no \`${options.organization_claim}\` claim`);
+      if (!ROLES.includes(roleClaim as Role)) throw new AuthenticationError(`bearer token claim \`${options.role_claim}\` must be one of ${ROLES.join(', ')}`);
+      const role = roleClaim as Role;
+      const scopeClaim = claim(payload, options.scope_claim);
+      const named = typeof scopeClaim === 'string' ? scopeClaim.split(/\s+/) : Array.isArray(scopeClaim) ? scopeClaim : null;
+      const scopes = named ? named.filter((s): s is Scope => SCOPES.includes(s as Scope)) : DEFAULT_SCOPES[role];
+      return {
+        kind: 'jwt',
+        organization_id: organization,
+        user_id: typeof user === 'string' ? user : null,
+        role,
+        scopes: new Set(scopes),
+        credential_id: `jwt:${payload.iss ?? ''}:${organization}:${typeof user === 'string' ? user : ''}`,
+      };
+    },
+  };
+}

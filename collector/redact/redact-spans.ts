@@ -1,0 +1,40 @@
+import type { DecodedSpan } from '../otlp/decoded-span.js';
+import type { RedactionRules } from './compile-rules.js';
+import type { Tally } from './tally.js';
+import { redactMap } from './walk-values.js';
+
+/**
+ * Redacts decoded spans in place, before they are normalised and queued, and
+ * sets `span.redactions` to the number of values replaced in it (its resource
+ * included). Scanned: span and event attributes, nested values, the status
+ * message and resource attributes. Not scanned: span and event names (action
+ * names, which the ledger groups by), ids and scope. Call once per span:
+ * a second call finds nothing new and would report 0 for its own attributes.
+ */
+export function redactSpans(spans: DecodedSpan[], rules: RedactionRules): void {
+  const tally: Tally = { count: 0 };
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i];
+    if (!rules.enabled) {
+      span.redactions = 0;
+      continue;
+    }
+    tally.count = 0;
+    redactMap(span.attributes, null, rules, tally, true);
+    for (let e = 0; e < span.events.length; e++) redactMap(span.events[e].attributes, null, rules, tally, true);
+    if (span.status.message) span.status.message = rules.text.redact(span.status.message, tally);
+    span.redactions = tally.count + resourceCount(span.resource, rules);
+  }
+}
+
+/** Shared resources are redacted the first time they are seen and their count remembered. */
+function resourceCount(resource: DecodedSpan['resource'], rules: RedactionRules): number {
+  let count = rules.resourceCounts.get(resource);
+  if (count === undefined) {
+    const tally: Tally = { count: 0 };
+    redactMap(resource, null, rules, tally, true);
+    count = tally.count;
+    rules.resourceCounts.set(resource, count);
+  }
+  return count;
+}

@@ -1,0 +1,49 @@
+import { BUILT_IN_DETECTOR_NAMES } from './builtin-detectors.js';
+
+/** The `redaction` section of the configuration (config/schema.ts validates it; defaults agree). */
+export interface RedactionConfig {
+  enabled: boolean;
+  /** Names of the built-in detectors to run; default all. */
+  detectors: string[];
+  /** Extra regexes; each match becomes `[REDACTED:<name>]`. Named groups `pre` / `post` mark context to keep. */
+  custom: Array<{ name: string; pattern: string; flags?: string }>;
+  /** Attribute keys (exact, or glob with `*`) whose whole value becomes `[REDACTED:denied]`. */
+  deny_attributes: string[];
+  /** Attribute keys (exact, or glob with `*`) never scanned: identifiers and model metadata. */
+  allow_attributes: string[];
+}
+
+/**
+ * Keys that carry names and identifiers, never payload: scanning them costs
+ * time and risks mangling a model name or id that queries group by.
+ */
+export const DEFAULT_ALLOW_ATTRIBUTES: readonly string[] = Object.freeze([
+  'gen_ai.operation.name',
+  'gen_ai.provider.name',
+  'gen_ai.system',
+  'gen_ai.request.model',
+  'gen_ai.response.model',
+  'gen_ai.response.id',
+  'gen_ai.response.finish_reasons',
+  'gen_ai.tool.name',
+  'gen_ai.tool.call.id',
+  'llm.model_name',
+  'llm.system',
+  'llm.provider',
+  'openinference.span.kind',
+  'ai.model.id',
+  'ai.model.provider',
+  'langfuse.observation.type',
+  'traceloop.span.kind',
+  'service.name',
+  'service.version',
+  'telemetry.sdk.*',
+]);
+
+export const DEFAULT_REDACTION_CONFIG: RedactionConfig = Object.freeze({
+  enabled: true,
+  detectors: [...BUILT_IN_DETECTOR_NAMES],
+  custom: [],
+  deny_attributes: [],
+  allow_attributes: [...DEFAULT_ALLOW_ATTRIBUTES],
+}) as RedactionConfig;
