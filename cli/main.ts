@@ -1,30 +1,45 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/index.js';
+import { runCredentialCommand, UsageError } from './credential-commands.js';
 import { startEmbeddedServer } from './embedded-server.js';
 import { createLogger } from './logger.js';
 
-const USAGE = `usage: agent-ledger <role> [--config FILE]
+const USAGE = `usage: agent-ledger <command> [--config FILE]
 
 roles:
-  all        receiver + queue + worker + store + query API in one process (the embedded default)
+  all                        receiver + queue + worker + store + query API in one process (the embedded default)
+
+credentials:
+  orgs create <id> [--name NAME]
+  orgs list
+  keys create [--org ID] [--role user|admin|superuser] [--user ID] [--scopes ingest,read,export,admin]
+              [--name NAME] [--expires-in 30d | --expires-at ISO-DATE]      prints the key once
+  keys list [--org ID]
+  keys revoke <key id or prefix>
 
 Configuration: defaults < YAML file (--config or AGENT_LEDGER_CONFIG) < AGENT_LEDGER_* environment variables.`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      config: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      name: { type: 'string' },
+      org: { type: 'string' },
+      role: { type: 'string' },
+      user: { type: 'string' },
+      scopes: { type: 'string' },
+      'expires-in': { type: 'string' },
+      'expires-at': { type: 'string' },
+    },
     allowPositionals: true,
   });
-  const role = positionals[0];
-  if (values.help || !role) {
+  const [command, verb, ...args] = positionals;
+  if (values.help || !command) {
     process.stdout.write(`${USAGE}\n`);
-    return role || values.help ? 0 : 2;
-  }
-  if (role !== 'all') {
-    process.stderr.write(`unknown role ${role}\n${USAGE}\n`);
-    return 2;
+    return command || values.help ? 0 : 2;
   }
   let config;
   try {
@@ -35,6 +50,20 @@ async function main(argv: string[]): Promise<number> {
       return 78; // EX_CONFIG
     }
     throw err;
+  }
+  if (command === 'orgs' || command === 'keys') {
+    try {
+      await runCredentialCommand(config, command, verb, args, values, (text) => process.stdout.write(text));
+      return 0;
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      process.stderr.write(`agent-ledger: ${err.message}\n`);
+      return 2;
+    }
+  }
+  if (command !== 'all') {
+    process.stderr.write(`unknown command ${command}\n${USAGE}\n`);
+    return 2;
   }
   const logger = createLogger(config.log_level);
   const server = await startEmbeddedServer(config, logger);

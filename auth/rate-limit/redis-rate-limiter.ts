@@ -50,6 +50,8 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly cooldownMs: number;
   private skipRedisUntil = 0;
   private degraded = false;
+  /** Pending until the first connection attempt ends either way; null after. */
+  private firstConnect: Promise<void> | null;
 
   constructor(private readonly options: RedisRateLimiterOptions) {
     this.params = Object.fromEntries(
@@ -68,6 +70,14 @@ export class RedisRateLimiter implements RateLimiter {
     // Without a listener ioredis prints every reconnect failure; the outage is reported once, in degrade().
     this.redis.on('error', (err: Error) => this.degrade(err));
     this.redis.on('ready', () => this.recover());
+    this.firstConnect = new Promise((resolve) => {
+      const settle = () => {
+        this.firstConnect = null;
+        resolve();
+      };
+      this.redis.once('ready', settle);
+      this.redis.once('error', settle);
+    });
     this.redis.defineCommand('agentLedgerGcra', { numberOfKeys: 1, lua: GCRA_LUA });
     this.gcra = (this.redis as unknown as { agentLedgerGcra: GcraCommand }).agentLedgerGcra.bind(this.redis);
   }
@@ -78,10 +88,14 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async hit(credentialId: string, cls: RateLimitClass): Promise<RateLimitDecision> {
-    if (this.redis.status !== 'ready' || Date.now() < this.skipRedisUntil) {
-      if (this.redis.status !== 'ready') this.degrade(new Error(`redis connection is ${this.redis.status}`));
+    // Right after start-up, wait (briefly) for the connection rather than count the first requests locally.
+    if (this.firstConnect) await withTimeout(this.firstConnect, this.options.timeoutMs ?? 250);
+    // Not connected, or cooling down after a failure: decide locally, at once.
+    if (this.redis.status !== 'ready') {
+      this.degrade(new Error(`Redis connection is ${this.redis.status}`));
       return this.fallback.hitSync(credentialId, cls);
     }
+    if (Date.now() < this.skipRedisUntil) return this.fallback.hitSync(credentialId, cls);
     const p = this.params[cls];
     const limit = limitOf(this.options.limits, cls);
     const now = this.options.clock ? toMicros(this.options.clock()) : '';
@@ -129,4 +143,10 @@ export class RedisRateLimiter implements RateLimiter {
     this.degraded = false;
     this.options.logger?.info({}, 'rate limits: Redis reachable again; budgets are shared again');
   }
+}
+
+async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
