@@ -45,11 +45,14 @@ export class MemoryRateLimiter implements RateLimiter {
     this.sweep(nowUs);
     // The class leads the key and has no ':', so no credential id can collide with another class's.
     const key = `${cls}:${credentialId}`;
-    const step = gcraStep(this.tats.get(key) ?? null, nowUs, limitOf(this.options.limits, cls), this.params[cls]);
-    if (step.newTatUs !== null) {
-      // Delete then set moves the key to the end: Map order is least recently used first.
+    const stored = this.tats.get(key) ?? null;
+    const step = gcraStep(stored, nowUs, limitOf(this.options.limits, cls), this.params[cls]);
+    const tat = step.newTatUs ?? stored;
+    if (tat !== null) {
+      // Delete then set moves the key to the end, refused or not: Map order is least recently seen
+      // first, so a credential hammering while out of budget is the last to be forgotten.
       this.tats.delete(key);
-      this.tats.set(key, step.newTatUs);
+      this.tats.set(key, tat);
       if (this.tats.size > this.maxEntries) this.tats.delete(this.tats.keys().next().value as string);
     }
     return step.decision;

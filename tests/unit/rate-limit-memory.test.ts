@@ -39,14 +39,15 @@ describe('memory rate limiter', () => {
   it('holds at most maxEntries pairs, dropping the least recently seen first', async () => {
     const clock = fakeClock();
     const limiter = new MemoryRateLimiter({ limits: LIMITS, windowSeconds: 3600, clock: clock.now, maxEntries: 3 });
-    await limiter.hit('a', 'export');
-    await limiter.hit('a', 'export');
     await limiter.hit('b', 'export');
+    await limiter.hit('a', 'export');
+    await limiter.hit('a', 'export');
     await limiter.hit('c', 'export');
-    await limiter.hit('a', 'query'); // pushes out the oldest, b
+    expect((await limiter.hit('a', 'export')).allowed).toBe(false); // refused, but seen: moves to the back
+    await limiter.hit('d', 'query'); // one too many: the least recently seen, b, goes
     expect(limiter.size).toBe(3);
-    expect((await limiter.hit('a', 'export')).allowed).toBe(false); // 'a' export stayed (recently used)
-    expect(await limiter.hit('b', 'export')).toMatchObject({ allowed: true, remaining: 1 }); // 'b' started over
+    expect((await limiter.hit('a', 'export')).allowed).toBe(false); // a is still out of budget
+    expect(await limiter.hit('b', 'export')).toMatchObject({ allowed: true, remaining: 1 }); // b started over
   });
 
   it('a refused request costs nothing: waiting out Retry-After is always enough', async () => {
