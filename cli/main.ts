@@ -2,13 +2,18 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { runCredentialCommand, UsageError } from './credential-commands.js';
-import { startEmbeddedServer } from './embedded-server.js';
+import { runDlqCommand } from './dlq-commands.js';
+import { ROLES, RoleError, startRole, type ServerRole } from './roles.js';
 import { createLogger } from './logger.js';
 
 const USAGE = `usage: agent-ledger <command> [--config FILE]
 
 roles:
-  all                        receiver + queue + worker + store + query API in one process (the embedded default)
+  all                        receiver + queue + worker + store + query API in one process (the embedded default;
+                             with REDIS_URL the queue is BullMQ)
+  receiver                   OTLP receiver enqueueing to BullMQ (needs REDIS_URL)
+  worker                     BullMQ worker writing to the store (needs REDIS_URL)
+  query                      query API
 
 credentials:
   orgs create <id> [--name NAME]
@@ -17,6 +22,10 @@ credentials:
               [--name NAME] [--expires-in 30d | --expires-at ISO-DATE]      prints the key once
   keys list [--org ID]
   keys revoke <key id or prefix>
+
+dead letters (BullMQ jobs that kept failing; needs REDIS_URL):
+  dlq list
+  dlq replay <job id…> | --all
 
 Configuration: defaults < YAML file (--config or AGENT_LEDGER_CONFIG) < AGENT_LEDGER_* environment variables.`;
 
@@ -33,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
       scopes: { type: 'string' },
       'expires-in': { type: 'string' },
       'expires-at': { type: 'string' },
+      all: { type: 'boolean' },
     },
     allowPositionals: true,
   });
@@ -51,9 +61,11 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  if (command === 'orgs' || command === 'keys') {
+  if (command === 'orgs' || command === 'keys' || command === 'dlq') {
     try {
-      await runCredentialCommand(config, command, verb, args, values, (text) => process.stdout.write(text));
+      const out = (text: string) => process.stdout.write(text);
+      if (command === 'dlq') await runDlqCommand(config, verb, args, values.all === true, out);
+      else await runCredentialCommand(config, command, verb, args, values, out);
       return 0;
     } catch (err) {
       if (!(err instanceof UsageError)) throw err;
@@ -61,12 +73,19 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  if (command !== 'all') {
+  if (!ROLES.includes(command as ServerRole)) {
     process.stderr.write(`unknown command ${command}\n${USAGE}\n`);
     return 2;
   }
   const logger = createLogger(config.log_level);
-  const server = await startEmbeddedServer(config, logger);
+  let server;
+  try {
+    server = await startRole(command as ServerRole, config, logger);
+  } catch (err) {
+    if (!(err instanceof RoleError)) throw err;
+    process.stderr.write(`agent-ledger: ${err.message}\n`);
+    return 2;
+  }
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down');

@@ -83,6 +83,15 @@ export const configSchema = z
         batch_max_rows: positiveInt.default(5000),
         ack_timeout_ms: positiveInt.default(30_000),
         retry_after_seconds: positiveInt.default(5),
+        /** BullMQ: envelopes waiting in Redis before receivers refuse with 503. */
+        max_pending_jobs: positiveInt.default(20_000),
+        /** BullMQ: delivery attempts, with exponential backoff from backoff_ms, before a job is dead-lettered. */
+        attempts: positiveInt.default(12),
+        backoff_ms: positiveInt.default(1000),
+        /** BullMQ: jobs a worker process writes at once. */
+        worker_concurrency: positiveInt.default(4),
+        /** BullMQ: a worker that dies holding a job gives it up after this long. */
+        lock_ms: positiveInt.default(30_000),
       })
       .prefault({}),
     sqlite: z

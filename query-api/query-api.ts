@@ -4,7 +4,9 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Store } from '../exporters/store.js';
-import { authMiddleware, principalScope } from './auth-middleware.js';
+import type { RateLimiter } from '../auth/rate-limit/index.js';
+import { authMiddleware, principalScope, type AuthState } from './auth-middleware.js';
+import { rateLimitMiddleware } from './rate-limit-middleware.js';
 import { errorMiddleware } from './error-middleware.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
@@ -20,6 +22,7 @@ export interface QueryApiOptions {
   store: Store;
   logger: Logger;
   authenticator: Authenticator;
+  rateLimiter: RateLimiter;
   readiness: ReadinessCheck[];
 }
 
@@ -40,6 +43,16 @@ class KoaQueryApi implements QueryApi {
     app.silent = true;
     app.use(errorMiddleware(options.logger));
     app.use(authMiddleware(options.authenticator));
+    const credentialOf = (ctx: Koa.Context) => (ctx.state as Partial<AuthState>).principal?.credential_id ?? null;
+    const limits = {
+      query: rateLimitMiddleware(options.rateLimiter, 'query', credentialOf),
+      export: rateLimitMiddleware(options.rateLimiter, 'export', credentialOf),
+      stats: rateLimitMiddleware(options.rateLimiter, 'stats', credentialOf),
+    };
+    app.use((ctx, next) => {
+      const policy = (ctx.state as Partial<AuthState>).policy;
+      return policy ? limits[policy.rateClass](ctx, next) : next();
+    });
     const scopeOf = principalScope;
     const routers = [
       healthRoutes(options.readiness),

@@ -5,6 +5,7 @@ import type { Authenticator } from '../../auth/authenticator.js';
 import { credentialFrom } from '../../auth/credential-header.js';
 import { AuthenticationError } from '../../auth/errors.js';
 import type { Principal } from '../../auth/principal.js';
+import { rateLimitHeaders, type RateLimiter } from '../../auth/rate-limit/index.js';
 import type { DecodeLimits } from '../otlp/decode-limits.js';
 import { DecodeError } from '../otlp/decode-limits.js';
 import { RPC_CODE, decodeTraces, encodeExportResponse, encodeRpcStatus, type OtlpEncoding } from '../otlp/otlp-codec.js';
@@ -24,6 +25,7 @@ export interface OtlpReceiverOptions {
   decodeLimits: DecodeLimits;
   maxJsonDepth: number;
   authenticator: Authenticator;
+  rateLimiter: RateLimiter;
   /** A header that may carry the API key instead of Authorization. */
   credentialHeader: string;
 }
@@ -76,6 +78,10 @@ class OtlpHttpReceiver implements OtlpReceiver {
       throw err;
     }
     if (!principal.scopes.has('ingest')) return fail(403, RPC_CODE.PERMISSION_DENIED, 'this credential lacks the `ingest` scope');
+    const limit = await this.options.rateLimiter.hit(principal.credential_id, 'ingest');
+    if (!limit.allowed) {
+      return fail(429, RPC_CODE.RESOURCE_EXHAUSTED, `ingest rate limit of ${limit.limit} requests exceeded for this credential`, rateLimitHeaders(limit));
+    }
     if (!(contentType in CONTENT_TYPES)) {
       return fail(415, RPC_CODE.INVALID_ARGUMENT, `Content-Type must be application/x-protobuf or application/json, got ${contentType || 'none'}`);
     }

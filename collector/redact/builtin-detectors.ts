@@ -86,7 +86,7 @@ export const BUILT_IN_DETECTORS: readonly Detector[] = Object.freeze([
     name: 'slack_token',
     pattern:
       /(?:xox[abposre]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9-]{10,}|https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]+)/g,
-    triggers: ['xox', 'xapp-', String.raw`hooks\.slack\.com`],
+    triggers: ['xox', 'xapp-', '://'],
     leftBoundary: true,
   }),
   detector({

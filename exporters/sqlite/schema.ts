@@ -134,22 +134,26 @@ const MIGRATIONS: string[] = [
   `,
 ];
 
+/** Several processes may open one database at once (roles): each step re-reads the version under the write lock. */
 export function migrate(db: Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  for (let v = version; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+  for (;;) {
+    const applied = db.transaction(() => {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version >= MIGRATIONS.length) return false;
+      db.exec(MIGRATIONS[version]);
+      db.pragma(`user_version = ${version + 1}`);
+      return true;
+    }).immediate();
+    if (!applied) return;
   }
 }
 
 export function configureConnection(db: Database, synchronous: 'FULL' | 'NORMAL'): void {
+  db.pragma('busy_timeout = 5000');
   // Takes effect only on a new database (before WAL): larger pages measured ~1.2x faster inserts.
   db.pragma('page_size = 16384');
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);
-  db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -131072');
   db.pragma('temp_store = MEMORY');
 }

@@ -38,12 +38,16 @@ export interface ServerProcess {
 }
 
 /** Starts the compiled server (`agent-ledger all`) on free loopback ports and waits until it listens. */
-export async function startServerProcess(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  options: { dataDir?: string; env?: Record<string, string>; role?: 'all' | 'receiver' | 'worker' | 'query' } = {},
+): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
   const [httpPort, otlpPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, [CLI, 'all'], {
+  const { REDIS_URL: _sharedRedis, ...inherited } = process.env;
+  const child = spawn(process.execPath, [CLI, options.role ?? 'all'], {
     env: {
-      ...process.env,
+      // the embedded default unless a test asks for Redis: test servers must not share queues or budgets
+      ...inherited,
       AGENT_LEDGER_HOST: '127.0.0.1',
       AGENT_LEDGER_HTTP_PORT: String(httpPort),
       AGENT_LEDGER_OTLP_PORT: String(otlpPort),

@@ -6,6 +6,7 @@ import { openApiDocument } from '../../query-api/openapi/document.js';
 import type { Operation, Parameter, Reference } from '../../query-api/openapi/openapi-types.js';
 import { createQueryApi, type QueryApi } from '../../query-api/query-api.js';
 import { createAuthenticator } from '../../auth/authenticator.js';
+import { createRateLimiter } from '../../auth/rate-limit/index.js';
 
 /**
  * The document against the app itself (the real routers, an empty store):
@@ -49,6 +50,7 @@ beforeAll(async () => {
     store: emptyStore,
     logger: pino({ level: 'silent' }),
     authenticator: createAuthenticator({ store: emptyStore, pepper: 'p', jwt: null, cacheSeconds: 0, anonymousOrganization: 'default' }),
+    rateLimiter: createRateLimiter({ limits: { query_per_hour: 1e9, export_per_hour: 1e9, stats_per_hour: 1e9, ingest_per_hour: 1e9 }, redisUrl: null }),
     readiness: [],
   });
   await api.start();

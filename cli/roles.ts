@@ -1,0 +1,173 @@
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { createAuthenticator, type Authenticator } from '../auth/authenticator.js';
+import { createRateLimiter, type RateLimiter } from '../auth/rate-limit/index.js';
+import { bootstrapCredentials } from '../auth/bootstrap.js';
+import { createJwtVerifier } from '../auth/jwt-verifier.js';
+import { loadPepper } from '../auth/pepper.js';
+import type { Config } from '../config/index.js';
+import { createPricing } from '../collector/pricing/pricing.js';
+import { createBullMqQueue } from '../collector/queue/bullmq-queue.js';
+import { createIngestWorker, type IngestWorker } from '../collector/queue/bullmq-worker.js';
+import { createInProcessQueue } from '../collector/queue/in-process-queue.js';
+import type { JobQueue } from '../collector/queue/job-queue.js';
+import { createOtlpReceiver, type OtlpReceiver } from '../collector/receiver/otlp-http-receiver.js';
+import { createSqliteStore, type SqliteStore } from '../exporters/sqlite/sqlite-store.js';
+import { createQueryApi, type QueryApi } from '../query-api/query-api.js';
+
+export const ROLES = ['all', 'receiver', 'worker', 'query'] as const;
+export type ServerRole = (typeof ROLES)[number];
+
+export interface RunningServer {
+  store: SqliteStore;
+  queue: JobQueue | null;
+  worker: IngestWorker | null;
+  receiver: OtlpReceiver | null;
+  api: QueryApi | null;
+  /** Reverse order of start: HTTP → receiver → queue drain → worker → store. */
+  close(): Promise<void>;
+}
+
+export interface RoleOptions {
+  /** `inline` lets tests run the server from TypeScript sources (no worker-thread file). */
+  storeWriter?: 'thread' | 'inline';
+  /** How long shutdown waits for accepted spans to be written. */
+  drainTimeoutMs?: number;
+  /** Where a generated bootstrap key is shown (default: stderr). */
+  announce?: (text: string) => void;
+}
+
+export class RoleError extends Error {}
+
+/**
+ * Starts one role, or all of them in one process. Without Redis, `all` is the
+ * embedded default (in-process queue); with `redis_url`, receivers enqueue to
+ * BullMQ and workers write, in any number of processes.
+ */
+export async function startRole(role: ServerRole, config: Config, logger: Logger, options: RoleOptions = {}): Promise<RunningServer> {
+  const redisUrl = config.redis_url;
+  if ((role === 'receiver' || role === 'worker') && !redisUrl) {
+    throw new RoleError(`the ${role} role runs apart from the others through Redis: set REDIS_URL`);
+  }
+  const dataDir = resolve(config.data_dir);
+  const writes = role === 'all' || role === 'worker';
+  const store = await createSqliteStore({
+    file: join(dataDir, 'ledger.db'),
+    synchronous: config.sqlite.synchronous,
+    // roles that never write entries need no writer thread
+    writer: writes ? (options.storeWriter ?? 'thread') : 'inline',
+  });
+
+  let queue: JobQueue | null = null;
+  let worker: IngestWorker | null = null;
+  let receiver: OtlpReceiver | null = null;
+  let api: QueryApi | null = null;
+  let authenticator: Authenticator | null = null;
+  let rateLimiter: RateLimiter | null = null;
+
+  if (role !== 'worker') {
+    const pepper = loadPepper(config.auth.key_pepper, dataDir);
+    const announce = options.announce ?? ((text: string) => process.stderr.write(text));
+    await bootstrapCredentials(store, pepper, { organizationId: config.organization_id, bootstrapKey: config.auth.bootstrap_key, announce }, logger);
+    authenticator = createAuthenticator({
+      store,
+      pepper,
+      jwt: createJwtVerifier(config.auth.jwt),
+      cacheSeconds: config.auth.key_cache_seconds,
+      anonymousOrganization: config.auth.required ? null : config.organization_id,
+    });
+    rateLimiter = createRateLimiter({ limits: config.rate_limits, redisUrl, logger: logger.child({ component: 'rate-limit' }) });
+  }
+
+  if (role === 'all' || role === 'receiver') {
+    const queueLogger = logger.child({ component: 'queue' });
+    queue = redisUrl
+      ? createBullMqQueue({
+          redisUrl,
+          logger: queueLogger,
+          maxPendingJobs: config.queue.max_pending_jobs,
+          retryAfterSeconds: config.queue.retry_after_seconds,
+          attempts: config.queue.attempts,
+          backoffMs: config.queue.backoff_ms,
+        })
+      : createInProcessQueue({
+          store,
+          logger: queueLogger,
+          maxBytes: config.queue.max_bytes,
+          batchMaxRows: config.queue.batch_max_rows,
+          ackTimeoutMs: config.queue.ack_timeout_ms,
+          retryAfterSeconds: config.queue.retry_after_seconds,
+        });
+    await queue.start();
+  }
+  if (redisUrl && (role === 'all' || role === 'worker')) {
+    worker = createIngestWorker({
+      redisUrl,
+      store,
+      logger: logger.child({ component: 'worker' }),
+      concurrency: config.queue.worker_concurrency,
+      lockMs: config.queue.lock_ms,
+    });
+    await worker.start();
+  }
+  if (queue && authenticator && rateLimiter) {
+    receiver = createOtlpReceiver({
+      host: config.host,
+      port: config.otlp_port,
+      queue,
+      pricing: createPricing({ overridesFile: config.pricing.overrides_file }),
+      logger: logger.child({ component: 'receiver' }),
+      bodyLimits: { maxBodyBytes: config.otlp.max_body_bytes, maxDecompressedBytes: config.otlp.max_decompressed_bytes },
+      decodeLimits: { maxAttributeValueBytes: config.otlp.max_attribute_value_bytes, maxNestingDepth: config.otlp.max_json_depth },
+      maxJsonDepth: config.otlp.max_json_depth,
+      authenticator,
+      rateLimiter,
+      credentialHeader: config.auth.otlp_header,
+    });
+    await receiver.start();
+  }
+  if ((role === 'all' || role === 'query') && authenticator && rateLimiter) {
+    const readiness = [{ name: 'store', check: () => store.ping() }];
+    if (queue) readiness.push({ name: 'queue', check: () => queue!.ping() });
+    api = createQueryApi({
+      host: config.host,
+      port: config.http_port,
+      store,
+      logger: logger.child({ component: 'query-api' }),
+      authenticator,
+      rateLimiter,
+      readiness,
+    });
+    await api.start();
+  }
+  logger.info(
+    {
+      role,
+      queue: redisUrl ? 'bullmq' : queue ? 'in-process' : null,
+      otlp: receiver ? `http://${config.host}:${receiver.port()}/v1/traces` : null,
+      api: api ? `http://${config.host}:${api.port()}/api/v1/ledger` : null,
+      worker: worker !== null,
+      db: join(dataDir, 'ledger.db'),
+    },
+    'agent-ledger listening',
+  );
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      await api?.close();
+      await receiver?.close();
+      if (queue) {
+        const drained = await Promise.race([
+          queue.close().then(() => true),
+          new Promise<boolean>((r) => setTimeout(() => r(false), options.drainTimeoutMs ?? 30_000).unref()),
+        ]);
+        if (!drained) logger.warn('queue not drained before the timeout; unacknowledged spans will be resent by their senders');
+      }
+      await worker?.close();
+      await rateLimiter?.close();
+      await store.close();
+      logger.info('agent-ledger stopped');
+    })());
+  return { store, queue, worker, receiver, api, close };
+}

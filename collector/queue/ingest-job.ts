@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import type { EntryRecord } from '../../model/ledger-entry.js';
+
+/** Queue and job names shared by receivers, workers and the dlq command. */
+export const INGEST_QUEUE = 'ingest';
+export const INGEST_JOB = 'envelope';
+export const QUEUE_PREFIX = 'agent-ledger';
+
+/**
+ * One request's normalised entries. Versioned, and new fields must be
+ * optional, so jobs already in Redis survive a rolling deploy.
+ */
+export const ingestJobSchema = z.object({
+  v: z.literal(1),
+  organization_id: z.string().min(1),
+  entries: z.array(z.custom<EntryRecord>((e) => typeof e === 'object' && e !== null && typeof (e as EntryRecord).id === 'string')),
+});
+
+export type IngestJob = z.infer<typeof ingestJobSchema>;
