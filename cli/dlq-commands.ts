@@ -5,7 +5,7 @@ import { UsageError } from './credential-commands.js';
 /** `agent-ledger dlq list` and `agent-ledger dlq replay <id…>|--all`: the BullMQ jobs that kept failing. */
 export async function runDlqCommand(config: Config, verb: string | undefined, args: string[], all: boolean, out: (text: string) => void): Promise<void> {
   if (!config.redis_url) throw new UsageError('the dead-letter queue lives in Redis: set REDIS_URL');
-  await withDeadLetters(config.redis_url, async (queue) => {
+  await withDeadLetters(config.redis_url, config.queue.prefix, async (queue) => {
     if (verb === 'list') {
       const letters = await listDeadLetters(queue);
       for (const letter of letters) out(`${JSON.stringify(letter)}\n`);

@@ -84,6 +84,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
     queue = redisUrl
       ? createBullMqQueue({
           redisUrl,
+          prefix: config.queue.prefix,
           logger: queueLogger,
           maxPendingJobs: config.queue.max_pending_jobs,
           retryAfterSeconds: config.queue.retry_after_seconds,
@@ -103,6 +104,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
   if (redisUrl && (role === 'all' || role === 'worker')) {
     worker = createIngestWorker({
       redisUrl,
+      prefix: config.queue.prefix,
       store,
       logger: logger.child({ component: 'worker' }),
       concurrency: config.queue.worker_concurrency,

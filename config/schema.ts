@@ -83,6 +83,8 @@ export const configSchema = z
         batch_max_rows: positiveInt.default(5000),
         ack_timeout_ms: positiveInt.default(30_000),
         retry_after_seconds: positiveInt.default(5),
+        /** BullMQ: key prefix in Redis, so deployments can share one Redis. */
+        prefix: z.string().min(1).default('agent-ledger'),
         /** BullMQ: envelopes waiting in Redis before receivers refuse with 503. */
         max_pending_jobs: positiveInt.default(20_000),
         /** BullMQ: delivery attempts, with exponential backoff from backoff_ms, before a job is dead-lettered. */

@@ -1,11 +1,12 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { INGEST_JOB, INGEST_QUEUE, QUEUE_PREFIX, type IngestJob } from './ingest-job.js';
+import { INGEST_JOB, INGEST_QUEUE, type IngestJob } from './ingest-job.js';
 import { QueueBusyError, type Envelope, type JobQueue } from './job-queue.js';
 
 export interface BullMqQueueOptions {
   redisUrl: string;
+  prefix: string;
   logger: Logger;
   /** Envelopes waiting (not yet taken by a worker) before the receiver refuses with 503. */
   maxPendingJobs: number;
@@ -31,13 +32,12 @@ class BullMqQueue implements JobQueue {
 
   constructor(private readonly options: BullMqQueueOptions) {
     // Fail fast while Redis is away: the receiver answers 503 and the sender retries.
-    this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+    this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.connection.on('error', (err) => options.logger.warn({ err: err.message }, 'redis connection error'));
-    this.queue = new Queue(INGEST_QUEUE, { connection: this.connection, prefix: QUEUE_PREFIX });
+    this.queue = new Queue(INGEST_QUEUE, { connection: this.connection, prefix: options.prefix });
   }
 
   async start(): Promise<void> {
-    await this.connection.connect();
     await this.queue.waitUntilReady();
   }
 

@@ -2,10 +2,11 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { PermanentStoreError, type Store } from '../../exporters/store.js';
-import { INGEST_QUEUE, QUEUE_PREFIX, ingestJobSchema } from './ingest-job.js';
+import { INGEST_QUEUE, ingestJobSchema } from './ingest-job.js';
 
 export interface IngestWorkerOptions {
   redisUrl: string;
+  prefix: string;
   store: Store;
   logger: Logger;
   /** Jobs written at once; the SQLite writer groups concurrent writes into one commit. */
@@ -45,7 +46,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
     },
     {
       connection,
-      prefix: QUEUE_PREFIX,
+      prefix: options.prefix,
       concurrency: options.concurrency,
       lockDuration: options.lockMs,
       stalledInterval: Math.max(1000, Math.floor(options.lockMs / 2)),

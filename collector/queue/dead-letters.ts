@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { INGEST_QUEUE, QUEUE_PREFIX } from './ingest-job.js';
+import { INGEST_QUEUE } from './ingest-job.js';
 
 export interface DeadLetter {
   id: string;
@@ -12,9 +12,9 @@ export interface DeadLetter {
 }
 
 /** The dead-letter set is BullMQ's failed set of the ingest queue (jobs are kept on failure). */
-export async function withDeadLetters<T>(redisUrl: string, fn: (queue: Queue) => Promise<T>): Promise<T> {
+export async function withDeadLetters<T>(redisUrl: string, prefix: string, fn: (queue: Queue) => Promise<T>): Promise<T> {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  const queue = new Queue(INGEST_QUEUE, { connection, prefix: QUEUE_PREFIX });
+  const queue = new Queue(INGEST_QUEUE, { connection, prefix });
   try {
     return await fn(queue);
   } finally {

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 
-/** Queue and job names shared by receivers, workers and the dlq command. */
+/** Queue and job names shared by receivers, workers and the dlq command (the Redis key prefix is configured). */
 export const INGEST_QUEUE = 'ingest';
 export const INGEST_JOB = 'envelope';
-export const QUEUE_PREFIX = 'agent-ledger';
 
 /**
  * One request's normalised entries. Versioned, and new fields must be

@@ -10,10 +10,11 @@ import { hasDigit, hasLower, hasUpper, isPlaceholder, looksRandom } from './text
  *
  * Every secret character class leaves out `"`, `'` and `\`, so a match inside
  * JSON text never swallows a closing quote; json-escapes.ts handles matches
- * that touch an escape. Triggers are what the prefilter looks for: keep
- * them short, and never a prefix of another detector's trigger (the scan
- * reports one trigger per position: share the trigger instead, as the two
- * `sk-` detectors do).
+ * that touch an escape. Triggers are what the prefilter looks for: any
+ * case-insensitive substring of every possible match, preferably one that
+ * starts with a character other triggers start with (`begin`, `slack`,
+ * `sec_` rather than `-----begin`, `https://hooks`, `whsec_`): each distinct
+ * first character costs the scan about 0.15 ns a character.
  */
 
 function detector(spec: Omit<Detector, 'token'>): Detector {
@@ -31,7 +32,7 @@ export const BUILT_IN_DETECTORS: readonly Detector[] = Object.freeze([
     // A block cut short (e.g. by the attribute size cap) is redacted to where its base64 ends.
     pattern:
       /-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|(?:[A-Za-z0-9+/=\s:,-]|\\[nrt])*)/g,
-    triggers: ['-----begin'],
+    triggers: ['begin'],
   }),
   detector({
     name: 'jwt',
@@ -86,14 +87,14 @@ export const BUILT_IN_DETECTORS: readonly Detector[] = Object.freeze([
     name: 'slack_token',
     pattern:
       /(?:xox[abposre]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9-]{10,}|https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]+)/g,
-    triggers: ['xox', 'xapp-', '://'],
+    triggers: ['xox', 'xapp-', 'slack'],
     leftBoundary: true,
   }),
   detector({
     name: 'stripe_key',
     // Secret and restricted keys and webhook secrets; publishable pk_ keys are public by design.
     pattern: /(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|whsec_[A-Za-z0-9]{20,})/g,
-    triggers: ['_live_', '_test_', 'whsec_'],
+    triggers: ['_live_', '_test_', 'sec_'],
     leftBoundary: true,
   }),
   detector({
@@ -106,7 +107,7 @@ export const BUILT_IN_DETECTORS: readonly Detector[] = Object.freeze([
     name: 'url_password',
     // scheme://user:password@host — the password only; user and host stay for the investigator.
     pattern: /(?<pre>[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s:/@"'\\]{0,128}:)(?<secret>[^\s@/"'\\]{1,256})(?<post>@)/g,
-    triggers: ['://'],
+    triggers: ['@'],
   }),
   detector({
     name: 'bearer_token',

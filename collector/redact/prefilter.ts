@@ -50,8 +50,9 @@ export class Prefilter {
       let g = 1;
       while (m[g] === undefined) g++;
       bits |= scan.groupBits[g];
-      // One character on, so a trigger overlapping this one is still seen.
-      from = m.index + 1;
+      // The next scan lacks this trigger: resume where it started, so another
+      // trigger at the same position or overlapping it is still seen.
+      from = m.index;
       scan = this.scanFor(bits);
     }
     return bits;

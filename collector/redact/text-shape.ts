@@ -35,10 +35,14 @@ export function looksRandom(s: string): boolean {
 
 /**
  * Values that sit after `password=` without being one: empty markers,
- * already-masked values, template and environment references.
+ * already-masked values, template and environment references (`${DB_PASS}`,
+ * `{{ secret }}`, `<your password>`, `%PASS%`) and documentation
+ * placeholders in SHOUTING_SNAKE_CASE (`YOUR_API_KEY`).
  */
-const PLACEHOLDER = /^(?:null|nil|none|undefined|true|false|\*+|x{3,}|\.{3,}|<[^>]*>|\{\{[^}]*\}\}|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|%[A-Za-z_]+%)$/i;
+const PLACEHOLDER = /^(?:(?:null|nil|none|undefined|true|false|\*+|x{3,}|\.{3,}|%[A-Za-z_]+%|\$[A-Za-z_][A-Za-z0-9_]*)$|<|\{\{|\$\{)/i;
+/** Case matters here: `correct_horse_battery` is a fine password. */
+const SHOUTED_NAME = /^[A-Z]+(?:_[A-Z]+)+$/;
 
 export function isPlaceholder(s: string): boolean {
-  return PLACEHOLDER.test(s);
+  return PLACEHOLDER.test(s) || SHOUTED_NAME.test(s);
 }
