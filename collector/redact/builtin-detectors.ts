@@ -8,13 +8,14 @@ import { hasDigit, hasLower, hasUpper, isPlaceholder, looksRandom } from './text
  * context-based ones (bearer, password=, email, card) come after and skip
  * what already became a `[REDACTED:…]` token.
  *
- * Every secret character class leaves out `"`, `'` and `\`, so a match inside
- * JSON text never swallows a closing quote; json-escapes.ts handles matches
- * that touch an escape. Triggers are what the prefilter looks for: any
- * case-insensitive substring of every possible match, preferably one that
- * starts with a character other triggers start with (`begin`, `slack`,
- * `sec_` rather than `-----begin`, `https://hooks`, `whsec_`): each distinct
- * first character costs the scan about 0.15 ns a character.
+ * Every secret character class leaves out `"`, `'` and `\` (the PEM block,
+ * which spans lines, starts and ends on `-----`), so a match inside JSON text
+ * never swallows a closing quote; json-escapes.ts handles matches that touch
+ * an escape. Triggers are what the prefilter looks for: a case-insensitive
+ * substring of every possible match, preferably one that starts with a
+ * character other triggers start with (`begin`, `slack`, `sec_` rather than
+ * `-----begin`, `https://hooks`, `whsec_`): each distinct first character
+ * costs the scan about 0.3 ns a character (measured on the bench corpus).
  */
 
 function detector(spec: Omit<Detector, 'token'>): Detector {

@@ -20,26 +20,31 @@ const SCAN_CACHE_LIMIT = 256;
  * matched, allocated and classified again at every occurrence.
  */
 export class Prefilter {
-  /** Bits of the detectors without a trigger: they run on every string. */
-  readonly always: number;
+  /**
+   * For each detector, its bit in what `select` returns; 0 for detectors
+   * without a trigger (custom rules), which run on every string.
+   */
+  readonly bitOf: readonly number[];
   private readonly triggers: ReadonlyMap<string, number>;
   private readonly scans = new Map<number, Scan | null>();
 
   constructor(detectors: readonly Detector[]) {
-    if (detectors.length > 31) throw new Error('redaction: at most 31 detectors (built-in and custom together)');
+    const triggered = detectors.filter((d) => d.triggers !== null).length;
+    if (triggered > 30) throw new Error('redaction: at most 30 detectors with triggers');
     const bitsOf = new Map<string, number>();
-    let always = 0;
-    detectors.forEach((d, i) => {
-      if (d.triggers === null) always |= 1 << i;
-      else for (const t of d.triggers) bitsOf.set(t, (bitsOf.get(t) ?? 0) | (1 << i));
+    let next = 0;
+    this.bitOf = detectors.map((d) => {
+      if (d.triggers === null) return 0;
+      const bit = 1 << next++;
+      for (const t of d.triggers) bitsOf.set(t, (bitsOf.get(t) ?? 0) | bit);
+      return bit;
     });
-    this.always = always;
     this.triggers = bitsOf;
   }
 
   /** Bits of the detectors to run on `text`. */
   select(text: string): number {
-    let bits = this.always;
+    let bits = 0;
     let scan = this.scanFor(bits);
     let from = 0;
     while (scan !== null) {

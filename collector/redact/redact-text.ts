@@ -11,17 +11,22 @@ import type { Tally } from './tally.js';
  */
 export class TextRedactor {
   private readonly prefilter: Prefilter;
+  /** Some detectors run on every string: clean text cannot be skipped outright. */
+  private readonly anyAlways: boolean;
 
   constructor(readonly detectors: readonly Detector[]) {
     this.prefilter = new Prefilter(detectors);
+    this.anyAlways = this.prefilter.bitOf.includes(0);
   }
 
   redact(text: string, tally: Tally): string {
     const bits = this.prefilter.select(text);
-    if (bits === 0) return text;
+    if (bits === 0 && !this.anyAlways) return text;
+    const bitOf = this.prefilter.bitOf;
     let s = text;
     for (let i = 0; i < this.detectors.length; i++) {
-      if (bits & (1 << i)) s = applyDetector(s, this.detectors[i], tally);
+      const bit = bitOf[i];
+      if (bit === 0 || (bits & bit) !== 0) s = applyDetector(s, this.detectors[i], tally);
     }
     return s;
   }

@@ -40,10 +40,11 @@ export const DEFAULT_ALLOW_ATTRIBUTES: readonly string[] = Object.freeze([
   'telemetry.sdk.*',
 ]);
 
+/** Frozen all the way down (the type says mutable arrays, as config objects have): copy it to change it. */
 export const DEFAULT_REDACTION_CONFIG: RedactionConfig = Object.freeze({
   enabled: true,
-  detectors: [...BUILT_IN_DETECTOR_NAMES],
-  custom: [],
-  deny_attributes: [],
-  allow_attributes: [...DEFAULT_ALLOW_ATTRIBUTES],
-}) as RedactionConfig;
+  detectors: Object.freeze([...BUILT_IN_DETECTOR_NAMES]),
+  custom: Object.freeze([]),
+  deny_attributes: Object.freeze([]),
+  allow_attributes: Object.freeze([...DEFAULT_ALLOW_ATTRIBUTES]),
+}) as unknown as RedactionConfig;

@@ -32,6 +32,12 @@ describe('custom rules', () => {
     expect(redactValue('mail ops@acme.io LOUDLY', rules)).toEqual({ value: 'mail [REDACTED:email] [REDACTED:shouting]', count: 2 });
   });
 
+  it('takes many rules (they run on every string, with no prefilter trigger)', () => {
+    const custom = Array.from({ length: 40 }, (_, i) => ({ name: `rule_${i}`, pattern: `\\bZ${i}Q\\b` }));
+    const rules = rulesWith({ custom });
+    expect(redactValue('Z0Q Z39Q Z40Q ops@acme.io', rules)).toEqual({ value: '[REDACTED:rule_0] [REDACTED:rule_39] Z40Q [REDACTED:email]', count: 3 });
+  });
+
   it('rejects an invalid regex, naming the rule', () => {
     expect(() => rulesWith({ custom: [{ name: 'ok', pattern: 'a+' }, { name: 'broken_rule', pattern: 'foo(bar' }] })).toThrow(
       /redaction rule "broken_rule": invalid regular expression \/foo\(bar\/: .*/,
