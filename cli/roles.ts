@@ -12,6 +12,7 @@ import { createIngestWorker, type IngestWorker } from '../collector/queue/bullmq
 import { createInProcessQueue } from '../collector/queue/in-process-queue.js';
 import type { JobQueue } from '../collector/queue/job-queue.js';
 import { createOtlpReceiver, type OtlpReceiver } from '../collector/receiver/otlp-http-receiver.js';
+import { compileRedactionRules } from '../collector/redact/index.js';
 import { createSqliteStore, type SqliteStore } from '../exporters/sqlite/sqlite-store.js';
 import { createQueryApi, type QueryApi } from '../query-api/query-api.js';
 
@@ -113,7 +114,14 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
     await worker.start();
   }
   if (queue && authenticator && rateLimiter) {
+    let redaction;
+    try {
+      redaction = config.redaction.enabled ? compileRedactionRules(config.redaction) : null;
+    } catch (err) {
+      throw new RoleError(`invalid configuration: redaction: ${(err as Error).message}`);
+    }
     receiver = createOtlpReceiver({
+      redaction,
       host: config.host,
       port: config.otlp_port,
       queue,

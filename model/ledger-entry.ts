@@ -69,6 +69,8 @@ export interface EntryRecord {
   tags: string[];
   attributes: Attributes;
   truncated_fields: string[];
+  /** How many secrets redaction replaced in this span before it was stored. */
+  redactions: number;
 }
 
 /** The API's LedgerEntry: the seed's fields first, then the ones OTel adds. */
@@ -101,4 +103,6 @@ export interface LedgerEntry {
   attributes: Attributes;
   end_timestamp: string;
   truncated_fields: string[];
+  /** How many secrets redaction replaced (`[REDACTED:<kind>]`) before the entry was stored. */
+  redactions: number;
 }

@@ -62,6 +62,7 @@ export function normalizeSpan(span: DecodedSpan, ctx: SpanContext): EntryRecord 
     compliance_metadata: m.compliance ?? null,
     tags: m.tags ?? [],
     attributes: span.attributes,
+    redactions: span.redactions ?? 0,
     truncated_fields: truncatedFields(span.truncated, payloads.truncated),
   };
 }

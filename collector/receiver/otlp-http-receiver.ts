@@ -12,6 +12,7 @@ import { RPC_CODE, decodeTraces, encodeExportResponse, encodeRpcStatus, type Otl
 import { normalizeRequest } from '../normalize/normalize-request.js';
 import type { Pricing } from '../pricing/pricing.js';
 import type { JobQueue } from '../queue/job-queue.js';
+import { redactSpans, type RedactionRules } from '../redact/index.js';
 import { QueueBusyError } from '../queue/job-queue.js';
 import { BodyError, readBody, type BodyLimits } from './read-body.js';
 
@@ -26,6 +27,8 @@ export interface OtlpReceiverOptions {
   maxJsonDepth: number;
   authenticator: Authenticator;
   rateLimiter: RateLimiter;
+  /** null when redaction is off. */
+  redaction: RedactionRules | null;
   /** A header that may carry the API key instead of Authorization. */
   credentialHeader: string;
 }
@@ -102,6 +105,8 @@ class OtlpHttpReceiver implements OtlpReceiver {
       throw err;
     }
 
+    // Before anything is queued or stored: a secret must never be written in the clear.
+    if (this.options.redaction) redactSpans(decoded.spans, this.options.redaction);
     // The organization is the credential's, never the payload's; a user's key makes every span theirs.
     const organizationId = principal.organization_id;
     const entries = normalizeRequest(decoded.spans, {

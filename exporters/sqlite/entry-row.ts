@@ -5,7 +5,7 @@ import { isoFromMicros } from '../../model/time.js';
 export const ENTRY_COLUMNS = `e.id, e.name, e.outcome, e.cost_micros, e.duration_ms, e.inputs, e.outputs, e.run_id,
   e.agent_id, e.ts_us, e.compliance, e.organization_id, e.trace_id, e.span_id, e.parent_span_id, e.kind, e.model,
   e.provider, e.input_tokens, e.output_tokens, e.total_tokens, e.service_name, e.status_message, e.tags,
-  e.attributes, e.end_us, e.truncated_fields, r.root_count, r.root_error`;
+  e.attributes, e.end_us, e.truncated_fields, e.redactions, r.root_count, r.root_error`;
 
 export const ENTRY_FROM = 'entries e LEFT JOIN runs r ON r.organization_id = e.organization_id AND r.run_id = e.run_id';
 
@@ -37,6 +37,7 @@ export interface EntryRow {
   attributes: string;
   end_us: number;
   truncated_fields: string;
+  redactions: number;
   root_count: number | null;
   root_error: number | null;
 }
@@ -77,5 +78,6 @@ export function entryFromRow(row: EntryRow): LedgerEntry {
     attributes: JSON.parse(row.attributes),
     end_timestamp: isoFromMicros(row.end_us),
     truncated_fields: JSON.parse(row.truncated_fields),
+    redactions: row.redactions,
   };
 }

@@ -40,8 +40,8 @@ export class EntryWriter {
       INSERT INTO entries (id, organization_id, run_id, trace_id, span_id, parent_span_id, is_root, name, kind,
         outcome, status_message, ts_us, end_us, duration_ms, cost_micros, model, provider, input_tokens,
         output_tokens, total_tokens, agent_id, service_name, user_id, inputs, outputs, compliance, tags,
-        attributes, truncated_fields)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        attributes, truncated_fields, redactions)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO NOTHING`);
     this.upsertRun = db.prepare(`
       INSERT INTO runs (organization_id, run_id, agent_id, user_id, start_us, end_us, action_count, cost_micros,
@@ -163,6 +163,6 @@ function entryRow(e: EntryRecord): unknown[] {
     e.outcome, e.status_message, e.start_us, e.end_us, e.duration_ms, e.cost_micros, e.model, e.provider,
     e.input_tokens, e.output_tokens, e.total_tokens, e.agent_id, e.service_name, e.user_id, json(e.inputs),
     json(e.outputs), json(e.compliance_metadata), JSON.stringify(e.tags), JSON.stringify(e.attributes),
-    JSON.stringify(e.truncated_fields),
+    JSON.stringify(e.truncated_fields), e.redactions,
   ];
 }

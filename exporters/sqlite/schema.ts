@@ -132,6 +132,9 @@ const MIGRATIONS: string[] = [
   CREATE INDEX api_keys_prefix ON api_keys (prefix);
   CREATE INDEX api_keys_org ON api_keys (organization_id);
   `,
+  `
+  ALTER TABLE entries ADD COLUMN redactions INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** Several processes may open one database at once (roles): each step re-reads the version under the write lock. */

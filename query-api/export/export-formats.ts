@@ -15,7 +15,7 @@ export const CSV_COLUMNS: ReadonlyArray<keyof LedgerEntry> = [
   'id', 'timestamp', 'name', 'outcome', 'cost_usd', 'duration_ms', 'inputs', 'outputs', 'run_id', 'run_status',
   'agent_id', 'compliance_metadata', 'organization_id', 'trace_id', 'span_id', 'parent_span_id', 'kind', 'model',
   'provider', 'input_tokens', 'output_tokens', 'total_tokens', 'service_name', 'status_message', 'tags',
-  'end_timestamp', 'truncated_fields', 'attributes',
+  'end_timestamp', 'truncated_fields', 'redactions', 'attributes',
 ];
 
 /** Lines are grouped into chunks of about this many characters: fewer, larger writes. */

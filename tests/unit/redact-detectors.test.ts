@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileRedactionRules, DEFAULT_REDACTION_CONFIG, redactValue } from '../../collector/redact/index.js';
-import { fake, fakeCard, fakeJwt, fakePem } from './redact-fakes.js';
+import { fake, fakeCard, fakeJwt, fakePem } from '../helpers/fake-secrets.js';
 
 const rules = compileRedactionRules(DEFAULT_REDACTION_CONFIG);
 

@@ -7,7 +7,7 @@ import {
   redactValue,
   type RedactionConfig,
 } from '../../collector/redact/index.js';
-import { fake } from './redact-fakes.js';
+import { fake } from '../helpers/fake-secrets.js';
 
 function rulesWith(config: Partial<RedactionConfig>) {
   return compileRedactionRules({ ...DEFAULT_REDACTION_CONFIG, ...config });

@@ -11,7 +11,7 @@ import {
   type RedactionConfig,
 } from '../../collector/redact/index.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
-import { fake, fakeCard, fakeJwt } from './redact-fakes.js';
+import { fake, fakeCard, fakeJwt } from '../helpers/fake-secrets.js';
 
 const OPENAI = `sk-proj-${fake(48, 201)}`;
 const GITHUB = `ghp_${fake(36, 202)}`;

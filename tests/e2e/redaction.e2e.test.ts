@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fake, fakeCard, fakeJwt } from '../helpers/fake-secrets.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+
+let server: ServerProcess;
+const TRACE = '5ec2e75ec2e75ec2e75ec2e75ec2e7aa';
+const secrets = {
+  openai: `sk-proj-${fake(48, 1, '-_')}`,
+  anthropic: `sk-ant-api03-${fake(93, 2, '-_')}AA`,
+  aws: `AKIA${fake(16, 3, '', 'upper')}`,
+  github: `ghp_${fake(36, 4)}`,
+  jwt: fakeJwt(),
+  card: fakeCard('4111', 16, 5),
+  email: 'jane.doe@customer-mail.example',
+  bearer: `Bearer ${fake(40, 6)}`,
+};
+
+function attr(key: string, value: string) {
+  return { key, value: { stringValue: value } };
+}
+
+beforeAll(async () => {
+  server = await startServerProcess();
+  const span = (spanId: string, parent: string, name: string, attributes: unknown[], extra: Record<string, unknown> = {}) => ({
+    traceId: TRACE,
+    spanId,
+    parentSpanId: parent,
+    name,
+    startTimeUnixNano: '1795458428139000000',
+    endTimeUnixNano: '1795458428239000000',
+    attributes,
+    ...extra,
+  });
+  const body = {
+    resourceSpans: [
+      {
+        resource: { attributes: [attr('service.name', 'leaky-agent'), attr('deployment.token', secrets.github)] },
+        scopeSpans: [
+          {
+            scope: { name: 't' },
+            spans: [
+              span('5ec0000000000001', '', 'invoke_agent leaky', [attr('gen_ai.operation.name', 'invoke_agent'), attr('gen_ai.agent.id', 'leaky')]),
+              span('5ec0000000000002', '5ec0000000000001', 'call_api', [
+                attr('gen_ai.operation.name', 'execute_tool'),
+                attr('gen_ai.tool.name', 'call_api'),
+                attr('gen_ai.tool.call.arguments', JSON.stringify({ api_key: secrets.openai, headers: { Authorization: secrets.bearer }, card: secrets.card })),
+                attr('gen_ai.tool.call.result', JSON.stringify({ echoed: `aws ${secrets.aws}`, contact: secrets.email })),
+                attr('http.request.header.x-token', secrets.jwt),
+              ], { status: { code: 2, message: `auth failed for ${secrets.anthropic}` } }),
+              span('5ec0000000000003', '5ec0000000000001', 'chat gpt-4o-mini', [
+                attr('gen_ai.operation.name', 'chat'),
+                attr('gen_ai.request.model', 'gpt-4o-mini'),
+                attr('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `my key is ${secrets.openai}, mail me at ${secrets.email}` }] }])),
+                attr('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: `Noted ${secrets.card}` }] }])),
+              ], { events: [{ name: 'log', timeUnixNano: '1795458428139000001', attributes: [attr('note', secrets.jwt)] }] }),
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  const res = await fetch(server.otlpUrl, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...server.auth } });
+  expect(res.status).toBe(200);
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('redaction at ingest', () => {
+  it('stores no secret, in any endpoint or export, and counts what it replaced', async () => {
+    const runId = TRACE.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+    const bodies = await Promise.all(
+      [
+        '/api/v1/ledger?page_size=1000',
+        '/api/v1/ledger/export?format=jsonl',
+        '/api/v1/ledger/export?format=csv',
+        '/api/v1/ledger/export?format=json',
+        `/api/v1/runs/${runId}`,
+        `/tenants/default/traces/${TRACE}`,
+        '/tenants/default/traces',
+      ].map(async (path) => {
+        const res = await fetch(server.apiUrl + path, { headers: server.auth });
+        expect(res.status, path).toBe(200);
+        return [path, await res.text()] as const;
+      }),
+    );
+    for (const [path, text] of bodies) {
+      for (const [kind, secret] of Object.entries(secrets)) {
+        const core = kind === 'bearer' ? secret.slice('Bearer '.length) : secret;
+        expect(text.includes(core), `${kind} leaked in ${path}`).toBe(false);
+      }
+    }
+    const { body } = await server.get('/api/v1/ledger?page_size=1000');
+    const byName = new Map(body.data.map((e: any) => [e.name, e]));
+    const tool: any = byName.get('call_api');
+    expect(tool.inputs.api_key).toBe('[REDACTED:openai_api_key]');
+    expect(JSON.stringify(tool.outputs)).toContain('[REDACTED:email]');
+    expect(tool.status_message).toContain('[REDACTED:anthropic_api_key]');
+    expect(tool.redactions).toBeGreaterThanOrEqual(6);
+    const chat: any = byName.get('chat gpt-4o-mini');
+    expect(JSON.stringify(chat.inputs)).toContain('[REDACTED:openai_api_key]');
+    expect(chat.redactions).toBeGreaterThanOrEqual(3);
+  });
+
+  it('keeps model names, ids and ordinary values', async () => {
+    const { body } = await server.get('/api/v1/ledger?page_size=1000');
+    const chat = body.data.find((e: any) => e.name === 'chat gpt-4o-mini');
+    expect(chat.model).toBe('gpt-4o-mini');
+    expect(chat.trace_id).toBe(TRACE);
+  });
+});
