@@ -18,23 +18,27 @@ export interface SearchableEntry {
 /** `field` is a path like `inputs.query`, `outputs.messages[0].parts[1].content` or `name`. */
 export type ValueVisitor = (field: string, text: string) => void;
 
-export function visitSearchableValues(entry: SearchableEntry, visit: ValueVisitor): void {
+/** Indexing needs no paths (`field` is then ''): building them for every value costs ingest time. */
+export function visitSearchableValues(entry: SearchableEntry, visit: ValueVisitor, withPaths = true): void {
   visit('name', entry.name);
   if (entry.status_message) visit('status_message', entry.status_message);
-  if (entry.inputs) visitValue('inputs', entry.inputs, visit);
-  if (entry.outputs) visitValue('outputs', entry.outputs, visit);
+  if (entry.inputs) visitValue(withPaths ? 'inputs' : null, entry.inputs, visit);
+  if (entry.outputs) visitValue(withPaths ? 'outputs' : null, entry.outputs, visit);
 }
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function visitValue(path: string, value: unknown, visit: ValueVisitor): void {
+function visitValue(path: string | null, value: unknown, visit: ValueVisitor): void {
   if (typeof value === 'string') {
-    if (value) visit(path, value);
+    if (value) visit(path ?? '', value);
   } else if (typeof value === 'number') {
-    if (Number.isFinite(value)) visit(path, String(value));
+    if (Number.isFinite(value)) visit(path ?? '', String(value));
   } else if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) visitValue(`${path}[${i}]`, value[i], visit);
+    for (let i = 0; i < value.length; i++) visitValue(path === null ? null : `${path}[${i}]`, value[i], visit);
   } else if (value !== null && typeof value === 'object') {
-    for (const [key, v] of Object.entries(value)) visitValue(PLAIN_KEY.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`, v, visit);
+    for (const key in value) {
+      const child = path === null ? null : PLAIN_KEY.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+      visitValue(child, (value as Record<string, unknown>)[key], visit);
+    }
   }
 }
