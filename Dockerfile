@@ -1,9 +1,8 @@
 # agent-ledger: one image, every role (agent-ledger all | receiver | worker | query).
 FROM node:22-bookworm-slim
 WORKDIR /app
-COPY package.json package-lock.json ./
-COPY instrumentation/package.json instrumentation/
 COPY . .
+# `npm install` builds the TypeScript (prepare); dev dependencies are dropped after
 RUN npm install && npm prune --omit=dev
 ENV AGENT_LEDGER_HOST=0.0.0.0 AGENT_LEDGER_DATA_DIR=/data
 VOLUME /data

@@ -61,24 +61,22 @@ function lex(q: string): RawTerm[] {
       i++;
     }
     let text: string;
+    let prefix = false;
     if (q[i] === '"') {
       const close = q.indexOf('"', i + 1);
       text = q.slice(i + 1, close);
       i = close + 1;
+      // `"connection tim"*`: a star right after the closing quote
+      while (q[i] === '*') {
+        prefix = true;
+        i++;
+      }
     } else {
       let end = i;
       while (end < q.length && !/\s/.test(q[end]) && q[end] !== '"') end++;
       text = q.slice(i, end);
       i = end;
-    }
-    let prefix = false;
-    if (text.endsWith('*') && !text.startsWith('"')) {
-      prefix = true;
-      text = text.replace(/\*+$/, '');
-    }
-    while (q[i] === '*') {
-      prefix = true;
-      i++;
+      prefix = text.endsWith('*');
     }
     terms.push({ text, exclude, prefix });
   }
@@ -94,7 +92,7 @@ export function parseSearchQuery(q: string): SearchQuery {
     if (tokens.length === 0) continue;
     const last = tokens[tokens.length - 1];
     if (last.prefix && last.kind === 'word' && Array.from(last.text).length < 2) {
-      throw new SearchQueryError(`needs at least 2 letters or digits before \`*\` (in \`${raw.text}*\`)`);
+      throw new SearchQueryError('needs at least 2 letters or digits before a `*`');
     }
     tokenCount += tokens.length;
     (raw.exclude ? query.exclude : query.include).push({ tokens });
