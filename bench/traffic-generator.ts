@@ -1,18 +1,8 @@
 import root from '@opentelemetry/otlp-transformer/build/src/generated/root.js';
+import { seededRandom } from './seeded-random.js';
 
 const ExportTraceServiceRequest = (root as any).opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 
-/** Seeded PRNG (mulberry32): the same seed gives the same traffic on every machine. */
-export function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface TrafficOptions {
   seed: number;
@@ -56,7 +46,7 @@ export class TrafficGenerator {
   private run: { traceId: Uint8Array; rootId: Uint8Array; agent: string; left: number; size: number } | null = null;
 
   constructor(private readonly options: TrafficOptions) {
-    this.rnd = seeded(options.seed);
+    this.rnd = seededRandom(options.seed);
     this.agents = Array.from({ length: options.agents ?? 300 }, (_, i) => `agent-${String(i).padStart(3, '0')}`);
     this.actions = Array.from({ length: options.actions ?? 400 }, (_, i) => `${WORDS[i % WORDS.length]}_${WORDS[(i * 7 + 3) % WORDS.length]}_${i}`);
   }

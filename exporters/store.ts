@@ -1,5 +1,6 @@
 import type { EntryRecord, LedgerEntry, Outcome, RunStatus } from '../model/ledger-entry.js';
 import type { ModelConfig } from '../model/model-config.js';
+import type { SearchQuery } from '../model/search-query.js';
 
 /**
  * Whose data a read may see. Every read carries one; a store applies it in
@@ -29,6 +30,8 @@ export interface LedgerFilter {
   end_us?: number;
   /** Literal, case-insensitive substring of action name, agent id or outcome; never query syntax. */
   search?: string;
+  /** Full text over name, status message, inputs and outputs (model/search-query.ts), already parsed. */
+  q?: SearchQuery;
 }
 
 export interface LedgerQuery extends LedgerFilter {
@@ -89,6 +92,8 @@ export interface RunQuery {
   end_us?: number;
   /** Literal, case-insensitive substring of the prompt name (else root span name) or the model. */
   search?: string;
+  /** Only runs with an action matching this full-text query. */
+  q?: SearchQuery;
   sort_by: RunSortField;
   sort_order: SortOrder;
   /** 0-based. */
@@ -206,6 +211,11 @@ export interface CredentialStore {
   /** By id or prefix; false when there is no such key (or it was already revoked). */
   revokeApiKey(idOrPrefix: string): Promise<boolean>;
   countApiKeys(): Promise<number>;
+}
+
+/** A query this store cannot answer as asked (e.g. full-text search switched off): the caller's 400. */
+export class UnsupportedQueryError extends Error {
+  override name = 'UnsupportedQueryError';
 }
 
 /** A failure that retrying cannot fix (bad data): dead-letter it instead of retrying. */

@@ -1,5 +1,7 @@
 /** The ledger's vocabulary, shared by every layer (see DESIGN.md "The model"). */
 
+import type { Highlight } from './search-highlights.js';
+
 export const OUTCOMES = ['success', 'error', 'blocked'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 

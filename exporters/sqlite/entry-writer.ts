@@ -1,6 +1,7 @@
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { modelConfigOf, promptNameOf } from '../../model/model-config.js';
 import type { Database, Statement } from './driver.js';
+import { FulltextIndexer } from './fulltext-index.js';
 import { RollupWriter } from './rollup-writer.js';
 
 interface RunDelta {
@@ -34,8 +35,13 @@ export class EntryWriter {
   private readonly upsertRun: Statement;
   private readonly insertTerm: Statement;
   private readonly rollups: RollupWriter;
+  private readonly fulltext: FulltextIndexer;
 
-  constructor(private readonly db: Database) {
+  /** `fulltext: false` leaves `q`'s index out (sqlite.fulltext), for deployments that never search payloads. */
+  constructor(
+    private readonly db: Database,
+    options: { fulltext?: boolean } = {},
+  ) {
     this.insertEntry = db.prepare(`
       INSERT INTO entries (id, organization_id, run_id, trace_id, span_id, parent_span_id, is_root, name, kind,
         outcome, status_message, ts_us, end_us, duration_ms, cost_micros, model, provider, input_tokens,
@@ -68,6 +74,7 @@ export class EntryWriter {
         tags = CASE WHEN @tags = '[]' THEN runs.tags ELSE (SELECT json_group_array(value) FROM
           (SELECT value FROM json_each(runs.tags) UNION SELECT value FROM json_each(@tags))) END`);
     this.rollups = new RollupWriter(db);
+    this.fulltext = new FulltextIndexer(db, options.fulltext ?? true);
     this.insertTerm = db.prepare('INSERT OR IGNORE INTO search_terms (organization_id, field, value) VALUES (?, ?, ?)');
   }
 
@@ -85,8 +92,10 @@ export class EntryWriter {
       const inserted = groups.map((entries) => {
         let n = 0;
         for (const e of entries) {
-          if (this.insertEntry.run(entryRow(e)).changes === 0) continue;
+          const result = this.insertEntry.run(entryRow(e));
+          if (result.changes === 0) continue;
           n++;
+          this.fulltext.add(result.lastInsertRowid, e);
           addToRun(runs, e);
           rollup.add(e);
           terms.add(`${e.organization_id}\u0000name\u0000${e.name}`);

@@ -135,6 +135,19 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE entries ADD COLUMN redactions INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- Full text for \`q\` (fulltext-index.ts): rowid = entries.seq; the text is
+  -- pre-tokenised in JS (fts-text.ts), so FTS5 keeps each token as it is.
+  -- Contentless: the entry holds the text, the index only its tokens;
+  -- contentless_delete lets retention remove rows.
+  CREATE VIRTUAL TABLE entries_fts USING fts5(
+    text, content = '', contentless_delete = 1, tokenize = "unicode61 remove_diacritics 0 tokenchars '_'"
+  );
+  CREATE TABLE ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  -- entries written before this migration are indexed when a writer next starts
+  INSERT INTO ledger_meta (key, value)
+    SELECT 'fulltext', CASE WHEN EXISTS (SELECT 1 FROM entries) THEN 'stale' ELSE 'complete' END;
+  `,
 ];
 
 /** Several processes may open one database at once (roles): each step re-reads the version under the write lock. */

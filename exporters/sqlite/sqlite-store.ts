@@ -37,6 +37,8 @@ export interface SqliteStoreOptions {
    * and tests that run from TypeScript sources.
    */
   writer?: 'thread' | 'inline';
+  /** Index entries for full-text `q` (default true); off, `q` is refused (sqlite.fulltext). */
+  fulltext?: boolean;
 }
 
 export interface SqliteStore extends Store {
@@ -68,7 +70,7 @@ class SqliteStoreImpl implements SqliteStore {
       const db = openDatabase(this.options.file);
       configureConnection(db, this.options.synchronous);
       migrate(db);
-      this.inlineWriter = new EntryWriter(db);
+      this.inlineWriter = new EntryWriter(db, { fulltext: this.options.fulltext });
       this.db = db;
     } else {
       await this.startWorker();
@@ -123,7 +125,7 @@ class SqliteStoreImpl implements SqliteStore {
   }
 
   private startWorker(): Promise<void> {
-    const workerData: WriterThreadOptions = { file: this.options.file, synchronous: this.options.synchronous };
+    const workerData: WriterThreadOptions = { file: this.options.file, synchronous: this.options.synchronous, fulltext: this.options.fulltext };
     const worker = new Worker(new URL('./writer-thread.js', import.meta.url), { workerData });
     this.worker = worker;
     return new Promise((resolve, reject) => {
@@ -212,7 +214,7 @@ class SqliteStoreImpl implements SqliteStore {
 }
 
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
-  const store = new SqliteStoreImpl({ synchronous: 'FULL', writer: 'thread', ...options });
+  const store = new SqliteStoreImpl({ synchronous: 'FULL', writer: 'thread', fulltext: true, ...options });
   await store.open();
   return store;
 }

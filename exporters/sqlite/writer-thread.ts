@@ -12,16 +12,17 @@ import { configureConnection, migrate } from './schema.js';
 export interface WriterThreadOptions {
   file: string;
   synchronous: 'FULL' | 'NORMAL';
+  fulltext: boolean;
 }
 
 export type WriterRequest = { seq: number; entries: EntryRecord[] } | { close: true };
 export type WriterReply = { ready: true } | { seq: number; inserted: number } | { seq: number; error: string };
 
-const { file, synchronous } = workerData as WriterThreadOptions;
+const { file, synchronous, fulltext } = workerData as WriterThreadOptions;
 const db = openDatabase(file);
 configureConnection(db, synchronous);
 migrate(db);
-const writer = new EntryWriter(db);
+const writer = new EntryWriter(db, { fulltext });
 const port = parentPort!;
 let pending: Array<{ seq: number; entries: EntryRecord[] }> = [];
 let scheduled = false;

@@ -3,21 +3,11 @@
  * literal sits in the repository (secret scanners would flag those).
  */
 
+import { seededRandom } from '../../bench/seeded-random.js';
+
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const DIGITS = '0123456789';
-
-/** Seeded PRNG (mulberry32), so every run tests the same strings. */
-export function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * `n` random characters of base62 (plus `extra`), or of one class. The first
@@ -25,7 +15,7 @@ export function seeded(seed: number): () => number {
  * almost every real key has.
  */
 export function fake(n: number, seed: number, extra = '', only?: 'upper' | 'digits'): string {
-  const rnd = seeded(seed);
+  const rnd = seededRandom(seed);
   const alphabet = only === 'upper' ? UPPER + DIGITS : only === 'digits' ? DIGITS : UPPER + LOWER + DIGITS + extra;
   const pick = (chars: string) => chars[Math.floor(rnd() * chars.length)];
   let out = only ? '' : pick(UPPER) + pick(LOWER) + pick(DIGITS);

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../bench/seeded-random.js';
 /** A small seeded agent workload as OTLP/JSON requests, with what was sent kept for independent checks. */
 
 export interface SentSpan {
@@ -13,16 +14,6 @@ export interface SentSpan {
   inputs: Record<string, unknown>;
 }
 
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMES = ['database_query', 'send_email', 'web_search', 'read_file', '=SUM(A1:A9)', '+cmd', '-rm', '@import', '\ttabbed', 'quote "q", comma'];
 const AGENTS = ['agent-a', 'agent-b', 'agent-c', 'agent-d'];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRedactionRules, DEFAULT_REDACTION_CONFIG, redactValue } from '../../collector/redact/index.js';
-import { fake, fakeJwt, fakePem, seeded } from '../helpers/fake-secrets.js';
+import { seededRandom as seeded } from '../../bench/seeded-random.js';
+import { fake, fakeJwt, fakePem } from '../helpers/fake-secrets.js';
 
 const rules = compileRedactionRules(DEFAULT_REDACTION_CONFIG);
 
