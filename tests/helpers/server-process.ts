@@ -60,6 +60,7 @@ export async function startServerProcess(
   });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let startTimer: NodeJS.Timeout | undefined;
   await new Promise<void>((resolve, reject) => {
     let buffer = '';
     const onData = (chunk: Buffer) => {
@@ -75,11 +76,12 @@ export async function startServerProcess(
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (c: Buffer) => logs.push(c.toString()));
     exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${logs.join('\n')}`)));
-    setTimeout(() => {
+    startTimer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`server did not start in time:\n${logs.join('\n')}`));
-    }, 20_000).unref();
-  });
+    }, 20_000);
+    startTimer.unref();
+  }).finally(() => clearTimeout(startTimer));
   const apiUrl = `http://127.0.0.1:${httpPort}`;
   const auth = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
   return {
