@@ -1,7 +1,11 @@
 import type { QueryScope } from '../exporters/store.js';
 
-/** What a credential may do (ledger-api.txt: query, export, stats; ingest; admin). */
-export const SCOPES = ['ingest', 'read', 'export', 'admin'] as const;
+/**
+ * What a credential may do (ledger-api.txt: query, export, stats; ingest; admin).
+ * `activity:report` (activity-events-api.txt) reports activity events and nothing else;
+ * `ingest` may report them too.
+ */
+export const SCOPES = ['ingest', 'read', 'export', 'admin', 'activity:report'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /**

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { TrafficGenerator } from './traffic-generator.js';
 
+/** Bumped whenever the generator's output changes, so a cached corpus is never stale (2: CJK summaries). */
+const CORPUS_VERSION = 2;
+
 /**
  * The traffic is generated once into a file of length-prefixed protobuf
  * requests and replayed from there, so the clients spend their CPU sending,
@@ -10,7 +13,7 @@ import { TrafficGenerator } from './traffic-generator.js';
  */
 export async function ensureCorpus(dir: string, entries: number, seed: number, spansPerRequest: number): Promise<string> {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `traffic-s${seed}-n${entries}-r${spansPerRequest}.bin`);
+  const file = join(dir, `traffic-v${CORPUS_VERSION}-s${seed}-n${entries}-r${spansPerRequest}.bin`);
   if (existsSync(file)) return file;
   const endMs = Date.parse('2026-11-01T00:00:00Z');
   const generator = new TrafficGenerator({ seed, entries, startMs: endMs - 90 * 86_400_000, endMs, spansPerRequest });

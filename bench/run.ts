@@ -9,6 +9,7 @@ import { runIngest } from './ingest-bench.js';
 import { memoryOf } from './measure.js';
 import { runQueries, type QueryPattern } from './query-bench.js';
 import { measureStoreCeiling } from './store-ceiling.js';
+import { fullTextPatterns, indexSize, ingestWithoutIndex } from './fulltext-bench.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,7 +47,9 @@ async function main() {
   const corpus = await ensureCorpus(resolve(values['cache-dir']!), entries, Number(values.seed), SPANS_PER_REQUEST);
   const work = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
   try {
-    const server = await startServerProcess({ dataDir: join(work, 'server'), env: { AGENT_LEDGER_LOG_LEVEL: 'info' } });
+    // The benchmark is one client asking thousands of queries: lift the per-credential hourly limits.
+    const env = { AGENT_LEDGER_LOG_LEVEL: 'info', AGENT_LEDGER_RATE_LIMITS_QUERY_PER_HOUR: '100000000', AGENT_LEDGER_RATE_LIMITS_EXPORT_PER_HOUR: '100000000' };
+    const server = await startServerProcess({ dataDir: join(work, 'server'), env });
     const pid = server.child.pid!;
     log(`ingest: ${clients} clients, OTLP protobuf over HTTP, ${SPANS_PER_REQUEST} spans a request`);
     const ingest = await runIngest(corpus, server.otlpUrl, server.auth, clients, entries);
@@ -84,6 +87,7 @@ async function main() {
       { name: 'runs: one run', path: `/api/v1/runs/${newest.run_id}` },
       { name: 'traces: newest page', path: '/tenants/default/traces' },
       { name: 'traces: one trace', path: `/tenants/default/traces/${newest.trace_id}` },
+      ...fullTextPatterns(endIso, weekStart),
     ];
     log(`queries: ${patterns.length} patterns × ${repeat}`);
     const queries = await runQueries(server.apiUrl, server.auth, patterns, repeat);
@@ -94,6 +98,9 @@ async function main() {
       exports.push({ ...result, rows: exportRows, rowsPerSecond: exportRows / result.seconds });
     }
     await server.stop();
+    const fulltextIndex = indexSize(join(work, 'server', 'ledger.db'));
+    log('ingest again with the payload index off (sqlite.fulltext: false), for the on/off ratio');
+    const withoutIndex = await ingestWithoutIndex(corpus, join(work, 'no-index'), clients, entries, env);
 
     let ceiling = null;
     if (!values['skip-ceiling']) {
@@ -106,6 +113,11 @@ async function main() {
       entries,
       clients,
       ingest: { ...ingest, peakRssMiB: ingestMemory.peakMiB, ratioToCeiling: ceiling ? ingest.spansPerSecond / ceiling.rowsPerSecond : null },
+      fulltext: {
+        ingestWithoutIndex: withoutIndex,
+        ingestRatioOnToOff: ingest.spansPerSecond / withoutIndex.spansPerSecond,
+        index: fulltextIndex,
+      },
       ceiling,
       queries,
       exports,
@@ -131,6 +143,8 @@ function print(r: any) {
     `  ratio                ${r.ingest.ratioToCeiling === null ? 'n/a' : f(r.ingest.ratioToCeiling, 2)}`,
     `  server peak RSS      ${f(r.ingest.peakRssMiB, 0)} MiB`,
     `  BullMQ path          n/a (REDIS_URL queue not built yet)`,
+    `  payload index off    ${f(r.fulltext.ingestWithoutIndex.spansPerSecond, 0)} spans/s; on/off ratio ${f(r.fulltext.ingestRatioOnToOff, 2)} (target ≥ 0.7)`,
+    `  payload index size   ${f(r.fulltext.index.fulltextMiB, 0)} MiB: ${f(r.fulltext.index.ratioToTable * 100, 1)} % of the entries table, ${f(r.fulltext.index.ratioToTableAndIndexes * 100, 1)} % with its indexes`,
     '',
     'queries (ms)                         p50      p95      p99   count',
     ...r.queries.map((q: any) => `  ${q.name.padEnd(32)} ${f(q.p50).padStart(7)}  ${f(q.p95).padStart(7)}  ${f(q.p99).padStart(7)}   ${q.status === 200 ? (q.count ?? '') : `HTTP ${q.status}`}`),

@@ -11,8 +11,13 @@ import { readCorpus } from './corpus.js';
  * beforehand (untimed), written straight into a fresh store in the server's
  * batch size. Only the writes are timed.
  */
-export async function measureStoreCeiling(corpusFile: string, dbFile: string, batchRows: number): Promise<{ rows: number; seconds: number; rowsPerSecond: number }> {
-  const store = await createSqliteStore({ file: dbFile, writer: 'inline' });
+export async function measureStoreCeiling(
+  corpusFile: string,
+  dbFile: string,
+  batchRows: number,
+  fulltext = true,
+): Promise<{ rows: number; seconds: number; rowsPerSecond: number }> {
+  const store = await createSqliteStore({ file: dbFile, writer: 'inline', fulltext });
   const pricing = createPricing({});
   let batch: EntryRecord[] = [];
   let rows = 0;

@@ -23,6 +23,15 @@ export interface GeneratedRequest {
 const WORDS = ('invoice refund customer order shipment delayed carrier tracking account password reset email ' +
   'database query timeout retry payment card declined approved escalation ticket priority warehouse inventory ' +
   'report summary contract clause review compliance audit policy access granted denied user session').split(' ');
+/** `q` benchmarks search these: 退款 (refund) is in one sentence of five. */
+const CJK_EVERY = 97;
+const CJK_SENTENCES = [
+  '客户要求退款，订单已取消',
+  '物流延迟，请联系客服处理',
+  '東京の倉庫から発送しました',
+  '支払いが拒否されました。カードを確認してください',
+  '账户密码已重置，请重新登录',
+];
 const MODELS: Array<[string, string]> = [
   ['gpt-4o-mini', 'openai'],
   ['gpt-4o', 'openai'],
@@ -86,6 +95,17 @@ export class TrafficGenerator {
     return b;
   }
 
+  /**
+   * A tool result's summary: English, except every CJK_EVERY-th span, which
+   * gets a Chinese or Japanese sentence (chosen by position, so the random
+   * sequence and the rest of the corpus stay as they were).
+   */
+  private summary(): string {
+    const text = this.text(20);
+    if (this.produced % CJK_EVERY !== 0) return text;
+    return `${CJK_SENTENCES[Math.floor(this.produced / CJK_EVERY) % CJK_SENTENCES.length]} ${text}`;
+  }
+
   private text(words: number): string {
     return Array.from({ length: words }, () => this.pick(WORDS)).join(' ');
   }
@@ -128,7 +148,7 @@ export class TrafficGenerator {
         kv('gen_ai.operation.name', 'execute_tool'),
         kv('gen_ai.tool.name', name),
         kv('gen_ai.tool.call.arguments', JSON.stringify({ id: `C-${Math.floor(this.rnd() * 100000)}`, query: this.text(12) })),
-        kv('gen_ai.tool.call.result', JSON.stringify({ status: 'ok', rows: Math.floor(this.rnd() * 50), summary: this.text(20) })),
+        kv('gen_ai.tool.call.result', JSON.stringify({ status: 'ok', rows: Math.floor(this.rnd() * 50), summary: this.summary() })),
         dblKv('ledger.cost_usd', Math.round(Math.exp(-7 + 1.5 * this.normal()) * 1e6) / 1e6),
       );
     }

@@ -9,7 +9,7 @@ export class UsageError extends Error {}
 
 type Flags = Record<string, string | boolean | undefined>;
 
-function table(rows: Array<Record<string, unknown>>, columns: string[]): string {
+export function table(rows: Array<Record<string, unknown>>, columns: string[]): string {
   const cell = (v: unknown) => (v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(',') : String(v));
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();

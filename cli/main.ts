@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { runCredentialCommand, UsageError } from './credential-commands.js';
 import { runDlqCommand } from './dlq-commands.js';
+import { runAgentCommand } from './agent-commands.js';
 import { ROLES, RoleError, startRole, type ServerRole } from './roles.js';
 import { createLogger } from './logger.js';
 
@@ -18,10 +19,18 @@ roles:
 credentials:
   orgs create <id> [--name NAME]
   orgs list
-  keys create [--org ID] [--role user|admin|superuser] [--user ID] [--scopes ingest,read,export,admin]
+  orgs set <id> [--retention-days N [--force]] [--public-activity on|off]
+                             retention below 183 days (EU AI Act Art. 19) needs --force
+  keys create [--org ID] [--role user|admin|superuser] [--user ID] [--scopes ingest,read,export,admin,activity:report]
               [--name NAME] [--expires-in 30d | --expires-at ISO-DATE]      prints the key once
   keys list [--org ID]
   keys revoke <key id or prefix>
+
+agents:
+  agents list [--org ID] [--status active|deactivated] [--name TEXT]
+  agents show <agent id | ASN | external id> [--org ID]
+  verify --agent <agent id | ASN | external id> [--org ID]   recomputes its activity hash chain; exits 1 if broken
+  retention sweep            deletes what is past retention now (the server also does it periodically)
 
 dead letters (BullMQ jobs that kept failing; needs REDIS_URL):
   dlq list
@@ -43,6 +52,11 @@ async function main(argv: string[]): Promise<number> {
       'expires-in': { type: 'string' },
       'expires-at': { type: 'string' },
       all: { type: 'boolean' },
+      status: { type: 'string' },
+      agent: { type: 'string' },
+      'retention-days': { type: 'string' },
+      'public-activity': { type: 'string' },
+      force: { type: 'boolean' },
     },
     allowPositionals: true,
   });
@@ -61,9 +75,11 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  if (command === 'orgs' || command === 'keys' || command === 'dlq') {
+  const agentCommand = command === 'agents' || command === 'verify' || command === 'retention' || (command === 'orgs' && verb === 'set');
+  if (agentCommand || command === 'orgs' || command === 'keys' || command === 'dlq') {
     try {
       const out = (text: string) => process.stdout.write(text);
+      if (agentCommand) return await runAgentCommand(config, command, verb, args, values, out);
       if (command === 'dlq') await runDlqCommand(config, verb, args, values.all === true, out);
       else await runCredentialCommand(config, command, verb, args, values, out);
       return 0;

@@ -13,14 +13,15 @@ import { createInProcessQueue } from '../collector/queue/in-process-queue.js';
 import type { JobQueue } from '../collector/queue/job-queue.js';
 import { createOtlpReceiver, type OtlpReceiver } from '../collector/receiver/otlp-http-receiver.js';
 import { compileRedactionRules } from '../collector/redact/index.js';
-import { createSqliteStore, type SqliteStore } from '../exporters/sqlite/sqlite-store.js';
+import { createStore, type ServerStore } from '../exporters/create-store.js';
 import { createQueryApi, type QueryApi } from '../query-api/query-api.js';
+import { startRetentionTimer } from './retention-timer.js';
 
 export const ROLES = ['all', 'receiver', 'worker', 'query'] as const;
 export type ServerRole = (typeof ROLES)[number];
 
 export interface RunningServer {
-  store: SqliteStore;
+  store: ServerStore;
   queue: JobQueue | null;
   worker: IngestWorker | null;
   receiver: OtlpReceiver | null;
@@ -52,12 +53,24 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
   }
   const dataDir = resolve(config.data_dir);
   const writes = role === 'all' || role === 'worker';
-  const store = await createSqliteStore({
-    file: join(dataDir, 'ledger.db'),
-    synchronous: config.sqlite.synchronous,
-    // roles that never write entries need no writer thread
-    writer: writes ? (options.storeWriter ?? 'thread') : 'inline',
-  });
+  // Elasticsearch when elasticsearch_url is set, else SQLite in data_dir; roles that never write entries need no writer thread
+  const store = await createStore(config, { writer: writes ? (options.storeWriter ?? 'thread') : 'inline' });
+  let redaction;
+  try {
+    redaction = config.redaction.enabled ? compileRedactionRules(config.redaction) : null;
+  } catch (err) {
+    await store.close();
+    throw new RoleError(`invalid configuration: redaction: ${(err as Error).message}`);
+  }
+  // retention runs where entries are written, so one process per deployment sweeps (or a few, harmlessly)
+  const retention =
+    writes && config.retention.sweep_interval_seconds > 0
+      ? startRetentionTimer(
+          store,
+          { intervalSeconds: config.retention.sweep_interval_seconds, batchSize: config.retention.sweep_batch_size },
+          logger.child({ component: 'retention' }),
+        )
+      : null;
 
   let queue: JobQueue | null = null;
   let worker: IngestWorker | null = null;
@@ -114,12 +127,6 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
     await worker.start();
   }
   if (queue && authenticator && rateLimiter) {
-    let redaction;
-    try {
-      redaction = config.redaction.enabled ? compileRedactionRules(config.redaction) : null;
-    } catch (err) {
-      throw new RoleError(`invalid configuration: redaction: ${(err as Error).message}`);
-    }
     receiver = createOtlpReceiver({
       redaction,
       host: config.host,
@@ -147,6 +154,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
       authenticator,
       rateLimiter,
       readiness,
+      agents: { agents: store, redaction, maxMetadataBytes: config.agents.max_metadata_bytes },
     });
     await api.start();
   }
@@ -157,7 +165,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
       otlp: receiver ? `http://${config.host}:${receiver.port()}/v1/traces` : null,
       api: api ? `http://${config.host}:${api.port()}/api/v1/ledger` : null,
       worker: worker !== null,
-      db: join(dataDir, 'ledger.db'),
+      db: config.elasticsearch_url ? `elasticsearch (${config.elasticsearch.index_prefix}-*)` : join(dataDir, 'ledger.db'),
     },
     'agent-ledger listening',
   );
@@ -175,6 +183,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
         if (!drained) logger.warn('queue not drained before the timeout; unacknowledged spans will be resent by their senders');
       }
       await worker?.close();
+      await retention?.stop();
       await rateLimiter?.close();
       await store.close();
       logger.info('agent-ledger stopped');

@@ -12,6 +12,7 @@ const ENV_PREFIX = 'AGENT_LEDGER_';
 /** Conventional names that set a key too (the AGENT_LEDGER_ name wins when both are set). */
 const ENV_ALIASES: Record<string, string> = {
   redis_url: 'REDIS_URL',
+  elasticsearch_url: 'ELASTICSEARCH_URL',
   'auth.bootstrap_key': 'AGENT_LEDGER_BOOTSTRAP_KEY',
 };
 

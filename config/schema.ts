@@ -35,6 +35,22 @@ export const configSchema = z
     organization_id: z.string().min(1).default('default'),
     /** Also read from REDIS_URL: rate limits (and the BullMQ queue) live in Redis when set. */
     redis_url: z.string().url().nullable().default(null),
+    /** Also read from ELASTICSEARCH_URL: entries, runs and credentials live in Elasticsearch 9.x when set (else SQLite in data_dir). */
+    elasticsearch_url: z.string().url().nullable().default(null),
+    elasticsearch: z
+      .object({
+        api_key: z.string().min(1).nullable().default(null),
+        username: z.string().min(1).nullable().default(null),
+        password: z.string().min(1).nullable().default(null),
+        /** PEM file of the CA that signed the cluster's certificate. */
+        ca_file: z.string().min(1).nullable().default(null),
+        index_prefix: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,100}$/, 'lower-case letters, digits, "_", "." or "-"').default('agent-ledger'),
+        /** Primary shards of each monthly entry index (and of the runs index). */
+        shards: positiveInt.default(1),
+        /** Replicas of every index; unset keeps the cluster's default. */
+        replicas: z.coerce.number().int().min(0).nullable().default(null),
+      })
+      .prefault({}),
     auth: z
       .object({
         /** Off only for local experiments: every request is then the default organization's admin. */
@@ -99,11 +115,43 @@ export const configSchema = z
     sqlite: z
       .object({
         synchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),
+        /** Index payloads for full-text `q` (off: `q` is a 400; turning it back on re-indexes every entry at start-up). */
+        fulltext: bool.default(true),
       })
       .prefault({}),
     pricing: z
       .object({
         overrides_file: z.string().min(1).nullable().default(null),
+      })
+      .prefault({}),
+    /** Agents (DESIGN.md "Agents"): trust score and activity reports. */
+    agents: z
+      .object({
+        /** An observation this old counts half in the trust score (model/trust-score.ts). */
+        trust_half_life_days: z.coerce.number().positive().default(30),
+        /** Serialised size of one activity event's metadata. */
+        max_metadata_bytes: positiveInt.default(16 * 1024),
+      })
+      .prefault({}),
+    /** How long ledger entries, activity and lifecycle events are kept (per organization: `agent-ledger orgs set`). */
+    retention: z
+      .object({
+        days: positiveInt.default(400),
+        /** Allows `days` below 183, the EU AI Act Article 19 minimum, for logs not subject to it. */
+        force_below_minimum: bool.default(false),
+        /** How often the process that writes runs the sweeper (0: never). */
+        sweep_interval_seconds: z.coerce.number().int().min(0).default(3600),
+        /** Records deleted per transaction. */
+        sweep_batch_size: positiveInt.default(1000),
+      })
+      .superRefine((r, ctx) => {
+        if (r.days < 183 && !r.force_below_minimum) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['days'],
+            message: 'below 183 days, the EU AI Act Article 19 minimum for such logs; set retention.force_below_minimum: true to allow it',
+          });
+        }
       })
       .prefault({}),
     /** Secrets in agent traffic, replaced at ingest (collector/redact; defaults match its DEFAULT_REDACTION_CONFIG). */

@@ -107,4 +107,6 @@ export interface LedgerEntry {
   truncated_fields: string[];
   /** How many secrets redaction replaced (`[REDACTED:<kind>]`) before the entry was stored. */
   redactions: number;
+  /** Only on answers to a full-text `q`: why this entry matched (search-highlights.ts). */
+  highlights?: Highlight[];
 }

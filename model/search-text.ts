@@ -27,6 +27,7 @@ export const MAX_WORD_LENGTH = 64;
 
 const CHUNK = /[^\p{White_Space}\p{P}\p{Z}\p{Cc}]+/gu;
 const ASCII_PIECE = /([a-zA-Z0-9]+)|[$+<=>^`|~]/g;
+const ASCII_TOKENS = /[a-z0-9]+|[$+<=>^`|~]/g;
 const RUN_CHARS = '\\p{sc=Han}\\p{sc=Hiragana}\\p{sc=Katakana}\\p{sc=Hangul}\\p{sc=Thai}\\p{sc=Lao}\\p{sc=Khmer}\\p{sc=Myanmar}\\u30fc\\u3099\\u309a';
 // The v flag (set subtraction) is built at run time: TypeScript checks literal flags against the ES2022 target.
 const PIECE = new RegExp(`([${RUN_CHARS}]+)|([[\\p{L}\\p{N}\\p{M}]--[${RUN_CHARS}]]+)|\\p{RI}{2}|\\p{S}`, 'gv');
@@ -67,6 +68,12 @@ export function scanPieces(text: string, sink: PieceSink): void {
 
 /** The tokens to index for `text`, appended to `out`. */
 export function indexTokens(text: string, out: string[]): void {
+  if (ASCII.test(text)) {
+    // scanPieces' ASCII path in one native call: most payload text is ASCII, and this runs on every ingested value.
+    const tokens = text.toLowerCase().match(ASCII_TOKENS);
+    if (tokens !== null) for (const t of tokens) out.push(t.length > MAX_WORD_LENGTH ? t.slice(0, MAX_WORD_LENGTH) : t);
+    return;
+  }
   scanPieces(text, (kind, piece) => {
     if (kind !== 'run') out.push(piece);
     else pushRun(Array.from(piece), out);

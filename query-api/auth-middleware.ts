@@ -8,29 +8,40 @@ import { ApiError } from './api-error.js';
 import { accessPolicy, type AccessPolicy } from './access-policy.js';
 
 export interface AuthState {
-  principal: Principal;
+  /** Absent only on a route whose policy allows anonymous requests, when none was authenticated. */
+  principal?: Principal;
   policy: AccessPolicy;
 }
 
 /** Authenticates every non-public request and checks the route's scope: 401 and 403 happen here, nowhere else. */
 export function authMiddleware(authenticator: Authenticator) {
   return async (ctx: Context, next: Next): Promise<void> => {
-    const policy = accessPolicy(ctx.path);
+    const policy = accessPolicy(ctx.method, ctx.path);
     if (!policy) return next();
+    const credential = credentialFrom(ctx.req.headers);
     let principal: Principal;
     try {
-      principal = await authenticator.authenticate(credentialFrom(ctx.req.headers));
+      principal = await authenticator.authenticate(credential);
     } catch (err) {
+      if (err instanceof AuthenticationError && credential === null && policy.optionalCredential) {
+        (ctx.state as AuthState).policy = policy;
+        return next();
+      }
       if (err instanceof AuthenticationError) throw new ApiError(401, 'UNAUTHORIZED', err.message, { 'WWW-Authenticate': 'Bearer' });
       throw err;
     }
-    if (!principal.scopes.has(policy.scope)) {
-      throw new ApiError(403, 'FORBIDDEN', `this credential lacks the \`${policy.scope}\` scope`);
+    if (!policy.scopes.some((s) => principal.scopes.has(s))) {
+      throw new ApiError(403, 'FORBIDDEN', `this credential lacks the ${policy.scopes.map((s) => `\`${s}\``).join(' or ')} scope`);
     }
     (ctx.state as AuthState).principal = principal;
     (ctx.state as AuthState).policy = policy;
     await next();
   };
+}
+
+/** The principal of a request, or null on an anonymous request to a route that allows it. */
+export function principalOf(ctx: Context): Principal | null {
+  return (ctx.state as Partial<AuthState>).principal ?? null;
 }
 
 /** The tenant scope of an authenticated request (set by authMiddleware). */

@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
+import { UnsupportedQueryError } from '../exporters/store.js';
 import { ApiError } from './api-error.js';
 
 /** The one place that maps failures to HTTP statuses and error bodies. */
@@ -14,9 +15,14 @@ export function errorMiddleware(logger: Logger) {
         throw new ApiError(405, 'VALIDATION_ERROR', `${ctx.method} is not allowed on ${ctx.path}`, { Allow: String(ctx.response.get('Allow')) });
       }
     } catch (err) {
+      // a store that cannot answer as asked (e.g. a backend without agents yet) refuses: the caller's 400
       const apiError =
-        err instanceof ApiError ? err : new ApiError(500, 'INTERNAL', 'internal error; the server log has the details');
-      if (!(err instanceof ApiError)) logger.error({ err, method: ctx.method, path: ctx.path }, 'query API request failed');
+        err instanceof ApiError
+          ? err
+          : err instanceof UnsupportedQueryError
+            ? new ApiError(400, 'VALIDATION_ERROR', err.message)
+            : new ApiError(500, 'INTERNAL', 'internal error; the server log has the details');
+      if (!(err instanceof ApiError) && !(err instanceof UnsupportedQueryError)) logger.error({ err, method: ctx.method, path: ctx.path }, 'query API request failed');
       ctx.status = apiError.status;
       ctx.set(apiError.headers);
       ctx.body = { error: { code: apiError.code, message: apiError.message } };

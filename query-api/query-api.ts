@@ -15,6 +15,11 @@ import { openApiRoutes } from './routes/openapi-routes.js';
 import { runsRoutes } from './routes/runs-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
 import { tracesRoutes } from './routes/traces-routes.js';
+import type { AgentRoutesOptions } from './agents/agent-routes-options.js';
+import { activityReadRoutes } from './routes/activity-read-routes.js';
+import { activityReportRoutes } from './routes/activity-report-routes.js';
+import { agentActionsRoutes } from './routes/agent-actions-routes.js';
+import { agentsRoutes } from './routes/agents-routes.js';
 
 export interface QueryApiOptions {
   host: string;
@@ -24,6 +29,8 @@ export interface QueryApiOptions {
   authenticator: Authenticator;
   rateLimiter: RateLimiter;
   readiness: ReadinessCheck[];
+  /** The agent registry and activity routes (exporters/agent-store.ts). */
+  agents: AgentRoutesOptions;
 }
 
 export interface QueryApi {
@@ -43,11 +50,16 @@ class KoaQueryApi implements QueryApi {
     app.silent = true;
     app.use(errorMiddleware(options.logger));
     app.use(authMiddleware(options.authenticator));
-    const credentialOf = (ctx: Koa.Context) => (ctx.state as Partial<AuthState>).principal?.credential_id ?? null;
+    // anonymous requests (the public activity view) are limited per client address
+    const credentialOf = (ctx: Koa.Context) => {
+      const state = ctx.state as Partial<AuthState>;
+      return state.principal?.credential_id ?? (state.policy?.optionalCredential ? `ip:${ctx.ip}` : null);
+    };
     const limits = {
       query: rateLimitMiddleware(options.rateLimiter, 'query', credentialOf),
       export: rateLimitMiddleware(options.rateLimiter, 'export', credentialOf),
       stats: rateLimitMiddleware(options.rateLimiter, 'stats', credentialOf),
+      ingest: rateLimitMiddleware(options.rateLimiter, 'ingest', credentialOf),
     };
     app.use((ctx, next) => {
       const policy = (ctx.state as Partial<AuthState>).policy;
@@ -61,6 +73,10 @@ class KoaQueryApi implements QueryApi {
       exportRoutes(options.store, scopeOf),
       runsRoutes(options.store, scopeOf),
       tracesRoutes(options.store, scopeOf),
+      agentsRoutes(options.agents, scopeOf),
+      activityReadRoutes(options.agents, scopeOf),
+      agentActionsRoutes(options.agents, scopeOf),
+      activityReportRoutes(options.agents),
       openApiRoutes(),
     ];
     for (const router of routers) {

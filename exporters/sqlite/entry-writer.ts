@@ -1,5 +1,6 @@
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { modelConfigOf, promptNameOf } from '../../model/model-config.js';
+import { AgentIngest } from './agent-ingest.js';
 import type { Database, Statement } from './driver.js';
 import { FulltextIndexer } from './fulltext-index.js';
 import { RollupWriter } from './rollup-writer.js';
@@ -36,11 +37,15 @@ export class EntryWriter {
   private readonly insertTerm: Statement;
   private readonly rollups: RollupWriter;
   private readonly fulltext: FulltextIndexer;
+  private readonly agents: AgentIngest;
 
-  /** `fulltext: false` leaves `q`'s index out (sqlite.fulltext), for deployments that never search payloads. */
+  /**
+   * `fulltext: false` leaves `q`'s index out (sqlite.fulltext), for deployments that never search payloads.
+   * `trustHalfLifeDays` is the trust score's decay (agents.trust_half_life_days); `now` (µs) dates auto-registrations.
+   */
   constructor(
     private readonly db: Database,
-    options: { fulltext?: boolean } = {},
+    options: { fulltext?: boolean; trustHalfLifeDays?: number; now?: () => number } = {},
   ) {
     this.insertEntry = db.prepare(`
       INSERT INTO entries (id, organization_id, run_id, trace_id, span_id, parent_span_id, is_root, name, kind,
@@ -75,6 +80,7 @@ export class EntryWriter {
           (SELECT value FROM json_each(runs.tags) UNION SELECT value FROM json_each(@tags))) END`);
     this.rollups = new RollupWriter(db);
     this.fulltext = new FulltextIndexer(db, options.fulltext ?? true);
+    this.agents = new AgentIngest(db, { trust_half_life_days: options.trustHalfLifeDays ?? 30, now: options.now ?? (() => Date.now() * 1000) });
     this.insertTerm = db.prepare('INSERT OR IGNORE INTO search_terms (organization_id, field, value) VALUES (?, ?, ?)');
   }
 
@@ -89,6 +95,7 @@ export class EntryWriter {
       const runs = new Map<string, RunDelta>();
       const terms = new Set<string>();
       const rollup = this.rollups.begin();
+      const agents = this.agents.begin();
       const inserted = groups.map((entries) => {
         let n = 0;
         for (const e of entries) {
@@ -98,6 +105,7 @@ export class EntryWriter {
           this.fulltext.add(result.lastInsertRowid, e);
           addToRun(runs, e);
           rollup.add(e);
+          agents.add(e);
           terms.add(`${e.organization_id}\u0000name\u0000${e.name}`);
           if (e.agent_id !== null) terms.add(`${e.organization_id}\u0000agent_id\u0000${e.agent_id}`);
         }
@@ -105,6 +113,7 @@ export class EntryWriter {
       });
       for (const run of runs.values()) this.upsertRun.run({ ...run, tags: JSON.stringify(run.tags) });
       rollup.flush();
+      agents.flush();
       for (const t of terms) this.insertTerm.run(...t.split('\u0000'));
       return inserted;
     })();

@@ -23,8 +23,17 @@ const VALUE_BREAK = '_';
 
 const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
 
+/** A loop, not PLAIN.test: this runs for every token ingested. */
+function isPlain(token: string): boolean {
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) return false;
+  }
+  return token.length > 0;
+}
+
 export function ftsToken(token: string): string {
-  return PLAIN.test(token) ? token : `_${hex(token)}`;
+  return isPlain(token) ? token : `_${hex(token)}`;
 }
 
 const scopeTokenCache = new Map<string, string>();
@@ -80,14 +89,21 @@ function termExpression(term: SearchTerm): string {
 
 /**
  * The MATCH expression: built only from our own tokens, each double-quoted
- * (and only [a-z0-9_] inside), so no user text is ever FTS5 syntax.
+ * (and only [a-z0-9_] inside), so no user text is ever FTS5 syntax. With a
+ * scope, its tokens are ANDed in: for counting in FTS5 alone; a query that
+ * reads the rows applies the scope to them instead (null).
  */
-export function matchExpression(query: SearchQuery, scope: QueryScope): string {
+export function matchExpression(query: SearchQuery, scope: QueryScope | null): string {
   const parts: string[] = [];
-  if (scope.organization_id !== null) parts.push(quoted(scopeToken('o', scope.organization_id), false));
-  if (scope.user_id) parts.push(quoted(scopeToken('u', scope.user_id), false));
+  if (scope?.organization_id) parts.push(quoted(scopeToken('o', scope.organization_id), false));
+  if (scope?.user_id) parts.push(quoted(scopeToken('u', scope.user_id), false));
   for (const term of query.include) parts.push(termExpression(term));
   let expression = parts.join(' AND ');
   for (const term of query.exclude) expression = `(${expression}) NOT ${termExpression(term)}`;
   return expression;
+}
+
+/** Prefix tokens make FTS5 merge every matching term's list on each call: never probe row by row with them. */
+export function hasPrefix(query: SearchQuery): boolean {
+  return [...query.include, ...query.exclude].some((term) => term.tokens.some((t) => t.prefix));
 }

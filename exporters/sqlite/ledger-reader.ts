@@ -1,27 +1,23 @@
 import type { LedgerEntry } from '../../model/ledger-entry.js';
-import type { LedgerFilter, LedgerPage, LedgerQuery, LedgerSortField } from '../store.js';
+import type { LedgerFilter, LedgerPage, LedgerQuery } from '../store.js';
 import type { Database } from './driver.js';
 import { ENTRY_COLUMNS, ENTRY_FROM, entryFromRow, type EntryRow } from './entry-row.js';
+import { exportLedgerFullText, queryLedgerFullText } from './fulltext-reader.js';
+import { keysetExport } from './keyset-export.js';
 import { ledgerWhere } from './ledger-filter-sql.js';
-
-const SORT_COLUMN: Record<LedgerSortField, string> = {
-  timestamp: 'e.ts_us',
-  cost: 'e.cost_micros',
-  duration: 'e.duration_ms',
-  name: 'e.name',
-};
+import { ledgerOrder } from './ledger-order.js';
 
 /** Above this many matches a page is found faster by scanning in sort order than by sorting every match. */
 const BROAD_MATCHES = 5000;
 
 export function queryLedger(db: Database, query: LedgerQuery): LedgerPage {
+  if (query.q) return queryLedgerFullText(db, query);
   const where = ledgerWhere(db, query);
   if (!where) return { data: [], count: 0 };
   const count = (db.prepare(`SELECT count(*) AS n FROM entries e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
   const offset = query.page * query.page_size;
   if (offset >= count) return { data: [], count };
-  const dir = query.sort_order === 'asc' ? 'ASC' : 'DESC';
-  const order = `${SORT_COLUMN[query.sort_by]} ${dir}, e.id ${dir}`;
+  const order = ledgerOrder(query.sort_by, query.sort_order);
   let pick: string;
   let params: unknown[];
   if (count > BROAD_MATCHES) {
@@ -42,32 +38,12 @@ export function queryLedger(db: Database, query: LedgerQuery): LedgerPage {
   return { data: rows.map(entryFromRow), count };
 }
 
-const EXPORT_CHUNK = 1000;
-
-/**
- * Keyset pages on (timestamp, id) rather than one long cursor: a
- * better-sqlite3 connection is busy while an iterator is open, and other
- * requests must keep being answered between chunks.
- */
+/** Every match, newest first (then id), at most `limit`, in chunks (keyset-export.ts). */
 export async function* exportLedger(db: Database, filter: LedgerFilter, limit: number): AsyncGenerator<LedgerEntry> {
-  const where = ledgerWhere(db, filter);
-  if (!where) return;
-  const first = db.prepare(
-    `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE ${where.sql} ORDER BY e.ts_us DESC, e.id DESC LIMIT ?`,
-  );
-  const next = db.prepare(
-    `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE ${where.sql} AND (e.ts_us, e.id) < (?, ?)
-     ORDER BY e.ts_us DESC, e.id DESC LIMIT ?`,
-  );
-  let remaining = limit;
-  let last: EntryRow | undefined;
-  while (remaining > 0) {
-    const size = Math.min(EXPORT_CHUNK, remaining);
-    const rows = (last ? next.all(...where.params, last.ts_us, last.id, size) : first.all(...where.params, size)) as EntryRow[];
-    for (const row of rows) yield entryFromRow(row);
-    remaining -= rows.length;
-    if (rows.length < size) return;
-    last = rows[rows.length - 1];
-    await new Promise((resolve) => setImmediate(resolve));
+  if (filter.q) {
+    yield* exportLedgerFullText(db, filter, limit);
+    return;
   }
+  const where = ledgerWhere(db, filter);
+  if (where) yield* keysetExport(db, where, limit);
 }

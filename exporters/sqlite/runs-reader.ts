@@ -3,6 +3,7 @@ import { isoFromMicros } from '../../model/time.js';
 import type { QueryScope, RunDetail, RunPage, RunQuery, RunSortField, RunSummary } from '../store.js';
 import type { Database } from './driver.js';
 import { ENTRY_COLUMNS, ENTRY_FROM, entryFromRow, runStatus, type EntryRow } from './entry-row.js';
+import { runsMatchingSql } from './fulltext-reader.js';
 import { foldCase, scopeSql } from './ledger-filter-sql.js';
 
 const RUN_COLUMNS = `r.run_id, r.agent_id, r.user_id, r.start_us, r.end_us, r.action_count, r.cost_micros, r.root_count,
@@ -80,6 +81,11 @@ export function listRuns(db: Database, q: RunQuery): RunPage {
     parts.push(`(instr(fold(coalesce(r.prompt_name, r.root_name)), ?) > 0 OR instr(fold(json_extract(r.model_config, '$.model')), ?) > 0)`);
     const needle = foldCase(q.search);
     params.push(needle, needle);
+  }
+  if (q.q !== undefined) {
+    const matching = runsMatchingSql(db, q.q);
+    parts.push(matching.sql);
+    params.push(...matching.params);
   }
   const where = parts.join(' AND ') || '1';
   const count = (db.prepare(`SELECT count(*) AS n FROM runs r WHERE ${where}`).get(...params) as { n: number }).n;

@@ -148,6 +148,122 @@ const MIGRATIONS: string[] = [
   INSERT INTO ledger_meta (key, value)
     SELECT 'fulltext', CASE WHEN EXISTS (SELECT 1 FROM entries) THEN 'stale' ELSE 'complete' END;
   `,
+  `
+  -- Agents (exporters/agent-store.ts). The agent row holds write-time state:
+  -- counters of its ledger entries, its activity chain head, and its trust
+  -- state (model/trust-score.ts: counts decayed to trust_ref_us).
+  CREATE TABLE agents (
+    id TEXT PRIMARY KEY,
+    asn TEXT NOT NULL UNIQUE,
+    organization_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_us INTEGER NOT NULL,
+    last_seen_us INTEGER,
+    action_count INTEGER NOT NULL DEFAULT 0,
+    error_count INTEGER NOT NULL DEFAULT 0,
+    cost_micros INTEGER NOT NULL DEFAULT 0,
+    chain_length INTEGER NOT NULL DEFAULT 0,
+    chain_head TEXT,
+    chain_head_us INTEGER,
+    trust_ref_us INTEGER,
+    trust_successes REAL NOT NULL DEFAULT 0,
+    trust_errors REAL NOT NULL DEFAULT 0,
+    trust_blocked REAL NOT NULL DEFAULT 0,
+    trust_incidents_info REAL NOT NULL DEFAULT 0,
+    trust_incidents_warning REAL NOT NULL DEFAULT 0,
+    trust_incidents_error REAL NOT NULL DEFAULT 0,
+    trust_incidents_critical REAL NOT NULL DEFAULT 0
+  );
+  CREATE INDEX agents_org_created ON agents (organization_id, created_us, id);
+  -- the agent_id strings spans carry, unique within an organization
+  CREATE TABLE agent_external_ids (
+    organization_id TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    agent_id TEXT NOT NULL REFERENCES agents (id),
+    PRIMARY KEY (organization_id, external_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX agent_external_ids_agent ON agent_external_ids (agent_id, external_id);
+
+  -- Append-only, hash-chained per agent (model/activity-hash.ts).
+  CREATE TABLE activity_events (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    organization_id TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    event_type TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    reported_by TEXT NOT NULL,
+    created_us INTEGER NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    UNIQUE (agent_id, sequence)
+  );
+  CREATE INDEX activity_agent_created ON activity_events (agent_id, created_us);
+  CREATE INDEX activity_agent_type_created ON activity_events (agent_id, event_type, created_us);
+  CREATE INDEX activity_org_created ON activity_events (organization_id, created_us);
+  -- what retention leaves of a chained event: its place and its hash, so the chain still verifies
+  CREATE TABLE activity_tombstones (
+    agent_id TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    organization_id TEXT NOT NULL,
+    created_us INTEGER NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    swept_us INTEGER NOT NULL,
+    PRIMARY KEY (agent_id, sequence)
+  ) WITHOUT ROWID;
+
+  -- Every state change of an agent, with who made it (agent-actions-feed.txt LifecycleEvent).
+  CREATE TABLE lifecycle_events (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    organization_id TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    resource_name TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    actor_type TEXT,
+    actor_id TEXT,
+    error TEXT,
+    ts_us INTEGER NOT NULL
+  );
+  CREATE INDEX lifecycle_agent_ts ON lifecycle_events (agent_id, ts_us);
+  CREATE INDEX lifecycle_org_ts ON lifecycle_events (organization_id, ts_us);
+
+  -- Per-organization retention (null: the configured default) and the public activity view.
+  ALTER TABLE organizations ADD COLUMN retention_days INTEGER;
+  ALTER TABLE organizations ADD COLUMN public_activity INTEGER NOT NULL DEFAULT 1;
+
+  -- Immutability in the store itself. Deletion is allowed only while the
+  -- retention sweep runs: it sets retention_sweep.active inside its own
+  -- transaction (retention-sweeper.ts), so no other connection ever sees it set.
+  CREATE TABLE retention_sweep (id INTEGER PRIMARY KEY CHECK (id = 1), active INTEGER NOT NULL);
+  INSERT INTO retention_sweep (id, active) VALUES (1, 0);
+  CREATE TRIGGER activity_events_immutable BEFORE UPDATE ON activity_events
+    BEGIN SELECT RAISE(ABORT, 'activity events are immutable'); END;
+  CREATE TRIGGER activity_events_retention_only BEFORE DELETE ON activity_events
+    WHEN (SELECT active FROM retention_sweep WHERE id = 1) IS NOT 1
+    BEGIN SELECT RAISE(ABORT, 'activity events are deleted only by the retention sweep'); END;
+  CREATE TRIGGER activity_tombstones_immutable BEFORE UPDATE ON activity_tombstones
+    BEGIN SELECT RAISE(ABORT, 'activity tombstones are immutable'); END;
+  CREATE TRIGGER activity_tombstones_kept BEFORE DELETE ON activity_tombstones
+    BEGIN SELECT RAISE(ABORT, 'activity tombstones are never deleted'); END;
+  CREATE TRIGGER lifecycle_events_immutable BEFORE UPDATE ON lifecycle_events
+    BEGIN SELECT RAISE(ABORT, 'lifecycle events are immutable'); END;
+  CREATE TRIGGER lifecycle_events_retention_only BEFORE DELETE ON lifecycle_events
+    WHEN (SELECT active FROM retention_sweep WHERE id = 1) IS NOT 1
+    BEGIN SELECT RAISE(ABORT, 'lifecycle events are deleted only by the retention sweep'); END;
+  CREATE TRIGGER entries_immutable BEFORE UPDATE ON entries
+    BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END;
+  CREATE TRIGGER entries_retention_only BEFORE DELETE ON entries
+    WHEN (SELECT active FROM retention_sweep WHERE id = 1) IS NOT 1
+    BEGIN SELECT RAISE(ABORT, 'ledger entries are deleted only by the retention sweep'); END;
+  `,
 ];
 
 /** Several processes may open one database at once (roles): each step re-reads the version under the write lock. */

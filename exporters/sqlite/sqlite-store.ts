@@ -20,12 +20,16 @@ import type {
 } from '../store.js';
 import { openDatabase, type Database } from './driver.js';
 import { EntryWriter } from './entry-writer.js';
+import type { AgentStore } from '../agent-store.js';
+import { SqliteAgentStore } from './agent-store.js';
+import { systemClock } from './agent-row.js';
 import { SqliteCredentialStore } from './credential-store.js';
 import { exportLedger, queryLedger } from './ledger-reader.js';
 import { configureConnection, migrate } from './schema.js';
 import { queryStats } from './stats-reader.js';
 import { getRun, listRuns } from './runs-reader.js';
 import { foldCase } from './ledger-filter-sql.js';
+import { assertFullTextReady } from './fulltext-plan.js';
 import type { WriterReply, WriterRequest, WriterThreadOptions } from './writer-thread.js';
 
 export interface SqliteStoreOptions {
@@ -39,9 +43,15 @@ export interface SqliteStoreOptions {
   writer?: 'thread' | 'inline';
   /** Index entries for full-text `q` (default true); off, `q` is refused (sqlite.fulltext). */
   fulltext?: boolean;
+  /** The trust score's half-life (agents.trust_half_life_days, default 30). */
+  trustHalfLifeDays?: number;
+  /** Retention of organizations that set none (retention.days, default 400). */
+  retentionDays?: number;
+  /** µs since the epoch, for agent records; tests inject one to move time. */
+  clock?: () => number;
 }
 
-export interface SqliteStore extends Store {
+export interface SqliteStore extends Store, AgentStore {
   /** The read connection, for this backend's own tools (verify, benchmarks). */
   readonly db: Database;
 }
@@ -60,6 +70,7 @@ class SqliteStoreImpl implements SqliteStore {
   private writerError: Error | null = null;
   private adminDb: Database | null = null;
   private credentials!: SqliteCredentialStore;
+  private agents!: SqliteAgentStore;
   db!: Database;
 
   constructor(private readonly options: Required<SqliteStoreOptions>) {}
@@ -70,7 +81,11 @@ class SqliteStoreImpl implements SqliteStore {
       const db = openDatabase(this.options.file);
       configureConnection(db, this.options.synchronous);
       migrate(db);
-      this.inlineWriter = new EntryWriter(db, { fulltext: this.options.fulltext });
+      this.inlineWriter = new EntryWriter(db, {
+        fulltext: this.options.fulltext,
+        trustHalfLifeDays: this.options.trustHalfLifeDays,
+        now: this.options.clock,
+      });
       this.db = db;
     } else {
       await this.startWorker();
@@ -80,6 +95,11 @@ class SqliteStoreImpl implements SqliteStore {
     }
     this.db.function('fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? foldCase(s) : null));
     this.credentials = new SqliteCredentialStore(this.db, () => this.writeConnection());
+    this.agents = new SqliteAgentStore(this.db, () => this.writeConnection(), {
+      trust_half_life_days: this.options.trustHalfLifeDays,
+      retention_days: this.options.retentionDays,
+      now: this.options.clock,
+    });
   }
 
   /** Rare writes (organizations, keys) beside the entry writer; SQLite serialises the two. */
@@ -88,6 +108,8 @@ class SqliteStoreImpl implements SqliteStore {
     if (!this.adminDb) {
       this.adminDb = openDatabase(this.options.file);
       this.adminDb.pragma('busy_timeout = 10000');
+      // activity reports are answered 201 once committed: as durable as ingest
+      this.adminDb.pragma(`synchronous = ${this.options.synchronous}`);
     }
     return this.adminDb;
   }
@@ -124,8 +146,48 @@ class SqliteStoreImpl implements SqliteStore {
     return this.credentials.countApiKeys();
   }
 
+  // --- agents (exporters/agent-store.ts), delegated like the credentials ---
+  registerAgent(...a: Parameters<AgentStore['registerAgent']>) {
+    return this.agents.registerAgent(...a);
+  }
+  findAgent(...a: Parameters<AgentStore['findAgent']>) {
+    return this.agents.findAgent(...a);
+  }
+  listAgents(...a: Parameters<AgentStore['listAgents']>) {
+    return this.agents.listAgents(...a);
+  }
+  setAgentStatus(...a: Parameters<AgentStore['setAgentStatus']>) {
+    return this.agents.setAgentStatus(...a);
+  }
+  reportActivity(...a: Parameters<AgentStore['reportActivity']>) {
+    return this.agents.reportActivity(...a);
+  }
+  listActivity(...a: Parameters<AgentStore['listActivity']>) {
+    return this.agents.listActivity(...a);
+  }
+  verifyActivityChain(...a: Parameters<AgentStore['verifyActivityChain']>) {
+    return this.agents.verifyActivityChain(...a);
+  }
+  listAgentActions(...a: Parameters<AgentStore['listAgentActions']>) {
+    return this.agents.listAgentActions(...a);
+  }
+  getOrganizationPolicy(...a: Parameters<AgentStore['getOrganizationPolicy']>) {
+    return this.agents.getOrganizationPolicy(...a);
+  }
+  setOrganizationPolicy(...a: Parameters<AgentStore['setOrganizationPolicy']>) {
+    return this.agents.setOrganizationPolicy(...a);
+  }
+  sweepExpired(...a: Parameters<AgentStore['sweepExpired']>) {
+    return this.agents.sweepExpired(...a);
+  }
+
   private startWorker(): Promise<void> {
-    const workerData: WriterThreadOptions = { file: this.options.file, synchronous: this.options.synchronous, fulltext: this.options.fulltext };
+    const workerData: WriterThreadOptions = {
+      file: this.options.file,
+      synchronous: this.options.synchronous,
+      fulltext: this.options.fulltext,
+      trustHalfLifeDays: this.options.trustHalfLifeDays,
+    };
     const worker = new Worker(new URL('./writer-thread.js', import.meta.url), { workerData });
     this.worker = worker;
     return new Promise((resolve, reject) => {
@@ -180,6 +242,8 @@ class SqliteStoreImpl implements SqliteStore {
   }
 
   exportLedger(filter: LedgerFilter, limit: number): AsyncIterable<LedgerEntry> {
+    // Refused here, before the response starts, rather than from inside the stream.
+    if (filter.q) assertFullTextReady(this.db);
     return exportLedger(this.db, filter, limit);
   }
 
@@ -214,7 +278,15 @@ class SqliteStoreImpl implements SqliteStore {
 }
 
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
-  const store = new SqliteStoreImpl({ synchronous: 'FULL', writer: 'thread', fulltext: true, ...options });
+  const store = new SqliteStoreImpl({
+    synchronous: 'FULL',
+    writer: 'thread',
+    fulltext: true,
+    trustHalfLifeDays: 30,
+    retentionDays: 400,
+    clock: systemClock,
+    ...options,
+  });
   await store.open();
   return store;
 }

@@ -13,16 +13,17 @@ export interface WriterThreadOptions {
   file: string;
   synchronous: 'FULL' | 'NORMAL';
   fulltext: boolean;
+  trustHalfLifeDays: number;
 }
 
 export type WriterRequest = { seq: number; entries: EntryRecord[] } | { close: true };
 export type WriterReply = { ready: true } | { seq: number; inserted: number } | { seq: number; error: string };
 
-const { file, synchronous, fulltext } = workerData as WriterThreadOptions;
+const { file, synchronous, fulltext, trustHalfLifeDays } = workerData as WriterThreadOptions;
 const db = openDatabase(file);
 configureConnection(db, synchronous);
 migrate(db);
-const writer = new EntryWriter(db, { fulltext });
+const writer = new EntryWriter(db, { fulltext, trustHalfLifeDays });
 const port = parentPort!;
 let pending: Array<{ seq: number; entries: EntryRecord[] }> = [];
 let scheduled = false;

@@ -1,12 +1,23 @@
 import { jsonObjectSchema, jsonValueSchema, zeroBasedPageOf } from './common-schemas.js';
 import { errorCodeSchema, errorResponses, errorSchema } from './error-schemas.js';
 import { healthSchema, readinessSchema } from './health-schemas.js';
-import { complianceMetadataSchema, ledgerEntrySchema } from './ledger-entry-schema.js';
+import { complianceMetadataSchema, highlightSchema, ledgerEntrySchema } from './ledger-entry-schema.js';
 import { ledgerPaths } from './ledger-paths.js';
 import { modelConfigSchema } from './model-config-schema.js';
 import type { OpenApiDocument, Schema } from './openapi-types.js';
 import { parameters } from './parameters.js';
-import { schemaRef, type SchemaName } from './refs.js';
+import { schemaRef, type AgentSchemaName, type SchemaName } from './refs.js';
+import { agentPageSchema, agentSchema, paginationSchema, registerAgentSchema, trustBreakdownSchema } from './agent-schemas.js';
+import {
+  activityBatchReportSchema,
+  activityBatchResultSchema,
+  activityEventSchema,
+  activityPageSchema,
+  activityReportSchema,
+  chainVerificationSchema,
+} from './activity-schemas.js';
+import { actionFeedItemSchema, agentLogSchema, lifecycleEventSchema } from './feed-schemas.js';
+import { agentsPaths } from './agents-paths.js';
 import { runDetailSchema, runPageSchema, runSummarySchema } from './run-schemas.js';
 import { runsPaths } from './runs-paths.js';
 import { servicePaths } from './service-paths.js';
@@ -24,6 +35,23 @@ import {
 /** The package version; a unit test checks it against package.json (importing that JSON would copy it into dist/). */
 export const API_VERSION = '0.1.0';
 
+const agentSchemas: Record<AgentSchemaName, Schema> = {
+  Agent: agentSchema,
+  AgentPage: agentPageSchema,
+  TrustBreakdown: trustBreakdownSchema,
+  RegisterAgent: registerAgentSchema,
+  Pagination: paginationSchema,
+  ActivityEvent: activityEventSchema,
+  ActivityPage: activityPageSchema,
+  ActivityReport: activityReportSchema,
+  ActivityBatchReport: activityBatchReportSchema,
+  ActivityBatchResult: activityBatchResultSchema,
+  ChainVerification: chainVerificationSchema,
+  ActionFeedItem: actionFeedItemSchema,
+  LifecycleEvent: lifecycleEventSchema,
+  AgentLog: agentLogSchema,
+};
+
 /** Typed by SchemaName: every name a $ref may use has exactly one schema here. */
 const schemas: Record<SchemaName, Schema> = {
   Error: errorSchema,
@@ -32,6 +60,7 @@ const schemas: Record<SchemaName, Schema> = {
   JsonObject: jsonObjectSchema,
   ComplianceMetadata: complianceMetadataSchema,
   LedgerEntry: ledgerEntrySchema,
+  Highlight: highlightSchema,
   LedgerPage: zeroBasedPageOf(schemaRef('LedgerEntry'), 'A page of ledger entries.'),
   LedgerStats: ledgerStatsSchema,
   ModelConfig: modelConfigSchema,
@@ -46,6 +75,7 @@ const schemas: Record<SchemaName, Schema> = {
   TraceTool: traceToolSchema,
   Health: healthSchema,
   Readiness: readinessSchema,
+  ...agentSchemas,
 };
 
 const DESCRIPTION = `The query API of agent-ledger, an OpenTelemetry-native activity ledger for AI agents.
@@ -54,7 +84,7 @@ const DESCRIPTION = `The query API of agent-ledger, an OpenTelemetry-native acti
 - Query parameters are checked strictly: an invalid, unknown or repeated parameter is a 400.
 - Dates are RFC 3339 or a bare date, both bounds inclusive; a bare end date takes in the whole UTC day.
 - Another organization's data is a 404, never a 403. Until credentials land, every request reads the configured organization (\`default\`) and no Authorization header is needed.
-- Pages count as each seed says: the ledger's and runs' \`page\` is 0-indexed, the traces' starts at 1.`;
+- Pages count as each seed says: the ledger's and runs' \`page\` is 0-indexed, the traces', the agents' and the activity log's start at 1.`;
 
 /** The whole document, built once; GET /api/v1/openapi.json serves it as it is. */
 export const openApiDocument: OpenApiDocument = {
@@ -70,8 +100,10 @@ export const openApiDocument: OpenApiDocument = {
     { name: 'ledger', description: 'The flat, filterable audit trail of every action (ledger-api seed).' },
     { name: 'runs', description: 'Runs (= traces), hierarchical: a run and its actions.' },
     { name: 'traces', description: 'Traces with messages, tool calls, tokens and cost (traces-api seed).' },
+    { name: 'agents', description: 'Agents as records: registry, trust score, lifecycle and the actions feed (agent-actions-feed seed).' },
+    { name: 'activity', description: 'Immutable, hash-chained activity events per agent (activity-events-api seed).' },
     { name: 'service', description: 'Probes and this document.' },
   ],
-  paths: { ...ledgerPaths, ...runsPaths, ...tracesPaths, ...servicePaths },
+  paths: { ...ledgerPaths, ...runsPaths, ...tracesPaths, ...agentsPaths, ...servicePaths },
   components: { schemas, parameters, responses: errorResponses },
 };

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../api-error.js';
 import type { Response, Schema } from './openapi-types.js';
-import { schemaRef } from './refs.js';
+import { schemaRef, type ResponseName } from './refs.js';
 
 /**
  * Every code of api-error.ts, with what it means. Typed as a Record over the
@@ -10,10 +10,12 @@ import { schemaRef } from './refs.js';
 const CODE_MEANINGS: Record<ErrorCode, string> = {
   VALIDATION_ERROR: 'a parameter is invalid, unknown or repeated (400); the message names it',
   UNAUTHORIZED: 'no valid credential (401)',
-  FORBIDDEN: 'the credential lacks the scope (403); another organization\'s data is a 404, never a 403',
+  FORBIDDEN:
+    'the credential lacks the scope (403); another organization\'s data is a 404, never a 403, except when reporting activity ' +
+    'for another organization\'s agent (the activity seed\'s "not agent owner")',
   NOT_FOUND: 'no such resource within the caller\'s organization, or no such route (404)',
   RATE_LIMITED: 'too many requests (429, with Retry-After)',
-  AGENT_DEACTIVATED: 'the agent is deactivated',
+  AGENT_DEACTIVATED: 'the agent is deactivated (410): activity cannot be reported for it',
   INTERNAL: 'an unexpected failure (500); the server log has the details',
 };
 
@@ -49,7 +51,7 @@ const errorResponse = (description: string, code: ErrorCode, message: string): R
   content: { 'application/json': { schema: schemaRef('Error'), example: { error: { code, message } } } },
 });
 
-export const errorResponses: Record<'BadRequest' | 'NotFound' | 'InternalError', Response> = {
+export const errorResponses: Record<ResponseName, Response> = {
   BadRequest: errorResponse(
     'A parameter is invalid, unknown or repeated (code `VALIDATION_ERROR`).',
     'VALIDATION_ERROR',
@@ -57,4 +59,11 @@ export const errorResponses: Record<'BadRequest' | 'NotFound' | 'InternalError',
   ),
   NotFound: errorResponse('Not found in the caller\'s organization (code `NOT_FOUND`).', 'NOT_FOUND', 'run 7c9e6679-7425-40de-944b-e07fc1f90ae7 not found'),
   InternalError: errorResponse('An unexpected failure (code `INTERNAL`).', 'INTERNAL', 'internal error; the server log has the details'),
+  Unauthorized: errorResponse('No valid credential (code `UNAUTHORIZED`).', 'UNAUTHORIZED', 'API key is invalid, expired or revoked'),
+  Forbidden: errorResponse(
+    'The credential lacks the scope, or (reporting activity) the agent belongs to another organization (code `FORBIDDEN`).',
+    'FORBIDDEN',
+    'this credential lacks the `activity:report` or `ingest` scope',
+  ),
+  AgentDeactivated: errorResponse('The agent is deactivated (code `AGENT_DEACTIVATED`).', 'AGENT_DEACTIVATED', '`asn`: agent ASN-2026-0384-7721-G is deactivated; activate it before reporting'),
 };

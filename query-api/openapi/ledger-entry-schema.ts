@@ -1,4 +1,5 @@
 import { ACTION_KINDS, OUTCOMES, RUN_STATUSES, type LedgerEntry } from '../../model/ledger-entry.js';
+import { MARK_CLOSE, MARK_OPEN, MAX_HIGHLIGHTS, SNIPPET_CHARS } from '../../model/search-highlights.js';
 import { spanIdSchema, stringList, timestamp, traceIdSchema, usd, uuid } from './common-schemas.js';
 import type { Schema } from './openapi-types.js';
 import { nullable, schemaRef } from './refs.js';
@@ -82,12 +83,44 @@ const ledgerEntryProperties: Record<keyof LedgerEntry, Schema> = {
   end_timestamp: timestamp('Span end.'),
   truncated_fields: stringList('Attributes cut to the size limit (or nesting dropped past the depth limit).'),
   redactions: { type: 'integer', minimum: 0, description: 'How many secrets redaction replaced with `[REDACTED:<kind>]` before the entry was stored.' },
+  highlights: {
+    type: 'array',
+    items: schemaRef('Highlight'),
+    description:
+      `Only when the request has \`q\` (then always present): why this entry matched, at most ${MAX_HIGHLIGHTS} fields in the order ` +
+      '`name`, `status_message`, `inputs…`, `outputs…`. Absent (not empty) without `q`, and never in CSV exports.',
+  },
+};
+
+/** Fields present on every entry: all but `highlights`, which answers to `q` alone carry. */
+const OPTIONAL_FIELDS: ReadonlyArray<keyof LedgerEntry> = ['highlights'];
+
+/** A field that matched `q`, with a snippet (model/search-highlights.ts). */
+export const highlightSchema: Schema = {
+  type: 'object',
+  description: 'One field of the entry that holds what `q` looks for.',
+  properties: {
+    field: {
+      type: 'string',
+      description: 'Where: `name`, `status_message`, or a path into `inputs` / `outputs` such as `inputs.query` or `outputs.messages[0].parts[0].content`.',
+      examples: ['inputs.query'],
+    },
+    snippet: {
+      type: 'string',
+      description:
+        `Plain text (never HTML), about ${SNIPPET_CHARS} characters around the first match, \`…\` where cut, whitespace runs as one space; ` +
+        `every matched word or phrase is wrapped in ${MARK_OPEN} and ${MARK_CLOSE} (guillemets already in the text are shown as ‹ and ›).`,
+      examples: ['SELECT * FROM «orders» WHERE customer = \'C-1042\''],
+    },
+  },
+  required: ['field', 'snippet'],
+  additionalProperties: false,
 };
 
 export const ledgerEntrySchema: Schema = {
   type: 'object',
   description: 'One action: the seed\'s LedgerEntry fields, then what OpenTelemetry adds.',
   properties: ledgerEntryProperties,
-  required: Object.keys(ledgerEntryProperties),
+  required: Object.keys(ledgerEntryProperties).filter((k) => !OPTIONAL_FIELDS.includes(k as keyof LedgerEntry)),
   additionalProperties: false,
 };

@@ -3,7 +3,7 @@ import type { PathItem, Reference } from './openapi-types.js';
 import { parameterRef, responseRef, schemaRef, type ParameterName } from './refs.js';
 
 /** The seed's filters (ledger-params.ts `ledgerFilterShape`), shared by the ledger and its export. */
-const FILTERS: ParameterName[] = ['Outcome', 'ActionName', 'AgentId', 'RunIdFilter', 'MinCost', 'MaxCost', 'StartDate', 'EndDate', 'Search'];
+const FILTERS: ParameterName[] = ['Outcome', 'ActionName', 'AgentId', 'RunIdFilter', 'MinCost', 'MaxCost', 'StartDate', 'EndDate', 'Search', 'FullTextQuery'];
 
 const errors: Record<string, Reference> = { '400': responseRef('BadRequest'), '500': responseRef('InternalError') };
 

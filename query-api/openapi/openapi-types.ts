@@ -24,6 +24,8 @@ export interface Schema {
   /** false wherever a shape is fixed: an undocumented field then fails the response tests. */
   additionalProperties?: boolean | Schema;
   items?: Schema;
+  minItems?: number;
+  maxItems?: number;
   uniqueItems?: boolean;
   oneOf?: Schema[];
   anyOf?: Schema[];
@@ -63,12 +65,19 @@ export interface Response {
   content?: Record<string, MediaType>;
 }
 
+export interface RequestBody {
+  description: string;
+  required: boolean;
+  content: Record<string, MediaType>;
+}
+
 export interface Operation {
   operationId: string;
   summary: string;
   description?: string;
   tags: string[];
   parameters?: Array<Parameter | Reference>;
+  requestBody?: RequestBody;
   responses: Record<string, Response | Reference>;
 }
 
@@ -76,6 +85,7 @@ export interface PathItem {
   /** Path parameters shared by every operation of the path. */
   parameters?: Array<Parameter | Reference>;
   get?: Operation;
+  post?: Operation;
 }
 
 export interface Tag {

@@ -3,6 +3,7 @@ import { OUTCOMES, RUN_STATUSES } from '../../model/ledger-entry.js';
 import { EXPORT_FORMATS } from '../export/export-formats.js';
 import type { Parameter, Schema } from './openapi-types.js';
 import type { ParameterName } from './refs.js';
+import { agentParameters } from './agent-parameters.js';
 
 /**
  * Every parameter, as the route files' zod shapes accept them. The unit
@@ -33,6 +34,7 @@ const dateSchema: Schema = {
 const RUN_ID_PATTERN = '^([0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$';
 
 export const parameters: Record<ParameterName, Parameter> = {
+  ...agentParameters,
   Page: query('page', 'Page number, 0-indexed; a page past the end is an empty `data`.', { type: 'integer', minimum: 0, maximum: 1_000_000_000, default: 0 }, 0),
   PageSize: query('page_size', 'Items per page.', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, 50),
   Outcome: query('outcome', 'Only actions with this outcome.', { type: 'string', enum: OUTCOMES }, 'error'),
@@ -48,6 +50,19 @@ export const parameters: Record<ParameterName, Parameter> = {
     'Literal, case-insensitive substring of the action name, agent id or outcome; any script, never query syntax.',
     text('Text to find', 'database'),
     'database',
+  ),
+  FullTextQuery: query(
+    'q',
+    'Full text over what the agent did: the action name, the status / error message and every string or number in `inputs` and `outputs` ' +
+      '(LLM messages included), as stored after redaction. Words must all match, in any order; `"quoted phrases"` match words next to each other; ' +
+      'a trailing `*` is a prefix (2 characters at least: `datab*`, `"connection tim"*`); `-word` or `-"a phrase"` excludes. ' +
+      'Case, accents and Unicode forms are ignored (`muller` finds `Müller`); any language: Chinese, Japanese, Korean, Thai (no spaces needed: ' +
+      'any 2 or more characters, or 1 alone), Arabic, Hebrew; emoji and symbols are words. Punctuation separates words, so `C-1042`, ' +
+      '`api.example.com` or `ops@example.com` are found as phrases of their parts. Nothing here is query syntax of the store: quotes, colons, ' +
+      'parentheses, `OR`, `AND`, `NOT`, `NEAR` are text; an unmatched `"` is ignored. A 400 when nothing is left to find (only exclusions, ' +
+      'or only punctuation), a prefix is shorter than 2 characters, or over 32 words or 256 tokens. Matching entries carry `highlights`.',
+    text('Words, phrases, prefixes, exclusions', 'refund "connection timeout" -test'),
+    'refund "connection timeout" -test',
   ),
   LedgerSortBy: query('sort_by', 'Sort field; ties are broken by `id`.', { type: 'string', enum: LEDGER_SORT_FIELDS, default: 'timestamp' }, 'cost'),
   SortOrder: query('sort_order', 'Sort direction.', { type: 'string', enum: ['asc', 'desc'], default: 'desc' }, 'asc'),

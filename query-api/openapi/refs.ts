@@ -13,6 +13,7 @@ export type SchemaName =
   | 'JsonObject'
   | 'ComplianceMetadata'
   | 'LedgerEntry'
+  | 'Highlight'
   | 'LedgerPage'
   | 'LedgerStats'
   | 'ModelConfig'
@@ -26,7 +27,25 @@ export type SchemaName =
   | 'TraceToolCall'
   | 'TraceTool'
   | 'Health'
-  | 'Readiness';
+  | 'Readiness'
+  | AgentSchemaName;
+
+/** The agents and activity components (agent-schemas.ts, activity-schemas.ts, feed-schemas.ts). */
+export type AgentSchemaName =
+  | 'Agent'
+  | 'AgentPage'
+  | 'TrustBreakdown'
+  | 'RegisterAgent'
+  | 'ActivityEvent'
+  | 'ActivityPage'
+  | 'ActivityReport'
+  | 'ActivityBatchReport'
+  | 'ActivityBatchResult'
+  | 'ChainVerification'
+  | 'ActionFeedItem'
+  | 'LifecycleEvent'
+  | 'AgentLog'
+  | 'Pagination';
 
 export type ParameterName =
   | 'Page'
@@ -40,6 +59,7 @@ export type ParameterName =
   | 'StartDate'
   | 'EndDate'
   | 'Search'
+  | 'FullTextQuery'
   | 'LedgerSortBy'
   | 'SortOrder'
   | 'ExportFormat'
@@ -53,9 +73,26 @@ export type ParameterName =
   | 'TraceId'
   | 'TracePage'
   | 'TracePerPage'
-  | 'TraceSearch';
+  | 'TraceSearch'
+  | AgentParameterName;
 
-export type ResponseName = 'BadRequest' | 'NotFound' | 'InternalError';
+/** The agents and activity parameters (agent-parameters.ts). */
+export type AgentParameterName =
+  | 'AgentIdPath'
+  | 'AgentsPage'
+  | 'AgentsPerPage'
+  | 'AgentStatusFilter'
+  | 'AgentNameFilter'
+  | 'ActivityType'
+  | 'ActivityFrom'
+  | 'ActivityTo'
+  | 'ActivityPage'
+  | 'ActivityPerPage'
+  | 'ActionsSince'
+  | 'ActionsUntil'
+  | 'ActionsLimit';
+
+export type ResponseName = 'BadRequest' | 'NotFound' | 'InternalError' | 'Unauthorized' | 'Forbidden' | 'AgentDeactivated';
 
 export const schemaRef = (name: SchemaName): Schema => ({ $ref: `#/components/schemas/${name}` });
 export const parameterRef = (name: ParameterName): Reference => ({ $ref: `#/components/parameters/${name}` });

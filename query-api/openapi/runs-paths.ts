@@ -8,8 +8,10 @@ export const runsPaths: Record<string, PathItem> = {
       operationId: 'listRuns',
       tags: ['runs'],
       summary: 'List runs',
-      description: 'Runs (= traces) with their rolled-up cost, tokens and status, filtered, sorted and paged like the ledger.',
-      parameters: (['Page', 'PageSize', 'AgentId', 'RunStatus', 'RunStartDate', 'RunEndDate', 'RunSortBy', 'SortOrder'] as ParameterName[]).map(parameterRef),
+      description:
+        'Runs (= traces) with their rolled-up cost, tokens and status, filtered, sorted and paged like the ledger. ' +
+        'With `q`, the runs that hold at least one matching action (GET /api/v1/ledger?run_id=…&q=… lists those actions with highlights).',
+      parameters: (['Page', 'PageSize', 'AgentId', 'RunStatus', 'RunStartDate', 'RunEndDate', 'FullTextQuery', 'RunSortBy', 'SortOrder'] as ParameterName[]).map(parameterRef),
       responses: {
         '200': { description: 'A page of runs.', content: { 'application/json': { schema: schemaRef('RunPage') } } },
         '400': responseRef('BadRequest'),

@@ -1,10 +1,12 @@
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Store } from '../../exporters/store.js';
+import type { LedgerEntry } from '../../model/ledger-entry.js';
+import type { SearchQuery } from '../../model/search-query.js';
 import { CONTENT_TYPE, EXPORT_FORMATS, serializeExport } from '../export/export-formats.js';
 import { enumParam, intParam, parseQuery } from '../query-params.js';
 import type { ScopeResolver } from '../scope.js';
-import { ledgerFilterFrom, ledgerFilterShape } from './ledger-params.js';
+import { ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, withHighlights } from './ledger-params.js';
 
 export const exportShape = {
   format: enumParam(EXPORT_FORMATS).optional().transform((v) => v ?? 'jsonl'),
@@ -12,16 +14,23 @@ export const exportShape = {
   ...ledgerFilterShape,
 };
 
+async function* highlighted(entries: AsyncIterable<LedgerEntry>, q: SearchQuery): AsyncGenerator<LedgerEntry> {
+  for await (const entry of entries) yield withHighlights(entry, q);
+}
+
 export function exportRoutes(store: Store, scopeOf: ScopeResolver): Router {
   const router = new Router();
-  router.get('/api/v1/ledger/export', (ctx) => {
+  router.get('/api/v1/ledger/export', async (ctx) => {
     const params = parseQuery(ctx.query, exportShape);
     const filter = ledgerFilterFrom(params, scopeOf(ctx));
+    const entries = await refusedAsBadRequest(() => store.exportLedger(filter, params.limit));
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     ctx.set('Content-Disposition', `attachment; filename="ledger-export-${stamp}.${params.format}"`);
     ctx.set('Cache-Control', 'no-store');
     ctx.type = CONTENT_TYPE[params.format];
-    ctx.body = Readable.from(serializeExport(store.exportLedger(filter, params.limit), params.format), { objectMode: false });
+    // JSON and JSONL lines carry `highlights` with `q`; CSV keeps its fixed columns.
+    const lines = params.q ? highlighted(entries, params.q) : entries;
+    ctx.body = Readable.from(serializeExport(lines, params.format), { objectMode: false });
   });
   return router;
 }

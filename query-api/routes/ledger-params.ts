@@ -1,11 +1,49 @@
 import { z } from 'zod';
 import { OUTCOMES } from '../../model/ledger-entry.js';
 import { parseRunId } from '../../model/ids.js';
-import { LEDGER_SORT_FIELDS, type LedgerFilter, type QueryScope } from '../../exporters/store.js';
+import { LEDGER_SORT_FIELDS, UnsupportedQueryError, type LedgerFilter, type QueryScope } from '../../exporters/store.js';
+import type { LedgerEntry } from '../../model/ledger-entry.js';
+import { highlightsFor } from '../../model/search-highlights.js';
+import { parseSearchQuery, SearchQueryError, type SearchQuery } from '../../model/search-query.js';
 import { validationError } from '../api-error.js';
 import { dateParam, enumParam, textParam, usdParam } from '../query-params.js';
 
-/** The seed's ledger filters (ledger-api.txt), shared by the ledger and its export. */
+/**
+ * Full text over what agents did (DESIGN.md: `search` vs `q`), parsed here
+ * (model/search-query.ts) so a store only ever sees tokens; a query with
+ * nothing to find is a 400 naming `q`.
+ */
+export const fullTextParam = () =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(1000, 'must be at most 1000 characters')
+    .transform((s, ctx) => {
+      try {
+        return parseSearchQuery(s);
+      } catch (err) {
+        if (!(err instanceof SearchQueryError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message });
+        return z.NEVER;
+      }
+    })
+    .optional();
+
+/** Entries answering a `q` carry why they matched; without `q`, no `highlights` field at all. */
+export function withHighlights<T extends LedgerEntry>(entry: T, q: SearchQuery | undefined): T {
+  return q ? { ...entry, highlights: highlightsFor(entry, q) } : entry;
+}
+
+/** A store that cannot answer a filter as asked (store.ts UnsupportedQueryError) is the caller's 400. */
+export async function refusedAsBadRequest<T>(run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw err instanceof UnsupportedQueryError ? validationError(err.message) : err;
+  }
+}
+
+/** The seed's ledger filters (ledger-api.txt), shared by the ledger and its export; plus our `q`. */
 export const ledgerFilterShape = {
   outcome: enumParam(OUTCOMES).optional(),
   action_name: textParam(),
@@ -19,6 +57,7 @@ export const ledgerFilterShape = {
   start_date: dateParam('start'),
   end_date: dateParam('end'),
   search: textParam(),
+  q: fullTextParam(),
 };
 
 export const sortShape = {
@@ -46,5 +85,6 @@ export function ledgerFilterFrom(params: FilterParams, scope: QueryScope): Ledge
     start_us: params.start_date,
     end_us: params.end_date,
     search: params.search,
+    q: params.q,
   };
 }

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Store } from '../../exporters/store.js';
 import { intParam, parseQuery } from '../query-params.js';
 import type { ScopeResolver } from '../scope.js';
-import { ledgerFilterFrom, ledgerFilterShape, sortShape } from './ledger-params.js';
+import { ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, sortShape, withHighlights } from './ledger-params.js';
 
 export const ledgerShape = {
   page: intParam(0, 1_000_000_000, 0),
@@ -16,15 +16,17 @@ export function ledgerRoutes(store: Store, scopeOf: ScopeResolver): Router {
   router.get('/api/v1/ledger', async (ctx) => {
     const params = parseQuery(ctx.query, ledgerShape);
     const filter = ledgerFilterFrom(params, scopeOf(ctx));
-    const { data, count } = await store.queryLedger({
-      ...filter,
-      sort_by: params.sort_by,
-      sort_order: params.sort_order,
-      page: params.page,
-      page_size: params.page_size,
-    });
+    const { data, count } = await refusedAsBadRequest(() =>
+      store.queryLedger({
+        ...filter,
+        sort_by: params.sort_by,
+        sort_order: params.sort_order,
+        page: params.page,
+        page_size: params.page_size,
+      }),
+    );
     ctx.body = {
-      data,
+      data: data.map((entry) => withHighlights(entry, params.q)),
       count,
       page: params.page,
       page_size: params.page_size,

@@ -5,6 +5,7 @@ import { RUN_SORT_FIELDS, type Store } from '../../exporters/store.js';
 import { notFound, validationError } from '../api-error.js';
 import { dateParam, enumParam, intParam, parseQuery, textParam } from '../query-params.js';
 import type { ScopeResolver } from '../scope.js';
+import { fullTextParam, refusedAsBadRequest } from './ledger-params.js';
 
 export const runsShape = {
   page: intParam(0, 1_000_000_000, 0),
@@ -13,6 +14,7 @@ export const runsShape = {
   status: enumParam(RUN_STATUSES).optional(),
   start_date: dateParam('start'),
   end_date: dateParam('end'),
+  q: fullTextParam(),
   sort_by: enumParam(RUN_SORT_FIELDS).optional().transform((v) => v ?? 'timestamp'),
   sort_order: enumParam(['asc', 'desc'] as const).optional().transform((v) => v ?? 'desc'),
 };
@@ -25,17 +27,20 @@ export function runsRoutes(store: Store, scopeOf: ScopeResolver): Router {
     if (params.start_date !== undefined && params.end_date !== undefined && params.start_date > params.end_date) {
       throw validationError('`start_date` must not be after `end_date`');
     }
-    const { data, count } = await store.listRuns({
-      scope: scopeOf(ctx),
-      agent_id: params.agent_id,
-      status: params.status,
-      start_us: params.start_date,
-      end_us: params.end_date,
-      sort_by: params.sort_by,
-      sort_order: params.sort_order,
-      page: params.page,
-      page_size: params.page_size,
-    });
+    const { data, count } = await refusedAsBadRequest(() =>
+      store.listRuns({
+        scope: scopeOf(ctx),
+        agent_id: params.agent_id,
+        status: params.status,
+        start_us: params.start_date,
+        end_us: params.end_date,
+        q: params.q,
+        sort_by: params.sort_by,
+        sort_order: params.sort_order,
+        page: params.page,
+        page_size: params.page_size,
+      }),
+    );
     ctx.body = { data, count, page: params.page, page_size: params.page_size, total_pages: Math.ceil(count / params.page_size) };
   });
   router.get('/api/v1/runs/:run_id', async (ctx) => {

@@ -54,6 +54,8 @@ export async function startServerProcess(
       AGENT_LEDGER_DATA_DIR: dataDir,
       AGENT_LEDGER_LOG_LEVEL: 'info',
       AGENT_LEDGER_BOOTSTRAP_KEY: TEST_ADMIN_KEY,
+      // tests send spans from fixed past dates, older than the default retention; the sweeper tests turn it on
+      AGENT_LEDGER_RETENTION_SWEEP_INTERVAL_SECONDS: '0',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

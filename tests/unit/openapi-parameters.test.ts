@@ -7,6 +7,9 @@ import { ledgerShape } from '../../query-api/routes/ledger-routes.js';
 import { openApiShape } from '../../query-api/routes/openapi-routes.js';
 import { runsShape } from '../../query-api/routes/runs-routes.js';
 import { statsShape } from '../../query-api/routes/stats-routes.js';
+import { listAgentsShape } from '../../query-api/routes/agents-routes.js';
+import { activityShape } from '../../query-api/routes/activity-read-routes.js';
+import { actionsShape } from '../../query-api/routes/agent-actions-routes.js';
 
 /**
  * The zod shapes the routes parse their query strings with, by operationId.
@@ -21,12 +24,23 @@ const SHAPES: Record<string, Record<string, unknown>> = {
   listRuns: runsShape,
   getRun: {},
   getOpenApiDocument: openApiShape,
+  listAgents: listAgentsShape,
+  registerAgent: {},
+  getAgent: {},
+  deactivateAgent: {},
+  activateAgent: {},
+  listAgentActivity: activityShape,
+  verifyAgentActivity: {},
+  // `since` defaults to one hour before `until`, computed per request: neither has a static default
+  listAgentActions: actionsShape,
+  reportActivity: {},
+  reportActivityBatch: {},
 };
 
 function queryParameters(operationId: string): Parameter[] {
   for (const item of Object.values(openApiDocument.paths)) {
-    const op: Operation | undefined = item.get;
-    if (op?.operationId !== operationId) continue;
+    const op: Operation | undefined = [item.get, item.post].find((o) => o?.operationId === operationId);
+    if (!op) continue;
     return [...(item.parameters ?? []), ...(op.parameters ?? [])]
       .map((p: Parameter | Reference) => ('$ref' in p ? openApiDocument.components.parameters[p.$ref.split('/').pop()!] : p))
       .filter((p) => p.in === 'query');

@@ -7,6 +7,8 @@ import type { Operation, Parameter, Reference } from '../../query-api/openapi/op
 import { createQueryApi, type QueryApi } from '../../query-api/query-api.js';
 import { createAuthenticator } from '../../auth/authenticator.js';
 import { createRateLimiter } from '../../auth/rate-limit/index.js';
+import type { AgentStore } from '../../exporters/agent-store.js';
+import { EMPTY_TRUST_STATE, trustBreakdown } from '../../model/trust-score.js';
 
 /**
  * The document against the app itself (the real routers, an empty store):
@@ -40,6 +42,30 @@ const emptyStore: Store = {
   countApiKeys: async () => 0,
 };
 
+/** No agents at all: every agent path is a 404, a registration echoes a made-up agent. */
+const emptyAgents: AgentStore = {
+  registerAgent: async (input) => ({
+    id: '00000000-0000-4000-8000-000000000000', asn: 'ASN-2026-0384-7721-G', name: input.name, organization_id: input.organization_id,
+    status: 'active', external_ids: input.external_ids, created_at: '2026-01-01T00:00:00.000000Z', last_seen_at: null, action_count: 0,
+    total_cost_usd: 0, error_rate: 0, activity_count: 0, trust_score: 50,
+    trust_breakdown: trustBreakdown(EMPTY_TRUST_STATE, 0, 30),
+  }),
+  findAgent: async () => null,
+  listAgents: async () => ({ data: [], total: 0 }),
+  setAgentStatus: async () => {
+    throw new Error('not used');
+  },
+  reportActivity: async () => [],
+  listActivity: async () => ({ data: [], total: 0 }),
+  verifyActivityChain: async () => {
+    throw new Error('not used');
+  },
+  listAgentActions: async () => [],
+  getOrganizationPolicy: async () => ({ retention_days: 400, public_activity: true }),
+  setOrganizationPolicy: async () => ({ retention_days: 400, public_activity: true }),
+  sweepExpired: async () => ({ entries: 0, activity_events: 0, lifecycle_events: 0, runs: 0 }),
+};
+
 let api: QueryApi;
 let base: string;
 
@@ -52,6 +78,7 @@ beforeAll(async () => {
     authenticator: createAuthenticator({ store: emptyStore, pepper: 'p', jwt: null, cacheSeconds: 0, anonymousOrganization: 'default' }),
     rateLimiter: createRateLimiter({ limits: { query_per_hour: 1e9, export_per_hour: 1e9, stats_per_hour: 1e9, ingest_per_hour: 1e9 }, redisUrl: null }),
     readiness: [],
+    agents: { agents: emptyAgents, redaction: null, maxMetadataBytes: 16384 },
   });
   await api.start();
   base = `http://127.0.0.1:${api.port()}`;
@@ -63,17 +90,30 @@ afterAll(async () => {
 
 interface DocumentedOperation {
   path: string;
+  method: 'GET' | 'POST';
   op: Operation;
   params: Parameter[];
 }
 
 const deref = (p: Parameter | Reference): Parameter => ('$ref' in p ? openApiDocument.components.parameters[p.$ref.split('/').pop()!] : p);
 
-const documented: DocumentedOperation[] = Object.entries(openApiDocument.paths).map(([path, item]) => ({
-  path,
-  op: item.get!,
-  params: [...(item.parameters ?? []), ...(item.get!.parameters ?? [])].map(deref),
-}));
+const documented: DocumentedOperation[] = Object.entries(openApiDocument.paths).flatMap(([path, item]) =>
+  (['get', 'post'] as const)
+    .filter((m) => item[m] !== undefined)
+    .map((m) => ({
+      path,
+      method: m.toUpperCase() as 'GET' | 'POST',
+      op: item[m]!,
+      params: [...(item.parameters ?? []), ...(item[m]!.parameters ?? [])].map(deref),
+    })),
+);
+
+/** The documented example of an operation's request body (its schema component's first example), if it takes one. */
+function exampleBody(d: DocumentedOperation): string | undefined {
+  const schema = d.op.requestBody?.content['application/json']?.schema;
+  if (!schema?.$ref) return undefined;
+  return JSON.stringify(openApiDocument.components.schemas[schema.$ref.split('/').pop()!].examples?.[0]);
+}
 
 /** A concrete URL for an operation: path parameters from their examples, then the query. */
 function url(d: DocumentedOperation, query: Record<string, string>): string {
@@ -84,7 +124,8 @@ function url(d: DocumentedOperation, query: Record<string, string>): string {
 }
 
 async function get(d: DocumentedOperation, query: Record<string, string>) {
-  const res = await fetch(url(d, query));
+  const body = exampleBody(d);
+  const res = await fetch(url(d, query), { method: d.method, body, headers: body ? { 'Content-Type': 'application/json' } : {} });
   const text = await res.text();
   // Exports answer files; only errors and JSON answers are read.
   return { status: res.status, body: (res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text) as any };

@@ -1,0 +1,43 @@
+import { join, resolve } from 'node:path';
+import type { Config } from '../config/index.js';
+import type { AgentStore } from './agent-store.js';
+import { createElasticsearchStore } from './elasticsearch/elasticsearch-store.js';
+import { createSqliteStore } from './sqlite/sqlite-store.js';
+import type { Store } from './store.js';
+
+/** What a server process needs of its store: the ledger contract and the agents one. */
+export type ServerStore = Store & AgentStore;
+
+export interface CreateStoreOptions {
+  /** SQLite: `thread` (the server's) or `inline` (tools, tests, processes that never write entries). */
+  writer?: 'thread' | 'inline';
+}
+
+/**
+ * The one place a backend is chosen (DESIGN.md "Running modes"):
+ * Elasticsearch when `elasticsearch_url` (ELASTICSEARCH_URL) is set, else
+ * the embedded SQLite database in `data_dir`.
+ */
+export async function createStore(config: Config, options: CreateStoreOptions = {}): Promise<ServerStore> {
+  if (config.elasticsearch_url) {
+    const es = config.elasticsearch;
+    return createElasticsearchStore({
+      node: config.elasticsearch_url,
+      apiKey: es.api_key ?? undefined,
+      username: es.username ?? undefined,
+      password: es.password ?? undefined,
+      caFile: es.ca_file ?? undefined,
+      indexPrefix: es.index_prefix,
+      shards: es.shards,
+      replicas: es.replicas,
+    });
+  }
+  return createSqliteStore({
+    file: join(resolve(config.data_dir), 'ledger.db'),
+    synchronous: config.sqlite.synchronous,
+    fulltext: config.sqlite.fulltext,
+    writer: options.writer ?? 'thread',
+    trustHalfLifeDays: config.agents.trust_half_life_days,
+    retentionDays: config.retention.days,
+  });
+}

@@ -1,0 +1,53 @@
+import type { Client, estypes } from '@elastic/elasticsearch';
+import type { LedgerEntry, RunStatus } from '../../model/ledger-entry.js';
+import type { LedgerFilter, LedgerPage, LedgerQuery } from '../store.js';
+import { entryFromDocument, type EntryDocument } from './entry-document.js';
+import { runDocId, type IndexNames } from './index-names.js';
+import { ledgerFilterQuery, ledgerSort } from './ledger-query-dsl.js';
+import { searchPage, walkAll } from './search-paging.js';
+
+/** A run is running until a root span of it has ended; then failed if a root failed (as the SQLite store derives it). */
+export function runStatusOf(rootCount: number | null | undefined, rootError: number | null | undefined): RunStatus {
+  if (!rootCount) return 'running';
+  return rootError ? 'failed' : 'completed';
+}
+
+export interface ReaderOptions {
+  names: IndexNames;
+  /** The largest from + size a plain search may use (index.max_result_window). */
+  maxResultWindow: number;
+}
+
+/** Entries of documents, with each run's status read from the runs index (derived, never stored on an entry). */
+export async function entriesWithStatus(client: Client, names: IndexNames, hits: Array<estypes.SearchHit<EntryDocument>>): Promise<LedgerEntry[]> {
+  const docs = hits.map((h) => h._source!);
+  if (!docs.length) return [];
+  const ids = [...new Set(docs.map((d) => runDocId(d.organization_id, d.run_id)))];
+  const response = await client.mget<{ root_count?: number; root_error?: number }>({
+    index: names.runs,
+    ids,
+    _source_includes: ['root_count', 'root_error'],
+  });
+  const status = new Map<string, RunStatus>();
+  for (const doc of response.docs) {
+    const source = 'found' in doc && doc.found ? doc._source : undefined;
+    status.set(doc._id, runStatusOf(source?.root_count, source?.root_error));
+  }
+  return docs.map((d) => entryFromDocument(d, status.get(runDocId(d.organization_id, d.run_id)) ?? 'running'));
+}
+
+export async function queryLedger(client: Client, options: ReaderOptions, query: LedgerQuery): Promise<LedgerPage> {
+  const spec = { index: options.names.entriesPattern, query: ledgerFilterQuery(query), sort: ledgerSort(query.sort_by, query.sort_order) };
+  const page = await searchPage<EntryDocument>(client, spec, query.page * query.page_size, query.page_size, options.maxResultWindow);
+  return { data: await entriesWithStatus(client, options.names, page.hits), count: page.total };
+}
+
+const EXPORT_CHUNK = 1000;
+
+/** Newest first (then id), at most `limit`, over one point in time, in chunks: memory stays flat. */
+export async function* exportLedger(client: Client, options: ReaderOptions, filter: LedgerFilter, limit: number): AsyncGenerator<LedgerEntry> {
+  const spec = { index: options.names.entriesPattern, query: ledgerFilterQuery(filter), sort: ledgerSort('timestamp', 'desc') };
+  for await (const hits of walkAll<EntryDocument>(client, spec, limit, Math.min(EXPORT_CHUNK, options.maxResultWindow))) {
+    yield* await entriesWithStatus(client, options.names, hits);
+  }
+}

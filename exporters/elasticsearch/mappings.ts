@@ -1,0 +1,153 @@
+import type { estypes } from '@elastic/elasticsearch';
+import type { IndexNames } from './index-names.js';
+
+/**
+ * Explicit mappings, `dynamic: strict`: a field we did not plan is a bug to
+ * find, not a mapping to grow. Elasticsearch 9.x only: OpenSearch has no
+ * `wildcard` or `flattened` field types (and the client refuses a server
+ * that is not Elasticsearch).
+ */
+
+export interface IndexLayout {
+  /** Primary shards of each monthly entry index (and of the runs index). */
+  shards: number;
+  /** Replicas; null keeps the cluster's default. */
+  replicas: number | null;
+}
+
+/** Keyword values past this many characters are kept in `_source` but not indexed: 3 bytes × 8191 stays under Lucene's 32 KiB term limit. */
+export const KEYWORD_IGNORE_ABOVE = 8191;
+/** Flattened leaves are indexed as key + value in one term, so they get less room. */
+export const FLATTENED_IGNORE_ABOVE = 4096;
+export const FLATTENED_DEPTH_LIMIT = 20;
+/** The `q` analyzer: the text is already cut into model/search-text.ts tokens joined by spaces; it only splits them apart. */
+export const SEARCH_ANALYZER = 'ledger_tokens';
+
+const keyword: estypes.MappingProperty = { type: 'keyword', ignore_above: KEYWORD_IGNORE_ABOVE };
+const id: estypes.MappingProperty = { type: 'keyword' };
+const long: estypes.MappingProperty = { type: 'long' };
+/** Kept for reading back, never searched. */
+const stored: estypes.MappingProperty = { type: 'text', index: false };
+const opaque: estypes.MappingProperty = { type: 'object', enabled: false };
+const flattened: estypes.MappingProperty = { type: 'flattened', ignore_above: FLATTENED_IGNORE_ABOVE, depth_limit: FLATTENED_DEPTH_LIMIT };
+
+/** Derived fields, rebuilt from the entry on every write: not worth a second copy in `_source`. */
+export const DERIVED_ENTRY_FIELDS = ['name_fold', 'agent_fold', 'inputs_text', 'outputs_text', 'search_text'];
+
+export const ENTRY_MAPPINGS: estypes.MappingTypeMapping = {
+  dynamic: 'strict',
+  _source: { excludes: DERIVED_ENTRY_FIELDS },
+  properties: {
+    id, organization_id: id, run_id: id, trace_id: id, span_id: id, parent_span_id: id,
+    is_root: { type: 'boolean' },
+    name: keyword,
+    kind: id,
+    outcome: id,
+    status_message: stored,
+    ts_us: long,
+    end_us: long,
+    /** For Kibana's time picker; queries use the exact µs in ts_us. */
+    timestamp: { type: 'date', format: 'epoch_millis' },
+    duration_ms: { type: 'double' },
+    /** Integer µs: sums are exact, as the SQLite store's are. */
+    duration_us: long,
+    /** model/duration-histogram.ts bucket, so percentiles equal the SQLite store's. */
+    duration_bucket: { type: 'integer' },
+    cost_micros: long,
+    model: keyword,
+    provider: keyword,
+    input_tokens: long,
+    output_tokens: long,
+    total_tokens: long,
+    agent_id: keyword,
+    service_name: keyword,
+    user_id: keyword,
+    inputs: opaque,
+    outputs: opaque,
+    compliance_metadata: flattened,
+    attributes: flattened,
+    /** What flattened cannot take (a key with \0, nesting past the limit, an immense leaf): kept whole, unindexed. */
+    compliance_metadata_raw: opaque,
+    attributes_raw: opaque,
+    tags: { type: 'keyword', ignore_above: 1024 },
+    truncated_fields: id,
+    redactions: { type: 'integer' },
+    /** `search`: name and agent id folded (NFC, lower case) in JS, matched by case-sensitive wildcards: exactly the SQLite store's fold. */
+    name_fold: { type: 'wildcard' },
+    agent_fold: { type: 'wildcard' },
+    /** Substrings of large payloads, for investigators in Kibana. */
+    inputs_text: { type: 'wildcard' },
+    outputs_text: { type: 'wildcard' },
+    /** `q`: one array element per searchable value, so a phrase never spans two values (the position gap). */
+    search_text: {
+      type: 'text',
+      analyzer: SEARCH_ANALYZER,
+      index_prefixes: { min_chars: 1, max_chars: 19 },
+      position_increment_gap: 100,
+      norms: false,
+    },
+  },
+};
+
+export function entrySettings(layout: IndexLayout): estypes.IndicesIndexSettings {
+  return {
+    number_of_shards: layout.shards,
+    ...(layout.replicas === null ? {} : { number_of_replicas: layout.replicas }),
+    // bulk writes never force a refresh; reads see them within this
+    refresh_interval: '1s',
+    analysis: { analyzer: { [SEARCH_ANALYZER]: { type: 'custom', tokenizer: 'whitespace' } } },
+  };
+}
+
+export function entryTemplate(names: IndexNames, layout: IndexLayout): estypes.IndicesPutIndexTemplateRequest {
+  return {
+    name: names.entriesTemplate,
+    index_patterns: [names.entriesPattern],
+    // above the built-in templates (logs-*, metrics-*: 100), never a data stream
+    priority: 500,
+    allow_auto_create: true,
+    template: { settings: entrySettings(layout), mappings: ENTRY_MAPPINGS, aliases: { [names.entriesAlias]: {} } },
+    _meta: { managed_by: 'agent-ledger' },
+  };
+}
+
+export const RUN_MAPPINGS: estypes.MappingTypeMapping = {
+  dynamic: 'strict',
+  properties: {
+    organization_id: id, run_id: id, agent_id: keyword, user_id: keyword,
+    start_us: long, end_us: long, action_count: long, cost_micros: long,
+    root_count: long, root_error: { type: 'integer' },
+    root_name: keyword, root_span_id: id, prompt_name: keyword,
+    input_tokens: long, output_tokens: long, total_tokens: long,
+    model_config: opaque,
+    tags: { type: 'keyword', ignore_above: 1024 },
+    /** Folded copies (computed in JS, passed to the script) behind the runs' `search`. */
+    root_name_fold: stored, prompt_name_fold: stored,
+    search_name_fold: { type: 'wildcard' }, model_fold: { type: 'wildcard' },
+    /** Span ids already counted: makes the rollup script idempotent per entry (run-rollup.ts). */
+    applied: stored,
+  },
+};
+
+export const ORGANIZATION_MAPPINGS: estypes.MappingTypeMapping = {
+  dynamic: 'strict',
+  properties: { id, name: keyword, created_at: long },
+};
+
+export const API_KEY_MAPPINGS: estypes.MappingTypeMapping = {
+  dynamic: 'strict',
+  properties: {
+    id, prefix: id, hash: { type: 'keyword', index: false }, organization_id: id, user_id: keyword, role: id, scopes: id,
+    name: keyword, created_at: long, expires_at: long, revoked_at: long,
+  },
+};
+
+/** The fixed indices (runs, credentials) with their mappings. */
+export function fixedIndices(names: IndexNames, layout: IndexLayout): estypes.IndicesCreateRequest[] {
+  const small = { number_of_shards: 1, ...(layout.replicas === null ? {} : { number_of_replicas: layout.replicas }) };
+  return [
+    { index: names.runs, settings: { ...small, number_of_shards: layout.shards, refresh_interval: '1s' }, mappings: RUN_MAPPINGS },
+    { index: names.organizations, settings: small, mappings: ORGANIZATION_MAPPINGS },
+    { index: names.apiKeys, settings: small, mappings: API_KEY_MAPPINGS },
+  ];
+}

@@ -1,0 +1,161 @@
+import type { EntryRecord } from '../../model/ledger-entry.js';
+import { modelConfigOf, promptNameOf, type ModelConfig } from '../../model/model-config.js';
+import { runDocId } from './index-names.js';
+import { foldCase } from './search-fold.js';
+
+/**
+ * The runs rollup, kept at write time as the SQLite store keeps it
+ * (exporters/sqlite/entry-writer.ts): one scripted upsert per run and batch.
+ * The script first sums the batch's entries (first agent, user, prompt name
+ * and model config written; the first root's agent, name and span), then
+ * merges into the stored run exactly as the SQLite upsert does: the root's
+ * agent wins, else the stored one, else the batch's; counts, cost and
+ * tokens add up; start/end widen; stored first values stay; tags become the
+ * sorted union once a batch brings new ones (SQLite's UNION sorts too;
+ * Java orders by UTF-16 units, SQLite by bytes: they differ only between
+ * astral characters and U+E000–U+FFFF).
+ *
+ * Idempotent per entry: the run keeps the span ids it counted (`applied`)
+ * and the script skips those. So an entry whose create succeeded but whose
+ * run update was lost (a crash, a timeout) is counted when the batch comes
+ * again: its create answers 409, the writer reads the stored entry back and
+ * offers it, and the script counts it only if it never did.
+ */
+export interface RunContribution {
+  span_id: string;
+  start_us: number;
+  end_us: number;
+  cost_micros: number;
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  agent_id: string | null;
+  user_id: string | null;
+  is_root: boolean;
+  is_error: boolean;
+  name: string;
+  name_fold: string;
+  prompt_name: string | null;
+  prompt_name_fold: string | null;
+  model_config: ModelConfig | null;
+  model_fold: string | null;
+  tags: string[];
+}
+
+export interface RunUpdate {
+  id: string;
+  organization_id: string;
+  run_id: string;
+  contributions: RunContribution[];
+}
+
+export function contributionOf(e: EntryRecord): RunContribution {
+  const prompt = promptNameOf(e.attributes);
+  const config = modelConfigOf(e);
+  return {
+    span_id: e.span_id, start_us: e.start_us, end_us: e.end_us, cost_micros: e.cost_micros,
+    input_tokens: e.input_tokens ?? 0, output_tokens: e.output_tokens ?? 0, total_tokens: e.total_tokens ?? 0,
+    agent_id: e.agent_id, user_id: e.user_id, is_root: e.is_root, is_error: e.outcome === 'error',
+    name: e.name, name_fold: foldCase(e.name), prompt_name: prompt, prompt_name_fold: prompt === null ? null : foldCase(prompt),
+    model_config: config, model_fold: config === null ? null : foldCase(config.model), tags: e.tags,
+  };
+}
+
+/** One update a run, its entries in write order. */
+export function runUpdates(entries: readonly EntryRecord[]): RunUpdate[] {
+  const runs = new Map<string, RunUpdate>();
+  for (const e of entries) {
+    const id = runDocId(e.organization_id, e.run_id);
+    let run = runs.get(id);
+    if (!run) runs.set(id, (run = { id, organization_id: e.organization_id, run_id: e.run_id, contributions: [] }));
+    run.contributions.push(contributionOf(e));
+  }
+  return [...runs.values()];
+}
+
+/** Stored once (putScript) and called by id from every bulk update. */
+export const RUN_ROLLUP_SCRIPT = `
+def s = ctx._source;
+boolean fresh = s.run_id == null;
+if (fresh) { s.organization_id = params.organization_id; s.run_id = params.run_id; s.applied = new ArrayList(); }
+Set applied = new HashSet(s.applied);
+def agent = null; def rootAgent = null; def user = null;
+long start = 0; long end = 0; long n = 0; long cost = 0; long inTok = 0; long outTok = 0; long totTok = 0;
+long rootCount = 0; int rootError = 0;
+def rootName = null; def rootNameFold = null; def rootSpan = null;
+def prompt = null; def promptFold = null; def modelConfig = null; def modelFold = null;
+List tags = new ArrayList();
+for (def c : params.contributions) {
+  if (applied.contains(c.span_id)) { continue; }
+  applied.add(c.span_id);
+  s.applied.add(c.span_id);
+  if (agent == null) { agent = c.agent_id; }
+  if (user == null) { user = c.user_id; }
+  long cs = ((Number) c.start_us).longValue();
+  long ce = ((Number) c.end_us).longValue();
+  if (n == 0 || cs < start) { start = cs; }
+  if (n == 0 || ce > end) { end = ce; }
+  n += 1;
+  cost += ((Number) c.cost_micros).longValue();
+  inTok += ((Number) c.input_tokens).longValue();
+  outTok += ((Number) c.output_tokens).longValue();
+  totTok += ((Number) c.total_tokens).longValue();
+  if (prompt == null && c.prompt_name != null) { prompt = c.prompt_name; promptFold = c.prompt_name_fold; }
+  if (modelConfig == null && c.model_config != null) { modelConfig = c.model_config; modelFold = c.model_fold; }
+  for (def t : c.tags) { if (!tags.contains(t)) { tags.add(t); } }
+  if (c.is_root) {
+    rootCount += 1;
+    if (rootAgent == null) { rootAgent = c.agent_id; }
+    if (rootName == null) { rootName = c.name; rootNameFold = c.name_fold; }
+    if (rootSpan == null) { rootSpan = c.span_id; }
+    if (c.is_error) { rootError = 1; }
+  }
+}
+if (n == 0) {
+  ctx.op = 'noop';
+} else if (fresh) {
+  s.agent_id = rootAgent != null ? rootAgent : agent;
+  s.user_id = user; s.start_us = start; s.end_us = end; s.action_count = n; s.cost_micros = cost;
+  s.root_count = rootCount; s.root_error = rootError;
+  s.root_name = rootName; s.root_name_fold = rootNameFold; s.root_span_id = rootSpan;
+  s.prompt_name = prompt; s.prompt_name_fold = promptFold;
+  s.input_tokens = inTok; s.output_tokens = outTok; s.total_tokens = totTok;
+  s.model_config = modelConfig; s.model_fold = modelFold; s.tags = tags;
+} else {
+  if (rootAgent != null) { s.agent_id = rootAgent; } else if (s.agent_id == null) { s.agent_id = agent; }
+  if (s.user_id == null) { s.user_id = user; }
+  if (start < ((Number) s.start_us).longValue()) { s.start_us = start; }
+  if (end > ((Number) s.end_us).longValue()) { s.end_us = end; }
+  s.action_count = ((Number) s.action_count).longValue() + n;
+  s.cost_micros = ((Number) s.cost_micros).longValue() + cost;
+  s.root_count = ((Number) s.root_count).longValue() + rootCount;
+  if (rootError > ((Number) s.root_error).intValue()) { s.root_error = rootError; }
+  if (s.root_name == null) { s.root_name = rootName; s.root_name_fold = rootNameFold; }
+  if (s.root_span_id == null) { s.root_span_id = rootSpan; }
+  if (s.prompt_name == null) { s.prompt_name = prompt; s.prompt_name_fold = promptFold; }
+  s.input_tokens = ((Number) s.input_tokens).longValue() + inTok;
+  s.output_tokens = ((Number) s.output_tokens).longValue() + outTok;
+  s.total_tokens = ((Number) s.total_tokens).longValue() + totTok;
+  if (s.model_config == null) { s.model_config = modelConfig; s.model_fold = modelFold; }
+  if (!tags.isEmpty()) {
+    List merged = new ArrayList();
+    for (def t : s.tags) { if (!merged.contains(t)) { merged.add(t); } }
+    for (def t : tags) { if (!merged.contains(t)) { merged.add(t); } }
+    Collections.sort(merged);
+    s.tags = merged;
+  }
+}
+if (n != 0) { s.search_name_fold = s.prompt_name != null ? s.prompt_name_fold : s.root_name_fold; }
+`;
+
+/** The bulk lines of one run's update. */
+export function runUpdateLines(update: RunUpdate, index: string, scriptId: string): unknown[] {
+  return [
+    { update: { _index: index, _id: update.id, retry_on_conflict: 10 } },
+    {
+      scripted_upsert: true,
+      script: { id: scriptId, params: { organization_id: update.organization_id, run_id: update.run_id, contributions: update.contributions } },
+      upsert: {},
+    },
+  ];
+}

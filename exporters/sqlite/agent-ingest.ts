@@ -1,0 +1,114 @@
+import type { Actor } from '../../model/agent.js';
+import { parseAsn } from '../../model/asn.js';
+import type { EntryRecord } from '../../model/ledger-entry.js';
+import { observeAll, outcomeObservation, type TrustObservation } from '../../model/trust-score.js';
+import { insertAgent } from './agent-registration.js';
+import { saveTrustState, trustStateOf, type AgentRow } from './agent-row.js';
+import type { Database, Statement } from './driver.js';
+
+interface AgentDelta {
+  organization_id: string;
+  external_id: string;
+  name: string | null;
+  count: number;
+  errors: number;
+  cost_micros: number;
+  last_us: number;
+  observations: TrustObservation[];
+}
+
+const SYSTEM: Actor = { actor_type: 'system', actor_id: null };
+
+/**
+ * The agent side of ledger writes, in the entry writer's transaction and for
+ * inserted entries only (a re-delivered span moves nothing): registers an
+ * agent the first time a span names it, and keeps its counters, last-seen
+ * time and trust state current.
+ */
+export class AgentIngest {
+  private readonly findByExternal: Statement;
+  private readonly findByAsn: Statement;
+  private readonly link: Statement;
+  private readonly bump: Statement;
+  private readonly row: Statement;
+
+  constructor(
+    private readonly db: Database,
+    private readonly settings: { trust_half_life_days: number; now: () => number },
+  ) {
+    this.findByExternal = db.prepare('SELECT agent_id FROM agent_external_ids WHERE organization_id = ? AND external_id = ?').pluck();
+    this.findByAsn = db.prepare('SELECT id FROM agents WHERE organization_id = ? AND asn = ?').pluck();
+    this.link = db.prepare('INSERT INTO agent_external_ids (organization_id, external_id, agent_id) VALUES (?, ?, ?)');
+    this.bump = db.prepare(`UPDATE agents SET action_count = action_count + ?, error_count = error_count + ?,
+      cost_micros = cost_micros + ?, last_seen_us = max(coalesce(last_seen_us, ?), ?) WHERE id = ?`);
+    this.row = db.prepare('SELECT * FROM agents WHERE id = ?');
+  }
+
+  begin(): AgentIngestBatch {
+    return new AgentIngestBatch(this);
+  }
+
+  apply(deltas: Iterable<AgentDelta>): void {
+    for (const d of deltas) {
+      const agentId = this.resolve(d);
+      this.bump.run(d.count, d.errors, d.cost_micros, d.last_us, d.last_us, agentId);
+      const row = this.row.get(agentId) as AgentRow;
+      saveTrustState(this.db, agentId, observeAll(trustStateOf(row), d.observations, this.settings.trust_half_life_days));
+    }
+  }
+
+  /** The agent a span's agent id names: known, an ASN of the organization (then linked), or new. */
+  private resolve(d: AgentDelta): string {
+    const known = this.findByExternal.get(d.organization_id, d.external_id) as string | undefined;
+    if (known) return known;
+    const asn = parseAsn(d.external_id);
+    const byAsn = asn ? (this.findByAsn.get(d.organization_id, asn) as string | undefined) : undefined;
+    if (byAsn) {
+      this.link.run(d.organization_id, d.external_id, byAsn);
+      return byAsn;
+    }
+    return insertAgent(this.db, {
+      organization_id: d.organization_id,
+      name: d.name ?? d.external_id,
+      external_ids: [d.external_id],
+      now_us: this.settings.now(),
+      actor: SYSTEM,
+    });
+  }
+}
+
+export class AgentIngestBatch {
+  private readonly deltas = new Map<string, AgentDelta>();
+
+  constructor(private readonly ingest: AgentIngest) {}
+
+  /** Call for each inserted entry. */
+  add(e: EntryRecord): void {
+    if (e.agent_id === null) return;
+    const key = `${e.organization_id}\u0000${e.agent_id}`;
+    let d = this.deltas.get(key);
+    if (!d) {
+      const name = e.attributes['gen_ai.agent.name'];
+      d = {
+        organization_id: e.organization_id,
+        external_id: e.agent_id,
+        name: typeof name === 'string' && name !== '' ? name : null,
+        count: 0,
+        errors: 0,
+        cost_micros: 0,
+        last_us: e.start_us,
+        observations: [],
+      };
+      this.deltas.set(key, d);
+    }
+    d.count++;
+    if (e.outcome === 'error') d.errors++;
+    d.cost_micros += e.cost_micros;
+    d.last_us = Math.max(d.last_us, e.start_us);
+    d.observations.push(outcomeObservation(e.outcome, e.start_us));
+  }
+
+  flush(): void {
+    this.ingest.apply(this.deltas.values());
+  }
+}

@@ -1,0 +1,105 @@
+import { durationBucket, durationMicros } from '../../model/duration-histogram.js';
+import type { Database } from './driver.js';
+import { ALL_TIME, HOUR_US } from './rollup-writer.js';
+
+interface ExpiredRow {
+  seq: number;
+  organization_id: string;
+  run_id: string;
+  name: string;
+  outcome: string;
+  cost_micros: number;
+  duration_ms: number;
+  agent_id: string | null;
+  ts_us: number;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  total_tokens: number | null;
+}
+
+interface Delta {
+  key: unknown[];
+  n: number;
+  cost: number;
+  dur: number;
+}
+
+/**
+ * Deletes up to `limit` of an organization's entries older than `cutoffUs`
+ * (inside the sweep's transaction) and takes them out of everything kept at
+ * write time from them: the stats rollups (their hour and the all-time row),
+ * their runs' totals (a run whose last action goes is removed) and the
+ * full-text index. Stats, runs and search then answer for the retained
+ * ledger only. Agent counters and trust state are lifetime aggregates and
+ * stay. Returns how many entries and runs were removed.
+ */
+export function deleteExpiredEntries(db: Database, organizationId: string, cutoffUs: number, limit: number): { entries: number; runs: number } {
+  const rows = db
+    .prepare(
+      `SELECT seq, organization_id, run_id, name, outcome, cost_micros, duration_ms, agent_id, ts_us, input_tokens, output_tokens, total_tokens
+       FROM entries WHERE organization_id = ? AND ts_us < ? ORDER BY ts_us LIMIT ?`,
+    )
+    .all(organizationId, cutoffUs, limit) as ExpiredRow[];
+  if (rows.length === 0) return { entries: 0, runs: 0 };
+
+  const maps = { outcome: new Map<string, Delta>(), agent: new Map<string, Delta>(), name: new Map<string, Delta>(), duration: new Map<string, Delta>() };
+  const runs = new Map<string, { run_id: string; n: number; cost: number; input: number; output: number; total: number }>();
+  for (const e of rows) {
+    const hour = Math.floor(e.ts_us / HOUR_US);
+    for (const h of [hour, ALL_TIME]) {
+      bump(maps.outcome, [e.organization_id, h, e.outcome], e.cost_micros, durationMicros(e.duration_ms));
+      bump(maps.name, [e.organization_id, h, e.name], e.cost_micros, 0);
+      if (e.agent_id !== null) bump(maps.agent, [e.organization_id, h, e.agent_id], e.cost_micros, 0);
+      bump(maps.duration, [e.organization_id, h, durationBucket(e.duration_ms)], 0, 0);
+    }
+    const run = runs.get(e.run_id) ?? { run_id: e.run_id, n: 0, cost: 0, input: 0, output: 0, total: 0 };
+    run.n++;
+    run.cost += e.cost_micros;
+    run.input += e.input_tokens ?? 0;
+    run.output += e.output_tokens ?? 0;
+    run.total += e.total_tokens ?? 0;
+    runs.set(e.run_id, run);
+  }
+
+  const deleteEntry = db.prepare('DELETE FROM entries WHERE seq = ?');
+  const deleteFts = db.prepare('DELETE FROM entries_fts WHERE rowid = CAST(? AS INTEGER)');
+  for (const e of rows) {
+    deleteEntry.run(e.seq);
+    deleteFts.run(e.seq);
+  }
+
+  subtract(db, 'rollup_outcome', 'outcome', maps.outcome.values(), 'n = n - ?, cost_micros = cost_micros - ?, duration_us = duration_us - ?', (d) => [d.n, d.cost, d.dur]);
+  subtract(db, 'rollup_name', 'name', maps.name.values(), 'n = n - ?, cost_micros = cost_micros - ?', (d) => [d.n, d.cost]);
+  subtract(db, 'rollup_agent', 'agent_id', maps.agent.values(), 'n = n - ?, cost_micros = cost_micros - ?', (d) => [d.n, d.cost]);
+  subtract(db, 'rollup_duration', 'bucket', maps.duration.values(), 'n = n - ?', (d) => [d.n]);
+
+  const updateRun = db.prepare(`UPDATE runs SET action_count = action_count - ?, cost_micros = cost_micros - ?, input_tokens = input_tokens - ?,
+    output_tokens = output_tokens - ?, total_tokens = total_tokens - ? WHERE organization_id = ? AND run_id = ?`);
+  const dropRun = db.prepare('DELETE FROM runs WHERE organization_id = ? AND run_id = ? AND action_count <= 0');
+  let runsRemoved = 0;
+  for (const r of runs.values()) {
+    updateRun.run(r.n, r.cost, r.input, r.output, r.total, organizationId, r.run_id);
+    runsRemoved += dropRun.run(organizationId, r.run_id).changes;
+  }
+  return { entries: rows.length, runs: runsRemoved };
+}
+
+function bump(map: Map<string, Delta>, key: unknown[], cost: number, dur: number): void {
+  const k = key.join('\u0000');
+  const d = map.get(k);
+  if (d) {
+    d.n++;
+    d.cost += cost;
+    d.dur += dur;
+  } else map.set(k, { key, n: 1, cost, dur });
+}
+
+function subtract(db: Database, table: string, keyColumn: string, deltas: Iterable<Delta>, set: string, values: (d: Delta) => number[]): void {
+  const where = `organization_id = ? AND hour = ? AND ${keyColumn} = ?`;
+  const update = db.prepare(`UPDATE ${table} SET ${set} WHERE ${where}`);
+  const drop = db.prepare(`DELETE FROM ${table} WHERE ${where} AND n <= 0`);
+  for (const d of deltas) {
+    update.run(...values(d), ...d.key);
+    drop.run(...d.key);
+  }
+}

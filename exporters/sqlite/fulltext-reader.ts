@@ -1,0 +1,94 @@
+import type { LedgerEntry } from '../../model/ledger-entry.js';
+import type { SearchQuery } from '../../model/search-query.js';
+import type { LedgerFilter, LedgerPage, LedgerQuery, LedgerSortField, SortOrder } from '../store.js';
+import type { Database } from './driver.js';
+import { ENTRY_COLUMNS, ENTRY_FROM, entryFromRow, type EntryRow } from './entry-row.js';
+import {
+  assertFullTextReady,
+  COST,
+  FEW_MATCHES,
+  FTS_MATCHES,
+  FTS_PROBE,
+  ftsCount,
+  matchesSource,
+  matchSet,
+  planFullText,
+  type FullTextPlan,
+} from './fulltext-plan.js';
+import { matchExpression } from './fts-text.js';
+import { exportBySeq } from './keyset-export.js';
+import { ledgerWhere, type SqlFragment } from './ledger-filter-sql.js';
+import { ledgerOrder } from './ledger-order.js';
+
+/** Above this many matches the filters are written for a walk in sort order (ledger-filter-sql.ts `broad`). */
+const BROAD_MATCHES = 5000;
+
+/**
+ * The seqs of matches `offset` to `offset + limit` in the given order, by
+ * the cheapest of (costs from fulltext-plan.ts):
+ * - gather: few matches, looked up and sorted;
+ * - probe: walk the sort's index, testing each row against FTS5 alone —
+ *   cheapest when matches are dense and the page is near the start;
+ * - set: walk the same way, testing each row against the set of matches
+ *   built once — deep pages, sparser matches, prefixes.
+ */
+function pickSeqs(db: Database, filter: LedgerFilter, plan: FullTextPlan, sortBy: LedgerSortField, sortOrder: SortOrder, limit: number, offset: number): SqlFragment {
+  const order = ledgerOrder(sortBy, sortOrder);
+  const walked = Math.min(plan.base, ((offset + limit) * plan.base) / Math.max(plan.count, 1));
+  const gatherCost = plan.matches === null ? Infinity : plan.matches * COST.lookup;
+  const probeCost = plan.probeable ? walked * COST.probe : Infinity;
+  const setCost = plan.setSize * COST.set + walked * COST.walk;
+  if (gatherCost <= Math.min(probeCost, setCost)) {
+    const source = matchesSource(plan);
+    return { sql: `SELECT e.seq FROM ${source.sql} ORDER BY ${order} LIMIT ? OFFSET ?`, params: [...source.params, limit, offset] };
+  }
+  const where =
+    plan.count > BROAD_MATCHES ? ledgerWhere(db, { ...filter, q: undefined }, { broad: true, sortByCost: sortBy === 'cost' })! : plan.where;
+  const test = probeCost < setCost ? { sql: FTS_PROBE, params: [plan.match] } : matchSet(plan);
+  return {
+    sql: `SELECT e.seq FROM entries e WHERE ${where.sql} AND ${test.sql} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    params: [...where.params, ...test.params, limit, offset],
+  };
+}
+
+export function queryLedgerFullText(db: Database, query: LedgerQuery): LedgerPage {
+  const plan = planFullText(db, query);
+  if (!plan) return { data: [], count: 0 };
+  const offset = query.page * query.page_size;
+  if (offset >= plan.count) return { data: [], count: plan.count };
+  const order = ledgerOrder(query.sort_by, query.sort_order);
+  const pick = pickSeqs(db, query, plan, query.sort_by, query.sort_order, query.page_size, offset);
+  const rows = db
+    .prepare(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.seq IN (${pick.sql}) ORDER BY ${order}`)
+    .all(...pick.params) as EntryRow[];
+  return { data: rows.map(entryFromRow), count: plan.count };
+}
+
+/** Newest first, at most `limit`: the order is settled in one query (≤ limit seqs in memory), then rows are read in chunks. */
+export async function* exportLedgerFullText(db: Database, filter: LedgerFilter, limit: number): AsyncGenerator<LedgerEntry> {
+  const plan = planFullText(db, filter);
+  if (!plan || plan.count === 0) return;
+  const pick = pickSeqs(db, filter, plan, 'timestamp', 'desc', limit, 0);
+  yield* exportBySeq(db, db.prepare(pick.sql).pluck().all(...pick.params) as number[]);
+}
+
+/**
+ * Runs (alias `r`) with an action matching `q`; the runs query applies the
+ * scope to `r`. Few matches: their runs, gathered. Many: each run's actions
+ * (through the run index) tested against the set of matches, built once.
+ */
+export function runsMatchingSql(db: Database, q: SearchQuery): SqlFragment {
+  assertFullTextReady(db);
+  const match = matchExpression(q, null);
+  if (ftsCount(db, match, FEW_MATCHES + 1) <= FEW_MATCHES) {
+    return {
+      sql: `(r.organization_id, r.run_id) IN (SELECT e.organization_id, e.run_id FROM (${FTS_MATCHES}) m CROSS JOIN entries e ON e.seq = m.seq)`,
+      params: [match],
+    };
+  }
+  const set = matchSet({ match, range: null });
+  return {
+    sql: `EXISTS (SELECT 1 FROM entries e WHERE e.organization_id = r.organization_id AND e.run_id = r.run_id AND ${set.sql})`,
+    params: set.params,
+  };
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { SEVERITIES } from '../../model/trust-score.js';
+import { validationError } from '../api-error.js';
+
+export const MAX_EVENT_TYPE_LENGTH = 50;
+export const MAX_BATCH_EVENTS = 500;
+const MAX_METADATA_DEPTH = 32;
+
+/** One event as activity-events-api.txt specifies it; unknown fields are refused so a misspelt one is never dropped silently. */
+const eventShape = z
+  .object({
+    asn: z.string({ error: 'is required: the agent\'s ASN (or its UUID or external id)' }),
+    event_type: z
+      .string({ error: 'is required' })
+      .min(1, 'must not be empty')
+      .max(MAX_EVENT_TYPE_LENGTH, `must be at most ${MAX_EVENT_TYPE_LENGTH} characters`)
+      // eslint-disable-next-line no-control-regex
+      .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters'),
+    severity: z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` }).default('info'),
+    metadata: z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }).default({}),
+  })
+  .strict();
+
+export type ReportedEvent = z.infer<typeof eventShape>;
+
+const batchShape = z
+  .object({
+    events: z
+      .array(z.unknown(), { error: 'is required: an array of events' })
+      .min(1, 'must hold at least one event')
+      .max(MAX_BATCH_EVENTS, `must hold at most ${MAX_BATCH_EVENTS} events`),
+  })
+  .strict();
+
+/** `events.3.event_type` → `events[3].event_type`. */
+function fieldName(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+}
+
+function fail(error: z.ZodError, prefix: ReadonlyArray<PropertyKey>): never {
+  const issue = error.issues[0];
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'unrecognized_keys') {
+    throw validationError(`unknown field \`${fieldName([...path, issue.keys[0]])}\`; allowed: asn, event_type, severity, metadata`);
+  }
+  throw validationError(path.length ? `\`${fieldName(path)}\` ${issue.message}` : `the body ${issue.message}`);
+}
+
+function depthOf(value: unknown, limit: number, depth = 0): number {
+  if (depth > limit || value === null || typeof value !== 'object') return depth;
+  let max = depth;
+  for (const v of Object.values(value)) max = Math.max(max, depthOf(v, limit, depth + 1));
+  return max;
+}
+
+/** One event, checked field by field; `prefix` places it in a batch for the error message. */
+export function parseEvent(body: unknown, maxMetadataBytes: number, prefix: ReadonlyArray<PropertyKey> = []): ReportedEvent {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw validationError(prefix.length ? `\`${fieldName(prefix)}\` must be a JSON object` : 'the body must be a JSON object');
+  }
+  const result = eventShape.safeParse(body);
+  if (!result.success) fail(result.error, prefix);
+  const event = result.data;
+  const bytes = Buffer.byteLength(JSON.stringify(event.metadata), 'utf8');
+  if (bytes > maxMetadataBytes) {
+    throw validationError(`\`${fieldName([...prefix, 'metadata'])}\` is ${bytes} bytes as JSON; at most ${maxMetadataBytes} are accepted`);
+  }
+  if (depthOf(event.metadata, MAX_METADATA_DEPTH) > MAX_METADATA_DEPTH) {
+    throw validationError(`\`${fieldName([...prefix, 'metadata'])}\` nests deeper than ${MAX_METADATA_DEPTH} levels`);
+  }
+  return event;
+}
+
+/** A batch, validated as a whole before anything is written: the first bad event is named by its index and field. */
+export function parseBatch(body: unknown, maxMetadataBytes: number): ReportedEvent[] {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw validationError('the body must be a JSON object: {"events": [...]}');
+  const result = batchShape.safeParse(body);
+  if (!result.success) fail(result.error, []);
+  return result.data.events.map((e, i) => parseEvent(e, maxMetadataBytes, ['events', i]));
+}

@@ -1,0 +1,35 @@
+import Router from '@koa/router';
+import { validationError } from '../api-error.js';
+import { agentInScope } from '../agents/agent-lookup.js';
+import type { AgentRoutesOptions } from '../agents/agent-routes-options.js';
+import { dateParam, intParam, parseQuery } from '../query-params.js';
+import type { ScopeResolver } from '../scope.js';
+
+const HOUR_US = 3_600_000_000;
+
+export const actionsShape = {
+  since: dateParam('start'),
+  until: dateParam('end'),
+  limit: intParam(1, 500, 50),
+};
+
+/**
+ * GET /api/v1/agents/{agent_id}/actions (agent-actions-feed.txt): the agent's
+ * lifecycle events (`source: "event"`) and its ledger entries and activity
+ * events (`source: "log"`), newest first, within [since, until]. `until`
+ * defaults to now and `since` to one hour before `until` (one hour ago when
+ * both are left out); `limit` is 1–500, default 50.
+ */
+export function agentActionsRoutes(options: AgentRoutesOptions, scopeOf: ScopeResolver): Router {
+  const router = new Router();
+  router.get('/api/v1/agents/:agent_id/actions', async (ctx) => {
+    const params = parseQuery(ctx.query, actionsShape);
+    const until = params.until ?? Date.now() * 1000;
+    const since = params.since ?? until - HOUR_US;
+    if (since > until) throw validationError('`since` must not be after `until`');
+    const scope = scopeOf(ctx);
+    const agent = await agentInScope(options.agents, scope, ctx.params.agent_id);
+    ctx.body = await options.agents.listAgentActions({ agent_id: agent.id, scope, since_us: since, until_us: until, limit: params.limit });
+  });
+  return router;
+}

@@ -1,0 +1,175 @@
+import { seededRandom } from '../../bench/seeded-random.js';
+import { entryId, runIdFromTraceId } from '../../model/ids.js';
+import type { ActionKind, EntryRecord, JsonObject, Outcome } from '../../model/ledger-entry.js';
+
+/**
+ * The conformance data: a fixed, seeded set of entries in write order. It is
+ * built to hit what stores get wrong: ties on every sort key, hour and month
+ * edges, names and agents with LIKE / wildcard / regex metacharacters and
+ * non-ASCII case folding, several organizations and users, runs with and
+ * without a root, failed and blocked roots, and payload text for `q` in
+ * several scripts. Fields that depend on write order (a run's first prompt
+ * name, model config, user) are written so that "first in write order" is
+ * the answer, as the store contract says (first write wins).
+ */
+
+export const HOUR_US = 3_600_000_000;
+/** 2024-12-28T00:00:00Z */
+export const BASE_US = Date.UTC(2024, 11, 28) * 1000;
+export const ORGS = ['org_a', 'org_b'] as const;
+export const USERS = ['alice', 'bob', null] as const;
+
+export const SPECIAL_NAMES = [
+  'database_query', 'send_email', 'web_search', 'Straße_lookup', 'ΣΊΣΥΦΟΣ', 'İstanbul_call', '100%_done', 'under_score',
+  'star*name', 'question?', 'back\\slash', '[bracket]', 'emoji 🚀 launch', '東京都_search', 'café', 'cafe\u0301', 'UPPER_CASE',
+  'naïve ✓ check', 'ｆｕｌｌ_width', '\uffe0_bmp_high', '𝒜_astral',
+];
+const FILLER_NAMES = Array.from({ length: 22 }, (_, i) => `tool_${String(i + 1).padStart(2, '0')}`);
+export const AGENTS = ['agent-alpha', 'Agent-Beta', 'ÄGENT-ümlaut', 'agent_%_wild', 'agent*star?', 'agent\\back[slash]', 'エージェント'];
+
+/** Payload text for `q`: words, phrases, scripts without spaces, codes and addresses. */
+const TEXTS = [
+  'Refund failed for order C-1042',
+  'connection timeout after 30s',
+  'Kunde Müller hat bezahlt',
+  '東京都庁の天気は晴れ',
+  'مرحبا بالعالم',
+  'ops@example.com was notified',
+  'database row count 42',
+  'the refund was approved',
+  'timeout',
+  'Übergröße Straße',
+  'naïve résumé café',
+];
+const STATUS = ['Connection timeout', 'Rate limited by upstream', 'Policy blocked: PII detected'];
+const COSTS = [0, 10_000, 10_000, 25_000, 50_000, 1, 999_999];
+const DURATIONS_US = [1_500, 1_500, 25_000, 250_000, 1_000_000, 3_250_000];
+const TAGS = ['prod', 'beta', 'eu', 'ünïcode', 'a', 'Z'];
+
+function hex(rnd: () => number, chars: number): string {
+  return Array.from({ length: chars }, () => Math.floor(rnd() * 16).toString(16)).join('').replace(/^0/, '1');
+}
+
+const pick = <T>(rnd: () => number, values: readonly T[]): T => values[Math.floor(rnd() * values.length)];
+
+/** Run start times that fall on the edges stats and monthly indices must cut exactly. */
+const EDGE_STARTS = [
+  BASE_US + 5 * HOUR_US, // exactly on an hour
+  BASE_US + 7 * HOUR_US - 1, // the last µs of an hour
+  Date.UTC(2024, 10, 30, 23, 59, 59) * 1000 + 999_999, // the last µs of November
+  Date.UTC(2025, 0, 1) * 1000, // the first µs of January
+];
+
+interface RunPlan {
+  org: string;
+  user: string | null;
+  agent: string;
+  /** Set on a few runs: children name another agent, and the root (written last) decides the run's agent. */
+  childAgent: string | null;
+  size: number;
+  root: boolean;
+  rootOutcome: Outcome;
+  start: number;
+}
+
+function planRuns(rnd: () => number, count: number): RunPlan[] {
+  const plans: RunPlan[] = [];
+  for (let r = 0; r < count; r++) {
+    const edge = r < EDGE_STARTS.length ? EDGE_STARTS[r] : null;
+    plans.push({
+      org: r % 6 === 5 ? 'org_b' : 'org_a',
+      user: USERS[(r * 7 + Math.floor(r / 6)) % 3],
+      agent: AGENTS[r % AGENTS.length],
+      childAgent: r % 8 === 2 ? 'sub-agent' : null,
+      size: 1 + Math.floor(rnd() * 8),
+      root: r % 9 !== 4,
+      rootOutcome: r % 5 === 1 ? 'error' : r % 7 === 3 ? 'blocked' : 'success',
+      start: edge ?? BASE_US + Math.floor(rnd() * 3 * 24 * HOUR_US),
+    });
+  }
+  return plans;
+}
+
+function payload(rnd: () => number, i: number): { inputs: JsonObject | null; outputs: JsonObject | null } {
+  if (i % 11 === 0) return { inputs: null, outputs: null };
+  // the two words of a phrase in two fields: a phrase must never span values
+  if (i % 13 === 0) return { inputs: { a: 'refund', b: 'failed' }, outputs: null };
+  return {
+    inputs: { query: pick(rnd, TEXTS), n: i, nested: { list: [pick(rnd, TEXTS), i * 1.5] } },
+    outputs: rnd() < 0.5 ? { result: pick(rnd, TEXTS) } : null,
+  };
+}
+
+function entry(plan: RunPlan, traceId: string, spanId: string, parent: string | null, i: number, rnd: () => number, start: number): EntryRecord {
+  const isRoot = parent === null;
+  const kind: ActionKind = isRoot ? 'agent' : pick(rnd, ['tool', 'llm', 'tool', 'chain', 'other'] as const);
+  const outcome: Outcome = isRoot ? plan.rootOutcome : pick(rnd, ['success', 'success', 'success', 'error', 'blocked'] as const);
+  const durationUs = pick(rnd, DURATIONS_US) + (rnd() < 0.5 ? 0 : Math.floor(rnd() * 100_000));
+  const name = isRoot ? (i % 2 ? 'agent_run' : 'Agent_Run') : rnd() < 0.6 ? pick(rnd, SPECIAL_NAMES) : pick(rnd, FILLER_NAMES);
+  const llm = kind === 'llm';
+  const attributes: Record<string, string | number> = { 'service.name': 'conformance', 'span.index': i };
+  if (llm) Object.assign(attributes, { 'gen_ai.request.temperature': 0.2 + (i % 3) / 10, 'gen_ai.request.max_tokens': 256 });
+  if (rnd() < 0.15) attributes['ledger.prompt.name'] = pick(rnd, ['Support Triage', 'résumé-writer', '東京_prompt', '100%_prompt']);
+  const input = llm ? 100 + (i % 50) : null;
+  const output = llm ? 20 + (i % 7) : null;
+  return {
+    id: entryId(plan.org, traceId, spanId),
+    organization_id: plan.org,
+    run_id: runIdFromTraceId(traceId),
+    trace_id: traceId,
+    span_id: spanId,
+    parent_span_id: parent,
+    is_root: isRoot,
+    name,
+    kind,
+    outcome,
+    status_message: outcome === 'success' ? null : pick(rnd, STATUS),
+    start_us: start,
+    end_us: start + durationUs,
+    duration_ms: durationUs / 1000,
+    cost_micros: pick(rnd, COSTS),
+    model: llm ? pick(rnd, ['gpt-4o', 'claude-sonnet-4', 'Mistral-Large']) : null,
+    provider: llm ? 'openai' : null,
+    input_tokens: input,
+    output_tokens: output,
+    total_tokens: llm ? input! + output! : null,
+    // some children carry no agent; the run's agent comes from its root
+    agent_id: !isRoot && rnd() < 0.15 ? null : isRoot ? plan.agent : (plan.childAgent ?? plan.agent),
+    service_name: 'conformance',
+    user_id: plan.user,
+    ...payload(rnd, i),
+    compliance_metadata: rnd() < 0.2 ? { requires_human_approval: true, approval_status: 'approved', confidence_score: 0.9 } : null,
+    tags: rnd() < 0.4 ? [pick(rnd, TAGS), pick(rnd, TAGS)].filter((t, k, all) => all.indexOf(t) === k) : [],
+    attributes,
+    truncated_fields: [],
+    redactions: i % 17 === 0 ? 1 : 0,
+  };
+}
+
+/** Every entry in write order; roots come last in some runs, as they do when a trace's root ends last. */
+export function generateEntries(seed = 20241228, runCount = 48): EntryRecord[] {
+  const rnd = seededRandom(seed);
+  const out: EntryRecord[] = [];
+  let i = 0;
+  for (const plan of planRuns(rnd, runCount)) {
+    const traceId = hex(rnd, 32);
+    const rootId = hex(rnd, 16);
+    const run: EntryRecord[] = [];
+    if (plan.root) run.push(entry(plan, traceId, rootId, null, i++, rnd, plan.start));
+    for (let c = 0; c < plan.size; c++) {
+      // every third child starts with its previous sibling: ties on time
+      const start = plan.start + (c % 3 === 2 ? c - 1 : c) * 1_000 + 1;
+      run.push(entry(plan, traceId, hex(rnd, 16), rootId, i++, rnd, start));
+    }
+    if (plan.root && (plan.childAgent !== null || rnd() < 0.4)) run.push(run.shift()!);
+    out.push(...run);
+  }
+  return out;
+}
+
+/** Write batches in order; batch boundaries cut through runs, as a queue's do. */
+export function batchesOf(entries: readonly EntryRecord[], size = 17): EntryRecord[][] {
+  const batches: EntryRecord[][] = [];
+  for (let k = 0; k < entries.length; k += size) batches.push(entries.slice(k, k + size));
+  return batches;
+}

@@ -1,0 +1,152 @@
+import type { EntryRecord, LedgerEntry, RunStatus } from '../../model/ledger-entry.js';
+import { visitSearchableValues } from '../../model/search-fields.js';
+import type { SearchQuery, SearchTerm } from '../../model/search-query.js';
+import { indexTokens, tokenMatches } from '../../model/search-text.js';
+import { isoFromMicros } from '../../model/time.js';
+import type { LedgerFilter, LedgerPage, LedgerQuery, LedgerSortField, QueryScope } from '../../exporters/store.js';
+
+/**
+ * The answers every store must give, computed here from the records alone,
+ * straight from the contract's words (exporters/store.ts, DESIGN.md
+ * "Queries"), never from a store's code.
+ */
+
+const runKey = (org: string, run: string) => `${org}\u0000${run}`;
+
+/** A run is running until a root arrived; failed when a root failed (only `error`: a blocked root completes). */
+export function runStatuses(entries: readonly EntryRecord[]): Map<string, RunStatus> {
+  const roots = new Map<string, { n: number; error: boolean }>();
+  for (const e of entries) {
+    const k = runKey(e.organization_id, e.run_id);
+    const r = roots.get(k) ?? { n: 0, error: false };
+    if (e.is_root) {
+      r.n++;
+      r.error ||= e.outcome === 'error';
+    }
+    roots.set(k, r);
+  }
+  return new Map([...roots].map(([k, r]) => [k, r.n === 0 ? 'running' : r.error ? 'failed' : 'completed']));
+}
+
+export function toLedgerEntry(e: EntryRecord, statuses: Map<string, RunStatus>): LedgerEntry {
+  return {
+    id: e.id,
+    name: e.name,
+    outcome: e.outcome,
+    cost_usd: e.cost_micros / 1e6,
+    duration_ms: e.duration_ms,
+    inputs: e.inputs,
+    outputs: e.outputs,
+    run_id: e.run_id,
+    run_status: statuses.get(runKey(e.organization_id, e.run_id))!,
+    agent_id: e.agent_id,
+    timestamp: isoFromMicros(e.start_us),
+    compliance_metadata: e.compliance_metadata,
+    organization_id: e.organization_id,
+    trace_id: e.trace_id,
+    span_id: e.span_id,
+    parent_span_id: e.parent_span_id,
+    kind: e.kind,
+    model: e.model,
+    provider: e.provider,
+    input_tokens: e.input_tokens,
+    output_tokens: e.output_tokens,
+    total_tokens: e.total_tokens,
+    service_name: e.service_name,
+    status_message: e.status_message,
+    tags: e.tags,
+    attributes: e.attributes,
+    end_timestamp: isoFromMicros(e.end_us),
+    truncated_fields: e.truncated_fields,
+    redactions: e.redactions,
+  };
+}
+
+export function inScope(e: { organization_id: string; user_id: string | null }, scope: QueryScope): boolean {
+  if (scope.organization_id !== null && e.organization_id !== scope.organization_id) return false;
+  return !scope.user_id || e.user_id === scope.user_id;
+}
+
+/** The seed's `search`: a literal, Unicode case-insensitive substring (NFC, then lower case). */
+export function fold(s: string): string {
+  return s.normalize('NFC').toLowerCase();
+}
+
+function matchesSearch(e: EntryRecord, search: string): boolean {
+  const needle = fold(search);
+  return [e.name, e.agent_id, e.outcome].some((v) => v !== null && fold(v).includes(needle));
+}
+
+/** `q`: every included term found as consecutive tokens inside one searchable value, no excluded one. */
+export function matchesQ(e: EntryRecord, q: SearchQuery): boolean {
+  const values: string[][] = [];
+  visitSearchableValues(e, (_field, text) => {
+    const tokens: string[] = [];
+    indexTokens(text, tokens);
+    values.push(tokens);
+  });
+  const found = (term: SearchTerm) =>
+    values.some((tokens) => {
+      for (let i = 0; i + term.tokens.length <= tokens.length; i++) {
+        if (term.tokens.every((t, j) => tokenMatches(tokens[i + j], t))) return true;
+      }
+      return false;
+    });
+  return q.include.every(found) && !q.exclude.some(found);
+}
+
+export function matchesFilter(e: EntryRecord, f: LedgerFilter): boolean {
+  return (
+    inScope(e, f.scope) &&
+    (f.outcome === undefined || e.outcome === f.outcome) &&
+    (f.action_name === undefined || e.name === f.action_name) &&
+    (f.agent_id === undefined || e.agent_id === f.agent_id) &&
+    (f.run_id === undefined || e.run_id === f.run_id) &&
+    (f.min_cost_micros === undefined || e.cost_micros >= f.min_cost_micros) &&
+    (f.max_cost_micros === undefined || e.cost_micros <= f.max_cost_micros) &&
+    (f.start_us === undefined || e.start_us >= f.start_us) &&
+    (f.end_us === undefined || e.start_us <= f.end_us) &&
+    (f.search === undefined || matchesSearch(e, f.search)) &&
+    (f.q === undefined || matchesQ(e, f.q))
+  );
+}
+
+/** Text sorts compare code points (= UTF-8 bytes), not UTF-16 units: what SQL BINARY and Lucene both do. */
+export function compareText(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+const SORT_KEY: Record<LedgerSortField, (e: EntryRecord) => number | string> = {
+  timestamp: (e) => e.start_us,
+  cost: (e) => e.cost_micros,
+  duration: (e) => e.duration_ms,
+  name: (e) => e.name,
+};
+
+/** The sort, then id, both in the sort's direction (DESIGN.md: sorts break ties on id). */
+export function entryOrder(sortBy: LedgerSortField, order: 'asc' | 'desc') {
+  const dir = order === 'asc' ? 1 : -1;
+  return (a: EntryRecord, b: EntryRecord): number => {
+    const ka = SORT_KEY[sortBy](a);
+    const kb = SORT_KEY[sortBy](b);
+    const c = typeof ka === 'string' ? compareText(ka, kb as string) : ka - (kb as number);
+    return dir * (c !== 0 ? c : compareText(a.id, b.id));
+  };
+}
+
+export function expectedLedgerPage(entries: readonly EntryRecord[], query: LedgerQuery): LedgerPage {
+  const statuses = runStatuses(entries);
+  const matches = entries.filter((e) => matchesFilter(e, query)).sort(entryOrder(query.sort_by, query.sort_order));
+  const from = query.page * query.page_size;
+  return { data: matches.slice(from, from + query.page_size).map((e) => toLedgerEntry(e, statuses)), count: matches.length };
+}
+
+/** Exports: newest first, then id, at most `limit`. */
+export function expectedExport(entries: readonly EntryRecord[], filter: LedgerFilter, limit: number): LedgerEntry[] {
+  const statuses = runStatuses(entries);
+  return entries
+    .filter((e) => matchesFilter(e, filter))
+    .sort(entryOrder('timestamp', 'desc'))
+    .slice(0, limit)
+    .map((e) => toLedgerEntry(e, statuses));
+}

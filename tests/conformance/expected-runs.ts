@@ -1,0 +1,111 @@
+import type { EntryRecord } from '../../model/ledger-entry.js';
+import { modelConfigOf, promptNameOf } from '../../model/model-config.js';
+import { isoFromMicros } from '../../model/time.js';
+import type { QueryScope, RunDetail, RunPage, RunQuery, RunSummary } from '../../exporters/store.js';
+import { compareText, entryOrder, fold, inScope, matchesQ, runStatuses, toLedgerEntry } from './expected-ledger.js';
+
+/**
+ * Runs as the contract states them, from the entries in write order: sums
+ * and extremes over every entry of the trace; the root's name, span and
+ * outcome; the first value written of the prompt name, model config and
+ * user (first write wins); the root's agent, else the first agent written;
+ * tags as a set (their order is not part of the contract; see the suite).
+ */
+export interface ExpectedRun extends RunSummary {
+  organization_id: string;
+  start_us: number;
+  cost_micros: number;
+}
+
+export function expectedRuns(entries: readonly EntryRecord[]): ExpectedRun[] {
+  const statuses = runStatuses(entries);
+  const runs = new Map<string, ExpectedRun & { rootAgent: string | null; end_us: number }>();
+  for (const e of entries) {
+    const key = `${e.organization_id}\u0000${e.run_id}`;
+    let r = runs.get(key);
+    if (!r) {
+      r = {
+        id: e.run_id, trace_id: e.trace_id, organization_id: e.organization_id, status: statuses.get(key)!, agent_id: null,
+        rootAgent: null, user_id: null, name: null, root_span_id: null, prompt_name: null, started_at: '', ended_at: '',
+        start_us: e.start_us, end_us: e.end_us, duration_ms: 0, total_cost_usd: 0, cost_micros: 0, action_count: 0, input_tokens: 0,
+        output_tokens: 0, total_tokens: 0, model_config: null, tags: [],
+      };
+      runs.set(key, r);
+    }
+    r.start_us = Math.min(r.start_us, e.start_us);
+    r.end_us = Math.max(r.end_us, e.end_us);
+    r.agent_id ??= e.agent_id;
+    r.user_id ??= e.user_id;
+    r.prompt_name ??= promptNameOf(e.attributes);
+    r.model_config ??= modelConfigOf(e);
+    r.action_count++;
+    r.cost_micros += e.cost_micros;
+    r.input_tokens += e.input_tokens ?? 0;
+    r.output_tokens += e.output_tokens ?? 0;
+    r.total_tokens += e.total_tokens ?? 0;
+    for (const t of e.tags) if (!r.tags.includes(t)) r.tags.push(t);
+    if (e.is_root) {
+      r.rootAgent ??= e.agent_id;
+      r.name ??= e.name;
+      r.root_span_id ??= e.span_id;
+    }
+  }
+  return [...runs.values()].map(({ rootAgent, end_us, ...r }) => ({
+    ...r,
+    agent_id: rootAgent ?? r.agent_id,
+    started_at: isoFromMicros(r.start_us),
+    ended_at: isoFromMicros(end_us),
+    duration_ms: (end_us - r.start_us) / 1000,
+    total_cost_usd: r.cost_micros / 1e6,
+  }));
+}
+
+/** A run as the store returns it: no bookkeeping fields. */
+export function publicRun(r: ExpectedRun): RunSummary {
+  const { organization_id: _o, start_us: _s, cost_micros: _c, ...run } = r;
+  return run;
+}
+
+function runInScope(r: ExpectedRun, scope: QueryScope): boolean {
+  return inScope(r, scope);
+}
+
+function matchesRunSearch(r: ExpectedRun, search: string): boolean {
+  const needle = fold(search);
+  const name = r.prompt_name ?? r.name;
+  const model = r.model_config?.model ?? null;
+  return (name !== null && fold(name).includes(needle)) || (model !== null && fold(model).includes(needle));
+}
+
+export function expectedRunPage(entries: readonly EntryRecord[], q: RunQuery): RunPage {
+  const withQ = q.q
+    ? new Set(entries.filter((e) => inScope(e, q.scope) && matchesQ(e, q.q!)).map((e) => `${e.organization_id}\u0000${e.run_id}`))
+    : null;
+  const dir = q.sort_order === 'asc' ? 1 : -1;
+  const key = (r: ExpectedRun) => (q.sort_by === 'cost' ? r.cost_micros : r.start_us);
+  const matches = expectedRuns(entries)
+    .filter(
+      (r) =>
+        runInScope(r, q.scope) &&
+        (q.agent_id === undefined || r.agent_id === q.agent_id) &&
+        (q.status === undefined || r.status === q.status) &&
+        (q.start_us === undefined || r.start_us >= q.start_us) &&
+        (q.end_us === undefined || r.start_us <= q.end_us) &&
+        (q.search === undefined || matchesRunSearch(r, q.search)) &&
+        (withQ === null || withQ.has(`${r.organization_id}\u0000${r.id}`)),
+    )
+    .sort((a, b) => dir * (key(a) - key(b) || compareText(a.id, b.id)));
+  const from = q.page * q.page_size;
+  return { data: matches.slice(from, from + q.page_size).map(publicRun), count: matches.length };
+}
+
+export function expectedRunDetail(entries: readonly EntryRecord[], scope: QueryScope, runId: string): RunDetail | null {
+  const run = expectedRuns(entries).find((r) => r.id === runId && runInScope(r, scope));
+  if (!run) return null;
+  const statuses = runStatuses(entries);
+  const actions = entries
+    .filter((e) => e.run_id === runId && inScope(e, scope))
+    .sort(entryOrder('timestamp', 'asc'))
+    .map((e) => toLedgerEntry(e, statuses));
+  return { run: publicRun(run), actions };
+}

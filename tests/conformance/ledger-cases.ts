@@ -1,0 +1,130 @@
+import type { EntryRecord } from '../../model/ledger-entry.js';
+import { parseSearchQuery } from '../../model/search-query.js';
+import { LEDGER_SORT_FIELDS, type LedgerFilter, type LedgerQuery } from '../../exporters/store.js';
+import { AGENTS, BASE_US, HOUR_US } from './dataset.js';
+import { A, SCOPES } from './scopes.js';
+
+/** Ledger query cases: the caption says what is asked; the suite computes the answer. */
+export interface LedgerCase {
+  caption: string;
+  query: LedgerQuery;
+}
+
+const NOV_30_LAST_US = Date.UTC(2024, 10, 30, 23, 59, 59) * 1000 + 999_999;
+const JAN_1_US = Date.UTC(2025, 0, 1) * 1000;
+
+/** Filters alone: every LedgerFilter field, over organization A. */
+export function filterCases(entries: readonly EntryRecord[]): Array<[string, Omit<LedgerFilter, 'scope'>]> {
+  const runSizes = new Map<string, number>();
+  for (const e of entries) if (e.organization_id === 'org_a') runSizes.set(e.run_id, (runSizes.get(e.run_id) ?? 0) + 1);
+  const bigRun = [...runSizes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
+  const otherOrgRun = entries.find((e) => e.organization_id === 'org_b')!.run_id;
+  return [
+    ...(['success', 'error', 'blocked'] as const).map((o): [string, Omit<LedgerFilter, 'scope'>] => [`outcome ${o}`, { outcome: o }]),
+    ...['database_query', 'café', 'cafe\u0301', 'DATABASE_QUERY', 'ΣΊΣΥΦΟΣ', 'missing'].map((n): [string, Omit<LedgerFilter, 'scope'>] => [
+      `action_name ${JSON.stringify(n)} (exact, case- and normalisation-sensitive)`,
+      { action_name: n },
+    ]),
+    ...[...AGENTS, 'sub-agent', 'AGENT-ALPHA'].map((a): [string, Omit<LedgerFilter, 'scope'>] => [`agent_id ${JSON.stringify(a)}`, { agent_id: a }]),
+    [`run_id of the largest run`, { run_id: bigRun }],
+    [`run_id of another organization's run`, { run_id: otherOrgRun }],
+    [`run_id unknown`, { run_id: '00000000-0000-0000-0000-000000000000' }],
+    ['min_cost 0', { min_cost_micros: 0 }],
+    ['min_cost 10000 (ties on the bound)', { min_cost_micros: 10_000 }],
+    ['min_cost 999999', { min_cost_micros: 999_999 }],
+    ['min_cost above every cost', { min_cost_micros: 1_000_000 }],
+    ['max_cost 0', { max_cost_micros: 0 }],
+    ['max_cost 10000', { max_cost_micros: 10_000 }],
+    ['cost range 1..25000', { min_cost_micros: 1, max_cost_micros: 25_000 }],
+    ['cost range 10000..10000', { min_cost_micros: 10_000, max_cost_micros: 10_000 }],
+    ['start on an exact hour (inclusive)', { start_us: BASE_US + 5 * HOUR_US }],
+    ['start on the last µs of an hour', { start_us: BASE_US + 7 * HOUR_US - 1 }],
+    ['end on the last µs of an hour (inclusive)', { end_us: BASE_US + 7 * HOUR_US - 1 }],
+    ['end on an exact hour', { end_us: BASE_US + 5 * HOUR_US }],
+    ['range inside one hour', { start_us: BASE_US + 5 * HOUR_US, end_us: BASE_US + 5 * HOUR_US + 5_000 }],
+    ['range over the month edges', { start_us: NOV_30_LAST_US, end_us: JAN_1_US }],
+    ['range of one µs on the last µs of November', { start_us: NOV_30_LAST_US, end_us: NOV_30_LAST_US }],
+    ['start after every entry', { start_us: JAN_1_US + 1 }],
+  ];
+}
+
+/** `search`: literal, Unicode case-insensitive substrings; metacharacters of LIKE, wildcards and regexes are plain text. */
+export const SEARCHES = [
+  'data', 'DATA', 'err', 'ss', 'blocked', 'BLOCK', '%', '_', '%_', '*', '?', '\\', '[', ']', '[bracket]', '.*', 'agent_%_',
+  'r*s', 'AGENT*STAR?', 'straße', 'STRASSE', 'σίσυφος', 'σίσυφοσ', 'İstanbul', 'istanbul', 'café', 'CAFE\u0301', 'é', '🚀',
+  '東京', 'エージェント', 'ｆｕｌｌ', 'full', ' ', '\uffe0', '𝒜', 'ägent-Ü', 'zzz-none', 'a',
+];
+
+/** `q`: words, phrases, prefixes, exclusions, scripts without spaces; all parsed by the one parser. */
+export const QUERIES = [
+  'refund', 'REFUND', '"refund failed"', 'refund -approved', 'time*', '"connection tim"*', 'muller', 'MÜLLER', '東京', '京都',
+  '天', '東京都庁の', 'بالعالم', 'ops@example.com', 'c-1042', '42', 'strasse', 'resume', 'timeout -connection', 'zzzz',
+  'agent_run', 'Rate limited', '"refund failed" order',
+];
+
+const base = (scope = A): LedgerQuery => ({ scope, sort_by: 'timestamp', sort_order: 'desc', page: 0, page_size: 1000 });
+
+export function ledgerCases(entries: readonly EntryRecord[]): LedgerCase[] {
+  const cases: LedgerCase[] = [];
+  const add = (caption: string, query: LedgerQuery) => cases.push({ caption, query });
+  for (const [name, scope] of Object.entries(SCOPES)) add(`scope ${name}: every entry`, base(scope));
+  for (const [caption, filter] of filterCases(entries)) add(caption, { ...base(), ...filter });
+  for (const s of SEARCHES) add(`search ${JSON.stringify(s)}`, { ...base(), search: s });
+  for (const q of QUERIES) add(`q ${JSON.stringify(q)}`, { ...base(), q: parseSearchQuery(q) });
+  const combos: Array<[string, Partial<LedgerQuery>]> = [
+    ['outcome error + agent', { outcome: 'error', agent_id: AGENTS[0] }],
+    ['search % + min_cost', { search: '%', min_cost_micros: 10_000 }],
+    ['search name + outcome', { search: 'e', outcome: 'blocked' }],
+    ['date range + agent + max_cost', { start_us: BASE_US + 6 * HOUR_US, end_us: BASE_US + 50 * HOUR_US, agent_id: AGENTS[1], max_cost_micros: 25_000 }],
+    ['action_name + date range', { action_name: 'agent_run', start_us: BASE_US, end_us: BASE_US + 40 * HOUR_US }],
+    ['search + q', { search: 'a', q: parseSearchQuery('timeout') }],
+    ['q + outcome error', { q: parseSearchQuery('connection'), outcome: 'error' }],
+    ['q + cost range + agent', { q: parseSearchQuery('refund'), min_cost_micros: 1, agent_id: AGENTS[2] }],
+    ['every filter at once', {
+      outcome: 'success', agent_id: AGENTS[0], min_cost_micros: 0, max_cost_micros: 50_000, start_us: BASE_US,
+      end_us: JAN_1_US, search: 'a', q: parseSearchQuery('the'),
+    }],
+  ];
+  for (const [caption, filter] of combos) add(caption, { ...base(), ...filter });
+  add('scope org_a/alice + search', { ...base(SCOPES['org_a/alice']), search: 'agent' });
+  add('scope superuser + action_name', { ...base(SCOPES.superuser), action_name: 'agent_run' });
+  add('scope superuser/alice + q', { ...base(SCOPES['superuser/alice']), q: parseSearchQuery('refund') });
+  add('scope org_b + q', { ...base(SCOPES.org_b), q: parseSearchQuery('timeout') });
+  // every sort × order, small pages so ties cross page boundaries, and pages past the end
+  for (const sort_by of LEDGER_SORT_FIELDS) {
+    for (const sort_order of ['asc', 'desc'] as const) {
+      for (const page of [0, 1, 5, 999]) add(`sort ${sort_by} ${sort_order}, page ${page} of 7`, { ...base(), sort_by, sort_order, page, page_size: 7 });
+      add(`sort ${sort_by} ${sort_order}, superuser, page 2 of 50`, { ...base(SCOPES.superuser), sort_by, sort_order, page: 2, page_size: 50 });
+      add(`sort ${sort_by} ${sort_order}, outcome error, page 1 of 3`, { ...base(), outcome: 'error', sort_by, sort_order, page: 1, page_size: 3 });
+    }
+  }
+  const countA = entries.filter((e) => e.organization_id === 'org_a').length;
+  add('page exactly at the end', { ...base(), page: Math.ceil(countA / 10), page_size: 10 });
+  add('last partial page', { ...base(), page: Math.ceil(countA / 10) - 1, page_size: 10 });
+  add('page size 1, page 3', { ...base(), page: 3, page_size: 1 });
+  add('name sort, every organization, one page', { ...base(SCOPES.superuser), sort_by: 'name', sort_order: 'asc' });
+  return cases;
+}
+
+export interface ExportCase {
+  caption: string;
+  filter: LedgerFilter;
+  limit: number;
+}
+
+export function exportCases(): ExportCase[] {
+  return [
+    { caption: 'organization A, everything', filter: { scope: A }, limit: 100_000 },
+    { caption: 'limit 5', filter: { scope: A }, limit: 5 },
+    { caption: 'limit 1', filter: { scope: A }, limit: 1 },
+    { caption: 'outcome error, limit 10', filter: { scope: A, outcome: 'error' }, limit: 10 },
+    { caption: 'search %, limit 3', filter: { scope: A, search: '%' }, limit: 3 },
+    { caption: 'q refund', filter: { scope: A, q: parseSearchQuery('refund') }, limit: 1000 },
+    { caption: 'q 東京 + outcome success', filter: { scope: A, q: parseSearchQuery('東京'), outcome: 'success' }, limit: 1000 },
+    { caption: 'superuser, everything', filter: { scope: SCOPES.superuser }, limit: 100_000 },
+    { caption: 'superuser, limit 33', filter: { scope: SCOPES.superuser }, limit: 33 },
+    { caption: 'alice + agent', filter: { scope: SCOPES['org_a/alice'], agent_id: AGENTS[0] }, limit: 1000 },
+    { caption: 'date range + cost range', filter: { scope: A, start_us: BASE_US + HOUR_US, end_us: BASE_US + 30 * HOUR_US, min_cost_micros: 10_000, max_cost_micros: 25_000 }, limit: 1000 },
+    { caption: 'unknown organization', filter: { scope: SCOPES.unknown_org }, limit: 1000 },
+  ];
+}

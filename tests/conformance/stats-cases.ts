@@ -1,0 +1,38 @@
+import type { StatsQuery } from '../../exporters/store.js';
+import { AGENTS, BASE_US, HOUR_US } from './dataset.js';
+import { A, SCOPES } from './scopes.js';
+
+export interface StatsCase {
+  caption: string;
+  query: StatsQuery;
+}
+
+const NOV_30_LAST_US = Date.UTC(2024, 10, 30, 23, 59, 59) * 1000 + 999_999;
+const JAN_1_US = Date.UTC(2025, 0, 1) * 1000;
+
+/** Ranges that cut hours (rollup stores must read the edges exactly), whole hours, one µs, month edges. */
+const RANGES: Array<[string, { start_us?: number; end_us?: number }]> = [
+  ['all time', {}],
+  ['a range cutting hours at both ends', { start_us: BASE_US + HOUR_US + 123_456, end_us: BASE_US + 30 * HOUR_US + 7 }],
+  ['inside one hour', { start_us: BASE_US + 5 * HOUR_US + 1, end_us: BASE_US + 6 * HOUR_US - 2 }],
+  ['whole hours exactly', { start_us: BASE_US + 5 * HOUR_US, end_us: BASE_US + 7 * HOUR_US - 1 }],
+  ['one µs on an hour', { start_us: BASE_US + 5 * HOUR_US, end_us: BASE_US + 5 * HOUR_US }],
+  ['start only, mid-hour', { start_us: BASE_US + 40 * HOUR_US + 999 }],
+  ['end only, mid-hour', { end_us: BASE_US + 20 * HOUR_US + 1 }],
+  ['over the month edges', { start_us: NOV_30_LAST_US, end_us: JAN_1_US }],
+  ['nothing inside', { start_us: BASE_US - 10 * HOUR_US, end_us: BASE_US - 9 * HOUR_US }],
+];
+
+export function statsCases(): StatsCase[] {
+  const cases: StatsCase[] = [];
+  for (const [scopeName, scope] of Object.entries(SCOPES)) {
+    for (const [rangeName, range] of RANGES) cases.push({ caption: `${scopeName}, ${rangeName}`, query: { scope, ...range } });
+  }
+  for (const agent of [...AGENTS, 'sub-agent', 'nobody']) {
+    cases.push({ caption: `agent ${JSON.stringify(agent)}, all time`, query: { scope: A, agent_id: agent } });
+  }
+  cases.push({ caption: 'agent + range cutting hours', query: { scope: A, agent_id: AGENTS[0], start_us: BASE_US + 2 * HOUR_US + 5, end_us: BASE_US + 60 * HOUR_US - 5 } });
+  cases.push({ caption: 'superuser + agent', query: { scope: SCOPES.superuser, agent_id: AGENTS[5] } });
+  cases.push({ caption: 'alice + agent + range', query: { scope: SCOPES['org_a/alice'], agent_id: AGENTS[0], start_us: BASE_US, end_us: BASE_US + 48 * HOUR_US } });
+  return cases;
+}

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store, WriteResult } from '../../exporters/store.js';
+import type { LedgerEntry } from '../../model/ledger-entry.js';
+import { credentialCases } from './credential-cases.js';
+import { generateEntries } from './dataset.js';
+import { expectedExport, expectedLedgerPage } from './expected-ledger.js';
+import { expectedRunDetail, expectedRunPage } from './expected-runs.js';
+import { expectedStats, withinError } from './expected-stats.js';
+import { exportCases, ledgerCases } from './ledger-cases.js';
+import { runDetailCases, runListCases } from './runs-cases.js';
+import { statsCases } from './stats-cases.js';
+import type { StoreHandle, StoreTarget } from './stores.js';
+import { writePlan } from './write-plan.js';
+
+/**
+ * One suite, every store (DESIGN.md "Queries"): the same records, the same
+ * cases, answers computed here from the records; a store passes only when
+ * it gives each of them exactly. Stores join in stores.ts
+ * (conformance.test.ts runs every reachable one).
+ */
+const { steps, written } = writePlan(generateEntries());
+
+/** Run tags are a set: their order is not part of the contract (SQLite's depends on batch boundaries). */
+function withSortedTags<T extends { tags: string[] }>(run: T): T {
+  return { ...run, tags: [...run.tags].sort() };
+}
+
+export function conformanceSuite(target: StoreTarget): void {
+  describe.skipIf(target.skip !== null)(`conformance: ${target.name}${target.skip ? ` (skipped: ${target.skip})` : ''}`, () => {
+    let handle: StoreHandle;
+    const results: WriteResult[] = [];
+    const store = (): Store => handle.store;
+
+    beforeAll(async () => {
+      handle = await target.create();
+      for (const step of steps) results.push(await handle.store.write(step.batch));
+      await handle.refresh();
+    });
+    afterAll(async () => handle?.dispose());
+
+    describe('idempotent writes', () => {
+      steps.forEach((step, i) => {
+        it(`${step.caption}: inserted ${step.inserted}`, () => expect(results[i]).toEqual({ inserted: step.inserted }));
+      });
+    });
+
+    describe('ledger', () => {
+      for (const c of ledgerCases(written)) {
+        it(c.caption, async () => expect(await store().queryLedger(c.query)).toEqual(expectedLedgerPage(written, c.query)));
+      }
+    });
+
+    describe('export', () => {
+      for (const c of exportCases()) {
+        it(c.caption, async () => {
+          const got: LedgerEntry[] = [];
+          for await (const e of store().exportLedger(c.filter, c.limit)) got.push(e);
+          expect(got).toEqual(expectedExport(written, c.filter, c.limit));
+        });
+      }
+    });
+
+    describe('stats', () => {
+      for (const c of statsCases()) {
+        it(c.caption, async () => {
+          const { p50_duration_ms, p95_duration_ms, percentiles_relative_error, ...exact } = await store().stats(c.query);
+          const expected = expectedStats(written, c.query);
+          expect(exact).toEqual(expected.exact);
+          expect(percentiles_relative_error).toBeLessThanOrEqual(0.05);
+          expect(withinError(p50_duration_ms, expected.p50, percentiles_relative_error), `p50 ${p50_duration_ms} vs ${expected.p50}`).toBe(true);
+          expect(withinError(p95_duration_ms, expected.p95, percentiles_relative_error), `p95 ${p95_duration_ms} vs ${expected.p95}`).toBe(true);
+        });
+      }
+    });
+
+    describe('runs', () => {
+      for (const c of runListCases()) {
+        it(c.caption, async () => {
+          const page = await store().listRuns(c.query);
+          const expected = expectedRunPage(written, c.query);
+          expect({ ...page, data: page.data.map(withSortedTags) }).toEqual({ ...expected, data: expected.data.map(withSortedTags) });
+        });
+      }
+      for (const c of runDetailCases(written)) {
+        it(c.caption, async () => {
+          const detail = await store().getRun(c.scope, c.runId);
+          const expected = expectedRunDetail(written, c.scope, c.runId);
+          if (expected === null) return expect(detail).toBeNull();
+          expect(detail && { ...detail, run: withSortedTags(detail.run) }).toEqual({ ...expected, run: withSortedTags(expected.run) });
+        });
+      }
+    });
+
+    describe('credentials', () => credentialCases(store, () => handle.refresh()));
+  });
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/index.js';
+import { createElasticsearchStore } from '../../exporters/elasticsearch/elasticsearch-store.js';
+import { UnsupportedQueryError } from '../../exporters/store.js';
+import { parseSearchQuery } from '../../model/search-query.js';
+import { fakeClient, searchReply, type FakeHandler } from './elasticsearch-fake-client.js';
+
+const ok: FakeHandler = (req) => {
+  if (req.path.startsWith('/_index_template') || req.path.startsWith('/_scripts')) return { body: { acknowledged: true } };
+  if (req.method === 'PUT') return { status: 400, body: { error: { type: 'resource_already_exists_exception', reason: 'exists' }, status: 400 } };
+  return searchReply([], 0);
+};
+
+describe('createElasticsearchStore', () => {
+  it('puts the entry template and the rollup script, and creates the fixed indices (an existing one is fine)', async () => {
+    const { client, requests } = fakeClient(ok);
+    const store = await createElasticsearchStore({ node: 'unused', client, indexPrefix: 'ledger-test' });
+    expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'PUT /_index_template/ledger-test-entries',
+      'PUT /_scripts/ledger-test-run-rollup',
+      'PUT /ledger-test-runs',
+      'PUT /ledger-test-organizations',
+      'PUT /ledger-test-api-keys',
+    ]);
+    expect(requests[1].body.script).toMatchObject({ lang: 'painless' });
+    await store.close();
+  });
+
+  it('fails start-up on any other error', async () => {
+    const { client } = fakeClient((req) => (req.path.startsWith('/_index_template') ? { status: 403, body: { error: { type: 'security_exception', reason: 'no' }, status: 403 } } : ok(req)));
+    await expect(createElasticsearchStore({ node: 'unused', client })).rejects.toThrow(/security_exception/);
+  });
+
+  it('refuses agents, activity and retention with a reason instead of answering from nothing', async () => {
+    const { client } = fakeClient(ok);
+    const store = await createElasticsearchStore({ node: 'unused', client });
+    await expect(store.listAgents({ scope: { organization_id: 'o' }, page: 1, per_page: 10 })).rejects.toThrow(UnsupportedQueryError);
+    await expect(store.sweepExpired({ now_us: 0, batch_size: 1 })).rejects.toThrow(/not implemented by the Elasticsearch store/);
+  });
+
+  it('lists the runs q matched through a composite of (organization, run) over matching entries', async () => {
+    const { client, requests } = fakeClient((req) => {
+      if (req.path.endsWith('/_search') && req.body.aggs?.runs) {
+        return searchReply([], 1, { aggregations: { runs: { after_key: { org: 'o', run: 'r1' }, buckets: [{ key: { org: 'o', run: 'r1' }, doc_count: 2 }] } } });
+      }
+      return ok(req);
+    });
+    const store = await createElasticsearchStore({ node: 'unused', client });
+    await store.listRuns({ scope: { organization_id: 'o' }, q: parseSearchQuery('refund'), sort_by: 'cost', sort_order: 'asc', page: 0, page_size: 10 });
+    const runsSearch = requests.find((r) => r.path === '/agent-ledger-runs/_search')!;
+    expect(runsSearch.body.query.bool.filter).toContainEqual({ ids: { values: ['o/r1'] } });
+    expect(runsSearch.body.sort).toEqual([{ cost_micros: { order: 'asc' } }, { run_id: { order: 'asc' } }, { organization_id: { order: 'asc' } }]);
+    expect(runsSearch.body._source).toEqual({ excludes: expect.arrayContaining(['applied']) });
+  });
+
+  it('revokes a key only if nobody changed it in between (if_seq_no / if_primary_term)', async () => {
+    const { client, requests } = fakeClient((req) => {
+      if (req.path === '/agent-ledger-api-keys/_search') return searchReply([{ _id: 'k1', _seq_no: 4, _primary_term: 1 } as never]);
+      if (req.path.startsWith('/agent-ledger-api-keys/_update/')) return { body: { result: 'updated' } };
+      return ok(req);
+    });
+    const store = await createElasticsearchStore({ node: 'unused', client });
+    expect(await store.revokeApiKey('alk_123')).toBe(true);
+    const update = requests.find((r) => r.path.startsWith('/agent-ledger-api-keys/_update/'))!;
+    expect(update.querystring).toMatch(/if_seq_no=4/);
+    expect(update.querystring).toMatch(/if_primary_term=1/);
+    expect(update.querystring).toMatch(/refresh=wait_for/);
+  });
+});
+
+describe('elasticsearch configuration', () => {
+  it('reads ELASTICSEARCH_URL and the elasticsearch.* keys', () => {
+    const config = loadConfig({ env: { ELASTICSEARCH_URL: 'https://es.example:9200', AGENT_LEDGER_ELASTICSEARCH_API_KEY: 'k', AGENT_LEDGER_ELASTICSEARCH_INDEX_PREFIX: 'ledger' } });
+    expect(config.elasticsearch_url).toBe('https://es.example:9200');
+    expect(config.elasticsearch).toMatchObject({ api_key: 'k', index_prefix: 'ledger', username: null, ca_file: null });
+  });
+
+  it('defaults to no Elasticsearch (the embedded SQLite store) and names a bad prefix', () => {
+    expect(loadConfig({ env: {} }).elasticsearch_url).toBeNull();
+    expect(() => loadConfig({ env: { AGENT_LEDGER_ELASTICSEARCH_INDEX_PREFIX: 'Bad*' } })).toThrow(/elasticsearch.index_prefix|ELASTICSEARCH_INDEX_PREFIX/);
+  });
+});
