@@ -3,7 +3,7 @@ import { issueApiKey } from '../auth/api-keys.js';
 import { loadPepper } from '../auth/pepper.js';
 import { ROLES, SCOPES, type Role, type Scope } from '../auth/principal.js';
 import type { Config } from '../config/index.js';
-import { createSqliteStore } from '../exporters/sqlite/sqlite-store.js';
+import { createStore } from '../exporters/create-store.js';
 
 export class UsageError extends Error {}
 
@@ -37,7 +37,7 @@ function expiry(flags: Flags): string | null {
 /** `agent-ledger orgs …` and `agent-ledger keys …`, straight on the store in the data directory. */
 export async function runCredentialCommand(config: Config, noun: string, verb: string | undefined, args: string[], flags: Flags, out: (text: string) => void): Promise<void> {
   const dataDir = resolve(config.data_dir);
-  const store = await createSqliteStore({ file: join(dataDir, 'ledger.db'), writer: 'inline' });
+  const store = await createStore(config, { writer: 'inline' });
   try {
     if (noun === 'orgs' && verb === 'create') {
       const id = args[0];
