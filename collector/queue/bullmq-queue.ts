@@ -49,6 +49,17 @@ class BullMqQueue implements JobQueue {
     return this.pending.count;
   }
 
+  async refusal(): Promise<QueueBusyError | null> {
+    const { retryAfterSeconds } = this.options;
+    if (this.closing) return new QueueBusyError('shutting down', retryAfterSeconds);
+    try {
+      if ((await this.pendingJobs()) >= this.options.maxPendingJobs) return new QueueBusyError('ingest queue is full', retryAfterSeconds);
+    } catch (err) {
+      return new QueueBusyError(`queue unavailable: ${(err as Error).message}`, retryAfterSeconds);
+    }
+    return null;
+  }
+
   async enqueue(envelope: Envelope): Promise<void> {
     const { retryAfterSeconds } = this.options;
     if (this.closing) throw new QueueBusyError('shutting down', retryAfterSeconds);

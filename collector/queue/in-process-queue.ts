@@ -45,6 +45,14 @@ class InProcessQueue implements JobQueue {
 
   async start(): Promise<void> {}
 
+  async refusal(): Promise<QueueBusyError | null> {
+    const { retryAfterSeconds } = this.options;
+    if (this.closing) return new QueueBusyError('shutting down', retryAfterSeconds);
+    if (this.failing) return new QueueBusyError(`store unavailable: ${this.failing.message}`, retryAfterSeconds);
+    if (this.pendingBytes >= this.options.maxBytes) return new QueueBusyError('ingest queue is full', retryAfterSeconds);
+    return null;
+  }
+
   enqueue(envelope: Envelope): Promise<void> {
     const { retryAfterSeconds } = this.options;
     if (this.closing) return Promise.reject(new QueueBusyError('shutting down', retryAfterSeconds));

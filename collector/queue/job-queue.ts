@@ -16,6 +16,12 @@ export interface Envelope {
 export interface JobQueue {
   start(): Promise<void>;
   enqueue(envelope: Envelope): Promise<void>;
+  /**
+   * A cheap check before a request's body is read: the reason the queue would
+   * refuse now (full, store or Redis away, shutting down), or null. Overload
+   * then costs no decoding and no memory.
+   */
+  refusal(): Promise<QueueBusyError | null>;
   /** Resolves when the queue can take envelopes; rejects with the reason otherwise. */
   ping(): Promise<void>;
   /** Refuses new envelopes, waits until every accepted one is written, then stops. */

@@ -89,6 +89,11 @@ class OtlpHttpReceiver implements OtlpReceiver {
       return fail(415, RPC_CODE.INVALID_ARGUMENT, `Content-Type must be application/x-protobuf or application/json, got ${contentType || 'none'}`);
     }
 
+    const refusal = await this.options.queue.refusal();
+    if (refusal) {
+      this.options.logger.warn({ reason: refusal.message }, 'OTLP request refused before reading it');
+      return fail(503, RPC_CODE.UNAVAILABLE, refusal.message, { 'Retry-After': String(refusal.retryAfterSeconds) });
+    }
     let body: Buffer;
     try {
       body = await readBody(req, this.options.bodyLimits);

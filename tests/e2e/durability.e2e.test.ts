@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../exporters/sqlite/driver.js';
 import { startServerProcess } from '../helpers/server-process.js';
 
 function requestBody(n: number, spansPerRequest: number): string {
@@ -59,6 +61,26 @@ describe('durability', () => {
       expect((await again.get('/api/v1/ledger?search=durable-900')).body.count).toBe(20);
     } finally {
       await again.stop();
+    }
+  });
+
+  it('refuses with 503 and Retry-After while the in-process queue is full, then takes the accepted spans in', async () => {
+    const server = await startServerProcess({ env: { AGENT_LEDGER_QUEUE_MAX_BYTES: '1000' } });
+    const blocker = openDatabase(join(server.dataDir, 'ledger.db'));
+    blocker.exec('BEGIN IMMEDIATE'); // the store cannot write until this lets go
+    try {
+      const first = fetch(server.otlpUrl, { method: 'POST', body: requestBody(950, 20), headers: { 'Content-Type': 'application/json', ...server.auth } });
+      await new Promise((r) => setTimeout(r, 300));
+      const refused = await fetch(server.otlpUrl, { method: 'POST', body: requestBody(951, 20), headers: { 'Content-Type': 'application/json', ...server.auth } });
+      expect(refused.status).toBe(503);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      blocker.exec('ROLLBACK');
+      expect((await first).status).toBe(200);
+      expect((await server.get('/api/v1/ledger?search=durable-950')).body.count).toBe(20);
+    } finally {
+      if (blocker.inTransaction) blocker.exec('ROLLBACK');
+      blocker.close();
+      await server.stop();
     }
   });
 
