@@ -107,8 +107,10 @@ export function getRun(db: Database, scope: QueryScope, runId: string): RunDetai
   const entryScope = scopeSql(scope, 'e');
   const actions = db
     .prepare(
+      // the run's rows through the run index, then sorted: with statistics the planner would
+      // otherwise walk the time index for the ORDER BY (measured 250 ms at 1M entries vs 3 ms)
       `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE ${entryScope.sql ? `${entryScope.sql} AND ` : ''}e.run_id = ?
-       ORDER BY e.ts_us ASC, e.id ASC`,
+       ORDER BY +e.ts_us ASC, e.id ASC`,
     )
     .all(...entryScope.params, runId) as EntryRow[];
   return { run: runFromRow(row), actions: actions.map(entryFromRow) };
