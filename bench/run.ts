@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { startServerProcess } from '../tests/helpers/server-process.js';
 import { ensureCorpus } from './corpus.js';
 import { runExport } from './export-bench.js';
+import { measureBullMqIngest } from './bullmq-ingest.js';
 import { runIngest } from './ingest-bench.js';
 import { memoryOf } from './measure.js';
 import { runQueries, type QueryPattern } from './query-bench.js';
@@ -102,6 +103,12 @@ async function main() {
     log('ingest again with the payload index off (sqlite.fulltext: false), for the on/off ratio');
     const withoutIndex = await ingestWithoutIndex(corpus, join(work, 'no-index'), clients, entries, env);
 
+    let bullmq = null;
+    if (process.env.REDIS_URL) {
+      log('ingest again through BullMQ (REDIS_URL set): receiver → Redis → worker, until queryable');
+      bullmq = await measureBullMqIngest(corpus, join(work, 'bullmq'), process.env.REDIS_URL, clients, entries, env);
+    }
+
     let ceiling = null;
     if (!values['skip-ceiling']) {
       log('store write ceiling: the same rows straight into a fresh store');
@@ -118,6 +125,7 @@ async function main() {
         ingestRatioOnToOff: ingest.spansPerSecond / withoutIndex.spansPerSecond,
         index: fulltextIndex,
       },
+      bullmq,
       ceiling,
       queries,
       exports,
@@ -142,7 +150,9 @@ function print(r: any) {
     `  store write ceiling  ${r.ceiling ? `${f(r.ceiling.rowsPerSecond, 0)} rows/s` : 'skipped'}`,
     `  ratio                ${r.ingest.ratioToCeiling === null ? 'n/a' : f(r.ingest.ratioToCeiling, 2)}`,
     `  server peak RSS      ${f(r.ingest.peakRssMiB, 0)} MiB`,
-    `  BullMQ path          n/a (REDIS_URL queue not built yet)`,
+    r.bullmq
+      ? `  BullMQ path          ${f(r.bullmq.spansPerSecond, 0)} spans/s queryable (acknowledged at ${f(r.bullmq.spans / r.bullmq.seconds, 0)}/s), ${r.bullmq.refusals} refusals retried`
+      : '  BullMQ path          not measured: set REDIS_URL to a Redis to include it',
     `  payload index off    ${f(r.fulltext.ingestWithoutIndex.spansPerSecond, 0)} spans/s; on/off ratio ${f(r.fulltext.ingestRatioOnToOff, 2)} (target ≥ 0.7)`,
     `  payload index size   ${f(r.fulltext.index.fulltextMiB, 0)} MiB: ${f(r.fulltext.index.ratioToTable * 100, 1)} % of the entries table, ${f(r.fulltext.index.ratioToTableAndIndexes * 100, 1)} % with its indexes`,
     '',
