@@ -1,6 +1,6 @@
 import type { estypes } from '@elastic/elasticsearch';
-import { histogramPercentile, PERCENTILE_RELATIVE_ERROR } from '../../model/duration-histogram.js';
 import type { LedgerStats, StatsQuery } from '../store.js';
+import { StatsAccumulator } from '../stats-accumulator.js';
 import { inclusiveRange, scopeFilters } from './ledger-query-dsl.js';
 
 /**
@@ -43,21 +43,13 @@ export function statsAggregations(): Aggregations {
   };
 }
 
-export interface GroupTotals {
-  n: number;
-  cost: number;
-}
-
-/** What the aggregations add up to; filled page by page. */
+/** What the aggregations add up to, page by page, summed by the same accumulator as the SQLite store's. */
 export class StatsGroups {
-  readonly outcomes = new Map<string, GroupTotals & { dur: number }>();
-  readonly names = new Map<string, GroupTotals>();
-  readonly agents = new Map<string, GroupTotals>();
-  readonly durations = new Map<number, number>();
+  private readonly totals = new StatsAccumulator();
 
   addOutcomes(agg: unknown): void {
     for (const b of (agg as { buckets: Array<{ key: string; doc_count: number; cost: { value: number }; duration: { value: number } }> }).buckets) {
-      this.outcomes.set(b.key, { n: b.doc_count, cost: Math.round(b.cost.value), dur: Math.round(b.duration.value) });
+      this.totals.addOutcome(b.key, b.doc_count, Math.round(b.cost.value), Math.round(b.duration.value));
     }
   }
 
@@ -65,43 +57,15 @@ export class StatsGroups {
   addComposite(group: Group, agg: unknown): Record<string, string | number | null> | null {
     const page = agg as { buckets: Array<{ key: { key: string | number }; doc_count: number; cost?: { value: number } }>; after_key?: Record<string, string | number | null> };
     for (const b of page.buckets) {
-      if (group === 'durations') this.durations.set(Number(b.key.key), b.doc_count);
-      else this[group].set(String(b.key.key), { n: b.doc_count, cost: Math.round(b.cost!.value) });
+      if (group === 'durations') this.totals.addDurationBucket(Number(b.key.key), b.doc_count);
+      else if (group === 'names') this.totals.addName(String(b.key.key), b.doc_count, Math.round(b.cost!.value));
+      else this.totals.addAgent(String(b.key.key), b.doc_count, Math.round(b.cost!.value));
     }
     // a short page is the last one: no request for an empty page
     return page.buckets.length < COMPOSITE_PAGE || !page.after_key ? null : page.after_key;
   }
 
   result(): LedgerStats {
-    let total = 0;
-    let cost = 0;
-    let dur = 0;
-    for (const o of this.outcomes.values()) {
-      total += o.n;
-      cost += o.cost;
-      dur += o.dur;
-    }
-    return {
-      total_actions: total,
-      total_cost_usd: cost / 1e6,
-      success_count: this.outcomes.get('success')?.n ?? 0,
-      error_count: this.outcomes.get('error')?.n ?? 0,
-      blocked_count: this.outcomes.get('blocked')?.n ?? 0,
-      average_duration_ms: total ? Math.round(dur / total) / 1000 : 0,
-      unique_agents: this.agents.size,
-      unique_action_types: this.names.size,
-      p50_duration_ms: histogramPercentile(this.durations, 50),
-      p95_duration_ms: histogramPercentile(this.durations, 95),
-      percentiles_relative_error: Math.round(PERCENTILE_RELATIVE_ERROR * 1000) / 1000,
-      top_actions: top(this.names).map(([name, c]) => ({ name, count: c.n, cost_usd: c.cost / 1e6 })),
-      top_agents: top(this.agents).map(([agent_id, c]) => ({ agent_id, count: c.n, cost_usd: c.cost / 1e6 })),
-    };
+    return this.totals.result();
   }
-}
-
-/** Top 20 by cost, then count, then key (the contract's order, the SQLite store's comparison). */
-function top(map: Map<string, GroupTotals>): Array<[string, GroupTotals]> {
-  return [...map.entries()]
-    .sort(([ka, a], [kb, b]) => b.cost - a.cost || b.n - a.n || (ka < kb ? -1 : ka > kb ? 1 : 0))
-    .slice(0, 20);
 }

@@ -2,7 +2,7 @@ import type { LedgerStats, StatsQuery } from '../store.js';
 import type { Database } from './driver.js';
 import { scopeSql } from './ledger-filter-sql.js';
 import { ALL_TIME, HOUR_US } from './rollup-writer.js';
-import { StatsAccumulator } from './stats-accumulator.js';
+import { StatsAccumulator } from '../stats-accumulator.js';
 
 /**
  * Whole hours come from the rollups, the partial hours at the edges of a range

@@ -1,5 +1,5 @@
-import { durationBucket, durationMicros, histogramPercentile, PERCENTILE_RELATIVE_ERROR } from '../../model/duration-histogram.js';
-import type { LedgerStats } from '../store.js';
+import { durationBucket, durationMicros, histogramPercentile, PERCENTILE_RELATIVE_ERROR } from '../model/duration-histogram.js';
+import type { LedgerStats } from './store.js';
 
 interface CountCost {
   n: number;
