@@ -1,5 +1,6 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { LedgerEntry, RunStatus } from '../../model/ledger-entry.js';
+import { runStatus } from '../run-summary.js';
 import type { LedgerFilter, LedgerPage, LedgerQuery } from '../store.js';
 import { entryFromDocument, type EntryDocument } from './entry-document.js';
 import { runDocId, type IndexNames } from './index-names.js';
@@ -7,11 +8,6 @@ import { ledgerFilterQuery, ledgerSort } from './ledger-query-dsl.js';
 import { searchPage, walkAll } from './search-paging.js';
 
 /** A run is running until a root span of it has ended; then failed if a root failed (as the SQLite store derives it). */
-export function runStatusOf(rootCount: number | null | undefined, rootError: number | null | undefined): RunStatus {
-  if (!rootCount) return 'running';
-  return rootError ? 'failed' : 'completed';
-}
-
 export interface ReaderOptions {
   names: IndexNames;
   /** The largest from + size a plain search may use (index.max_result_window). */
@@ -31,7 +27,7 @@ export async function entriesWithStatus(client: Client, names: IndexNames, hits:
   const status = new Map<string, RunStatus>();
   for (const doc of response.docs) {
     const source = 'found' in doc && doc.found ? doc._source : undefined;
-    status.set(doc._id, runStatusOf(source?.root_count, source?.root_error));
+    status.set(doc._id, runStatus(source?.root_count, source?.root_error));
   }
   return docs.map((d) => entryFromDocument(d, status.get(runDocId(d.organization_id, d.run_id)) ?? 'running'));
 }

@@ -1,63 +1,24 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { RunStatus } from '../../model/ledger-entry.js';
-import type { ModelConfig } from '../../model/model-config.js';
-import { isoFromMicros } from '../../model/time.js';
 import { UnsupportedQueryError, type QueryScope, type RunDetail, type RunPage, type RunQuery, type RunSummary } from '../store.js';
 import type { EntryDocument } from './entry-document.js';
 import { fullTextQuery } from './fulltext-dsl.js';
 import { runDocId } from './index-names.js';
 import { inclusiveRange, ledgerSort, scopeFilters } from './ledger-query-dsl.js';
-import { entriesWithStatus, runStatusOf, type ReaderOptions } from './ledger-reader.js';
+import { runSummaryFrom, type RunRollup } from '../run-summary.js';
+import { entriesWithStatus, type ReaderOptions } from './ledger-reader.js';
 import { containsPattern } from './search-fold.js';
 import { searchPage, walkAll } from './search-paging.js';
 
 type Query = estypes.QueryDslQueryContainer;
 
-export interface RunDocument {
-  organization_id: string;
-  run_id: string;
-  agent_id: string | null;
-  user_id: string | null;
-  start_us: number;
-  end_us: number;
-  action_count: number;
-  cost_micros: number;
-  root_count: number;
-  root_error: number;
-  root_name: string | null;
-  root_span_id: string | null;
-  prompt_name: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  total_tokens: number;
-  model_config: ModelConfig | null;
-  tags: string[];
-}
+export type RunDocument = RunRollup & { organization_id: string };
 
 /** Read back without the bookkeeping (the counted span ids can be long). */
 const RUN_SOURCE = { excludes: ['applied', 'root_name_fold', 'prompt_name_fold', 'search_name_fold', 'model_fold'] };
 
 export function runFromDocument(d: RunDocument): RunSummary {
-  return {
-    id: d.run_id,
-    trace_id: d.run_id.replace(/-/g, ''),
-    status: runStatusOf(d.root_count, d.root_error),
-    agent_id: d.agent_id,
-    user_id: d.user_id,
-    name: d.root_name,
-    root_span_id: d.root_span_id,
-    prompt_name: d.prompt_name,
-    started_at: isoFromMicros(d.start_us),
-    ended_at: isoFromMicros(d.end_us),
-    duration_ms: (d.end_us - d.start_us) / 1000,
-    total_cost_usd: d.cost_micros / 1e6,
-    action_count: d.action_count,
-    input_tokens: d.input_tokens,
-    output_tokens: d.output_tokens,
-    total_tokens: d.total_tokens,
-    model_config: d.model_config,
-    tags: d.tags,
-  };
+  return runSummaryFrom(d);
 }
 
 const STATUS_QUERY: Record<RunStatus, Query> = {

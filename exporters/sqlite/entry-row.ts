@@ -1,4 +1,5 @@
-import type { LedgerEntry, RunStatus } from '../../model/ledger-entry.js';
+import type { LedgerEntry } from '../../model/ledger-entry.js';
+import { runStatus } from '../run-summary.js';
 import { isoFromMicros } from '../../model/time.js';
 
 /** The columns every entry read selects: entries `e` joined to its run `r`. */
@@ -40,12 +41,6 @@ export interface EntryRow {
   redactions: number;
   root_count: number | null;
   root_error: number | null;
-}
-
-/** A run is running until a root span of it has ended; then failed if a root failed. */
-export function runStatus(rootCount: number | null, rootError: number | null): RunStatus {
-  if (!rootCount) return 'running';
-  return rootError ? 'failed' : 'completed';
 }
 
 export function entryFromRow(row: EntryRow): LedgerEntry {

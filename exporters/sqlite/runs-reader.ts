@@ -1,8 +1,8 @@
 import type { RunStatus } from '../../model/ledger-entry.js';
-import { isoFromMicros } from '../../model/time.js';
 import type { QueryScope, RunDetail, RunPage, RunQuery, RunSortField, RunSummary } from '../store.js';
 import type { Database } from './driver.js';
-import { ENTRY_COLUMNS, ENTRY_FROM, entryFromRow, runStatus, type EntryRow } from './entry-row.js';
+import { runSummaryFrom } from '../run-summary.js';
+import { ENTRY_COLUMNS, ENTRY_FROM, entryFromRow, type EntryRow } from './entry-row.js';
 import { runsMatchingSql } from './fulltext-reader.js';
 import { foldCase, scopeSql } from './ledger-filter-sql.js';
 
@@ -38,26 +38,7 @@ interface RunRow {
 }
 
 function runFromRow(row: RunRow): RunSummary {
-  return {
-    id: row.run_id,
-    trace_id: row.run_id.replace(/-/g, ''),
-    status: runStatus(row.root_count, row.root_error),
-    agent_id: row.agent_id,
-    user_id: row.user_id,
-    name: row.root_name,
-    root_span_id: row.root_span_id,
-    prompt_name: row.prompt_name,
-    started_at: isoFromMicros(row.start_us),
-    ended_at: isoFromMicros(row.end_us),
-    duration_ms: (row.end_us - row.start_us) / 1000,
-    total_cost_usd: row.cost_micros / 1e6,
-    action_count: row.action_count,
-    input_tokens: row.input_tokens,
-    output_tokens: row.output_tokens,
-    total_tokens: row.total_tokens,
-    model_config: row.model_config === null ? null : JSON.parse(row.model_config),
-    tags: JSON.parse(row.tags),
-  };
+  return runSummaryFrom({ ...row, model_config: row.model_config === null ? null : JSON.parse(row.model_config), tags: JSON.parse(row.tags) });
 }
 
 export function listRuns(db: Database, q: RunQuery): RunPage {
