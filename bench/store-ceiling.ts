@@ -16,18 +16,21 @@ export async function measureStoreCeiling(
   dbFile: string,
   batchRows: number,
   fulltext = true,
-): Promise<{ rows: number; seconds: number; rowsPerSecond: number }> {
+  totalRows = Infinity,
+): Promise<{ rows: number; seconds: number; rowsPerSecond: number; lastTenthRowsPerSecond: number }> {
   const store = await createSqliteStore({ file: dbFile, writer: 'inline', fulltext });
   const pricing = createPricing({});
   let batch: EntryRecord[] = [];
   let rows = 0;
   let writeMs = 0;
+  let tenth: { rows: number; ms: number } | null = null;
   const flush = async () => {
     const t = performance.now();
     await store.write(batch);
     writeMs += performance.now() - t;
     rows += batch.length;
     batch = [];
+    if (!tenth && rows >= totalRows * 0.9) tenth = { rows, ms: writeMs };
   };
   for await (const req of readCorpus(corpusFile)) {
     const { spans } = decodeTraces(req.body, 'protobuf', DEFAULT_DECODE_LIMITS);
@@ -36,5 +39,11 @@ export async function measureStoreCeiling(
   }
   if (batch.length) await flush();
   await store.close();
-  return { rows, seconds: writeMs / 1000, rowsPerSecond: rows / (writeMs / 1000) };
+  const last = tenth as { rows: number; ms: number } | null;
+  return {
+    rows,
+    seconds: writeMs / 1000,
+    rowsPerSecond: rows / (writeMs / 1000),
+    lastTenthRowsPerSecond: last && writeMs > last.ms ? (rows - last.rows) / ((writeMs - last.ms) / 1000) : rows / (writeMs / 1000),
+  };
 }

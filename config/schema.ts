@@ -96,7 +96,7 @@ export const configSchema = z
     queue: z
       .object({
         max_bytes: positiveInt.default(64 * 1024 * 1024),
-        batch_max_rows: positiveInt.default(5000),
+        batch_max_rows: positiveInt.default(10_000),
         ack_timeout_ms: positiveInt.default(30_000),
         retry_after_seconds: positiveInt.default(5),
         /** BullMQ: key prefix in Redis, so deployments can share one Redis. */

@@ -1,10 +1,10 @@
 import type { Actor } from '../../model/agent.js';
 import { parseAsn } from '../../model/asn.js';
-import type { EntryRecord } from '../../model/ledger-entry.js';
 import { observeAll, outcomeObservation, type TrustObservation } from '../../model/trust-score.js';
 import { insertAgent } from './agent-registration.js';
 import { saveTrustState, trustStateOf, type AgentRow } from './agent-row.js';
 import type { Database, Statement } from './driver.js';
+import type { WriteRow } from './write-row.js';
 
 interface AgentDelta {
   organization_id: string;
@@ -83,16 +83,15 @@ export class AgentIngestBatch {
   constructor(private readonly ingest: AgentIngest) {}
 
   /** Call for each inserted entry. */
-  add(e: EntryRecord): void {
+  add(e: Pick<WriteRow, 'organization_id' | 'agent_id' | 'agent_name' | 'outcome' | 'cost_micros' | 'start_us'>): void {
     if (e.agent_id === null) return;
     const key = `${e.organization_id}\u0000${e.agent_id}`;
     let d = this.deltas.get(key);
     if (!d) {
-      const name = e.attributes['gen_ai.agent.name'];
       d = {
         organization_id: e.organization_id,
         external_id: e.agent_id,
-        name: typeof name === 'string' && name !== '' ? name : null,
+        name: e.agent_name,
         count: 0,
         errors: 0,
         cost_micros: 0,

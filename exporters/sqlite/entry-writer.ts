@@ -1,9 +1,8 @@
-import type { EntryRecord } from '../../model/ledger-entry.js';
-import { modelConfigOf, promptNameOf } from '../../model/model-config.js';
 import { AgentIngest } from './agent-ingest.js';
 import type { Database, Statement } from './driver.js';
 import { FulltextIndexer } from './fulltext-index.js';
 import { RollupWriter } from './rollup-writer.js';
+import type { WriteRow } from './write-row.js';
 
 interface RunDelta {
   organization_id: string;
@@ -85,12 +84,12 @@ export class EntryWriter {
   }
 
   /** Returns how many entries were new. */
-  write(entries: readonly EntryRecord[]): number {
+  write(entries: readonly WriteRow[]): number {
     return this.writeGroups([entries])[0];
   }
 
   /** Several batches in one transaction (one fsync); returns how many entries of each were new. */
-  writeGroups(groups: ReadonlyArray<readonly EntryRecord[]>): number[] {
+  writeGroups(groups: ReadonlyArray<readonly WriteRow[]>): number[] {
     return this.db.transaction(() => {
       const runs = new Map<string, RunDelta>();
       const terms = new Set<string>();
@@ -99,10 +98,10 @@ export class EntryWriter {
       const inserted = groups.map((entries) => {
         let n = 0;
         for (const e of entries) {
-          const result = this.insertEntry.run(entryRow(e));
+          const result = this.insertEntry.run(e.params);
           if (result.changes === 0) continue;
           n++;
-          this.fulltext.add(result.lastInsertRowid, e);
+          this.fulltext.add(result.lastInsertRowid, e.fts);
           addToRun(runs, e);
           rollup.add(e);
           agents.add(e);
@@ -120,7 +119,7 @@ export class EntryWriter {
   }
 }
 
-function addToRun(runs: Map<string, RunDelta>, e: EntryRecord): void {
+function addToRun(runs: Map<string, RunDelta>, e: WriteRow): void {
   const key = `${e.organization_id}\u0000${e.run_id}`;
   let run = runs.get(key);
   if (!run) {
@@ -156,11 +155,8 @@ function addToRun(runs: Map<string, RunDelta>, e: EntryRecord): void {
   run.input_tokens += e.input_tokens ?? 0;
   run.output_tokens += e.output_tokens ?? 0;
   run.total_tokens += e.total_tokens ?? 0;
-  run.prompt_name ??= promptNameOf(e.attributes);
-  if (run.model_config === null) {
-    const config = modelConfigOf(e);
-    if (config) run.model_config = JSON.stringify(config);
-  }
+  run.prompt_name ??= e.prompt_name;
+  run.model_config ??= e.model_config;
   for (const tag of e.tags) if (!run.tags.includes(tag)) run.tags.push(tag);
   if (e.is_root) {
     run.root_count++;
@@ -169,18 +165,4 @@ function addToRun(runs: Map<string, RunDelta>, e: EntryRecord): void {
     run.root_span_id ??= e.span_id;
     if (e.outcome === 'error') run.root_error = 1;
   }
-}
-
-function json(v: unknown): string | null {
-  return v === null || v === undefined ? null : JSON.stringify(v);
-}
-
-function entryRow(e: EntryRecord): unknown[] {
-  return [
-    e.id, e.organization_id, e.run_id, e.trace_id, e.span_id, e.parent_span_id, e.is_root ? 1 : 0, e.name, e.kind,
-    e.outcome, e.status_message, e.start_us, e.end_us, e.duration_ms, e.cost_micros, e.model, e.provider,
-    e.input_tokens, e.output_tokens, e.total_tokens, e.agent_id, e.service_name, e.user_id, json(e.inputs),
-    json(e.outputs), json(e.compliance_metadata), JSON.stringify(e.tags), JSON.stringify(e.attributes),
-    JSON.stringify(e.truncated_fields), e.redactions,
-  ];
 }

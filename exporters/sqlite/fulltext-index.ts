@@ -26,10 +26,11 @@ export class FulltextIndexer {
     if (enabled && fulltextState(db) === 'stale') this.rebuild();
   }
 
-  /** Call inside the write transaction, once per inserted entry. */
-  add(seq: number | bigint, entry: EntryRecord): void {
+  /** Call inside the write transaction, once per inserted entry, with its text (write-row.ts). */
+  add(seq: number | bigint, text: string | null): void {
     if (this.enabled) {
-      this.insert.run(seq, entryFtsText(entry));
+      if (text === null) throw new Error('entry written without its full-text row while the payload index is on');
+      this.insert.run(seq, text);
     } else if (!this.stateKnownStale) {
       this.db.prepare("UPDATE ledger_meta SET value = 'stale' WHERE key = 'fulltext'").run();
       this.stateKnownStale = true;

@@ -56,7 +56,7 @@ export class RollupBatch {
 
   constructor(private readonly writer: RollupWriter) {}
 
-  add(e: EntryRecord): void {
+  add(e: Pick<EntryRecord, 'start_us' | 'duration_ms' | 'organization_id' | 'outcome' | 'name' | 'agent_id' | 'cost_micros'>): void {
     const hour = Math.floor(e.start_us / HOUR_US);
     const dur = durationMicros(e.duration_ms);
     const bucket = durationBucket(e.duration_ms);

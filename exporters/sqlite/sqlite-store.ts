@@ -31,6 +31,7 @@ import { getRun, listRuns } from './runs-reader.js';
 import { foldCase } from './ledger-filter-sql.js';
 import { assertFullTextReady } from './fulltext-plan.js';
 import type { WriterReply, WriterRequest, WriterThreadOptions } from './writer-thread.js';
+import { toWriteRow, type WriteRow } from './write-row.js';
 
 export interface SqliteStoreOptions {
   file: string;
@@ -225,16 +226,26 @@ class SqliteStoreImpl implements SqliteStore {
     if (entries.length === 0) return Promise.resolve({ inserted: 0 });
     if (this.inlineWriter) {
       try {
-        return Promise.resolve({ inserted: this.inlineWriter.write(entries) });
+        return Promise.resolve({ inserted: this.inlineWriter.write(this.writeRows(entries)) });
       } catch (err) {
         return Promise.reject(err);
       }
     }
+    let rows: WriteRow[];
+    try {
+      rows = this.writeRows(entries);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       this.pending.set(seq, { resolve, reject });
-      this.worker!.postMessage({ seq, entries } satisfies WriterRequest);
+      this.worker!.postMessage({ seq, rows } satisfies WriterRequest);
     });
+  }
+
+  private writeRows(entries: readonly EntryRecord[]): WriteRow[] {
+    return entries.map((e) => toWriteRow(e, this.options.fulltext));
   }
 
   async queryLedger(query: LedgerQuery): Promise<LedgerPage> {

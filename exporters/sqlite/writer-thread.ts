@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { EntryRecord } from '../../model/ledger-entry.js';
 import { openDatabase } from './driver.js';
 import { EntryWriter } from './entry-writer.js';
 import { configureConnection, migrate } from './schema.js';
+import type { WriteRow } from './write-row.js';
 
 /**
  * The SQLite writer, off the main event loop so queries stay fast during
@@ -16,7 +16,7 @@ export interface WriterThreadOptions {
   trustHalfLifeDays: number;
 }
 
-export type WriterRequest = { seq: number; entries: EntryRecord[] } | { close: true };
+export type WriterRequest = { seq: number; rows: WriteRow[] } | { close: true };
 export type WriterReply = { ready: true } | { seq: number; inserted: number } | { seq: number; error: string };
 
 const { file, synchronous, fulltext, trustHalfLifeDays } = workerData as WriterThreadOptions;
@@ -25,7 +25,7 @@ configureConnection(db, synchronous);
 migrate(db);
 const writer = new EntryWriter(db, { fulltext, trustHalfLifeDays });
 const port = parentPort!;
-let pending: Array<{ seq: number; entries: EntryRecord[] }> = [];
+let pending: Array<{ seq: number; rows: WriteRow[] }> = [];
 let scheduled = false;
 let writesSinceOptimize = 0;
 
@@ -40,7 +40,7 @@ function flush(): void {
   const batch = pending;
   pending = [];
   try {
-    const inserted = writer.writeGroups(batch.map((b) => b.entries));
+    const inserted = writer.writeGroups(batch.map((b) => b.rows));
     batch.forEach((b, i) => port.postMessage({ seq: b.seq, inserted: inserted[i] } satisfies WriterReply));
     if (++writesSinceOptimize >= OPTIMIZE_EVERY_WRITES) {
       writesSinceOptimize = 0;
