@@ -36,6 +36,7 @@ export async function createStore(config: Config, options: CreateStoreOptions = 
     file: join(resolve(config.data_dir), 'ledger.db'),
     synchronous: config.sqlite.synchronous,
     fulltext: config.sqlite.fulltext,
+    writerCacheMib: config.sqlite.writer_cache_mib,
     writer: options.writer ?? 'thread',
     trustHalfLifeDays: config.agents.trust_half_life_days,
     retentionDays: config.retention.days,

@@ -28,7 +28,8 @@ interface RunDelta {
 
 /**
  * Writes batches of entries in one transaction each. First write wins:
- * `ON CONFLICT DO NOTHING`, and rollups move only for rows actually inserted.
+ * `ON CONFLICT DO NOTHING` on (organization, run, span), the entry id's own
+ * inputs, and rollups move only for rows actually inserted.
  */
 export class EntryWriter {
   private readonly insertEntry: Statement;
@@ -52,7 +53,7 @@ export class EntryWriter {
         output_tokens, total_tokens, agent_id, service_name, user_id, inputs, outputs, compliance, tags,
         attributes, truncated_fields, redactions)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (id) DO NOTHING`);
+      ON CONFLICT (organization_id, run_id, span_id) DO NOTHING`);
     this.upsertRun = db.prepare(`
       INSERT INTO runs (organization_id, run_id, agent_id, user_id, start_us, end_us, action_count, cost_micros,
         root_count, root_error, root_name, root_span_id, prompt_name, input_tokens, output_tokens, total_tokens, model_config, tags)

@@ -264,6 +264,16 @@ const MIGRATIONS: string[] = [
     WHEN (SELECT active FROM retention_sweep WHERE id = 1) IS NOT 1
     BEGIN SELECT RAISE(ABORT, 'ledger entries are deleted only by the retention sweep'); END;
   `,
+  `
+  -- First write wins on (organization, run, span) instead of the entry id: the
+  -- id is a hash of exactly these (the run id is the trace id), but a hash is
+  -- random, so at 10M entries every commit rewrote nearly every page of its
+  -- index; a run's spans arrive together, so this key touches a few pages a
+  -- commit. The same index serves run_id filters (a run's rows, then sorted).
+  CREATE UNIQUE INDEX entries_org_run_span ON entries (organization_id, run_id, span_id);
+  DROP INDEX entries_id;
+  DROP INDEX entries_org_run_ts;
+  `,
 ];
 
 /** Several processes may open one database at once (roles): each step re-reads the version under the write lock. */
@@ -280,12 +290,13 @@ export function migrate(db: Database): void {
   }
 }
 
-export function configureConnection(db: Database, synchronous: 'FULL' | 'NORMAL'): void {
+/** Settings of a connection that writes entries; `cacheMib` is its page cache (measured: 512 MiB writes 1.25x faster at 2M entries than 128). */
+export function configureConnection(db: Database, synchronous: 'FULL' | 'NORMAL', cacheMib = 128): void {
   db.pragma('busy_timeout = 5000');
   // Takes effect only on a new database (before WAL): larger pages measured ~1.2x faster inserts.
   db.pragma('page_size = 16384');
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);
-  db.pragma('cache_size = -131072');
+  db.pragma(`cache_size = ${-Math.round(cacheMib * 1024)}`);
   db.pragma('temp_store = MEMORY');
 }

@@ -44,6 +44,8 @@ export interface SqliteStoreOptions {
   writer?: 'thread' | 'inline';
   /** Index entries for full-text `q` (default true); off, `q` is refused (sqlite.fulltext). */
   fulltext?: boolean;
+  /** Page cache of the writing connection in MiB (sqlite.writer_cache_mib, default 512). */
+  writerCacheMib?: number;
   /** The trust score's half-life (agents.trust_half_life_days, default 30). */
   trustHalfLifeDays?: number;
   /** Retention of organizations that set none (retention.days, default 400). */
@@ -80,7 +82,7 @@ class SqliteStoreImpl implements SqliteStore {
     mkdirSync(dirname(this.options.file), { recursive: true });
     if (this.options.writer === 'inline') {
       const db = openDatabase(this.options.file);
-      configureConnection(db, this.options.synchronous);
+      configureConnection(db, this.options.synchronous, this.options.writerCacheMib);
       migrate(db);
       this.inlineWriter = new EntryWriter(db, {
         fulltext: this.options.fulltext,
@@ -188,6 +190,7 @@ class SqliteStoreImpl implements SqliteStore {
       synchronous: this.options.synchronous,
       fulltext: this.options.fulltext,
       trustHalfLifeDays: this.options.trustHalfLifeDays,
+      cacheMib: this.options.writerCacheMib,
     };
     const worker = new Worker(new URL('./writer-thread.js', import.meta.url), { workerData });
     this.worker = worker;
@@ -293,6 +296,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
     synchronous: 'FULL',
     writer: 'thread',
     fulltext: true,
+    writerCacheMib: 512,
     trustHalfLifeDays: 30,
     retentionDays: 400,
     clock: systemClock,

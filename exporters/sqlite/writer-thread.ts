@@ -14,14 +14,15 @@ export interface WriterThreadOptions {
   synchronous: 'FULL' | 'NORMAL';
   fulltext: boolean;
   trustHalfLifeDays: number;
+  cacheMib: number;
 }
 
 export type WriterRequest = { seq: number; rows: WriteRow[] } | { close: true };
 export type WriterReply = { ready: true } | { seq: number; inserted: number } | { seq: number; error: string };
 
-const { file, synchronous, fulltext, trustHalfLifeDays } = workerData as WriterThreadOptions;
+const { file, synchronous, fulltext, trustHalfLifeDays, cacheMib } = workerData as WriterThreadOptions;
 const db = openDatabase(file);
-configureConnection(db, synchronous);
+configureConnection(db, synchronous, cacheMib);
 migrate(db);
 const writer = new EntryWriter(db, { fulltext, trustHalfLifeDays });
 const port = parentPort!;
