@@ -163,6 +163,13 @@ export interface Store extends CredentialStore {
    * memory stays flat whatever the size. The caller owns the iterator.
    */
   exportLedger(filter: LedgerFilter, limit: number): AsyncIterable<LedgerEntry>;
+  /**
+   * Optional: the same export (never with `q`) as each entry's JSON text,
+   * exactly `JSON.stringify` of what `exportLedger` yields. A store that
+   * keeps payloads as JSON text splices it in rather than parsing it only
+   * to serialise it again.
+   */
+  exportLedgerJson?(filter: Omit<LedgerFilter, 'q'>, limit: number): AsyncIterable<string>;
   /** Aggregates without fetching rows (rollups kept at write time, exact edges for any range). */
   stats(query: StatsQuery): Promise<LedgerStats>;
   listRuns(query: RunQuery): Promise<RunPage>;

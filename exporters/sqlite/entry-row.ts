@@ -43,6 +43,25 @@ export interface EntryRow {
   root_error: number | null;
 }
 
+const s = JSON.stringify;
+
+/**
+ * `JSON.stringify(entryFromRow(row))`, with the stored JSON columns spliced
+ * in as they are (they were written by JSON.stringify, and parsing and
+ * serialising them again gives the same text). Same keys, same order.
+ */
+export function entryJsonFromRow(row: EntryRow): string {
+  return `{"id":${s(row.id)},"name":${s(row.name)},"outcome":${s(row.outcome)},"cost_usd":${s(row.cost_micros / 1e6)},\
+"duration_ms":${s(row.duration_ms)},"inputs":${row.inputs ?? 'null'},"outputs":${row.outputs ?? 'null'},"run_id":${s(row.run_id)},\
+"run_status":${s(runStatus(row.root_count, row.root_error))},"agent_id":${s(row.agent_id)},"timestamp":${s(isoFromMicros(row.ts_us))},\
+"compliance_metadata":${row.compliance ?? 'null'},"organization_id":${s(row.organization_id)},"trace_id":${s(row.trace_id)},\
+"span_id":${s(row.span_id)},"parent_span_id":${s(row.parent_span_id)},"kind":${s(row.kind)},"model":${s(row.model)},\
+"provider":${s(row.provider)},"input_tokens":${s(row.input_tokens)},"output_tokens":${s(row.output_tokens)},\
+"total_tokens":${s(row.total_tokens)},"service_name":${s(row.service_name)},"status_message":${s(row.status_message)},\
+"tags":${row.tags},"attributes":${row.attributes},"end_timestamp":${s(isoFromMicros(row.end_us))},\
+"truncated_fields":${row.truncated_fields},"redactions":${s(row.redactions)}}`;
+}
+
 export function entryFromRow(row: EntryRow): LedgerEntry {
   return {
     id: row.id,

@@ -11,7 +11,14 @@ const EXPORT_CHUNK = 1000;
  * a better-sqlite3 connection is busy while an iterator is open, and other
  * requests must keep being answered between chunks.
  */
-export async function* keysetExport(db: Database, where: SqlFragment, limit: number): AsyncGenerator<LedgerEntry> {
+export function keysetExport(db: Database, where: SqlFragment, limit: number): AsyncGenerator<LedgerEntry>;
+export function keysetExport<T>(db: Database, where: SqlFragment, limit: number, map: (row: EntryRow) => T): AsyncGenerator<T>;
+export async function* keysetExport<T>(
+  db: Database,
+  where: SqlFragment,
+  limit: number,
+  map: (row: EntryRow) => T = entryFromRow as (row: EntryRow) => T,
+): AsyncGenerator<T> {
   const first = db.prepare(
     `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE ${where.sql} ORDER BY e.ts_us DESC, e.id DESC LIMIT ?`,
   );
@@ -24,7 +31,7 @@ export async function* keysetExport(db: Database, where: SqlFragment, limit: num
   while (remaining > 0) {
     const size = Math.min(EXPORT_CHUNK, remaining);
     const rows = (last ? next.all(...where.params, last.ts_us, last.id, size) : first.all(...where.params, size)) as EntryRow[];
-    for (const row of rows) yield entryFromRow(row);
+    for (const row of rows) yield map(row);
     remaining -= rows.length;
     if (rows.length < size) return;
     last = rows[rows.length - 1];

@@ -1,7 +1,7 @@
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import type { LedgerFilter, LedgerPage, LedgerQuery } from '../store.js';
 import type { Database } from './driver.js';
-import { ENTRY_COLUMNS, ENTRY_FROM, entryFromRow, type EntryRow } from './entry-row.js';
+import { ENTRY_COLUMNS, ENTRY_FROM, entryFromRow, entryJsonFromRow, type EntryRow } from './entry-row.js';
 import { exportLedgerFullText, queryLedgerFullText } from './fulltext-reader.js';
 import { keysetExport } from './keyset-export.js';
 import { ledgerWhere } from './ledger-filter-sql.js';
@@ -46,4 +46,10 @@ export async function* exportLedger(db: Database, filter: LedgerFilter, limit: n
   }
   const where = ledgerWhere(db, filter);
   if (where) yield* keysetExport(db, where, limit);
+}
+
+/** exportLedger's entries as JSON text (Store.exportLedgerJson): the stored payloads spliced in, not parsed. */
+export async function* exportLedgerJson(db: Database, filter: Omit<LedgerFilter, 'q'>, limit: number): AsyncGenerator<string> {
+  const where = ledgerWhere(db, filter);
+  if (where) yield* keysetExport(db, where, limit, entryJsonFromRow);
 }

@@ -24,7 +24,7 @@ import type { AgentStore } from '../agent-store.js';
 import { SqliteAgentStore } from './agent-store.js';
 import { systemClock } from './agent-row.js';
 import { SqliteCredentialStore } from './credential-store.js';
-import { exportLedger, queryLedger } from './ledger-reader.js';
+import { exportLedger, exportLedgerJson, queryLedger } from './ledger-reader.js';
 import { configureConnection, migrate } from './schema.js';
 import { queryStats } from './stats-reader.js';
 import { getRun, listRuns } from './runs-reader.js';
@@ -259,6 +259,10 @@ class SqliteStoreImpl implements SqliteStore {
     // Refused here, before the response starts, rather than from inside the stream.
     if (filter.q) assertFullTextReady(this.db);
     return exportLedger(this.db, filter, limit);
+  }
+
+  exportLedgerJson(filter: Omit<LedgerFilter, 'q'>, limit: number): AsyncIterable<string> {
+    return exportLedgerJson(this.db, filter, limit);
   }
 
   async stats(query: StatsQuery): Promise<LedgerStats> {

@@ -23,18 +23,45 @@ const CHUNK_CHARS = 64 * 1024;
 
 /** Serialises entries one by one into text chunks; memory holds one chunk, never the export. */
 export async function* serializeExport(entries: AsyncIterable<LedgerEntry>, format: ExportFormat): AsyncGenerator<string> {
-  let chunk = format === 'csv' ? csvRow(CSV_COLUMNS) : format === 'json' ? '[' : '';
-  let first = true;
-  for await (const entry of entries) {
-    if (format === 'jsonl') chunk += `${JSON.stringify(entry)}\n`;
-    else if (format === 'json') chunk += `${first ? '\n' : ',\n'}${JSON.stringify(entry)}`;
-    else chunk += csvRow(CSV_COLUMNS.map((c) => entry[c]));
-    first = false;
+  if (format === 'csv') yield* chunked(csvLines(entries), { open: csvRow(CSV_COLUMNS), close: () => '' });
+  else yield* serializeEntryJson(jsonTexts(entries), format);
+}
+
+/** JSONL or a JSON array from each entry's JSON text (JSON.stringify, or a store's Store.exportLedgerJson). */
+export function serializeEntryJson(texts: AsyncIterable<string>, format: 'jsonl' | 'json'): AsyncGenerator<string> {
+  return format === 'jsonl'
+    ? chunked(texts, { after: '\n', close: () => '' })
+    : chunked(texts, { open: '[', first: '\n', between: ',\n', close: (empty) => (empty ? ']\n' : '\n]\n') });
+}
+
+async function* jsonTexts(entries: AsyncIterable<LedgerEntry>): AsyncGenerator<string> {
+  for await (const entry of entries) yield JSON.stringify(entry);
+}
+
+async function* csvLines(entries: AsyncIterable<LedgerEntry>): AsyncGenerator<string> {
+  for await (const entry of entries) yield csvRow(CSV_COLUMNS.map((c) => entry[c]));
+}
+
+interface Framing {
+  open?: string;
+  /** before the first line, between two lines, after each line */
+  first?: string;
+  between?: string;
+  after?: string;
+  close: (empty: boolean) => string;
+}
+
+async function* chunked(lines: AsyncIterable<string>, f: Framing): AsyncGenerator<string> {
+  let chunk = f.open ?? '';
+  let empty = true;
+  for await (const line of lines) {
+    chunk += `${(empty ? f.first : f.between) ?? ''}${line}${f.after ?? ''}`;
+    empty = false;
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
       chunk = '';
     }
   }
-  if (format === 'json') chunk += first ? ']\n' : '\n]\n';
+  chunk += f.close(empty);
   if (chunk) yield chunk;
 }

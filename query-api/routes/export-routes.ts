@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import type { Store } from '../../exporters/store.js';
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import type { SearchQuery } from '../../model/search-query.js';
-import { CONTENT_TYPE, EXPORT_FORMATS, serializeExport } from '../export/export-formats.js';
+import { CONTENT_TYPE, EXPORT_FORMATS, serializeEntryJson, serializeExport } from '../export/export-formats.js';
 import { enumParam, intParam, parseQuery } from '../query-params.js';
 import type { ScopeResolver } from '../scope.js';
 import { ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, withHighlights } from './ledger-params.js';
@@ -23,13 +23,20 @@ export function exportRoutes(store: Store, scopeOf: ScopeResolver): Router {
   router.get('/api/v1/ledger/export', async (ctx) => {
     const params = parseQuery(ctx.query, exportShape);
     const filter = ledgerFilterFrom(params, scopeOf(ctx));
-    const entries = await refusedAsBadRequest(() => store.exportLedger(filter, params.limit));
+    const { q, ...withoutQ } = filter;
+    // without q (no highlights), a store that keeps entries as JSON text hands it over as it is
+    const texts = !q && params.format !== 'csv' && store.exportLedgerJson ? store.exportLedgerJson(withoutQ, params.limit) : null;
+    const entries = texts ? null : await refusedAsBadRequest(() => store.exportLedger(filter, params.limit));
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     ctx.set('Content-Disposition', `attachment; filename="ledger-export-${stamp}.${params.format}"`);
     ctx.set('Cache-Control', 'no-store');
     ctx.type = CONTENT_TYPE[params.format];
+    if (texts) {
+      ctx.body = Readable.from(serializeEntryJson(texts, params.format as 'jsonl' | 'json'), { objectMode: false });
+      return;
+    }
     // JSON and JSONL lines carry `highlights` with `q`; CSV keeps its fixed columns.
-    const lines = params.q ? highlighted(entries, params.q) : entries;
+    const lines = params.q ? highlighted(entries!, params.q) : entries!;
     ctx.body = Readable.from(serializeExport(lines, params.format), { objectMode: false });
   });
   return router;
