@@ -24,6 +24,8 @@ const { values } = parseArgs({
     'cache-dir': { type: 'string', default: '.bench-cache' },
     'results-dir': { type: 'string', default: 'bench/results' },
     'skip-ceiling': { type: 'boolean', default: false },
+    // stop the ceiling's writes after this many seconds (it then covers the rows reached, said in the table)
+    'ceiling-seconds': { type: 'string' },
     // issue #7's on/off comparison ingests everything a second time: skippable for the largest runs
     'skip-index-off': { type: 'boolean', default: false },
   },
@@ -141,7 +143,11 @@ async function main() {
 
     if (!values['skip-ceiling']) {
       log(`store write ceiling: the same rows straight into a fresh store, ${SERVER_COMMIT_ROWS} a transaction`);
-      result.ceiling = await measureStoreCeiling(corpus, join(work, 'ceiling', 'ledger.db'), SERVER_COMMIT_ROWS, true, entries);
+      result.ceiling = await measureStoreCeiling(corpus, join(work, 'ceiling', 'ledger.db'), {
+        batchRows: SERVER_COMMIT_ROWS,
+        totalRows: entries,
+        budgetSeconds: values['ceiling-seconds'] ? Number(values['ceiling-seconds']) : undefined,
+      });
       result.ingest.ratioToCeiling = ingest.spansPerSecond / result.ceiling.rowsPerSecond;
     }
     result.complete = true;
@@ -153,6 +159,14 @@ async function main() {
   }
 }
 
+function ceilingLine(c: any): string {
+  if (!c) return 'skipped';
+  const rate = `${c.rowsPerSecond.toFixed(0)} rows/s`;
+  return c.stoppedByBudget
+    ? `${rate} over the first ${c.rows.toLocaleString('en')} rows (stopped by --ceiling-seconds)`
+    : `${rate} (last tenth ${c.lastTenthRowsPerSecond.toFixed(0)})`;
+}
+
 function print(r: any) {
   const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
   const lines = [
@@ -160,7 +174,8 @@ function print(r: any) {
     '',
     'ingest (OTLP protobuf/HTTP → queryable)',
     `  end to end           ${f(r.ingest.spansPerSecond, 0)} spans/s (last tenth ${f(r.ingest.lastTenthSpansPerSecond, 0)}), ${r.clients} clients, ${r.ingest.refusals} refusals retried`,
-    `  store write ceiling  ${r.ceiling ? `${f(r.ceiling.rowsPerSecond, 0)} rows/s (last tenth ${f(r.ceiling.lastTenthRowsPerSecond, 0)})` : 'skipped'}`,
+    `  store write ceiling  ${ceilingLine(r.ceiling)}`,
+    ...(r.ceiling?.curve?.length ? [`  ceiling by size      ${r.ceiling.curve.map((c: any) => `≤${c.upToRows / 1e6}M ${f(c.rowsPerSecond / 1000)}k`).join(', ')} rows/s`] : []),
     `  ratio                ${r.ingest.ratioToCeiling === null ? 'n/a' : f(r.ingest.ratioToCeiling, 2)}`,
     `  server peak RSS      ${f(r.ingest.peakRssMiB, 0)} MiB`,
     r.bullmq

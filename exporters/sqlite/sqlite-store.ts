@@ -57,6 +57,7 @@ export interface SqliteStoreOptions {
 export interface SqliteStore extends Store, AgentStore {
   /** The read connection, for this backend's own tools (verify, benchmarks). */
   readonly db: Database;
+  exportLedgerJson(filter: Omit<LedgerFilter, 'q'>, limit: number): AsyncIterable<string>;
 }
 
 interface PendingWrite {
