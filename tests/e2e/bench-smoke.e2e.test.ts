@@ -24,5 +24,18 @@ describe('npm run bench', () => {
     const result = JSON.parse(readFileSync(join(dir, 'results', file), 'utf8'));
     expect(result.entries).toBe(3000);
     expect(result.queries.every((q: { status: number }) => q.status === 200)).toBe(true);
-  }, 200_000);
+
+    // the ceiling alone, added to the saved run: what a long run stopped before its ceiling is completed with
+    const ceiling = spawnSync(
+      process.execPath,
+      [join(ROOT, 'dist/bench/ceiling.js'), '--entries', '3000', '--seconds', '600', '--cache-dir', join(dir, 'cache'), '--into', join(dir, 'results', file)],
+      { env, encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(ceiling.status, ceiling.stderr).toBe(0);
+    expect(ceiling.stdout).toContain('store write ceiling');
+    const completed = JSON.parse(readFileSync(join(dir, 'results', file), 'utf8'));
+    expect(completed.ceiling.rows).toBe(3000);
+    expect(completed.ceiling.stoppedByBudget).toBe(false);
+    expect(completed.ingest.ratioToCeiling).toBeGreaterThan(0);
+  }, 320_000);
 });
