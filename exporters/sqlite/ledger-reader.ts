@@ -6,6 +6,7 @@ import { exportLedgerFullText, queryLedgerFullText } from './fulltext-reader.js'
 import { keysetExport } from './keyset-export.js';
 import { ledgerWhere } from './ledger-filter-sql.js';
 import { ledgerOrder } from './ledger-order.js';
+import { ALL_TIME } from './rollup-writer.js';
 
 /** Above this many matches a page is found faster by scanning in sort order than by sorting every match. */
 const BROAD_MATCHES = 5000;
@@ -14,7 +15,9 @@ export function queryLedger(db: Database, query: LedgerQuery): LedgerPage {
   if (query.q) return queryLedgerFullText(db, query);
   const where = ledgerWhere(db, query);
   if (!where) return { data: [], count: 0 };
-  const count = (db.prepare(`SELECT count(*) AS n FROM entries e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+  const count =
+    wholeLedgerCount(db, query) ??
+    (db.prepare(`SELECT count(*) AS n FROM entries e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
   const offset = query.page * query.page_size;
   if (offset >= count) return { data: [], count };
   const order = ledgerOrder(query.sort_by, query.sort_order);
@@ -36,6 +39,19 @@ export function queryLedger(db: Database, query: LedgerQuery): LedgerPage {
     .prepare(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.seq IN (${pick}) ORDER BY ${order}`)
     .all(...params, query.page_size, offset) as EntryRow[];
   return { data: rows.map(entryFromRow), count };
+}
+
+/**
+ * The count of a query that filters nothing but the organization, from the
+ * all-time rollup kept in the same transactions as the rows (and by
+ * retention): counting 10M rows took 0.5 s a page. null for anything else.
+ */
+function wholeLedgerCount(db: Database, query: LedgerQuery): number | null {
+  const { scope, sort_by: _s, sort_order: _o, page: _p, page_size: _z, ...filters } = query;
+  if (scope.user_id || Object.values(filters).some((v) => v !== undefined)) return null;
+  const org = scope.organization_id === null ? '' : 'organization_id = ? AND ';
+  const params = scope.organization_id === null ? [ALL_TIME] : [scope.organization_id, ALL_TIME];
+  return db.prepare(`SELECT coalesce(sum(n), 0) FROM rollup_outcome WHERE ${org}hour = ?`).pluck().get(...params) as number;
 }
 
 /** Every match, newest first (then id), at most `limit`, in chunks (keyset-export.ts). */
