@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { configSchema } from '../config/index.js';
 import { ensureCorpus } from './corpus.js';
 import { printResults } from './report.js';
 import { measureStoreCeiling } from './store-ceiling.js';
@@ -28,7 +27,6 @@ const corpus = await ensureCorpus(resolve(values['cache-dir']!), entries, Number
 const work = mkdtempSync(join(tmpdir(), 'ledger-ceiling-'));
 try {
   const result = await measureStoreCeiling(corpus, join(work, 'ledger.db'), {
-    batchRows: 2 * configSchema.parse({}).queue.batch_max_rows,
     totalRows: entries,
     budgetSeconds: values.seconds ? Number(values.seconds) : undefined,
   });

@@ -2,7 +2,7 @@ function ceilingLine(c: any): string {
   if (!c) return 'skipped';
   const rate = `${c.rowsPerSecond.toFixed(0)} rows/s`;
   return c.stoppedByBudget
-    ? `${rate} over the first ${c.rows.toLocaleString('en')} rows (stopped by --ceiling-seconds)`
+    ? `${rate} over the first ${c.rows.toLocaleString('en')} rows (stopped by its time budget)`
     : `${rate} (last tenth ${c.lastTenthRowsPerSecond.toFixed(0)})`;
 }
 

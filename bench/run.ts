@@ -9,9 +9,8 @@ import { measureBullMqIngest } from './bullmq-ingest.js';
 import { runIngest } from './ingest-bench.js';
 import { memoryOf } from './measure.js';
 import { runQueries, type QueryPattern } from './query-bench.js';
-import { measureStoreCeiling } from './store-ceiling.js';
+import { measureStoreCeiling, SERVER_COMMIT_ROWS } from './store-ceiling.js';
 import { fullTextPatterns, indexSize, ingestWithoutIndex } from './fulltext-bench.js';
-import { configSchema } from '../config/index.js';
 import { printResults } from './report.js';
 
 const { values } = parseArgs({
@@ -37,8 +36,6 @@ const clients = Number(values.clients);
 const repeat = Number(values.repeat);
 const exportRows = Math.min(Number(values['export-rows']), entries);
 const SPANS_PER_REQUEST = 500;
-// The largest commit the server makes: its queue hands the writer two batches at once, which it groups.
-const SERVER_COMMIT_ROWS = 2 * configSchema.parse({}).queue.batch_max_rows;
 
 const machine = {
   cores: cpus().length,
@@ -145,7 +142,6 @@ async function main() {
     if (!values['skip-ceiling']) {
       log(`store write ceiling: the same rows straight into a fresh store, ${SERVER_COMMIT_ROWS} a transaction`);
       result.ceiling = await measureStoreCeiling(corpus, join(work, 'ceiling', 'ledger.db'), {
-        batchRows: SERVER_COMMIT_ROWS,
         totalRows: entries,
         budgetSeconds: values['ceiling-seconds'] ? Number(values['ceiling-seconds']) : undefined,
       });
@@ -159,7 +155,6 @@ async function main() {
     rmSync(work, { recursive: true, force: true });
   }
 }
-
 
 main().catch((err) => {
   process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);

@@ -4,10 +4,16 @@ import { normalizeRequest } from '../collector/normalize/normalize-request.js';
 import { createPricing } from '../collector/pricing/pricing.js';
 import type { EntryRecord } from '../model/ledger-entry.js';
 import { createSqliteStore } from '../exporters/sqlite/sqlite-store.js';
+import { configSchema } from '../config/index.js';
+import { DEFAULT_MAX_IN_FLIGHT } from '../collector/queue/in-process-queue.js';
 import { readCorpus } from './corpus.js';
 
+/** The largest commit the server makes with its default settings: the batches its queue hands the writer at once. */
+export const SERVER_COMMIT_ROWS = DEFAULT_MAX_IN_FLIGHT * configSchema.parse({}).queue.batch_max_rows;
+
 export interface CeilingOptions {
-  batchRows: number;
+  /** Rows a transaction (default SERVER_COMMIT_ROWS). */
+  batchRows?: number;
   fulltext?: boolean;
   /** The corpus size, for the rate over its last tenth. */
   totalRows?: number;
@@ -33,7 +39,7 @@ export interface CeilingResult {
  * largest commit. Only the writes are timed.
  */
 export async function measureStoreCeiling(corpusFile: string, dbFile: string, options: CeilingOptions): Promise<CeilingResult> {
-  const { batchRows, fulltext = true, totalRows = Infinity, budgetSeconds = Infinity, curveStep = 1_000_000 } = options;
+  const { batchRows = SERVER_COMMIT_ROWS, fulltext = true, totalRows = Infinity, budgetSeconds = Infinity, curveStep = 1_000_000 } = options;
   const store = await createSqliteStore({ file: dbFile, writer: 'inline', fulltext });
   const pricing = createPricing({});
   let batch: EntryRecord[] = [];

@@ -24,6 +24,8 @@ interface Waiting {
 }
 
 const MAX_BACKOFF_MS = 5_000;
+/** Batches handed to the store at once unless told otherwise: the SQLite writer commits them together. */
+export const DEFAULT_MAX_IN_FLIGHT = 2;
 
 /**
  * The embedded default: envelopes wait in memory (bounded in bytes) and are
@@ -73,7 +75,7 @@ class InProcessQueue implements JobQueue {
   }
 
   private pump(): void {
-    const maxInFlight = this.options.maxInFlight ?? 2;
+    const maxInFlight = this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     while (this.inFlight < maxInFlight && this.waiting.length > 0 && !this.retryTimer) {
       const batch = this.takeBatch();
       this.inFlight++;

@@ -23,14 +23,14 @@ const CHUNK_CHARS = 64 * 1024;
 
 /** Serialises entries one by one into text chunks; memory holds one chunk, never the export. */
 export async function* serializeExport(entries: AsyncIterable<LedgerEntry>, format: ExportFormat): AsyncGenerator<string> {
-  if (format === 'csv') yield* chunked(csvLines(entries), { open: csvRow(CSV_COLUMNS), close: () => '' });
+  if (format === 'csv') yield* chunked(csvLines(entries), { open: csvRow(CSV_COLUMNS) });
   else yield* serializeEntryJson(jsonTexts(entries), format);
 }
 
 /** JSONL or a JSON array from each entry's JSON text (JSON.stringify, or a store's Store.exportLedgerJson). */
 export function serializeEntryJson(texts: AsyncIterable<string>, format: 'jsonl' | 'json'): AsyncGenerator<string> {
   return format === 'jsonl'
-    ? chunked(texts, { after: '\n', close: () => '' })
+    ? chunked(texts, { after: '\n' })
     : chunked(texts, { open: '[', first: '\n', between: ',\n', close: (empty) => (empty ? ']\n' : '\n]\n') });
 }
 
@@ -48,7 +48,7 @@ interface Framing {
   first?: string;
   between?: string;
   after?: string;
-  close: (empty: boolean) => string;
+  close?: (empty: boolean) => string;
 }
 
 async function* chunked(lines: AsyncIterable<string>, f: Framing): AsyncGenerator<string> {
@@ -62,6 +62,6 @@ async function* chunked(lines: AsyncIterable<string>, f: Framing): AsyncGenerato
       chunk = '';
     }
   }
-  chunk += f.close(empty);
+  chunk += f.close?.(empty) ?? '';
   if (chunk) yield chunk;
 }
