@@ -101,7 +101,14 @@ export interface RunQuery {
   page_size: number;
 }
 
-/** A run (= a trace) as rolled up at write time. */
+/** Whose run of a trace id: a user id, or null for the run of spans with no user. */
+export type RunUser = string | null;
+
+/**
+ * A run (= one user's spans of a trace) as rolled up at write time. Runs are
+ * per (organization, user, trace id): when two users write into one trace
+ * id, each has a run of their own spans, and the list holds both.
+ */
 export interface RunSummary {
   id: string;
   trace_id: string;
@@ -173,8 +180,14 @@ export interface Store extends CredentialStore {
   /** Aggregates without fetching rows (rollups kept at write time, exact edges for any range). */
   stats(query: StatsQuery): Promise<LedgerStats>;
   listRuns(query: RunQuery): Promise<RunPage>;
-  /** null when the run does not exist within the scope (another tenant's run is simply not there). */
-  getRun(scope: QueryScope, runId: string): Promise<RunDetail | null>;
+  /**
+   * One user's run of this id, with that user's actions only. `user` names
+   * whose (null: the spans with no user); left out, the first of the scope's
+   * runs with this id by organization, start time, then user (no user
+   * first). null when there is none within the scope (another tenant's run
+   * is simply not there).
+   */
+  getRun(scope: QueryScope, runId: string, user?: RunUser): Promise<RunDetail | null>;
   /** Resolves when the store can serve reads and writes; rejects with the reason otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Client } from '@elastic/elasticsearch';
 import type { EntryRecord, LedgerEntry } from '../../model/ledger-entry.js';
 import type {
-  ApiKeyRecord, LedgerFilter, LedgerPage, LedgerQuery, LedgerStats, Organization, QueryScope, RunDetail, RunPage, RunQuery, StatsQuery,
+  ApiKeyRecord, LedgerFilter, LedgerPage, LedgerQuery, LedgerStats, Organization, QueryScope, RunDetail, RunPage, RunQuery, RunUser, StatsQuery,
   Store, StoredApiKey, WriteResult,
 } from '../store.js';
 import type { AgentStore } from '../agent-store.js';
@@ -13,6 +13,7 @@ import { EntryWriter } from './entry-writer.js';
 import { indexNames, type IndexNames } from './index-names.js';
 import { exportLedger, queryLedger, type ReaderOptions } from './ledger-reader.js';
 import { getRun, listRuns } from './runs-reader.js';
+import { rebuildLegacyRuns } from './runs-rebuild.js';
 import { ensureSchema } from './schema.js';
 import { queryStats } from './stats-reader.js';
 
@@ -84,6 +85,11 @@ class ElasticsearchStoreImpl extends UnsupportedAgentStore implements Elasticsea
     this.credentials = new ElasticsearchCredentialStore(client, names);
   }
 
+  /** Rebuilds the runs of an earlier version's index, if there is one (runs-rebuild.ts). */
+  migrate(): Promise<number> {
+    return rebuildLegacyRuns(this.client, this.names, this.reader.maxResultWindow, (entries) => this.writer.rollUp(entries));
+  }
+
   write(entries: EntryRecord[]): Promise<WriteResult> {
     return this.writer.write(entries);
   }
@@ -104,8 +110,8 @@ class ElasticsearchStoreImpl extends UnsupportedAgentStore implements Elasticsea
     return listRuns(this.client, this.reader, query);
   }
 
-  getRun(scope: QueryScope, runId: string): Promise<RunDetail | null> {
-    return getRun(this.client, this.reader, scope, runId);
+  getRun(scope: QueryScope, runId: string, user?: RunUser): Promise<RunDetail | null> {
+    return getRun(this.client, this.reader, scope, runId, user);
   }
 
   createOrganization(org: { id: string; name: string }): Promise<Organization> {
@@ -166,11 +172,13 @@ export async function createElasticsearchStore(options: ElasticsearchStoreOption
   const names = indexNames(options.indexPrefix ?? 'agent-ledger');
   const client = clientOf(options);
   const scriptId = `${names.prefix}-run-rollup`;
+  const store = new ElasticsearchStoreImpl(client, names, scriptId, options);
   try {
     await ensureSchema(client, names, scriptId, { shards: options.shards ?? 1, replicas: options.replicas ?? null });
+    await store.migrate();
   } catch (err) {
     await client.close().catch(() => undefined);
     throw new Error(`elasticsearch at ${withoutCredentials(options.node)}: cannot set up the indices: ${(err as Error).message}`, { cause: err });
   }
-  return new ElasticsearchStoreImpl(client, names, scriptId, options);
+  return store;
 }

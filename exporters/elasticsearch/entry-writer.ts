@@ -75,6 +75,11 @@ export class EntryWriter {
     return out;
   }
 
+  /** Counts entries already stored into their runs (each once a run: run-rollup.ts), e.g. to rebuild the runs. */
+  rollUp(entries: readonly EntryRecord[]): Promise<void> {
+    return this.updateRuns(runUpdates(entries));
+  }
+
   private async updateRuns(updates: RunUpdate[]): Promise<void> {
     if (!updates.length) return;
     const { names, scriptId, retry } = this.options;

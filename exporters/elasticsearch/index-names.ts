@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Where everything lives, from one prefix. Entries go to one index a month,
  * named by the entry's start time (UTC): a re-delivered span has the same
@@ -14,7 +16,10 @@ export interface IndexNames {
   /** An alias every monthly index joins (for Kibana and operators; reads use the pattern). */
   entriesAlias: string;
   entriesTemplate: string;
+  /** Runs per (organization, run, user): run-rollup.ts. */
   runs: string;
+  /** Runs per (organization, run) as earlier versions kept them: rebuilt into `runs`, then deleted (schema.ts). */
+  legacyRuns: string;
   organizations: string;
   apiKeys: string;
 }
@@ -31,7 +36,8 @@ export function indexNames(prefix: string): IndexNames {
     entriesPattern: `${prefix}-entries-*`,
     entriesAlias: `${prefix}-entries`,
     entriesTemplate: `${prefix}-entries`,
-    runs: `${prefix}-runs`,
+    runs: `${prefix}-runs-by-user`,
+    legacyRuns: `${prefix}-runs`,
     organizations: `${prefix}-organizations`,
     apiKeys: `${prefix}-api-keys`,
   };
@@ -44,7 +50,17 @@ export function entryIndexFor(names: IndexNames, startUs: number): string {
   return `${names.prefix}-entries-${String(d.getUTCFullYear()).padStart(4, '0')}.${month}`;
 }
 
-/** A run's `_id`: the run id is a UUID, so the organization before the last `/` is unambiguous. */
-export function runDocId(organizationId: string, runId: string): string {
-  return `${organizationId}/${runId}`;
+/** A run's `user_key`: its user, or '' for spans with no user (no user id is empty), so runs sort and filter without nulls. */
+export function runUserKey(userId: string | null): string {
+  return userId ?? '';
+}
+
+/**
+ * A run's `_id`: organization / run / user. The user is hashed (any length
+ * fits the 512-byte `_id`, and no user id reads as another's), `-` for no
+ * user; the run id is a UUID and the last part holds no `/`, so the
+ * organization before them is unambiguous.
+ */
+export function runDocId(organizationId: string, runId: string, userId: string | null): string {
+  return `${organizationId}/${runId}/${userId === null ? '-' : createHash('sha256').update(userId).digest('base64url')}`;
 }

@@ -18,7 +18,7 @@ export interface ReaderOptions {
 export async function entriesWithStatus(client: Client, names: IndexNames, hits: Array<estypes.SearchHit<EntryDocument>>): Promise<LedgerEntry[]> {
   const docs = hits.map((h) => h._source!);
   if (!docs.length) return [];
-  const ids = [...new Set(docs.map((d) => runDocId(d.organization_id, d.run_id)))];
+  const ids = [...new Set(docs.map((d) => runDocId(d.organization_id, d.run_id, d.user_id ?? null)))];
   const response = await client.mget<{ root_count?: number; root_error?: number }>({
     index: names.runs,
     ids,
@@ -29,7 +29,7 @@ export async function entriesWithStatus(client: Client, names: IndexNames, hits:
     const source = 'found' in doc && doc.found ? doc._source : undefined;
     status.set(doc._id, runStatus(source?.root_count, source?.root_error));
   }
-  return docs.map((d) => entryFromDocument(d, status.get(runDocId(d.organization_id, d.run_id)) ?? 'running'));
+  return docs.map((d) => entryFromDocument(d, status.get(runDocId(d.organization_id, d.run_id, d.user_id ?? null)) ?? 'running'));
 }
 
 export async function queryLedger(client: Client, options: ReaderOptions, query: LedgerQuery): Promise<LedgerPage> {

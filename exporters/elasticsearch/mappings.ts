@@ -115,6 +115,8 @@ export const RUN_MAPPINGS: estypes.MappingTypeMapping = {
   dynamic: 'strict',
   properties: {
     organization_id: id, run_id: id, agent_id: keyword, user_id: keyword,
+    /** The run's user, '' for none (index-names.ts runUserKey): part of the run's key, sorted and filtered without nulls. */
+    user_key: keyword,
     start_us: long, end_us: long, action_count: long, cost_micros: long,
     root_count: long, root_error: { type: 'integer' },
     root_name: keyword, root_span_id: id, prompt_name: keyword,

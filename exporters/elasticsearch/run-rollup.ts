@@ -1,12 +1,14 @@
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { modelConfigOf, promptNameOf, type ModelConfig } from '../../model/model-config.js';
-import { runDocId } from './index-names.js';
+import { runDocId, runUserKey } from './index-names.js';
 import { foldCase } from './search-fold.js';
 
 /**
  * The runs rollup, kept at write time as the SQLite store keeps it
- * (exporters/sqlite/entry-writer.ts): one scripted upsert per run and batch.
- * The script first sums the batch's entries (first agent, user, prompt name
+ * (exporters/sqlite/run-rollup.ts): one scripted upsert per run and batch,
+ * a run being one user's spans of a trace (`_id` = organization, run, user:
+ * another user's spans never reach it). The script first sums the batch's
+ * entries (first agent, prompt name
  * and model config written; the first root's agent, name and span), then
  * merges into the stored run exactly as the SQLite upsert does: the root's
  * agent wins, else the stored one, else the batch's; counts, cost and
@@ -30,7 +32,6 @@ export interface RunContribution {
   output_tokens: number;
   total_tokens: number;
   agent_id: string | null;
-  user_id: string | null;
   is_root: boolean;
   is_error: boolean;
   name: string;
@@ -46,6 +47,7 @@ export interface RunUpdate {
   id: string;
   organization_id: string;
   run_id: string;
+  user_id: string | null;
   contributions: RunContribution[];
 }
 
@@ -55,7 +57,7 @@ export function contributionOf(e: EntryRecord): RunContribution {
   return {
     span_id: e.span_id, start_us: e.start_us, end_us: e.end_us, cost_micros: e.cost_micros,
     input_tokens: e.input_tokens ?? 0, output_tokens: e.output_tokens ?? 0, total_tokens: e.total_tokens ?? 0,
-    agent_id: e.agent_id, user_id: e.user_id, is_root: e.is_root, is_error: e.outcome === 'error',
+    agent_id: e.agent_id, is_root: e.is_root, is_error: e.outcome === 'error',
     name: e.name, name_fold: foldCase(e.name), prompt_name: prompt, prompt_name_fold: prompt === null ? null : foldCase(prompt),
     model_config: config, model_fold: config === null ? null : foldCase(config.model), tags: e.tags,
   };
@@ -65,9 +67,9 @@ export function contributionOf(e: EntryRecord): RunContribution {
 export function runUpdates(entries: readonly EntryRecord[]): RunUpdate[] {
   const runs = new Map<string, RunUpdate>();
   for (const e of entries) {
-    const id = runDocId(e.organization_id, e.run_id);
+    const id = runDocId(e.organization_id, e.run_id, e.user_id);
     let run = runs.get(id);
-    if (!run) runs.set(id, (run = { id, organization_id: e.organization_id, run_id: e.run_id, contributions: [] }));
+    if (!run) runs.set(id, (run = { id, organization_id: e.organization_id, run_id: e.run_id, user_id: e.user_id, contributions: [] }));
     run.contributions.push(contributionOf(e));
   }
   return [...runs.values()];
@@ -77,9 +79,12 @@ export function runUpdates(entries: readonly EntryRecord[]): RunUpdate[] {
 export const RUN_ROLLUP_SCRIPT = `
 def s = ctx._source;
 boolean fresh = s.run_id == null;
-if (fresh) { s.organization_id = params.organization_id; s.run_id = params.run_id; s.applied = new ArrayList(); }
+if (fresh) {
+  s.organization_id = params.organization_id; s.run_id = params.run_id; s.user_id = params.user_id; s.user_key = params.user_key;
+  s.applied = new ArrayList();
+}
 Set applied = new HashSet(s.applied);
-def agent = null; def rootAgent = null; def user = null;
+def agent = null; def rootAgent = null;
 long start = 0; long end = 0; long n = 0; long cost = 0; long inTok = 0; long outTok = 0; long totTok = 0;
 long rootCount = 0; int rootError = 0;
 def rootName = null; def rootNameFold = null; def rootSpan = null;
@@ -90,7 +95,6 @@ for (def c : params.contributions) {
   applied.add(c.span_id);
   s.applied.add(c.span_id);
   if (agent == null) { agent = c.agent_id; }
-  if (user == null) { user = c.user_id; }
   long cs = ((Number) c.start_us).longValue();
   long ce = ((Number) c.end_us).longValue();
   if (n == 0 || cs < start) { start = cs; }
@@ -115,7 +119,7 @@ if (n == 0) {
   ctx.op = 'noop';
 } else if (fresh) {
   s.agent_id = rootAgent != null ? rootAgent : agent;
-  s.user_id = user; s.start_us = start; s.end_us = end; s.action_count = n; s.cost_micros = cost;
+  s.start_us = start; s.end_us = end; s.action_count = n; s.cost_micros = cost;
   s.root_count = rootCount; s.root_error = rootError;
   s.root_name = rootName; s.root_name_fold = rootNameFold; s.root_span_id = rootSpan;
   s.prompt_name = prompt; s.prompt_name_fold = promptFold;
@@ -123,7 +127,6 @@ if (n == 0) {
   s.model_config = modelConfig; s.model_fold = modelFold; s.tags = tags;
 } else {
   if (rootAgent != null) { s.agent_id = rootAgent; } else if (s.agent_id == null) { s.agent_id = agent; }
-  if (s.user_id == null) { s.user_id = user; }
   if (start < ((Number) s.start_us).longValue()) { s.start_us = start; }
   if (end > ((Number) s.end_us).longValue()) { s.end_us = end; }
   s.action_count = ((Number) s.action_count).longValue() + n;
@@ -154,7 +157,13 @@ export function runUpdateLines(update: RunUpdate, index: string, scriptId: strin
     { update: { _index: index, _id: update.id, retry_on_conflict: 10 } },
     {
       scripted_upsert: true,
-      script: { id: scriptId, params: { organization_id: update.organization_id, run_id: update.run_id, contributions: update.contributions } },
+      script: {
+        id: scriptId,
+        params: {
+          organization_id: update.organization_id, run_id: update.run_id, user_id: update.user_id, user_key: runUserKey(update.user_id),
+          contributions: update.contributions,
+        },
+      },
       upsert: {},
     },
   ];

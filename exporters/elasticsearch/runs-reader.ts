@@ -1,9 +1,9 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { RunStatus } from '../../model/ledger-entry.js';
-import { UnsupportedQueryError, type QueryScope, type RunDetail, type RunPage, type RunQuery, type RunSummary } from '../store.js';
+import { UnsupportedQueryError, type QueryScope, type RunDetail, type RunPage, type RunQuery, type RunSummary, type RunUser } from '../store.js';
 import type { EntryDocument } from './entry-document.js';
 import { fullTextQuery } from './fulltext-dsl.js';
-import { runDocId } from './index-names.js';
+import { runDocId, runUserKey } from './index-names.js';
 import { inclusiveRange, ledgerSort, scopeFilters } from './ledger-query-dsl.js';
 import { runSummaryFrom, type RunRollup } from '../run-summary.js';
 import { entriesWithStatus, type ReaderOptions } from './ledger-reader.js';
@@ -12,13 +12,13 @@ import { searchPage, walkAll } from './search-paging.js';
 
 type Query = estypes.QueryDslQueryContainer;
 
-export type RunDocument = RunRollup & { organization_id: string };
+export type RunDocument = RunRollup & { organization_id: string; user_key: string };
 
 /** Read back without the bookkeeping (the counted span ids can be long). */
 const RUN_SOURCE = { excludes: ['applied', 'root_name_fold', 'prompt_name_fold', 'search_name_fold', 'model_fold'] };
 
 export function runFromDocument(d: RunDocument): RunSummary {
-  return runSummaryFrom(d);
+  return runSummaryFrom({ ...d, user_id: d.user_id ?? null });
 }
 
 const STATUS_QUERY: Record<RunStatus, Query> = {
@@ -30,16 +30,27 @@ const STATUS_QUERY: Record<RunStatus, Query> = {
 /** `terms` on `_id` past this many runs is refused by Elasticsearch (index.max_terms_count). */
 export const MAX_Q_RUNS = 65_536;
 
-/** The runs (as `_id`s) holding an action that matches `q` within the scope: distinct pairs walked with a composite aggregation. */
+type RunKey = { org: string; run: string; user: string | null };
+
+/**
+ * The runs (as `_id`s) holding an action that matches `q` within the scope:
+ * distinct (organization, run, user) walked with a composite aggregation, so
+ * one user's words never match another user's run of the same trace.
+ */
 async function runsMatching(client: Client, options: ReaderOptions, q: RunQuery): Promise<string[]> {
   const query: Query = { bool: { filter: [...scopeFilters(q.scope), fullTextQuery(q.q!)] } };
   const ids: string[] = [];
-  let after: Record<string, string> | undefined;
+  let after: RunKey | undefined;
+  const sources = [
+    { org: { terms: { field: 'organization_id' } } },
+    { run: { terms: { field: 'run_id' } } },
+    { user: { terms: { field: 'user_id', missing_bucket: true } } },
+  ];
   for (;;) {
-    const composite = { size: 1000, sources: [{ org: { terms: { field: 'organization_id' } } }, { run: { terms: { field: 'run_id' } } }], ...(after ? { after } : {}) };
+    const composite = { size: 1000, sources, ...(after ? { after } : {}) };
     const r = await client.search({ index: options.names.entriesPattern, size: 0, query, aggs: { runs: { composite } } });
-    const agg = (r.aggregations as Record<string, { buckets: Array<{ key: { org: string; run: string } }>; after_key?: Record<string, string> }> | undefined)?.runs;
-    for (const b of agg?.buckets ?? []) ids.push(runDocId(b.key.org, b.key.run));
+    const agg = (r.aggregations as Record<string, { buckets: Array<{ key: RunKey }>; after_key?: RunKey }> | undefined)?.runs;
+    for (const b of agg?.buckets ?? []) ids.push(runDocId(b.key.org, b.key.run, b.key.user ?? null));
     if (ids.length > MAX_Q_RUNS) throw new UnsupportedQueryError(`\`q\` matches actions in more than ${MAX_Q_RUNS} runs: narrow it (or add filters) to list runs`);
     if (!agg || agg.buckets.length < 1000 || !agg.after_key) return ids;
     after = agg.after_key;
@@ -67,31 +78,47 @@ export async function listRuns(client: Client, options: ReaderOptions, q: RunQue
   const spec = {
     index: options.names.runs,
     query: runFilterQuery(q, ids),
-    // organization_id last: run ids repeat only across organizations, and search_after needs a unique key
-    sort: [{ [sortField]: { order: q.sort_order } }, { run_id: { order: q.sort_order } }, { organization_id: { order: q.sort_order } }] as estypes.SortCombinations[],
+    // (run, user, organization) is a run's key, and search_after needs a unique one
+    sort: [
+      { [sortField]: { order: q.sort_order } },
+      { run_id: { order: q.sort_order } },
+      { user_key: { order: q.sort_order } },
+      { organization_id: { order: q.sort_order } },
+    ] as estypes.SortCombinations[],
     source: RUN_SOURCE,
   };
   const page = await searchPage<RunDocument>(client, spec, q.page * q.page_size, q.page_size, options.maxResultWindow);
   return { data: page.hits.map((h) => runFromDocument(h._source!)), count: page.total };
 }
 
-async function findRun(client: Client, options: ReaderOptions, scope: QueryScope, runId: string): Promise<RunDocument | null> {
-  if (scope.organization_id !== null) {
-    const r = await client.get<RunDocument>({ index: options.names.runs, id: runDocId(scope.organization_id, runId), _source_excludes: RUN_SOURCE.excludes }, { ignore: [404] });
+/** exporters/store.ts getRun: the run named by `user`, else the scope's first of this id by organization, start, then user. */
+async function findRun(client: Client, options: ReaderOptions, scope: QueryScope, runId: string, user: RunUser | undefined): Promise<RunDocument | null> {
+  if (scope.organization_id !== null && user !== undefined) {
+    const id = runDocId(scope.organization_id, runId, user);
+    const r = await client.get<RunDocument>({ index: options.names.runs, id, _source_excludes: RUN_SOURCE.excludes }, { ignore: [404] });
     const doc = r.found ? r._source! : null;
     return doc && (!scope.user_id || doc.user_id === scope.user_id) ? doc : null;
   }
-  const query: Query = { bool: { filter: [...scopeFilters(scope), { term: { run_id: runId } }] } };
-  const r = await client.search<RunDocument>({ index: options.names.runs, query, size: 1, sort: [{ organization_id: { order: 'asc' } }], _source: RUN_SOURCE });
+  const filter: Query[] = [...scopeFilters(scope), { term: { run_id: runId } }];
+  if (user !== undefined) filter.push({ term: { user_key: runUserKey(user) } });
+  const r = await client.search<RunDocument>({
+    index: options.names.runs,
+    query: { bool: { filter } },
+    size: 1,
+    sort: [{ organization_id: { order: 'asc' } }, { start_us: { order: 'asc' } }, { user_key: { order: 'asc' } }],
+    _source: RUN_SOURCE,
+  });
   return r.hits.hits[0]?._source ?? null;
 }
 
-export async function getRun(client: Client, options: ReaderOptions, scope: QueryScope, runId: string): Promise<RunDetail | null> {
-  const run = await findRun(client, options, scope, runId);
+export async function getRun(client: Client, options: ReaderOptions, scope: QueryScope, runId: string, user?: RunUser): Promise<RunDetail | null> {
+  const run = await findRun(client, options, scope, runId, user);
   if (!run) return null;
+  // the run's own user's actions: another user's spans of this trace are their run
+  const userFilter: Query = run.user_id == null ? { bool: { must_not: [{ exists: { field: 'user_id' } }] } } : { term: { user_id: run.user_id } };
   const spec = {
     index: options.names.entriesPattern,
-    query: { bool: { filter: [...scopeFilters(scope), { term: { run_id: runId } }] } },
+    query: { bool: { filter: [{ term: { organization_id: run.organization_id } }, { term: { run_id: runId } }, userFilter] } },
     sort: ledgerSort('timestamp', 'asc'),
   };
   const actions = [];

@@ -8,7 +8,9 @@ export const ENTRY_COLUMNS = `e.id, e.name, e.outcome, e.cost_micros, e.duration
   e.provider, e.input_tokens, e.output_tokens, e.total_tokens, e.service_name, e.status_message, e.tags,
   e.attributes, e.end_us, e.truncated_fields, e.redactions, r.root_count, r.root_error`;
 
-export const ENTRY_FROM = 'entries e LEFT JOIN runs r ON r.organization_id = e.organization_id AND r.run_id = e.run_id';
+/** An entry's run is its user's (run-rollup.ts): another user's spans in the same trace never set its status. */
+export const ENTRY_FROM = `entries e LEFT JOIN runs r ON r.organization_id = e.organization_id AND r.run_id = e.run_id
+  AND r.user_id = coalesce(e.user_id, '')`;
 
 export interface EntryRow {
   id: string;

@@ -1,6 +1,7 @@
 import { durationBucket, durationMicros } from '../../model/duration-histogram.js';
 import type { Database } from './driver.js';
 import { ALL_TIME, HOUR_US } from './rollup-writer.js';
+import { runUserKey } from './run-rollup.js';
 
 interface ExpiredRow {
   seq: number;
@@ -11,6 +12,7 @@ interface ExpiredRow {
   cost_micros: number;
   duration_ms: number;
   agent_id: string | null;
+  user_id: string | null;
   ts_us: number;
   input_tokens: number | null;
   output_tokens: number | null;
@@ -36,14 +38,14 @@ interface Delta {
 export function deleteExpiredEntries(db: Database, organizationId: string, cutoffUs: number, limit: number): { entries: number; runs: number } {
   const rows = db
     .prepare(
-      `SELECT seq, organization_id, run_id, name, outcome, cost_micros, duration_ms, agent_id, ts_us, input_tokens, output_tokens, total_tokens
+      `SELECT seq, organization_id, run_id, name, outcome, cost_micros, duration_ms, agent_id, user_id, ts_us, input_tokens, output_tokens, total_tokens
        FROM entries WHERE organization_id = ? AND ts_us < ? ORDER BY ts_us LIMIT ?`,
     )
     .all(organizationId, cutoffUs, limit) as ExpiredRow[];
   if (rows.length === 0) return { entries: 0, runs: 0 };
 
   const maps = { outcome: new Map<string, Delta>(), agent: new Map<string, Delta>(), name: new Map<string, Delta>(), duration: new Map<string, Delta>() };
-  const runs = new Map<string, { run_id: string; n: number; cost: number; input: number; output: number; total: number }>();
+  const runs = new Map<string, { run_id: string; user: string; n: number; cost: number; input: number; output: number; total: number }>();
   for (const e of rows) {
     const hour = Math.floor(e.ts_us / HOUR_US);
     for (const h of [hour, ALL_TIME]) {
@@ -52,13 +54,15 @@ export function deleteExpiredEntries(db: Database, organizationId: string, cutof
       if (e.agent_id !== null) bump(maps.agent, [e.organization_id, h, e.agent_id], e.cost_micros, 0);
       bump(maps.duration, [e.organization_id, h, durationBucket(e.duration_ms)], 0, 0);
     }
-    const run = runs.get(e.run_id) ?? { run_id: e.run_id, n: 0, cost: 0, input: 0, output: 0, total: 0 };
+    const user = runUserKey(e.user_id);
+    const key = `${e.run_id}\u0000${user}`;
+    const run = runs.get(key) ?? { run_id: e.run_id, user, n: 0, cost: 0, input: 0, output: 0, total: 0 };
     run.n++;
     run.cost += e.cost_micros;
     run.input += e.input_tokens ?? 0;
     run.output += e.output_tokens ?? 0;
     run.total += e.total_tokens ?? 0;
-    runs.set(e.run_id, run);
+    runs.set(key, run);
   }
 
   const deleteEntry = db.prepare('DELETE FROM entries WHERE seq = ?');
@@ -74,12 +78,12 @@ export function deleteExpiredEntries(db: Database, organizationId: string, cutof
   subtract(db, 'rollup_duration', 'bucket', maps.duration.values(), 'n = n - ?', (d) => [d.n]);
 
   const updateRun = db.prepare(`UPDATE runs SET action_count = action_count - ?, cost_micros = cost_micros - ?, input_tokens = input_tokens - ?,
-    output_tokens = output_tokens - ?, total_tokens = total_tokens - ? WHERE organization_id = ? AND run_id = ?`);
-  const dropRun = db.prepare('DELETE FROM runs WHERE organization_id = ? AND run_id = ? AND action_count <= 0');
+    output_tokens = output_tokens - ?, total_tokens = total_tokens - ? WHERE organization_id = ? AND run_id = ? AND user_id = ?`);
+  const dropRun = db.prepare('DELETE FROM runs WHERE organization_id = ? AND run_id = ? AND user_id = ? AND action_count <= 0');
   let runsRemoved = 0;
   for (const r of runs.values()) {
-    updateRun.run(r.n, r.cost, r.input, r.output, r.total, organizationId, r.run_id);
-    runsRemoved += dropRun.run(organizationId, r.run_id).changes;
+    updateRun.run(r.n, r.cost, r.input, r.output, r.total, organizationId, r.run_id, r.user);
+    runsRemoved += dropRun.run(organizationId, r.run_id, r.user).changes;
   }
   return { entries: rows.length, runs: runsRemoved };
 }

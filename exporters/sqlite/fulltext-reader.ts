@@ -74,21 +74,23 @@ export async function* exportLedgerFullText(db: Database, filter: LedgerFilter, 
 
 /**
  * Runs (alias `r`) with an action matching `q`; the runs query applies the
- * scope to `r`. Few matches: their runs, gathered. Many: each run's actions
- * (through the run index) tested against the set of matches, built once.
+ * scope to `r`. A run's actions are its user's only (run-rollup.ts): another
+ * user's words in the same trace never match it. Few matches: their runs,
+ * gathered. Many: each run's actions (through the run index) tested against
+ * the set of matches, built once.
  */
 export function runsMatchingSql(db: Database, q: SearchQuery): SqlFragment {
   assertFullTextReady(db);
   const match = matchExpression(q, null);
   if (ftsCount(db, match, FEW_MATCHES + 1) <= FEW_MATCHES) {
     return {
-      sql: `(r.organization_id, r.run_id) IN (SELECT e.organization_id, e.run_id FROM (${FTS_MATCHES}) m CROSS JOIN entries e ON e.seq = m.seq)`,
+      sql: `(r.organization_id, r.run_id, r.user_id) IN (SELECT e.organization_id, e.run_id, coalesce(e.user_id, '') FROM (${FTS_MATCHES}) m CROSS JOIN entries e ON e.seq = m.seq)`,
       params: [match],
     };
   }
   const set = matchSet({ match, range: null });
   return {
-    sql: `EXISTS (SELECT 1 FROM entries e WHERE e.organization_id = r.organization_id AND e.run_id = r.run_id AND ${set.sql})`,
+    sql: `EXISTS (SELECT 1 FROM entries e WHERE e.organization_id = r.organization_id AND e.run_id = r.run_id AND coalesce(e.user_id, '') = r.user_id AND ${set.sql})`,
     params: set.params,
   };
 }

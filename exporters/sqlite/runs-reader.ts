@@ -1,12 +1,13 @@
 import type { RunStatus } from '../../model/ledger-entry.js';
-import type { QueryScope, RunDetail, RunPage, RunQuery, RunSortField, RunSummary } from '../store.js';
+import type { QueryScope, RunDetail, RunPage, RunQuery, RunSortField, RunSummary, RunUser } from '../store.js';
 import type { Database } from './driver.js';
 import { runSummaryFrom } from '../run-summary.js';
 import { ENTRY_COLUMNS, ENTRY_FROM, entryFromRow, type EntryRow } from './entry-row.js';
 import { runsMatchingSql } from './fulltext-reader.js';
 import { foldCase, scopeSql } from './ledger-filter-sql.js';
+import { runUserKey, runUserOf } from './run-rollup.js';
 
-const RUN_COLUMNS = `r.run_id, r.agent_id, r.user_id, r.start_us, r.end_us, r.action_count, r.cost_micros, r.root_count,
+const RUN_COLUMNS = `r.organization_id, r.run_id, r.agent_id, r.user_id, r.start_us, r.end_us, r.action_count, r.cost_micros, r.root_count,
   r.root_error, r.root_name, r.root_span_id, r.prompt_name, r.input_tokens, r.output_tokens, r.total_tokens, r.model_config, r.tags`;
 
 const STATUS_SQL: Record<RunStatus, string> = {
@@ -18,9 +19,11 @@ const STATUS_SQL: Record<RunStatus, string> = {
 const SORT_COLUMN: Record<RunSortField, string> = { timestamp: 'r.start_us', cost: 'r.cost_micros' };
 
 interface RunRow {
+  organization_id: string;
   run_id: string;
   agent_id: string | null;
-  user_id: string | null;
+  /** run-rollup.ts NO_USER for none. */
+  user_id: string;
   start_us: number;
   end_us: number;
   action_count: number;
@@ -38,7 +41,7 @@ interface RunRow {
 }
 
 function runFromRow(row: RunRow): RunSummary {
-  return runSummaryFrom({ ...row, model_config: row.model_config === null ? null : JSON.parse(row.model_config), tags: JSON.parse(row.tags) });
+  return runSummaryFrom({ ...row, user_id: runUserOf(row.user_id), model_config: row.model_config === null ? null : JSON.parse(row.model_config), tags: JSON.parse(row.tags) });
 }
 
 export function listRuns(db: Database, q: RunQuery): RunPage {
@@ -74,25 +77,38 @@ export function listRuns(db: Database, q: RunQuery): RunPage {
   if (offset >= count) return { data: [], count };
   const dir = q.sort_order === 'asc' ? 'ASC' : 'DESC';
   const rows = db
-    .prepare(`SELECT ${RUN_COLUMNS} FROM runs r WHERE ${where} ORDER BY ${SORT_COLUMN[q.sort_by]} ${dir}, r.run_id ${dir} LIMIT ? OFFSET ?`)
+    .prepare(
+      `SELECT ${RUN_COLUMNS} FROM runs r WHERE ${where}
+       ORDER BY ${SORT_COLUMN[q.sort_by]} ${dir}, r.run_id ${dir}, r.user_id ${dir}, r.organization_id ${dir} LIMIT ? OFFSET ?`,
+    )
     .all(...params, q.page_size, offset) as RunRow[];
   return { data: rows.map(runFromRow), count };
 }
 
-export function getRun(db: Database, scope: QueryScope, runId: string): RunDetail | null {
+/**
+ * One user's run of this id: `user` names it (null: the run of spans with no
+ * user); left out, the first of the scope's runs with this id by
+ * organization, start, then user (no user first).
+ */
+export function getRun(db: Database, scope: QueryScope, runId: string, user?: RunUser): RunDetail | null {
   const runScope = scopeSql(scope, 'r');
+  const parts = [...(runScope.sql ? [runScope.sql] : []), 'r.run_id = ?'];
+  const params = [...runScope.params, runId];
+  if (user !== undefined) {
+    parts.push('r.user_id = ?');
+    params.push(runUserKey(user));
+  }
   const row = db
-    .prepare(`SELECT ${RUN_COLUMNS} FROM runs r WHERE ${runScope.sql ? `${runScope.sql} AND ` : ''}r.run_id = ?`)
-    .get(...runScope.params, runId) as RunRow | undefined;
+    .prepare(`SELECT ${RUN_COLUMNS} FROM runs r WHERE ${parts.join(' AND ')} ORDER BY r.organization_id, r.start_us, r.user_id LIMIT 1`)
+    .get(...params) as RunRow | undefined;
   if (!row) return null;
-  const entryScope = scopeSql(scope, 'e');
   const actions = db
     .prepare(
       // the run's rows through the run index, then sorted: with statistics the planner would
       // otherwise walk the time index for the ORDER BY (measured 250 ms at 1M entries vs 3 ms)
-      `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE ${entryScope.sql ? `${entryScope.sql} AND ` : ''}e.run_id = ?
+      `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.organization_id = ? AND e.run_id = ? AND e.user_id IS ?
        ORDER BY +e.ts_us ASC, e.id ASC`,
     )
-    .all(...entryScope.params, runId) as EntryRow[];
+    .all(row.organization_id, runId, runUserOf(row.user_id)) as EntryRow[];
   return { run: runFromRow(row), actions: actions.map(entryFromRow) };
 }

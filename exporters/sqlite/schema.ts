@@ -1,11 +1,13 @@
 import type { Database } from './driver.js';
+import { rebuildRunsByUser } from './runs-by-user-migration.js';
 
 /**
- * Times are integer µs, cost integer micro-USD. `run_id` rows in `runs` are
- * rollups kept at write time from inserted entries only; run status is
- * derived from them, never written into an entry.
+ * Times are integer µs, cost integer micro-USD. Rows in `runs` are rollups
+ * per (organization, run, user) kept at write time from inserted entries
+ * only (run-rollup.ts); run status is derived from them, never written into
+ * an entry. A step is SQL, or a function for what SQL alone cannot derive.
  */
-const MIGRATIONS: string[] = [
+const MIGRATIONS: Array<string | ((db: Database) => void)> = [
   `
   CREATE TABLE entries (
     seq INTEGER PRIMARY KEY,
@@ -274,6 +276,8 @@ const MIGRATIONS: string[] = [
   DROP INDEX entries_id;
   DROP INDEX entries_org_run_ts;
   `,
+  // runs per (organization, run, user), rebuilt from the entries
+  rebuildRunsByUser,
 ];
 
 /** Several processes may open one database at once (roles): each step re-reads the version under the write lock. */
@@ -282,7 +286,9 @@ export function migrate(db: Database): void {
     const applied = db.transaction(() => {
       const version = db.pragma('user_version', { simple: true }) as number;
       if (version >= MIGRATIONS.length) return false;
-      db.exec(MIGRATIONS[version]);
+      const step = MIGRATIONS[version];
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       db.pragma(`user_version = ${version + 1}`);
       return true;
     }).immediate();

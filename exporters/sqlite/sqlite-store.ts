@@ -12,6 +12,7 @@ import type {
   LedgerStats,
   QueryScope,
   RunDetail,
+  RunUser,
   RunPage,
   RunQuery,
   StatsQuery,
@@ -274,8 +275,8 @@ class SqliteStoreImpl implements SqliteStore {
     return listRuns(this.db, query);
   }
 
-  async getRun(scope: QueryScope, runId: string): Promise<RunDetail | null> {
-    return getRun(this.db, scope, runId);
+  async getRun(scope: QueryScope, runId: string, user?: RunUser): Promise<RunDetail | null> {
+    return getRun(this.db, scope, runId, user);
   }
 
   async ping(): Promise<void> {

@@ -7,8 +7,8 @@ import type { ActionKind, EntryRecord, JsonObject, Outcome } from '../../model/l
  * built to hit what stores get wrong: ties on every sort key, hour and month
  * edges, names and agents with LIKE / wildcard / regex metacharacters and
  * non-ASCII case folding, several organizations and users, runs with and
- * without a root, failed and blocked roots, and payload text for `q` in
- * several scripts. Fields that depend on write order (a run's first prompt
+ * without a root, failed and blocked roots, payload text for `q` in
+ * several scripts, and traces another user writes into (INTRUDER_WORD). Fields that depend on write order (a run's first prompt
  * name, model config, user) are written so that "first in write order" is
  * the answer, as the store contract says (first write wins).
  */
@@ -146,11 +146,42 @@ function entry(plan: RunPlan, traceId: string, spanId: string, parent: string | 
   };
 }
 
+/** Only in the spans another user writes into someone's trace: a `q` for it must never list the trace owner's run. */
+export const INTRUDER_WORD = 'intruderword';
+/** Their agent: it must never become the owner's run's agent. */
+export const INTRUDER_AGENT = 'intruder-agent';
+
+/** Who writes into a trace of `user` in the same organization: alice → bob → no user → alice. */
+function intruderOf(user: string | null): string | null {
+  return user === 'alice' ? 'bob' : user === 'bob' ? null : 'alice';
+}
+
+/**
+ * Spans another user of the organization writes into a run's trace id
+ * (new span ids: the same span id would be the same entry): a failed root
+ * with cost and tokens, a prompt name, tags and the intruder's word. Runs
+ * are per (organization, user), so none of it may reach the owner's run.
+ */
+function intrusion(plan: RunPlan, traceId: string, rnd: () => number, i: number): EntryRecord[] {
+  const user = intruderOf(plan.user);
+  const intruder: RunPlan = { ...plan, user, agent: INTRUDER_AGENT, childAgent: null, rootOutcome: 'error', start: plan.start - 5_000 };
+  const rootId = hex(rnd, 16);
+  const root = entry(intruder, traceId, rootId, null, i, rnd, intruder.start);
+  const child = entry(intruder, traceId, hex(rnd, 16), rootId, i + 1, rnd, plan.start + 2);
+  const words = { inputs: { query: `${INTRUDER_WORD} refund` }, outputs: { result: `${INTRUDER_WORD} timeout` } };
+  return [
+    { ...root, cost_micros: 777_777, input_tokens: 900, output_tokens: 90, total_tokens: 990, tags: ['intruder'], ...words,
+      attributes: { ...root.attributes, 'ledger.prompt.name': 'Intruder prompt' } },
+    { ...child, agent_id: INTRUDER_AGENT, ...words },
+  ];
+}
+
 /** Every entry in write order; roots come last in some runs, as they do when a trace's root ends last. */
 export function generateEntries(seed = 20241228, runCount = 48): EntryRecord[] {
   const rnd = seededRandom(seed);
   const out: EntryRecord[] = [];
   let i = 0;
+  let r = 0;
   for (const plan of planRuns(rnd, runCount)) {
     const traceId = hex(rnd, 32);
     const rootId = hex(rnd, 16);
@@ -162,6 +193,14 @@ export function generateEntries(seed = 20241228, runCount = 48): EntryRecord[] {
       run.push(entry(plan, traceId, hex(rnd, 16), rootId, i++, rnd, start));
     }
     if (plan.root && (plan.childAgent !== null || rnd() < 0.4)) run.push(run.shift()!);
+    // every fifth trace gets another user's spans: before the owner's on even ones, after on odd ones
+    if (r % 5 === 3) {
+      const other = intrusion(plan, traceId, rnd, i);
+      i += other.length;
+      if (r % 2 === 0) run.unshift(...other);
+      else run.push(...other);
+    }
+    r++;
     out.push(...run);
   }
   return out;

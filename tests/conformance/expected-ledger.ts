@@ -11,13 +11,15 @@ import type { LedgerFilter, LedgerPage, LedgerQuery, LedgerSortField, QueryScope
  * "Queries"), never from a store's code.
  */
 
-const runKey = (org: string, run: string) => `${org}\u0000${run}`;
+/** A run is one user's spans of a trace (DESIGN.md, Tenancy): its key is (organization, run, user), no user being a user of its own. */
+export const runKey = (e: { organization_id: string; run_id: string; user_id: string | null }) =>
+  JSON.stringify([e.organization_id, e.run_id, e.user_id]);
 
-/** A run is running until a root arrived; failed when a root failed (only `error`: a blocked root completes). */
+/** A run is running until a root of its user arrived; failed when such a root failed (only `error`: a blocked root completes). */
 export function runStatuses(entries: readonly EntryRecord[]): Map<string, RunStatus> {
   const roots = new Map<string, { n: number; error: boolean }>();
   for (const e of entries) {
-    const k = runKey(e.organization_id, e.run_id);
+    const k = runKey(e);
     const r = roots.get(k) ?? { n: 0, error: false };
     if (e.is_root) {
       r.n++;
@@ -38,7 +40,7 @@ export function toLedgerEntry(e: EntryRecord, statuses: Map<string, RunStatus>):
     inputs: e.inputs,
     outputs: e.outputs,
     run_id: e.run_id,
-    run_status: statuses.get(runKey(e.organization_id, e.run_id))!,
+    run_status: statuses.get(runKey(e))!,
     agent_id: e.agent_id,
     timestamp: isoFromMicros(e.start_us),
     compliance_metadata: e.compliance_metadata,

@@ -1,7 +1,7 @@
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { parseSearchQuery } from '../../model/search-query.js';
-import { RUN_SORT_FIELDS, type QueryScope, type RunQuery } from '../../exporters/store.js';
-import { AGENTS, BASE_US, HOUR_US } from './dataset.js';
+import { RUN_SORT_FIELDS, type QueryScope, type RunQuery, type RunUser } from '../../exporters/store.js';
+import { AGENTS, BASE_US, HOUR_US, INTRUDER_AGENT, INTRUDER_WORD } from './dataset.js';
 import { A, SCOPES } from './scopes.js';
 
 export interface RunListCase {
@@ -13,6 +13,8 @@ export interface RunDetailCase {
   caption: string;
   scope: QueryScope;
   runId: string;
+  /** Whose run of the id (getRun's `user`); left out: any. */
+  user?: RunUser;
 }
 
 const base = (scope = A): RunQuery => ({ scope, sort_by: 'timestamp', sort_order: 'desc', page: 0, page_size: 1000 });
@@ -32,6 +34,12 @@ export function runListCases(): RunListCase[] {
   for (const q of ['refund', '"connection timeout"', '東京', 'zzzz']) add(`q ${JSON.stringify(q)}`, { ...base(), q: parseSearchQuery(q) });
   add('q + status failed', { ...base(), q: parseSearchQuery('timeout'), status: 'failed' });
   add('q, scope alice', { ...base(SCOPES['org_a/alice']), q: parseSearchQuery('refund') });
+  // another user's words in one's trace never match one's run, for a user or an admin
+  for (const [name, scope] of Object.entries(SCOPES)) add(`q another user's word, scope ${name}`, { ...base(scope), q: parseSearchQuery(INTRUDER_WORD) });
+  add(`q another user's word + a word of the owner's`, { ...base(SCOPES['org_a/alice']), q: parseSearchQuery(`${INTRUDER_WORD} timeout`) });
+  add('agent of the other user', { ...base(SCOPES['org_a/alice']), agent_id: INTRUDER_AGENT });
+  add('status failed, scope alice (other users fail roots in her traces)', { ...base(SCOPES['org_a/alice']), status: 'failed' });
+  add('status running, scope bob', { ...base(SCOPES['org_b/bob']), status: 'running' });
   add('agent + status + range', { ...base(), agent_id: AGENTS[0], status: 'completed', start_us: BASE_US, end_us: BASE_US + 72 * HOUR_US });
   for (const sort_by of RUN_SORT_FIELDS) {
     for (const sort_order of ['asc', 'desc'] as const) {
@@ -42,18 +50,31 @@ export function runListCases(): RunListCase[] {
   return cases;
 }
 
-/** Every run from each scope that may or may not see it, and ids that name no run. */
+/** Every run from each scope that may or may not see it, each user's run of a shared trace, and ids that name no run. */
 export function runDetailCases(entries: readonly EntryRecord[]): RunDetailCase[] {
-  const runs = new Map<string, string>();
-  for (const e of entries) runs.set(e.run_id, e.organization_id);
+  const runs = new Map<string, { org: string; users: Set<string | null> }>();
+  for (const e of entries) {
+    const run = runs.get(e.run_id) ?? { org: e.organization_id, users: new Set() };
+    run.users.add(e.user_id);
+    runs.set(e.run_id, run);
+  }
   const cases: RunDetailCase[] = [];
-  for (const [runId, org] of runs) {
+  for (const [runId, { org, users }] of runs) {
+    const other = org === 'org_a' ? 'org_b' : 'org_a';
     cases.push({ caption: `run ${runId} from its organization`, scope: { organization_id: org }, runId });
-    cases.push({ caption: `run ${runId} from the other organization`, scope: { organization_id: org === 'org_a' ? 'org_b' : 'org_a' }, runId });
-    cases.push({ caption: `run ${runId} as alice`, scope: { organization_id: org, user_id: 'alice' }, runId });
+    cases.push({ caption: `run ${runId} from the other organization`, scope: { organization_id: other }, runId });
+    for (const user of ['alice', 'bob']) cases.push({ caption: `run ${runId} as ${user}`, scope: { organization_id: org, user_id: user }, runId });
+    for (const user of [...users, 'carol']) {
+      const who = JSON.stringify(user);
+      cases.push({ caption: `run ${runId} of user ${who} from its organization`, scope: { organization_id: org }, runId, user });
+      cases.push({ caption: `run ${runId} of user ${who} from the other organization`, scope: { organization_id: other }, runId, user });
+      cases.push({ caption: `run ${runId} of user ${who} as superuser`, scope: SCOPES.superuser, runId, user });
+      cases.push({ caption: `run ${runId} of user ${who} as alice`, scope: { organization_id: org, user_id: 'alice' }, runId, user });
+    }
   }
   const [someRun] = runs.keys();
   cases.push({ caption: 'a run as superuser', scope: SCOPES.superuser, runId: someRun });
   cases.push({ caption: 'an unknown run', scope: A, runId: '00000000-0000-0000-0000-000000000000' });
+  cases.push({ caption: 'an unknown run of no user', scope: A, runId: '00000000-0000-0000-0000-000000000000', user: null });
   return cases;
 }

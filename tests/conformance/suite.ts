@@ -83,8 +83,8 @@ export function conformanceSuite(target: StoreTarget): void {
       }
       for (const c of runDetailCases(written)) {
         it(c.caption, async () => {
-          const detail = await store().getRun(c.scope, c.runId);
-          const expected = expectedRunDetail(written, c.scope, c.runId);
+          const detail = await store().getRun(c.scope, c.runId, c.user);
+          const expected = expectedRunDetail(written, c.scope, c.runId, c.user);
           if (expected === null) return expect(detail).toBeNull();
           expect(detail && { ...detail, run: withSortedTags(detail.run) }).toEqual({ ...expected, run: withSortedTags(expected.run) });
         });

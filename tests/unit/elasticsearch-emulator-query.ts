@@ -147,11 +147,12 @@ function subAggs(docs: Doc[], aggs: Record<string, any> | undefined): Record<str
   return out;
 }
 
-function group(docs: Doc[], fields: string[]): Map<string, { key: unknown[]; docs: Doc[] }> {
+/** `missingBucket[i]`: a document without field i gets a null key there (composite `missing_bucket`) instead of no bucket. */
+function group(docs: Doc[], fields: string[], missingBucket: boolean[] = []): Map<string, { key: unknown[]; docs: Doc[] }> {
   const groups = new Map<string, { key: unknown[]; docs: Doc[] }>();
   for (const d of docs) {
     const key = fields.map((f) => valuesOf(d, f)[0] ?? null);
-    if (key.some((k) => k === null)) continue;
+    if (key.some((k, i) => k === null && !missingBucket[i])) continue;
     const k = JSON.stringify(key);
     const g = groups.get(k) ?? { key, docs: [] };
     g.docs.push(d);
@@ -172,8 +173,11 @@ export function aggregate(docs: Doc[], aggs: Record<string, any>): Record<string
     } else if (agg.composite) {
       const names = agg.composite.sources.map((s: Record<string, any>) => one(s)[0]);
       const fields = agg.composite.sources.map((s: Record<string, any>) => one(s)[1].terms.field);
-      const order = (a: unknown[], b: unknown[]) => a.reduce<number>((c, v, i) => c || compareValues(v, b[i]), 0);
-      let groups = [...group(docs, fields).values()].sort((a, b) => order(a.key, b.key));
+      const missing = agg.composite.sources.map((s: Record<string, any>) => one(s)[1].terms.missing_bucket === true);
+      // a missing bucket's null key sorts first in ascending order (Elasticsearch's default)
+      const compareKey = (x: unknown, y: unknown) => (x === null || y === null ? (x === y ? 0 : x === null ? -1 : 1) : compareValues(x, y));
+      const order = (a: unknown[], b: unknown[]) => a.reduce<number>((c, v, i) => c || compareKey(v, b[i]), 0);
+      let groups = [...group(docs, fields, missing).values()].sort((a, b) => order(a.key, b.key));
       if (agg.composite.after) {
         const after = names.map((n: string) => agg.composite.after[n]);
         groups = groups.filter((g) => order(g.key, after) > 0);

@@ -6,7 +6,7 @@ import { foldCase } from '../../exporters/elasticsearch/search-fold.js';
 import { foldCase as sqliteFoldCase } from '../../exporters/sqlite/ledger-filter-sql.js';
 import { durationBucket } from '../../model/duration-histogram.js';
 import { generateEntries } from '../conformance/dataset.js';
-import { runStatuses, toLedgerEntry } from '../conformance/expected-ledger.js';
+import { runKey, runStatuses, toLedgerEntry } from '../conformance/expected-ledger.js';
 
 const names = indexNames('agent-ledger');
 const props = ENTRY_MAPPINGS.properties as Record<string, { type?: string; [k: string]: unknown }>;
@@ -64,7 +64,7 @@ describe('elasticsearch entry mappings', () => {
   });
 
   it('creates the runs and credential indices with their mappings', () => {
-    expect(fixedIndices(names, { shards: 1, replicas: 0 }).map((i) => i.index)).toEqual(['agent-ledger-runs', 'agent-ledger-organizations', 'agent-ledger-api-keys']);
+    expect(fixedIndices(names, { shards: 1, replicas: 0 }).map((i) => i.index)).toEqual(['agent-ledger-runs-by-user', 'agent-ledger-organizations', 'agent-ledger-api-keys']);
     const runProps = RUN_MAPPINGS.properties as Record<string, { type?: string }>;
     expect(typeOf(runProps, 'search_name_fold')).toBe('wildcard');
     expect(typeOf(runProps, 'cost_micros')).toBe('long');
@@ -83,8 +83,14 @@ describe('elasticsearch index names', () => {
     expect(() => indexNames('a*b')).toThrow(/index_prefix/);
   });
 
-  it('ids runs by organization and run', () => {
-    expect(runDocId('org/a', '7c9e6679-7425-40de-944b-e07fc1f90ae7')).toBe('org/a/7c9e6679-7425-40de-944b-e07fc1f90ae7');
+  it('ids runs by organization, run and user (hashed; - for no user)', () => {
+    const run = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+    expect(runDocId('org/a', run, null)).toBe(`org/a/${run}/-`);
+    const alice = runDocId('org/a', run, 'alice');
+    expect(alice).toMatch(new RegExp(`^org/a/${run}/[A-Za-z0-9_-]{43}$`));
+    // a user named like the no-user marker, an empty-looking one and a long one are other runs, within the 512-byte _id
+    expect(new Set([alice, runDocId('org/a', run, '-'), runDocId('org/a', run, 'bob'), runDocId('org/a', run, 'x'.repeat(10_000))]).size).toBe(4);
+    expect(Buffer.byteLength(runDocId('o'.repeat(100), run, 'x'.repeat(10_000)))).toBeLessThanOrEqual(512);
   });
 });
 
@@ -96,7 +102,7 @@ describe('elasticsearch entry documents', () => {
     for (const e of entries) {
       const { name_fold: _n, agent_fold: _a, inputs_text: _i, outputs_text: _o, search_text: _s, ...source } = entryDocument(e);
       const doc = JSON.parse(JSON.stringify(source));
-      const status = statuses.get(`${e.organization_id}\u0000${e.run_id}`)!;
+      const status = statuses.get(runKey(e))!;
       expect(entryFromDocument(doc, status)).toEqual(toLedgerEntry(e, statuses));
       expect(recordFromDocument(doc)).toEqual(e);
     }

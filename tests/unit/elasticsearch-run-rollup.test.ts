@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { entryDocument, recordFromDocument, type EntryDocument } from '../../exporters/elasticsearch/entry-document.js';
-import { RUN_ROLLUP_SCRIPT, runUpdates } from '../../exporters/elasticsearch/run-rollup.js';
+import { RUN_ROLLUP_SCRIPT, runUpdateLines, runUpdates } from '../../exporters/elasticsearch/run-rollup.js';
 import { runFromDocument, type RunDocument } from '../../exporters/elasticsearch/runs-reader.js';
 import { createSqliteStore } from '../../exporters/sqlite/sqlite-store.js';
 import type { RunSummary } from '../../exporters/store.js';
@@ -43,18 +43,24 @@ class SimulatedCluster {
     for (const u of runUpdates(counted)) {
       const before = this.runs.get(u.id);
       const ctx = { _source: before ? structuredClone(before) : {}, op: 'index' };
-      this.script(ctx, JSON.parse(JSON.stringify({ organization_id: u.organization_id, run_id: u.run_id, contributions: u.contributions })));
+      const [, body] = runUpdateLines(u, 'runs', 'script') as [unknown, { script: { params: unknown } }];
+      this.script(ctx, JSON.parse(JSON.stringify(body.script.params)));
       if (ctx.op !== 'noop') this.runs.set(u.id, JSON.parse(JSON.stringify(ctx._source)));
     }
     return inserted;
   }
 
   summaries(): RunSummary[] {
-    return [...this.runs.values()].map((r) => runFromDocument(r as unknown as RunDocument)).sort((a, b) => (a.id < b.id ? -1 : 1));
+    return [...this.runs.values()].map((r) => runFromDocument(r as unknown as RunDocument)).sort(byRun);
   }
 }
 
 const { steps, written } = writePlan(generateEntries());
+
+/** Runs are per (run, user): one order for both lists. */
+function byRun(a: RunSummary, b: RunSummary): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : (a.user_id ?? '') < (b.user_id ?? '') ? -1 : (a.user_id ?? '') > (b.user_id ?? '') ? 1 : 0;
+}
 
 async function sqliteRuns(): Promise<RunSummary[]> {
   const dir = mkdtempSync(join(tmpdir(), 'rollup-'));
@@ -62,7 +68,7 @@ async function sqliteRuns(): Promise<RunSummary[]> {
   try {
     for (const step of steps) await store.write(step.batch);
     const page = await store.listRuns({ scope: { organization_id: null }, sort_by: 'timestamp', sort_order: 'asc', page: 0, page_size: 1000 });
-    return page.data.sort((a, b) => (a.id < b.id ? -1 : 1));
+    return page.data.sort(byRun);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -80,7 +86,7 @@ describe('the runs rollup script (run as JavaScript)', () => {
     const cluster = new SimulatedCluster();
     for (const s of steps) cluster.write(s.batch);
     const sorted = (r: RunSummary) => ({ ...r, tags: [...r.tags].sort() });
-    const expected = expectedRuns(written).map(publicRun).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const expected = expectedRuns(written).map(publicRun).sort(byRun);
     expect(cluster.summaries().map(sorted)).toEqual(expected.map(sorted));
   });
 
@@ -92,8 +98,8 @@ describe('the runs rollup script (run as JavaScript)', () => {
     for (const s of steps) cluster.write(s.batch);
     expect(cluster.summaries()).toEqual(again);
     // counts, sums and the root's fields are exact; first values (prompt, model config, user) may come from a later entry
-    const totals = (r: RunSummary) => ({ id: r.id, n: r.action_count, cost: r.total_cost_usd, tokens: r.total_tokens, status: r.status, name: r.name, start: r.started_at, end: r.ended_at });
-    const expected = expectedRuns(written).map(publicRun).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const totals = (r: RunSummary) => ({ id: r.id, user: r.user_id, n: r.action_count, cost: r.total_cost_usd, tokens: r.total_tokens, status: r.status, name: r.name, start: r.started_at, end: r.ended_at });
+    const expected = expectedRuns(written).map(publicRun).sort(byRun);
     expect(again.map(totals)).toEqual(expected.map(totals));
   });
 
