@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../exporters/sqlite/driver.js';
+import { createSqliteStore } from '../../exporters/sqlite/sqlite-store.js';
+import type { RunSummary, Store } from '../../exporters/store.js';
+import { generateEntries } from '../conformance/dataset.js';
+import { expectedLedgerPage } from '../conformance/expected-ledger.js';
+import { expectedRuns, publicRun } from '../conformance/expected-runs.js';
+import { writePlan } from '../conformance/write-plan.js';
+
+/**
+ * Runs per (organization, run, user) in SQLite: a ledger whose runs were
+ * kept per (organization, run), with other users' spans merged into them,
+ * is rebuilt under the new key when the store next opens.
+ */
+const { written } = writePlan(generateEntries());
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const byRun = (a: RunSummary, b: RunSummary) =>
+  a.id.localeCompare(b.id) || (a.user_id ?? '').localeCompare(b.user_id ?? '');
+const sortedTags = (r: RunSummary) => ({ ...r, tags: [...r.tags].sort() });
+
+async function allRuns(store: Store): Promise<RunSummary[]> {
+  const page = await store.listRuns({ scope: { organization_id: null }, sort_by: 'timestamp', sort_order: 'asc', page: 0, page_size: 1000 });
+  return page.data.sort(byRun).map(sortedTags);
+}
+
+/** The runs table as schema.ts step 6 found it: one row per (organization, run), every user's spans summed into it. */
+const LEGACY_RUNS = `
+  DROP TABLE runs;
+  CREATE TABLE runs (
+    organization_id TEXT NOT NULL, run_id TEXT NOT NULL, agent_id TEXT, user_id TEXT, start_us INTEGER NOT NULL, end_us INTEGER NOT NULL,
+    action_count INTEGER NOT NULL, cost_micros INTEGER NOT NULL, root_count INTEGER NOT NULL, root_error INTEGER NOT NULL, root_name TEXT,
+    root_span_id TEXT, prompt_name TEXT, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, total_tokens INTEGER NOT NULL,
+    model_config TEXT, tags TEXT NOT NULL,
+    PRIMARY KEY (organization_id, run_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX runs_org_start ON runs (organization_id, start_us, run_id);
+  CREATE INDEX runs_org_cost ON runs (organization_id, cost_micros, run_id);
+  CREATE INDEX runs_org_agent_start ON runs (organization_id, agent_id, start_us, run_id);
+  INSERT INTO runs SELECT organization_id, run_id, max(agent_id), min(user_id), min(ts_us), max(end_us), count(*), sum(cost_micros),
+    sum(is_root), max(is_root AND outcome = 'error'), max(CASE WHEN is_root THEN name END), max(CASE WHEN is_root THEN span_id END), NULL,
+    sum(coalesce(input_tokens, 0)), sum(coalesce(output_tokens, 0)), sum(coalesce(total_tokens, 0)), NULL, '[]'
+    FROM entries GROUP BY organization_id, run_id;
+`;
+
+describe('runs per (organization, run, user) in SQLite', () => {
+  it('rebuilds runs kept per (organization, run) from the entries when the store opens', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runs-by-user-'));
+    dirs.push(dir);
+    const file = join(dir, 'ledger.db');
+    const first = await createSqliteStore({ file, writer: 'inline' });
+    await first.write(written);
+    await first.close();
+
+    const raw = openDatabase(file);
+    raw.exec(LEGACY_RUNS);
+    raw.pragma('user_version = 6');
+    const merged = raw.prepare('SELECT count(*) FROM runs').pluck().get() as number;
+    raw.close();
+
+    const reopened = await createSqliteStore({ file, writer: 'inline' });
+    try {
+      const expected = expectedRuns(written).map(publicRun).sort(byRun).map(sortedTags);
+      // the dataset has traces two users wrote into: the old table had fewer runs, and an intruder's agent in someone else's
+      expect(expected.length).toBeGreaterThan(merged);
+      expect(await allRuns(reopened)).toEqual(expected);
+      // every entry's run status is its own user's run's again
+      const query = { scope: { organization_id: null }, sort_by: 'timestamp' as const, sort_order: 'asc' as const, page: 0, page_size: 1000 };
+      expect(await reopened.queryLedger(query)).toEqual(expectedLedgerPage(written, query));
+      // writes after the migration go to the rebuilt table: a re-delivery changes nothing
+      expect((await reopened.write(written.slice(0, 40))).inserted).toBe(0);
+      expect(await allRuns(reopened)).toEqual(expected);
+    } finally {
+      await reopened.close();
+    }
+    const db = openDatabase(file, { readonly: true });
+    try {
+      const indexes = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'runs'").pluck().all();
+      expect(indexes).toEqual(expect.arrayContaining(['runs_org_start', 'runs_org_cost', 'runs_org_agent_start', 'runs_org_user_start']));
+      const pk = db.prepare("SELECT name FROM pragma_table_info('runs') WHERE pk > 0 ORDER BY pk").pluck().all();
+      expect(pk).toEqual(['organization_id', 'run_id', 'user_id']);
+    } finally {
+      db.close();
+    }
+  });
+});
