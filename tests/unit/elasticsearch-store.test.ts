@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.js';
 import { createElasticsearchStore } from '../../exporters/elasticsearch/elasticsearch-store.js';
+import { runDocId } from '../../exporters/elasticsearch/index-names.js';
 import { UnsupportedQueryError } from '../../exporters/store.js';
 import { parseSearchQuery } from '../../model/search-query.js';
 import { fakeClient, searchReply, type FakeHandler } from './elasticsearch-fake-client.js';
@@ -8,6 +9,8 @@ import { fakeClient, searchReply, type FakeHandler } from './elasticsearch-fake-
 const ok: FakeHandler = (req) => {
   if (req.path.startsWith('/_index_template') || req.path.startsWith('/_scripts')) return { body: { acknowledged: true } };
   if (req.method === 'PUT') return { status: 400, body: { error: { type: 'resource_already_exists_exception', reason: 'exists' }, status: 400 } };
+  // no runs index of an earlier version
+  if (req.method === 'HEAD') return { status: 404, body: '' };
   return searchReply([], 0);
 };
 
@@ -18,9 +21,10 @@ describe('createElasticsearchStore', () => {
     expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       'PUT /_index_template/ledger-test-entries',
       'PUT /_scripts/ledger-test-run-rollup',
-      'PUT /ledger-test-runs',
+      'PUT /ledger-test-runs-by-user',
       'PUT /ledger-test-organizations',
       'PUT /ledger-test-api-keys',
+      'HEAD /ledger-test-runs',
     ]);
     expect(requests[1].body.script).toMatchObject({ lang: 'painless' });
     await store.close();
@@ -38,18 +42,24 @@ describe('createElasticsearchStore', () => {
     await expect(store.sweepExpired({ now_us: 0, batch_size: 1 })).rejects.toThrow(/not implemented by the Elasticsearch store/);
   });
 
-  it('lists the runs q matched through a composite of (organization, run) over matching entries', async () => {
+  it('lists the runs q matched through a composite of (organization, run, user) over matching entries', async () => {
+    const buckets = [{ key: { org: 'o', run: 'r1', user: null }, doc_count: 2 }, { key: { org: 'o', run: 'r1', user: 'alice' }, doc_count: 1 }];
     const { client, requests } = fakeClient((req) => {
       if (req.path.endsWith('/_search') && req.body.aggs?.runs) {
-        return searchReply([], 1, { aggregations: { runs: { after_key: { org: 'o', run: 'r1' }, buckets: [{ key: { org: 'o', run: 'r1' }, doc_count: 2 }] } } });
+        return searchReply([], 1, { aggregations: { runs: { after_key: buckets[1].key, buckets } } });
       }
       return ok(req);
     });
     const store = await createElasticsearchStore({ node: 'unused', client });
     await store.listRuns({ scope: { organization_id: 'o' }, q: parseSearchQuery('refund'), sort_by: 'cost', sort_order: 'asc', page: 0, page_size: 10 });
-    const runsSearch = requests.find((r) => r.path === '/agent-ledger-runs/_search')!;
-    expect(runsSearch.body.query.bool.filter).toContainEqual({ ids: { values: ['o/r1'] } });
-    expect(runsSearch.body.sort).toEqual([{ cost_micros: { order: 'asc' } }, { run_id: { order: 'asc' } }, { organization_id: { order: 'asc' } }]);
+    const composite = requests.find((r) => r.body?.aggs?.runs)!.body.aggs.runs.composite;
+    // entries with no user are a run of their own: a bucket, not left out
+    expect(composite.sources[2]).toEqual({ user: { terms: { field: 'user_id', missing_bucket: true } } });
+    const runsSearch = requests.find((r) => r.path === '/agent-ledger-runs-by-user/_search')!;
+    expect(runsSearch.body.query.bool.filter).toContainEqual({ ids: { values: [runDocId('o', 'r1', null), runDocId('o', 'r1', 'alice')] } });
+    expect(runsSearch.body.sort).toEqual([
+      { cost_micros: { order: 'asc' } }, { run_id: { order: 'asc' } }, { user_key: { order: 'asc' } }, { organization_id: { order: 'asc' } },
+    ]);
     expect(runsSearch.body._source).toEqual({ excludes: expect.arrayContaining(['applied']) });
   });
 
