@@ -30,5 +30,6 @@ export interface Principal {
 export function queryScopeOf(principal: Principal): QueryScope {
   if (principal.role === 'superuser') return { organization_id: null, user_id: null };
   if (principal.role === 'admin') return { organization_id: principal.organization_id, user_id: null };
-  return { organization_id: principal.organization_id, user_id: principal.user_id ?? '\u0000no-user' };
+  // `||`: an empty user id must narrow to nobody, never widen to everyone (scopes treat '' as no filter)
+  return { organization_id: principal.organization_id, user_id: principal.user_id || '\u0000no-user' };
 }

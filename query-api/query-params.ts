@@ -43,6 +43,17 @@ export const usdParam = () =>
 export const textParam = (max = 1000) =>
   z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).optional();
 
+/**
+ * Whose run (exporters/store.ts RunUser): a user id, or empty for the run of
+ * spans with no user (no user id is empty); undefined when left out.
+ */
+export const runUserParam = () =>
+  z
+    .string()
+    .max(1000, 'must be at most 1000 characters')
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === '' ? null : v));
+
 /** Date.parse rolls 2025-02-30 over to March; a date that does not exist is an error instead. */
 function validCalendarFields(s: string): boolean {
   const [, y, mo, d, h = '0', mi = '0', sec = '0'] = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2}):(\d{2}))?/.exec(s) ?? [];

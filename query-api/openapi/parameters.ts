@@ -72,6 +72,14 @@ export const parameters: Record<ParameterName, Parameter> = {
   RunStartDate: query('start_date', 'Runs that started at or after this time (RFC 3339 or a bare date); not after `end_date`.', dateSchema, '2024-12-01T00:00:00Z'),
   RunEndDate: query('end_date', 'Runs that started at or before this time (RFC 3339, or a bare date for the whole UTC day).', dateSchema, '2024-12-31'),
   RunSortBy: query('sort_by', 'Sort field (the run\'s start time or total cost); ties are broken by the run id.', { type: 'string', enum: RUN_SORT_FIELDS, default: 'timestamp' }, 'cost'),
+  RunUser: query(
+    'user_id',
+    'Whose run of this id: runs are per user, so when several users wrote spans into one trace id each has a run of their own ' +
+      '(GET /api/v1/runs lists each, with its `user_id`). Empty: the run of spans with no user. Left out: the caller\'s own run for a ' +
+      'user key; for an organization key the earliest-started of them (then by user id, no user first). A user key naming another user finds nothing (404).',
+    { type: 'string', maxLength: 1000 },
+    'alice',
+  ),
   RunIdPath: {
     name: 'run_id',
     in: 'path',

@@ -69,6 +69,7 @@ export type ParameterName =
   | 'RunEndDate'
   | 'RunSortBy'
   | 'RunIdPath'
+  | 'RunUser'
   | 'TenantId'
   | 'TraceId'
   | 'TracePage'

@@ -10,7 +10,9 @@ export const runsPaths: Record<string, PathItem> = {
       summary: 'List runs',
       description:
         'Runs (= traces) with their rolled-up cost, tokens and status, filtered, sorted and paged like the ledger. ' +
-        'With `q`, the runs that hold at least one matching action (GET /api/v1/ledger?run_id=…&q=… lists those actions with highlights).',
+        'A run is one user\'s spans of a trace: when several users wrote into one trace id, each has a run of their own (with its `user_id`), ' +
+        'and a user key lists only its own. ' +
+        'With `q`, the runs that hold at least one matching action of their own (GET /api/v1/ledger?run_id=…&q=… lists those actions with highlights).',
       parameters: (['Page', 'PageSize', 'AgentId', 'RunStatus', 'RunStartDate', 'RunEndDate', 'FullTextQuery', 'RunSortBy', 'SortOrder'] as ParameterName[]).map(parameterRef),
       responses: {
         '200': { description: 'A page of runs.', content: { 'application/json': { schema: schemaRef('RunPage') } } },
@@ -25,7 +27,8 @@ export const runsPaths: Record<string, PathItem> = {
       operationId: 'getRun',
       tags: ['runs'],
       summary: 'Get a run with its actions',
-      description: 'Takes no query parameters (any is a 400).',
+      description: 'One user\'s run of this id, with that user\'s actions only (`user_id` picks whose); any other query parameter is a 400.',
+      parameters: [parameterRef('RunUser')],
       responses: {
         '200': { description: 'The run and every action of it, in time order.', content: { 'application/json': { schema: schemaRef('RunDetail') } } },
         '400': responseRef('BadRequest'),

@@ -25,7 +25,10 @@ export const tracesPaths: Record<string, PathItem> = {
       operationId: 'getTrace',
       tags: ['traces'],
       summary: 'Get trace details',
-      description: 'A trace with its messages, tool calls, tools, tokens, cost and model configuration.',
+      description:
+        'A trace with its messages, tool calls, tools, tokens, cost and model configuration: one user\'s spans of it, ' +
+        'as GET /api/v1/runs/{run_id} (`user_id` picks whose).',
+      parameters: [parameterRef('RunUser')],
       responses: {
         '200': { description: 'The trace.', content: { 'application/json': { schema: schemaRef('TraceDetail') } } },
         '400': responseRef('BadRequest'),

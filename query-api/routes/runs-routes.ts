@@ -3,7 +3,7 @@ import { RUN_STATUSES } from '../../model/ledger-entry.js';
 import { parseRunId } from '../../model/ids.js';
 import { RUN_SORT_FIELDS, type Store } from '../../exporters/store.js';
 import { notFound, validationError } from '../api-error.js';
-import { dateParam, enumParam, intParam, parseQuery, textParam } from '../query-params.js';
+import { dateParam, enumParam, intParam, parseQuery, runUserParam, textParam } from '../query-params.js';
 import type { ScopeResolver } from '../scope.js';
 import { fullTextParam, refusedAsBadRequest } from './ledger-params.js';
 
@@ -18,6 +18,9 @@ export const runsShape = {
   sort_by: enumParam(RUN_SORT_FIELDS).optional().transform((v) => v ?? 'timestamp'),
   sort_order: enumParam(['asc', 'desc'] as const).optional().transform((v) => v ?? 'desc'),
 };
+
+/** One run: whose, since runs are per user (exporters/store.ts getRun). */
+export const getRunShape = { user_id: runUserParam() };
 
 /** Runs, hierarchical (Run → Actions), as the ledger seed contrasts them with the flat ledger. */
 export function runsRoutes(store: Store, scopeOf: ScopeResolver): Router {
@@ -44,10 +47,10 @@ export function runsRoutes(store: Store, scopeOf: ScopeResolver): Router {
     ctx.body = { data, count, page: params.page, page_size: params.page_size, total_pages: Math.ceil(count / params.page_size) };
   });
   router.get('/api/v1/runs/:run_id', async (ctx) => {
-    parseQuery(ctx.query, {});
+    const params = parseQuery(ctx.query, getRunShape);
     const runId = parseRunId(ctx.params.run_id);
     if (!runId) throw validationError('`run_id` must be a UUID (or 32 hex digits)');
-    const detail = await store.getRun(scopeOf(ctx), runId);
+    const detail = await store.getRun(scopeOf(ctx), runId, params.user_id);
     if (!detail) throw notFound(`run ${runId} not found`);
     ctx.body = { ...detail.run, actions: detail.actions };
   });

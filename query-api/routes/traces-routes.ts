@@ -5,6 +5,7 @@ import type { QueryScope, Store } from '../../exporters/store.js';
 import { notFound, validationError } from '../api-error.js';
 import { intParam, parseQuery, textParam } from '../query-params.js';
 import type { ScopeResolver } from '../scope.js';
+import { getRunShape } from './runs-routes.js';
 import { traceDetailOf } from '../traces/trace-detail.js';
 import { traceSummaryOf } from '../traces/trace-summary.js';
 import type { TracePage } from '../traces/trace-types.js';
@@ -46,11 +47,11 @@ export function tracesRoutes(store: Store, scopeOf: ScopeResolver): Router {
   });
 
   router.get('/tenants/:tenantId/traces/:traceId', async (ctx) => {
-    parseQuery(ctx.query, {});
+    const params = parseQuery(ctx.query, getRunShape);
     const runId = parseRunId(ctx.params.traceId);
     if (!runId) throw validationError('`traceId` must be 32 hex digits (a UUID form is accepted)');
     const scope = tenantScope(ctx, scopeOf);
-    const detail = scope ? await store.getRun(scope, runId) : null;
+    const detail = scope ? await store.getRun(scope, runId, params.user_id) : null;
     if (!detail) throw notFound(`trace ${ctx.params.traceId} not found`);
     ctx.body = traceDetailOf(detail);
   });

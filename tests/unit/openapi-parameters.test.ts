@@ -5,7 +5,7 @@ import { parseQuery } from '../../query-api/query-params.js';
 import { exportShape } from '../../query-api/routes/export-routes.js';
 import { ledgerShape } from '../../query-api/routes/ledger-routes.js';
 import { openApiShape } from '../../query-api/routes/openapi-routes.js';
-import { runsShape } from '../../query-api/routes/runs-routes.js';
+import { getRunShape, runsShape } from '../../query-api/routes/runs-routes.js';
 import { statsShape } from '../../query-api/routes/stats-routes.js';
 import { listAgentsShape } from '../../query-api/routes/agents-routes.js';
 import { activityShape } from '../../query-api/routes/activity-read-routes.js';
@@ -13,7 +13,7 @@ import { actionsShape } from '../../query-api/routes/agent-actions-routes.js';
 
 /**
  * The zod shapes the routes parse their query strings with, by operationId.
- * getRun parses with an inline `{}` (no query parameter at all). The traces
+ * The traces
  * routes keep their shape private; openapi-routes.test.ts checks them (and
  * every other operation) through the running app instead.
  */
@@ -22,7 +22,7 @@ const SHAPES: Record<string, Record<string, unknown>> = {
   getLedgerStats: statsShape,
   exportLedger: exportShape,
   listRuns: runsShape,
-  getRun: {},
+  getRun: getRunShape,
   getOpenApiDocument: openApiShape,
   listAgents: listAgentsShape,
   registerAgent: {},
