@@ -84,15 +84,15 @@ describe('elasticsearch entry writes', () => {
     expect(first.body[1]).toMatchObject({ id: entries[0].id, ts_us: entries[0].start_us, search_text: expect.any(Array) });
   });
 
-  it('updates each run once per batch through the stored script, with the entries in write order', async () => {
+  it('updates each run (organization, run, user) once per batch through the stored script, with the entries in write order', async () => {
     const { writer, runUpdates, bulks } = cluster(created);
     await writer.write(entries);
-    const runs = new Set(entries.map((e) => `${e.organization_id}/${e.run_id}`));
+    const runs = new Set(entries.map((e) => `${e.organization_id}/${e.run_id}/${e.user_id}`));
     const updates = runUpdates();
     expect(updates).toHaveLength(runs.size);
     expect(updates[0]).toMatchObject({ scripted_upsert: true, upsert: {}, script: { id: 'agent-ledger-run-rollup' } });
     const actions = bulks()[1].body.filter((_: unknown, i: number) => i % 2 === 0);
-    expect(actions[0].update).toMatchObject({ _index: 'agent-ledger-runs', retry_on_conflict: 10 });
+    expect(actions[0].update).toMatchObject({ _index: 'agent-ledger-runs-by-user', retry_on_conflict: 10 });
     const firstRun = entries.filter((e) => e.run_id === entries[0].run_id).map((e) => e.span_id);
     expect(updates[0].script.params.contributions.map((c: { span_id: string }) => c.span_id)).toEqual(firstRun);
   });
