@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../exporters/sqlite/driver.js';
 import { createSqliteStore } from '../../exporters/sqlite/sqlite-store.js';
 import type { RunSummary, Store } from '../../exporters/store.js';
+import { entryId, runIdFromTraceId } from '../../model/ids.js';
+import type { EntryRecord } from '../../model/ledger-entry.js';
 import { generateEntries } from '../conformance/dataset.js';
 import { expectedLedgerPage } from '../conformance/expected-ledger.js';
 import { expectedRuns, publicRun } from '../conformance/expected-runs.js';
@@ -85,6 +87,45 @@ describe('runs per (organization, run, user) in SQLite', () => {
       expect(pk).toEqual(['organization_id', 'run_id', 'user_id']);
     } finally {
       db.close();
+    }
+  });
+});
+
+const DAY_US = 86_400_000_000;
+const TRACE = 'abcdef0123456789abcdef0123456789';
+
+function span(user: string | null, spanId: string, startUs: number, isRoot: boolean): EntryRecord {
+  return {
+    id: entryId('acme', TRACE, spanId), organization_id: 'acme', run_id: runIdFromTraceId(TRACE), trace_id: TRACE, span_id: spanId,
+    parent_span_id: isRoot ? null : '00000000000000aa', is_root: isRoot, name: `${user}-step`, kind: 'tool', outcome: isRoot ? 'error' : 'success',
+    status_message: null, start_us: startUs, end_us: startUs + 1000, duration_ms: 1, cost_micros: user === 'alice' ? 5 : 70, model: null,
+    provider: null, input_tokens: null, output_tokens: null, total_tokens: null, agent_id: `agent-${user}`, service_name: null, user_id: user,
+    inputs: null, outputs: null, compliance_metadata: null, tags: [], attributes: {}, truncated_fields: [], redactions: 0,
+  };
+}
+
+describe('retention of runs per user', () => {
+  it('takes expired entries out of their own user\'s run only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runs-by-user-retention-'));
+    dirs.push(dir);
+    const now = Date.UTC(2026, 0, 1) * 1000;
+    const store = await createSqliteStore({ file: join(dir, 'ledger.db'), writer: 'inline', retentionDays: 400 });
+    try {
+      await store.createOrganization({ id: 'acme', name: 'Acme' });
+      // Bob's spans in Alice's trace are old enough to expire, one of them a failed root; Alice's are recent
+      await store.write([span('bob', '00000000000000b1', now - 500 * DAY_US, true), span('bob', '00000000000000b2', now - 450 * DAY_US, false)]);
+      await store.write([span('alice', '00000000000000a1', now - DAY_US, false), span(null, '00000000000000c1', now - 420 * DAY_US, false)]);
+      const scope = { organization_id: 'acme' };
+      const alice = await store.getRun(scope, runIdFromTraceId(TRACE), 'alice');
+      expect(alice?.run).toMatchObject({ user_id: 'alice', action_count: 1, total_cost_usd: 0.000005, status: 'running' });
+      expect((await store.sweepExpired({ now_us: now, batch_size: 1 })).runs).toBe(2);
+      const runs = await store.listRuns({ scope, sort_by: 'timestamp', sort_order: 'asc', page: 0, page_size: 10 });
+      expect(runs.data.map((r) => r.user_id)).toEqual(['alice']);
+      expect(await store.getRun(scope, runIdFromTraceId(TRACE), 'alice')).toEqual(alice);
+      expect(await store.getRun(scope, runIdFromTraceId(TRACE), 'bob')).toBeNull();
+      expect(await store.getRun(scope, runIdFromTraceId(TRACE), null)).toBeNull();
+    } finally {
+      await store.close();
     }
   });
 });
