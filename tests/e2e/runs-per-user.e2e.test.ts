@@ -133,4 +133,14 @@ describe('another user writing into one\'s trace id', () => {
     expect((await get(`/api/v1/runs?q=${BOB_WORD}`, 'admin')).body.data.map((r: any) => r.user_id)).toEqual(['bob']);
     expect((await get(`/api/v1/runs/${RUN}?user_id=${'x'.repeat(1001)}`, 'admin')).status).toBe(400);
   });
+
+  it('keeps a span id Bob took first in his run: Alice\'s later copy is a duplicate (first write wins), her run never shows his', async () => {
+    // the entry id is UUIDv5(organization, trace, span) (DESIGN.md): whoever writes a span id first owns that entry
+    await ingest(keys.bob, [span('a000000000000003', 'a000000000000001', 'bob_took_it', 20, [num('ledger.cost_usd', 3)])]);
+    await ingest(keys.alice, [span('a000000000000003', 'a000000000000001', 'alice_late', 20, [num('ledger.cost_usd', 1)])]);
+    expect(await aliceViews()).toEqual(before);
+    const bob = await get(`/api/v1/runs/${RUN}`, 'bob');
+    expect(bob.body.actions.map((a: any) => a.name)).toEqual(['bob_took_it', 'bob_run', 'bob_step']);
+    expect(bob.body.total_cost_usd).toBe(12);
+  });
 });
