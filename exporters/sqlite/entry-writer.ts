@@ -13,7 +13,7 @@ interface RunDelta {
   start_us: number;
   end_us: number;
   action_count: number;
-  cost_micros: number;
+  cost_nanos: number;
   root_count: number;
   root_error: number;
   root_name: string | null;
@@ -49,16 +49,16 @@ export class EntryWriter {
   ) {
     this.insertEntry = db.prepare(`
       INSERT INTO entries (id, organization_id, run_id, trace_id, span_id, parent_span_id, is_root, name, kind,
-        outcome, status_message, ts_us, end_us, duration_ms, cost_micros, model, provider, input_tokens,
+        outcome, status_message, ts_us, end_us, duration_ms, cost_nanos, model, provider, input_tokens,
         output_tokens, total_tokens, agent_id, service_name, user_id, inputs, outputs, compliance, tags,
         attributes, truncated_fields, redactions)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (organization_id, run_id, span_id) DO NOTHING`);
     this.upsertRun = db.prepare(`
-      INSERT INTO runs (organization_id, run_id, agent_id, user_id, start_us, end_us, action_count, cost_micros,
+      INSERT INTO runs (organization_id, run_id, agent_id, user_id, start_us, end_us, action_count, cost_nanos,
         root_count, root_error, root_name, root_span_id, prompt_name, input_tokens, output_tokens, total_tokens, model_config, tags)
       VALUES (@organization_id, @run_id, coalesce(@root_agent_id, @agent_id), @user_id, @start_us, @end_us,
-        @action_count, @cost_micros, @root_count, @root_error, @root_name, @root_span_id, @prompt_name, @input_tokens, @output_tokens,
+        @action_count, @cost_nanos, @root_count, @root_error, @root_name, @root_span_id, @prompt_name, @input_tokens, @output_tokens,
         @total_tokens, @model_config, @tags)
       ON CONFLICT (organization_id, run_id) DO UPDATE SET
         agent_id = coalesce(@root_agent_id, runs.agent_id, @agent_id),
@@ -66,7 +66,7 @@ export class EntryWriter {
         start_us = min(runs.start_us, @start_us),
         end_us = max(runs.end_us, @end_us),
         action_count = runs.action_count + @action_count,
-        cost_micros = runs.cost_micros + @cost_micros,
+        cost_nanos = runs.cost_nanos + @cost_nanos,
         root_count = runs.root_count + @root_count,
         root_error = max(runs.root_error, @root_error),
         root_name = coalesce(runs.root_name, @root_name),
@@ -133,7 +133,7 @@ function addToRun(runs: Map<string, RunDelta>, e: WriteRow): void {
       start_us: e.start_us,
       end_us: e.end_us,
       action_count: 0,
-      cost_micros: 0,
+      cost_nanos: 0,
       root_count: 0,
       root_error: 0,
       root_name: null,
@@ -152,7 +152,7 @@ function addToRun(runs: Map<string, RunDelta>, e: WriteRow): void {
   run.start_us = Math.min(run.start_us, e.start_us);
   run.end_us = Math.max(run.end_us, e.end_us);
   run.action_count++;
-  run.cost_micros += e.cost_micros;
+  run.cost_nanos += e.cost_nanos;
   run.input_tokens += e.input_tokens ?? 0;
   run.output_tokens += e.output_tokens ?? 0;
   run.total_tokens += e.total_tokens ?? 0;

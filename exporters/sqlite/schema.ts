@@ -1,7 +1,7 @@
 import type { Database } from './driver.js';
 
 /**
- * Times are integer µs, cost integer micro-USD. `run_id` rows in `runs` are
+ * Times are integer µs, cost integer nano-USD (`cost_nanos`). `run_id` rows in `runs` are
  * rollups kept at write time from inserted entries only; run status is
  * derived from them, never written into an entry.
  */
@@ -273,6 +273,28 @@ const MIGRATIONS: string[] = [
   CREATE UNIQUE INDEX entries_org_run_span ON entries (organization_id, run_id, span_id);
   DROP INDEX entries_id;
   DROP INDEX entries_org_run_ts;
+  `,
+  `
+  -- Costs in nano-USD instead of micro-USD (DESIGN.md "Pricing": micro-USD
+  -- rounded a 10-token embedding call to zero). Every cost column is renamed
+  -- and its micro-USD values scaled by 1000, exactly. Entries are immutable by
+  -- trigger: the trigger is lifted for this one rescale, inside the
+  -- migration's transaction, and put back as it was.
+  DROP TRIGGER entries_immutable;
+  ALTER TABLE entries RENAME COLUMN cost_micros TO cost_nanos;
+  UPDATE entries SET cost_nanos = cost_nanos * 1000 WHERE cost_nanos <> 0;
+  CREATE TRIGGER entries_immutable BEFORE UPDATE ON entries
+    BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END;
+  ALTER TABLE runs RENAME COLUMN cost_micros TO cost_nanos;
+  UPDATE runs SET cost_nanos = cost_nanos * 1000 WHERE cost_nanos <> 0;
+  ALTER TABLE rollup_outcome RENAME COLUMN cost_micros TO cost_nanos;
+  UPDATE rollup_outcome SET cost_nanos = cost_nanos * 1000 WHERE cost_nanos <> 0;
+  ALTER TABLE rollup_agent RENAME COLUMN cost_micros TO cost_nanos;
+  UPDATE rollup_agent SET cost_nanos = cost_nanos * 1000 WHERE cost_nanos <> 0;
+  ALTER TABLE rollup_name RENAME COLUMN cost_micros TO cost_nanos;
+  UPDATE rollup_name SET cost_nanos = cost_nanos * 1000 WHERE cost_nanos <> 0;
+  ALTER TABLE agents RENAME COLUMN cost_micros TO cost_nanos;
+  UPDATE agents SET cost_nanos = cost_nanos * 1000 WHERE cost_nanos <> 0;
   `,
 ];
 

@@ -127,7 +127,7 @@ function entry(plan: RunPlan, traceId: string, spanId: string, parent: string | 
     start_us: start,
     end_us: start + durationUs,
     duration_ms: durationUs / 1000,
-    cost_micros: pick(rnd, COSTS),
+    cost_nanos: pick(rnd, COSTS),
     model: llm ? pick(rnd, ['gpt-4o', 'claude-sonnet-4', 'Mistral-Large']) : null,
     provider: llm ? 'openai' : null,
     input_tokens: input,

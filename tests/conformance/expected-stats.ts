@@ -50,10 +50,10 @@ export function expectedStats(entries: readonly EntryRecord[], q: StatsQuery): E
   let cost = 0;
   let durationUs = 0;
   for (const e of matches) {
-    cost += e.cost_micros;
+    cost += e.cost_nanos;
     durationUs += Math.round(e.duration_ms * 1000);
-    bump(names, e.name, e.cost_micros);
-    if (e.agent_id !== null) bump(agents, e.agent_id, e.cost_micros);
+    bump(names, e.name, e.cost_nanos);
+    if (e.agent_id !== null) bump(agents, e.agent_id, e.cost_nanos);
   }
   const count = (o: string) => matches.filter((e) => e.outcome === o).length;
   const durations = matches.map((e) => e.duration_ms).sort((a, b) => a - b);

@@ -26,14 +26,14 @@ afterAll(async () => {
 
 /** Stats computed here from what was sent, as the seed defines them. */
 function expectedStats(selected: SentSpan[]) {
-  const cost = selected.reduce((a, s) => a + s.costMicros, 0);
+  const cost = selected.reduce((a, s) => a + s.costNanos, 0);
   const dur = selected.reduce((a, s) => a + durationMicros(durationMs(s)), 0);
   const group = (key: (s: SentSpan) => string) => {
     const m = new Map<string, { count: number; cost: number }>();
     for (const s of selected) {
       const g = m.get(key(s)) ?? { count: 0, cost: 0 };
       g.count++;
-      g.cost += s.costMicros;
+      g.cost += s.costNanos;
       m.set(key(s), g);
     }
     return [...m.entries()]
@@ -215,7 +215,7 @@ describe('runs', () => {
       started_at: isoUs(start),
       ended_at: isoUs(end),
       duration_ms: (end - start) / 1000,
-      total_cost_usd: ss.reduce((a, s) => a + s.costMicros, 0) / 1e6,
+      total_cost_usd: ss.reduce((a, s) => a + s.costNanos, 0) / 1e6,
       action_count: ss.length,
     };
   };

@@ -20,7 +20,7 @@ describe('elasticsearch stats requests', () => {
 
   it('sums integers per outcome and walks names, agents and duration buckets with composite aggregations (exact distinct counts)', () => {
     const aggs = statsAggregations() as any;
-    expect(aggs.outcomes).toEqual({ terms: { field: 'outcome', size: 10 }, aggs: { cost: { sum: { field: 'cost_micros' } }, duration: { sum: { field: 'duration_us' } } } });
+    expect(aggs.outcomes).toEqual({ terms: { field: 'outcome', size: 10 }, aggs: { cost: { sum: { field: 'cost_nanos' } }, duration: { sum: { field: 'duration_us' } } } });
     expect(aggs.names.composite).toEqual({ size: COMPOSITE_PAGE, sources: [{ key: { terms: { field: 'name' } } }] });
     expect(aggs.agents.composite.sources).toEqual([{ key: { terms: { field: 'agent_id' } } }]);
     expect(aggs.durations).toEqual({ composite: { size: COMPOSITE_PAGE, sources: [{ key: { terms: { field: 'duration_bucket' } } }] } });
@@ -92,7 +92,7 @@ function aggregatingCluster(docs: EntryDocument[]) {
       if (k === null) continue;
       const g = groups.get(k) ?? { n: 0, cost: 0 };
       g.n++;
-      g.cost += d.cost_micros;
+      g.cost += d.cost_nanos;
       groups.set(k, g);
     }
     const keys = [...groups.keys()].sort((a, b) => (typeof a === 'number' ? a - (b as number) : Buffer.compare(Buffer.from(a), Buffer.from(b as string))));
@@ -109,7 +109,7 @@ function aggregatingCluster(docs: EntryDocument[]) {
       if (name === 'outcomes') {
         const buckets = ['success', 'error', 'blocked'].map((o) => {
           const of = docs.filter((d) => d.outcome === o);
-          return { key: o, doc_count: of.length, cost: { value: of.reduce((s, d) => s + d.cost_micros, 0) }, duration: { value: of.reduce((s, d) => s + d.duration_us, 0) } };
+          return { key: o, doc_count: of.length, cost: { value: of.reduce((s, d) => s + d.cost_nanos, 0) }, duration: { value: of.reduce((s, d) => s + d.duration_us, 0) } };
         });
         aggs.outcomes = { buckets: buckets.filter((b) => b.doc_count > 0) };
       } else {
@@ -126,7 +126,7 @@ describe('elasticsearch stats over many distinct names', () => {
     const base = generateEntries()[2];
     const entries: EntryRecord[] = Array.from({ length: 2600 }, (_, i) => ({
       ...base, id: `id${i}`, name: `tool_${i % 2300}`, agent_id: i % 7 ? `agent-${i % 1100}` : null,
-      cost_micros: (i * 37) % 5000, duration_ms: 1 + (i % 400) * 2.5, outcome: i % 5 ? 'success' : i % 2 ? 'error' : 'blocked',
+      cost_nanos: (i * 37) % 5000, duration_ms: 1 + (i % 400) * 2.5, outcome: i % 5 ? 'success' : i % 2 ? 'error' : 'blocked',
     }));
     const { client, requests } = aggregatingCluster(entries.map(entryDocument));
     const stats = await queryStats(client, names, { scope: { organization_id: null } });

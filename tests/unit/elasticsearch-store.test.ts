@@ -49,7 +49,7 @@ describe('createElasticsearchStore', () => {
     await store.listRuns({ scope: { organization_id: 'o' }, q: parseSearchQuery('refund'), sort_by: 'cost', sort_order: 'asc', page: 0, page_size: 10 });
     const runsSearch = requests.find((r) => r.path === '/agent-ledger-runs/_search')!;
     expect(runsSearch.body.query.bool.filter).toContainEqual({ ids: { values: ['o/r1'] } });
-    expect(runsSearch.body.sort).toEqual([{ cost_micros: { order: 'asc' } }, { run_id: { order: 'asc' } }, { organization_id: { order: 'asc' } }]);
+    expect(runsSearch.body.sort).toEqual([{ cost_nanos: { order: 'asc' } }, { run_id: { order: 'asc' } }, { organization_id: { order: 'asc' } }]);
     expect(runsSearch.body._source).toEqual({ excludes: expect.arrayContaining(['applied']) });
   });
 

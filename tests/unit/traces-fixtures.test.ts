@@ -82,7 +82,7 @@ describe.each(FOLDERS)('trace of the %s fixture', (folder) => {
     expect(detail.inputTokens).toBe(sum(entries, (e) => e.input_tokens));
     expect(detail.outputTokens).toBe(sum(entries, (e) => e.output_tokens));
     expect(detail.totalTokens).toBe(sum(entries, (e) => e.total_tokens));
-    expect(detail.cost).toBeCloseTo(sum(entries, (e) => e.cost_micros) / 1e6, 12);
+    expect(detail.cost).toBeCloseTo(sum(entries, (e) => e.cost_nanos) / 1e6, 12);
     expect(detail.cost).toBeGreaterThan(0);
     expect(detail.costCurrency).toBe('USD');
     for (const key of SUMMARY_KEYS) expect(summary[key as keyof TraceSummary]).toEqual(detail[key as keyof TraceDetail]);
