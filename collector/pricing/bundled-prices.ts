@@ -23,7 +23,7 @@ export function bundledPriceNanos(input: PriceInput): number | null {
  * to the nano below a million USD, so a price that ends on half a nano
  * rounds as its decimal does.
  */
-function nanosFromPrice(usd: number): number | null {
+export function nanosFromPrice(usd: number): number | null {
   const nanos = nanosFromDecimal(usd.toPrecision(15));
   return nanos === null ? null : nanos <= BigInt(MAX_COST_NANOS) ? Number(nanos) : MAX_COST_NANOS;
 }

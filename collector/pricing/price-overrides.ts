@@ -73,7 +73,7 @@ export function overridePriceNanos(price: ModelPrice, input: PriceInput): number
   const exponent = Math.min(...parts.map((p) => p.exponent));
   let scaled = 0n; // USD per Mtok × tokens, in units of 10^exponent
   for (const p of parts) scaled += p.tokens * p.mantissa * 10n ** BigInt(p.exponent - exponent);
-  // ÷ 1e6 for per-million, × 1e9 for nanos
-  const nanos = nanosFromDecimal(`${scaled}e${exponent + 3}`)!;
+  // USD = scaled × 10^exponent ÷ 1e6 (the prices are per million tokens)
+  const nanos = nanosFromDecimal(`${scaled}e${exponent - 6}`)!;
   return nanos <= BigInt(MAX_COST_NANOS) ? Number(nanos) : MAX_COST_NANOS;
 }

@@ -42,7 +42,8 @@ const TEXTS = [
   'naïve résumé café',
 ];
 const STATUS = ['Connection timeout', 'Rate limited by upstream', 'Policy blocked: PII detected'];
-const COSTS = [0, 10_000, 10_000, 25_000, 50_000, 1, 999_999];
+/** nano-USD: whole cents, one nano, just under a dollar, and sub-micro amounts (0.0000193 USD, a 10-token embedding call's 2e-7). */
+const COSTS = [0, 10_000_000, 10_000_000, 25_000_000, 50_000_000, 1, 999_999_999, 19_300, 200, 1_234_567_891];
 const DURATIONS_US = [1_500, 1_500, 25_000, 250_000, 1_000_000, 3_250_000];
 const TAGS = ['prod', 'beta', 'eu', 'ünïcode', 'a', 'Z'];
 

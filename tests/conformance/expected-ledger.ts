@@ -4,7 +4,7 @@ import type { SearchQuery, SearchTerm } from '../../model/search-query.js';
 import { indexTokens, tokenMatches } from '../../model/search-text.js';
 import { isoFromMicros } from '../../model/time.js';
 import type { LedgerFilter, LedgerPage, LedgerQuery, LedgerSortField, QueryScope } from '../../exporters/store.js';
-import { usdFromNanos } from '../../model/cost.js';
+import { usdOf } from '../helpers/usd.js';
 
 /**
  * The answers every store must give, computed here from the records alone,
@@ -34,7 +34,7 @@ export function toLedgerEntry(e: EntryRecord, statuses: Map<string, RunStatus>):
     id: e.id,
     name: e.name,
     outcome: e.outcome,
-    cost_usd: usdFromNanos(e.cost_nanos),
+    cost_usd: usdOf(e.cost_nanos),
     duration_ms: e.duration_ms,
     inputs: e.inputs,
     outputs: e.outputs,

@@ -3,7 +3,7 @@ import { modelConfigOf, promptNameOf } from '../../model/model-config.js';
 import { isoFromMicros } from '../../model/time.js';
 import type { QueryScope, RunDetail, RunPage, RunQuery, RunSummary } from '../../exporters/store.js';
 import { compareText, entryOrder, fold, inScope, matchesQ, runStatuses, toLedgerEntry } from './expected-ledger.js';
-import { usdFromNanos } from '../../model/cost.js';
+import { usdOf } from '../helpers/usd.js';
 
 /**
  * Runs as the contract states them, from the entries in write order: sums
@@ -57,7 +57,7 @@ export function expectedRuns(entries: readonly EntryRecord[]): ExpectedRun[] {
     started_at: isoFromMicros(r.start_us),
     ended_at: isoFromMicros(end_us),
     duration_ms: (end_us - r.start_us) / 1000,
-    total_cost_usd: usdFromNanos(r.cost_nanos),
+    total_cost_usd: usdOf(r.cost_nanos),
   }));
 }
 

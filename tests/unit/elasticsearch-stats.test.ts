@@ -34,19 +34,19 @@ describe('a recorded aggregation response → LedgerStats', () => {
     outcomes: {
       doc_count_error_upper_bound: 0, sum_other_doc_count: 0,
       buckets: [
-        { key: 'success', doc_count: 3, cost: { value: 30000.0 }, duration: { value: 4500.0 } },
-        { key: 'error', doc_count: 1, cost: { value: 50000.0 }, duration: { value: 1000000.0 } },
+        { key: 'success', doc_count: 3, cost: { value: 30000193.0 }, duration: { value: 4500.0 } },
+        { key: 'error', doc_count: 1, cost: { value: 50000000.0 }, duration: { value: 1000000.0 } },
       ],
     },
     names: {
       after_key: { key: 'web_search' },
       buckets: [
-        { key: { key: 'database_query' }, doc_count: 2, cost: { value: 20000.0 } },
-        { key: { key: 'send_email' }, doc_count: 1, cost: { value: 50000.0 } },
-        { key: { key: 'web_search' }, doc_count: 1, cost: { value: 10000.0 } },
+        { key: { key: 'database_query' }, doc_count: 2, cost: { value: 20000193.0 } },
+        { key: { key: 'send_email' }, doc_count: 1, cost: { value: 50000000.0 } },
+        { key: { key: 'web_search' }, doc_count: 1, cost: { value: 10000000.0 } },
       ],
     },
-    agents: { after_key: { key: 'b' }, buckets: [{ key: { key: 'a' }, doc_count: 3, cost: { value: 70000.0 } }, { key: { key: 'b' }, doc_count: 1, cost: { value: 10000.0 } }] },
+    agents: { after_key: { key: 'b' }, buckets: [{ key: { key: 'a' }, doc_count: 3, cost: { value: 70000193.0 } }, { key: { key: 'b' }, doc_count: 1, cost: { value: 10000000.0 } }] },
     durations: { after_key: { key: 99 }, buckets: [{ key: { key: 39 }, doc_count: 3 }, { key: { key: 99 }, doc_count: 1 }] },
   };
 
@@ -57,7 +57,7 @@ describe('a recorded aggregation response → LedgerStats', () => {
     const histogram = new Map([[39, 3], [99, 1]]);
     expect(groups.result()).toEqual({
       total_actions: 4,
-      total_cost_usd: 0.08,
+      total_cost_usd: 0.080000193,
       success_count: 3,
       error_count: 1,
       blocked_count: 0,
@@ -69,10 +69,10 @@ describe('a recorded aggregation response → LedgerStats', () => {
       percentiles_relative_error: 0.049,
       top_actions: [
         { name: 'send_email', count: 1, cost_usd: 0.05 },
-        { name: 'database_query', count: 2, cost_usd: 0.02 },
+        { name: 'database_query', count: 2, cost_usd: 0.020000193 },
         { name: 'web_search', count: 1, cost_usd: 0.01 },
       ],
-      top_agents: [{ agent_id: 'a', count: 3, cost_usd: 0.07 }, { agent_id: 'b', count: 1, cost_usd: 0.01 }],
+      top_agents: [{ agent_id: 'a', count: 3, cost_usd: 0.070000193 }, { agent_id: 'b', count: 1, cost_usd: 0.01 }],
     });
   });
 

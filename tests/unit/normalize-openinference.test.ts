@@ -110,6 +110,6 @@ describe('OpenInference, hand-built spans', () => {
       'llm.token_count.prompt': 57,
       'llm.cost.total': 0.5,
     });
-    expect(e.cost_nanos).toBe(500_000);
+    expect(e.cost_nanos).toBe(500_000_000);
   });
 });

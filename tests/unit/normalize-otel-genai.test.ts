@@ -176,7 +176,7 @@ describe('OTel GenAI, hand-built spans', () => {
       'gen_ai.usage.output_tokens': 18,
       'gen_ai.usage.cost': 0.0042,
     });
-    expect(e.cost_nanos).toBe(4200);
+    expect(e.cost_nanos).toBe(4_200_000);
   });
 
   it('never prices invoke_agent or execute_tool spans, even with tokens', () => {

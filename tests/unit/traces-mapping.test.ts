@@ -11,7 +11,7 @@ import { traceDetailOf } from '../../query-api/traces/trace-detail.js';
 import { traceMetadata } from '../../query-api/traces/trace-metadata.js';
 import { traceSummaryOf } from '../../query-api/traces/trace-summary.js';
 import { makeSpan, normalizeContext } from '../helpers/normalize-spans.js';
-import { usdFromNanos } from '../../model/cost.js';
+import { usdOf } from '../helpers/usd.js';
 
 const ROOT_SPAN = 'ffffffffffffffff';
 
@@ -29,7 +29,7 @@ function entries(...specs: Array<{ attributes?: Attributes; root?: boolean } & P
   });
   return normalizeRequest(spans, normalizeContext()).map(({ cost_nanos, start_us, end_us, is_root: _r, user_id: _u, ...rest }) => ({
     ...rest,
-    cost_usd: usdFromNanos(cost_nanos),
+    cost_usd: usdOf(cost_nanos),
     run_status: 'completed' as const,
     timestamp: isoFromMicros(start_us),
     end_timestamp: isoFromMicros(end_us),
