@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { durationMicros } from '../../model/duration-histogram.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { generateWorkload, type SentSpan } from '../helpers/workload.js';
+import { usdOf } from '../helpers/usd.js';
 
 let server: ServerProcess;
 const BASE_MS = Date.parse('2025-03-01T00:00:00Z');
@@ -39,11 +40,11 @@ function expectedStats(selected: SentSpan[]) {
     return [...m.entries()]
       .sort(([ka, a], [kb, b]) => b.cost - a.cost || b.count - a.count || (ka < kb ? -1 : 1))
       .slice(0, 20)
-      .map(([k, g]) => [k, g.count, g.cost / 1e6] as const);
+      .map(([k, g]) => [k, g.count, usdOf(g.cost)] as const);
   };
   return {
     total_actions: selected.length,
-    total_cost_usd: cost / 1e6,
+    total_cost_usd: usdOf(cost),
     success_count: selected.filter((s) => s.outcome === 'success').length,
     error_count: selected.filter((s) => s.outcome === 'error').length,
     blocked_count: selected.filter((s) => s.outcome === 'blocked').length,
@@ -215,7 +216,7 @@ describe('runs', () => {
       started_at: isoUs(start),
       ended_at: isoUs(end),
       duration_ms: (end - start) / 1000,
-      total_cost_usd: ss.reduce((a, s) => a + s.costNanos, 0) / 1e6,
+      total_cost_usd: usdOf(ss.reduce((a, s) => a + s.costNanos, 0)),
       action_count: ss.length,
     };
   };
