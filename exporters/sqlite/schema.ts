@@ -290,7 +290,7 @@ export const MIGRATIONS: readonly Migration[] = [
  * trigger: the trigger is lifted for this one rescale, inside the
  * migration's transaction, and put back exactly as it was.
  */
-function nanoCosts(db: Database): void {
+export function nanoCosts(db: Database): void {
   for (const table of ['entries', 'runs', 'rollup_outcome', 'rollup_agent', 'rollup_name', 'agents']) {
     const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[];
     if (!columns.includes('cost_micros')) continue;
