@@ -2,8 +2,9 @@ import type { RunStatus } from '../model/ledger-entry.js';
 import type { ModelConfig } from '../model/model-config.js';
 import { isoFromMicros } from '../model/time.js';
 import type { RunSummary } from './store.js';
+import { usdFromNanos } from '../model/cost.js';
 
-/** A run's rollup as every store keeps it (times in µs, cost in micro-USD). */
+/** A run's rollup as every store keeps it (times in µs, cost in nano-USD). */
 export interface RunRollup {
   run_id: string;
   agent_id: string | null;
@@ -11,7 +12,7 @@ export interface RunRollup {
   start_us: number;
   end_us: number;
   action_count: number;
-  cost_micros: number;
+  cost_nanos: number;
   root_count: number;
   root_error: number;
   root_name: string | null;
@@ -43,7 +44,7 @@ export function runSummaryFrom(r: RunRollup): RunSummary {
     started_at: isoFromMicros(r.start_us),
     ended_at: isoFromMicros(r.end_us),
     duration_ms: (r.end_us - r.start_us) / 1000,
-    total_cost_usd: r.cost_micros / 1e6,
+    total_cost_usd: usdFromNanos(r.cost_nanos),
     action_count: r.action_count,
     input_tokens: r.input_tokens,
     output_tokens: r.output_tokens,

@@ -1,33 +1,37 @@
 import { durationBucket, durationMicros, histogramPercentile, PERCENTILE_RELATIVE_ERROR } from '../model/duration-histogram.js';
+import { compareNanos, NanoSum } from '../model/cost.js';
 import type { LedgerStats } from './store.js';
 
 interface CountCost {
   n: number;
-  cost: number;
+  cost: NanoSum;
 }
 
 const TOP = 20;
 
-/** Sums stats from rollup rows and raw entries alike; integer micro-USD and µs keep sums exact. */
+/**
+ * Sums stats from rollup rows and raw entries alike; integer nano-USD and µs
+ * keep sums exact (costs in a NanoSum: a bigint past 2^53 nanos, ≈ 9M USD).
+ */
 export class StatsAccumulator {
   readonly outcomes = new Map<string, CountCost & { dur: number }>();
   readonly names = new Map<string, CountCost>();
   readonly agents = new Map<string, CountCost>();
   readonly durations = new Map<number, number>();
 
-  addOutcome(outcome: string, n: number, cost: number, durationUs: number): void {
-    const o = this.outcomes.get(outcome) ?? { n: 0, cost: 0, dur: 0 };
+  addOutcome(outcome: string, n: number, cost: number | bigint, durationUs: number): void {
+    const o = this.outcomes.get(outcome) ?? { n: 0, cost: new NanoSum(), dur: 0 };
     o.n += n;
-    o.cost += cost;
+    o.cost.add(cost);
     o.dur += durationUs;
     this.outcomes.set(outcome, o);
   }
 
-  addName(name: string, n: number, cost: number): void {
+  addName(name: string, n: number, cost: number | bigint): void {
     add(this.names, name, n, cost);
   }
 
-  addAgent(agent: string, n: number, cost: number): void {
+  addAgent(agent: string, n: number, cost: number | bigint): void {
     add(this.agents, agent, n, cost);
   }
 
@@ -44,16 +48,16 @@ export class StatsAccumulator {
 
   result(): LedgerStats {
     let total = 0;
-    let cost = 0;
+    const cost = new NanoSum();
     let dur = 0;
     for (const o of this.outcomes.values()) {
       total += o.n;
-      cost += o.cost;
+      cost.add(o.cost.value);
       dur += o.dur;
     }
     return {
       total_actions: total,
-      total_cost_usd: cost / 1e6,
+      total_cost_usd: cost.usd,
       success_count: this.outcomes.get('success')?.n ?? 0,
       error_count: this.outcomes.get('error')?.n ?? 0,
       blocked_count: this.outcomes.get('blocked')?.n ?? 0,
@@ -63,18 +67,17 @@ export class StatsAccumulator {
       p50_duration_ms: histogramPercentile(this.durations, 50),
       p95_duration_ms: histogramPercentile(this.durations, 95),
       percentiles_relative_error: Math.round(PERCENTILE_RELATIVE_ERROR * 1000) / 1000,
-      top_actions: top(this.names).map(([name, c]) => ({ name, count: c.n, cost_usd: c.cost / 1e6 })),
-      top_agents: top(this.agents).map(([agent_id, c]) => ({ agent_id, count: c.n, cost_usd: c.cost / 1e6 })),
+      top_actions: top(this.names).map(([name, c]) => ({ name, count: c.n, cost_usd: c.cost.usd })),
+      top_agents: top(this.agents).map(([agent_id, c]) => ({ agent_id, count: c.n, cost_usd: c.cost.usd })),
     };
   }
 }
 
-function add(map: Map<string, CountCost>, key: string, n: number, cost: number): void {
-  const c = map.get(key);
-  if (c) {
-    c.n += n;
-    c.cost += cost;
-  } else map.set(key, { n, cost });
+function add(map: Map<string, CountCost>, key: string, n: number, cost: number | bigint): void {
+  let c = map.get(key);
+  if (!c) map.set(key, (c = { n: 0, cost: new NanoSum() }));
+  c.n += n;
+  c.cost.add(cost);
 }
 
 function countNonZero(map: Map<string, CountCost>): number {
@@ -86,6 +89,6 @@ function countNonZero(map: Map<string, CountCost>): number {
 function top(map: Map<string, CountCost>): Array<[string, CountCost]> {
   return [...map.entries()]
     .filter(([, c]) => c.n > 0)
-    .sort(([ka, a], [kb, b]) => b.cost - a.cost || b.n - a.n || (ka < kb ? -1 : ka > kb ? 1 : 0))
+    .sort(([ka, a], [kb, b]) => compareNanos(b.cost.value, a.cost.value) || b.n - a.n || (ka < kb ? -1 : ka > kb ? 1 : 0))
     .slice(0, TOP);
 }

@@ -17,15 +17,15 @@ export const LEDGER_SORT_FIELDS = ['timestamp', 'cost', 'duration', 'name'] as c
 export type LedgerSortField = (typeof LEDGER_SORT_FIELDS)[number];
 export type SortOrder = 'asc' | 'desc';
 
-/** Backend-neutral ledger filters (DESIGN.md "Queries"); times in µs, cost in micro-USD, bounds inclusive. */
+/** Backend-neutral ledger filters (DESIGN.md "Queries"); times in µs, cost in nano-USD, bounds inclusive. */
 export interface LedgerFilter {
   scope: QueryScope;
   outcome?: Outcome;
   action_name?: string;
   agent_id?: string;
   run_id?: string;
-  min_cost_micros?: number;
-  max_cost_micros?: number;
+  min_cost_nanos?: number;
+  max_cost_nanos?: number;
   start_us?: number;
   end_us?: number;
   /** Literal, case-insensitive substring of action name, agent id or outcome; never query syntax. */

@@ -37,7 +37,7 @@ export interface ComplianceMetadata {
 
 /**
  * One ledger entry as the collector produces it and a store writes it.
- * Times are integer microseconds since the epoch, cost is integer micro-USD:
+ * Times are integer microseconds since the epoch, cost is integer nano-USD:
  * both exact, unlike doubles of nanoseconds or dollars.
  */
 export interface EntryRecord {
@@ -56,7 +56,7 @@ export interface EntryRecord {
   start_us: number;
   end_us: number;
   duration_ms: number;
-  cost_micros: number;
+  cost_nanos: number;
   model: string | null;
   provider: string | null;
   input_tokens: number | null;

@@ -33,11 +33,11 @@ export const intParam = (min: number, max: number, fallback: number) =>
 export const enumParam = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.string().refine((s): s is T[number] => (values as readonly string[]).includes(s), `must be one of ${values.join(', ')}`);
 
+/** USD in decimal notation, kept as text: the filter converts it to nanos exactly (ledger-params.ts), never through a double. */
 export const usdParam = () =>
   z
     .string()
-    .refine((s) => /^\d+(\.\d+)?$/.test(s) && Number.isFinite(Number(s)), 'must be a non-negative number of USD')
-    .transform((s) => Math.round(Number(s) * 1e6))
+    .refine((s) => /^\d{1,30}(\.\d{1,30})?$/.test(s), 'must be a non-negative number of USD in decimal notation (at most 30 digits either side of the point)')
     .optional();
 
 export const textParam = (max = 1000) =>

@@ -45,12 +45,6 @@ export function toStringList(v: unknown): string[] | null {
   return out.length > 0 ? out : null;
 }
 
-/** Dollars (a double) as integer micro-USD; negative or non-finite amounts are ignored. */
-export function microsFromUsd(v: unknown): number | null {
-  const n = toNumber(v);
-  return n !== null && n >= 0 ? Math.round(n * 1e6) : null;
-}
-
 /** The first value that is neither null nor undefined. */
 export function firstOf<T>(...values: Array<T | null | undefined>): T | undefined {
   for (const v of values) if (v !== null && v !== undefined) return v;

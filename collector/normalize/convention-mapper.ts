@@ -24,7 +24,7 @@ export interface Contribution {
   cacheReadTokens?: number;
   cacheWriteTokens?: number;
   /** A cost the span states itself; beats computed prices. */
-  costMicros?: number;
+  costNanos?: number;
   /** Sources the ledger.inputs/outputs row of DESIGN.md names. */
   inputs?: JsonObject;
   outputs?: JsonObject;

@@ -1,3 +1,4 @@
+import { MAX_COST_NANOS, nanosFromUsd } from '../../model/cost.js';
 import type { ActionKind, Attributes, JsonObject } from '../../model/ledger-entry.js';
 import { firstOf, str, toCount, toNumber, toStringList } from './attribute-readers.js';
 import type { ConventionMapper } from './convention-mapper.js';
@@ -31,7 +32,7 @@ export const langfuseMapper: ConventionMapper = {
       totalTokens: usageCount(usage, ['total', 'total_tokens']),
       cacheReadTokens: cacheRead,
       cacheWriteTokens: cacheWrite,
-      costMicros: totalCostMicros(jsonObject(a, 'langfuse.observation.cost_details', payloads)),
+      costNanos: totalCostNanos(jsonObject(a, 'langfuse.observation.cost_details', payloads)),
       inputs: payloads.payload(a['langfuse.observation.input'], 'langfuse.observation.input'),
       outputs,
       blocked: type === 'guardrail' ? guardrailVerdict(level, outputs) : null,
@@ -90,11 +91,12 @@ function usageCount(usage: Record<string, unknown> | null, keys: readonly string
   return firstOf(...keys.map((k) => toCount(usage[k]))) ?? null;
 }
 
-/** `total` when given, else the sum of the parts (input, output, cache…), in micro-USD. */
-function totalCostMicros(cost: Record<string, unknown> | null): number | null {
+/** `total` when given, else the sum of the parts (input, output, cache…), in nano-USD, each part read exactly. */
+function totalCostNanos(cost: Record<string, unknown> | null): number | null {
   if (!cost) return null;
-  const total = toNumber(cost.total);
-  if (total !== null) return total >= 0 ? Math.round(total * 1e6) : null;
-  const parts = Object.values(cost).map(toNumber).filter((n): n is number => n !== null && n >= 0);
-  return parts.length > 0 ? Math.round(parts.reduce((s, n) => s + n, 0) * 1e6) : null;
+  if (toNumber(cost.total) !== null) return nanosFromUsd(cost.total);
+  const parts = Object.values(cost).map(nanosFromUsd).filter((n): n is number => n !== null);
+  if (parts.length === 0) return null;
+  const sum = parts.reduce((s, n) => s + n, 0);
+  return sum <= MAX_COST_NANOS ? sum : null;
 }

@@ -1,5 +1,6 @@
+import { nanosFromUsd } from '../../model/cost.js';
 import { OUTCOMES, type Outcome } from '../../model/ledger-entry.js';
-import { microsFromUsd, str, toStringList } from './attribute-readers.js';
+import { str, toStringList } from './attribute-readers.js';
 import { readCompliance } from './compliance-metadata.js';
 import type { ConventionMapper } from './convention-mapper.js';
 
@@ -16,7 +17,7 @@ export const ledgerAttributesMapper: ConventionMapper = {
     const outcome = str(a, 'ledger.outcome');
     return {
       outcome: outcome && (OUTCOMES as readonly string[]).includes(outcome) ? (outcome as Outcome) : null,
-      costMicros: microsFromUsd(a['ledger.cost_usd']),
+      costNanos: nanosFromUsd(a['ledger.cost_usd']),
       inputs: payloads.payload(a['ledger.inputs'], 'ledger.inputs'),
       outputs: payloads.payload(a['ledger.outputs'], 'ledger.outputs'),
       compliance: readCompliance(a, payloads),

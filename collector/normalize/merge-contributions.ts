@@ -21,7 +21,7 @@ const FIRST_WINS_FIELDS: Record<Exclude<keyof Contribution, 'modelCall' | 'faile
   totalTokens: true,
   cacheReadTokens: true,
   cacheWriteTokens: true,
-  costMicros: true,
+  costNanos: true,
   inputs: true,
   outputs: true,
   inputsFallback: true,

@@ -46,7 +46,7 @@ export function normalizeSpan(span: DecodedSpan, ctx: SpanContext): EntryRecord 
     start_us: startUs,
     end_us: microsFromNanos(span.endTimeUnixNano),
     duration_ms: Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6,
-    cost_micros: costMicros(m, ctx.pricing, startUs),
+    cost_nanos: costNanos(m, ctx.pricing, startUs),
     model: m.model ?? null,
     provider: m.provider ?? null,
     input_tokens: inputTokens,
@@ -71,12 +71,12 @@ export function normalizeSpan(span: DecodedSpan, ctx: SpanContext): EntryRecord 
  * A cost the span states wins. Otherwise only model calls are priced, by the
  * response model then the request model, so wrapper spans never double a cost.
  */
-function costMicros(m: Contribution, pricing: Pricing, startUs: number): number {
-  if (m.costMicros !== undefined) return m.costMicros;
+function costNanos(m: Contribution, pricing: Pricing, startUs: number): number {
+  if (m.costNanos !== undefined) return m.costNanos;
   if (m.modelCall !== true || (m.inputTokens === undefined && m.outputTokens === undefined)) return 0;
   for (const model of new Set([m.model, m.requestModel])) {
     if (!model) continue;
-    const price = pricing.priceMicros({
+    const price = pricing.priceNanos({
       model,
       provider: m.provider ?? null,
       inputTokens: m.inputTokens ?? 0,

@@ -1,6 +1,7 @@
+import { nanosFromUsd } from '../../model/cost.js';
 import type { ActionKind, Attributes, JsonObject } from '../../model/ledger-entry.js';
 import { STATUS_CODE_ERROR } from '../otlp/decoded-span.js';
-import { count, microsFromUsd, str } from './attribute-readers.js';
+import { count, str } from './attribute-readers.js';
 import type { ConventionMapper } from './convention-mapper.js';
 import { unflattenIndexed, unwrapItems } from './indexed-attributes.js';
 import type { PayloadReader } from './payload-reader.js';
@@ -25,7 +26,7 @@ export const openInferenceMapper: ConventionMapper = {
       totalTokens: count(a, 'llm.token_count.total'),
       cacheReadTokens: count(a, 'llm.token_count.prompt_details.cache_read'),
       cacheWriteTokens: count(a, 'llm.token_count.prompt_details.cache_write'),
-      costMicros: microsFromUsd(a['llm.cost.total']),
+      costNanos: nanosFromUsd(a['llm.cost.total']),
       inputs: valuePayload(a, 'input', payloads),
       outputs: valuePayload(a, 'output', payloads),
       inputsFallback: messages(a, 'llm.input_messages.'),

@@ -1,5 +1,6 @@
+import { nanosFromUsd } from '../../model/cost.js';
 import type { ActionKind, Attributes, JsonObject } from '../../model/ledger-entry.js';
-import { count, firstOf, microsFromUsd, str, strList } from './attribute-readers.js';
+import { count, firstOf, str, strList } from './attribute-readers.js';
 import type { ConventionMapper } from './convention-mapper.js';
 import { messagesFromEvents } from './genai-events.js';
 import { unflattenIndexed } from './indexed-attributes.js';
@@ -38,7 +39,7 @@ export const otelGenAiMapper: ConventionMapper = {
         count(a, 'gen_ai.usage.cache_creation.input_tokens'),
         count(a, 'gen_ai.usage.cache_creation_input_tokens'),
       ),
-      costMicros: microsFromUsd(a['gen_ai.usage.cost']),
+      costNanos: nanosFromUsd(a['gen_ai.usage.cost']),
       inputs: payloads.payload(a['gen_ai.tool.call.arguments'], 'gen_ai.tool.call.arguments') ?? inputMessages(a, payloads, instructions),
       outputs:
         payloads.payload(a['gen_ai.tool.call.result'], 'gen_ai.tool.call.result') ??

@@ -1,4 +1,5 @@
 import { calcPrice, type PriceCalculation, type Usage } from '@pydantic/genai-prices';
+import { MAX_COST_NANOS, nanosFromDecimal } from '../../model/cost.js';
 import type { PriceInput } from './pricing.js';
 import { tokenPriceFunction, type TokenPriceFunction } from './token-prices.js';
 
@@ -6,13 +7,25 @@ import { tokenPriceFunction, type TokenPriceFunction } from './token-prices.js';
  * The bundled genai-prices catalogue. Only `calcPrice` is used: the library
  * fetches remote data only through `updatePrices`, which we never call.
  */
-export function bundledPriceMicros(input: PriceInput): number | null {
+export function bundledPriceNanos(input: PriceInput): number | null {
   const usage = toUsage(input);
   for (const providerId of providerCandidates(input.provider)) {
     const usd = priceUsd(usage, input.model, providerId, input.at);
-    if (usd !== null) return Math.round(usd * 1e6);
+    const nanos = usd === null ? null : nanosFromPrice(usd);
+    if (nanos !== null) return nanos;
   }
   return null;
+}
+
+/**
+ * The library's USD is a double with float noise (19349.999999999996 nanos
+ * for 19350): 15 significant digits drop the noise and keep every digit down
+ * to the nano below a million USD, so a price that ends on half a nano
+ * rounds as its decimal does.
+ */
+export function nanosFromPrice(usd: number): number | null {
+  const nanos = nanosFromDecimal(usd.toPrecision(15));
+  return nanos === null ? null : nanos <= BigInt(MAX_COST_NANOS) ? Number(nanos) : MAX_COST_NANOS;
 }
 
 /**

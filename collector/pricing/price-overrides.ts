@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { decimalParts, MAX_COST_NANOS, nanosFromDecimal } from '../../model/cost.js';
 import type { PriceInput } from './pricing.js';
 
 const ModelPrice = z
@@ -55,17 +56,24 @@ export function parsePriceOverrides(text: string, format: 'json' | 'yaml', sourc
 }
 
 /**
- * micro-USD = tokens × USD per million tokens, exactly. Cached tokens are a
- * part of the input count; without a cache price they cost the input price.
+ * nano-USD = tokens × USD per million tokens × 1000, computed on the prices'
+ * decimals (no float drift) and rounded once. Cached tokens are a part of
+ * the input count; without a cache price they cost the input price.
  */
-export function overridePriceMicros(price: ModelPrice, input: PriceInput): number {
+export function overridePriceNanos(price: ModelPrice, input: PriceInput): number {
   const cacheRead = input.cacheReadTokens ?? 0;
   const cacheWrite = input.cacheWriteTokens ?? 0;
-  const uncached = Math.max(0, input.inputTokens - cacheRead - cacheWrite);
-  const total =
-    uncached * price.input_per_mtok_usd +
-    cacheRead * (price.cache_read_per_mtok_usd ?? price.input_per_mtok_usd) +
-    cacheWrite * (price.cache_write_per_mtok_usd ?? price.input_per_mtok_usd) +
-    input.outputTokens * price.output_per_mtok_usd;
-  return Math.round(total);
+  const terms: Array<[tokens: number, perMtok: number]> = [
+    [Math.max(0, input.inputTokens - cacheRead - cacheWrite), price.input_per_mtok_usd],
+    [cacheRead, price.cache_read_per_mtok_usd ?? price.input_per_mtok_usd],
+    [cacheWrite, price.cache_write_per_mtok_usd ?? price.input_per_mtok_usd],
+    [input.outputTokens, price.output_per_mtok_usd],
+  ];
+  const parts = terms.map(([tokens, perMtok]) => ({ tokens: BigInt(Math.round(tokens)), ...decimalParts(perMtok)! }));
+  const exponent = Math.min(...parts.map((p) => p.exponent));
+  let scaled = 0n; // USD per Mtok × tokens, in units of 10^exponent
+  for (const p of parts) scaled += p.tokens * p.mantissa * 10n ** BigInt(p.exponent - exponent);
+  // USD = scaled × 10^exponent ÷ 1e6 (the prices are per million tokens)
+  const nanos = nanosFromDecimal(`${scaled}e${exponent - 6}`)!;
+  return nanos <= BigInt(MAX_COST_NANOS) ? Number(nanos) : MAX_COST_NANOS;
 }

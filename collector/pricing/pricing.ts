@@ -1,5 +1,5 @@
-import { bundledPriceMicros } from './bundled-prices.js';
-import { loadPriceOverrides, overridePriceMicros, type PriceOverrides } from './price-overrides.js';
+import { bundledPriceNanos } from './bundled-prices.js';
+import { loadPriceOverrides, overridePriceNanos, type PriceOverrides } from './price-overrides.js';
 
 export interface PriceInput {
   model: string;
@@ -14,8 +14,8 @@ export interface PriceInput {
 }
 
 export interface Pricing {
-  /** Integer micro-USD, or null when no price is known for the model. */
-  priceMicros(input: PriceInput): number | null;
+  /** Integer nano-USD, or null when no price is known for the model. */
+  priceNanos(input: PriceInput): number | null;
 }
 
 /**
@@ -27,9 +27,9 @@ export interface Pricing {
 export function createPricing(options: { overridesFile?: string | null }): Pricing {
   const overrides: PriceOverrides = options.overridesFile ? loadPriceOverrides(options.overridesFile) : new Map();
   return {
-    priceMicros(input) {
+    priceNanos(input) {
       const override = overrides.size > 0 ? (overrides.get(input.model) ?? overrides.get(input.model.toLowerCase())) : undefined;
-      return override ? overridePriceMicros(override, input) : bundledPriceMicros(input);
+      return override ? overridePriceNanos(override, input) : bundledPriceNanos(input);
     },
   };
 }

@@ -5,6 +5,7 @@ import { indexTokens } from '../../model/search-text.js';
 import { isoFromMicros } from '../../model/time.js';
 import { FLATTENED_DEPTH_LIMIT, FLATTENED_IGNORE_ABOVE } from './mappings.js';
 import { foldCase } from './search-fold.js';
+import { usdFromNanos } from '../../model/cost.js';
 
 /** An entry as indexed (mappings.ts ENTRY_MAPPINGS); `_source` holds all but the derived fields. */
 export interface EntryDocument {
@@ -25,7 +26,7 @@ export interface EntryDocument {
   duration_ms: number;
   duration_us: number;
   duration_bucket: number;
-  cost_micros: number;
+  cost_nanos: number;
   model: string | null;
   provider: string | null;
   input_tokens: number | null;
@@ -91,7 +92,7 @@ export function entryDocument(e: EntryRecord): EntryDocument {
     parent_span_id: e.parent_span_id, is_root: e.is_root, name: e.name, kind: e.kind, outcome: e.outcome,
     status_message: e.status_message, ts_us: e.start_us, end_us: e.end_us, timestamp: Math.floor(e.start_us / 1000),
     duration_ms: e.duration_ms, duration_us: durationMicros(e.duration_ms), duration_bucket: durationBucket(e.duration_ms),
-    cost_micros: e.cost_micros, model: e.model, provider: e.provider, input_tokens: e.input_tokens,
+    cost_nanos: e.cost_nanos, model: e.model, provider: e.provider, input_tokens: e.input_tokens,
     output_tokens: e.output_tokens, total_tokens: e.total_tokens, agent_id: e.agent_id, service_name: e.service_name,
     user_id: e.user_id, inputs: e.inputs, outputs: e.outputs,
     ...(flattenable(compliance) ? { compliance_metadata: compliance } : { compliance_metadata_raw: compliance! }),
@@ -111,7 +112,7 @@ export function recordFromDocument(d: EntryDocument): EntryRecord {
     id: d.id, organization_id: d.organization_id, run_id: d.run_id, trace_id: d.trace_id, span_id: d.span_id,
     parent_span_id: d.parent_span_id, is_root: d.is_root, name: d.name, kind: d.kind, outcome: d.outcome,
     status_message: d.status_message, start_us: d.ts_us, end_us: d.end_us, duration_ms: d.duration_ms,
-    cost_micros: d.cost_micros, model: d.model, provider: d.provider, input_tokens: d.input_tokens,
+    cost_nanos: d.cost_nanos, model: d.model, provider: d.provider, input_tokens: d.input_tokens,
     output_tokens: d.output_tokens, total_tokens: d.total_tokens, agent_id: d.agent_id, service_name: d.service_name,
     user_id: d.user_id, inputs: d.inputs, outputs: d.outputs,
     compliance_metadata: d.compliance_metadata ?? d.compliance_metadata_raw ?? null,
@@ -125,7 +126,7 @@ export function entryFromDocument(d: EntryDocument, runStatus: RunStatus): Ledge
     id: d.id,
     name: d.name,
     outcome: d.outcome,
-    cost_usd: d.cost_micros / 1e6,
+    cost_usd: usdFromNanos(d.cost_nanos),
     duration_ms: d.duration_ms,
     inputs: d.inputs,
     outputs: d.outputs,

@@ -44,7 +44,7 @@ export function ledgerFilterQuery(f: LedgerFilter): Query {
   if (f.action_name !== undefined) filter.push({ term: { name: f.action_name } });
   if (f.agent_id !== undefined) filter.push({ term: { agent_id: f.agent_id } });
   if (f.run_id !== undefined) filter.push({ term: { run_id: f.run_id } });
-  filter.push(...inclusiveRange('cost_micros', f.min_cost_micros, f.max_cost_micros));
+  filter.push(...inclusiveRange('cost_nanos', f.min_cost_nanos, f.max_cost_nanos));
   filter.push(...inclusiveRange('ts_us', f.start_us, f.end_us));
   if (f.search !== undefined) filter.push(searchQuery(f.search));
   if (f.q !== undefined) filter.push(fullTextQuery(f.q));
@@ -53,7 +53,7 @@ export function ledgerFilterQuery(f: LedgerFilter): Query {
 
 const SORT_FIELD: Record<LedgerSortField, string> = {
   timestamp: 'ts_us',
-  cost: 'cost_micros',
+  cost: 'cost_nanos',
   duration: 'duration_ms',
   name: 'name',
 };

@@ -53,7 +53,7 @@ export const ENTRY_MAPPINGS: estypes.MappingTypeMapping = {
     duration_us: long,
     /** model/duration-histogram.ts bucket, so percentiles equal the SQLite store's. */
     duration_bucket: { type: 'integer' },
-    cost_micros: long,
+    cost_nanos: long,
     model: keyword,
     provider: keyword,
     input_tokens: long,
@@ -117,7 +117,7 @@ export const RUN_MAPPINGS: estypes.MappingTypeMapping = {
     organization_id: id, run_id: id, agent_id: keyword, user_id: keyword,
     /** The run's user, '' for none (index-names.ts runUserKey): part of the run's key, sorted and filtered without nulls. */
     user_key: keyword,
-    start_us: long, end_us: long, action_count: long, cost_micros: long,
+    start_us: long, end_us: long, action_count: long, cost_nanos: long,
     root_count: long, root_error: { type: 'integer' },
     root_name: keyword, root_span_id: id, prompt_name: keyword,
     input_tokens: long, output_tokens: long, total_tokens: long,

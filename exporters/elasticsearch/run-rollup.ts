@@ -27,7 +27,7 @@ export interface RunContribution {
   span_id: string;
   start_us: number;
   end_us: number;
-  cost_micros: number;
+  cost_nanos: number;
   input_tokens: number;
   output_tokens: number;
   total_tokens: number;
@@ -55,7 +55,7 @@ export function contributionOf(e: EntryRecord): RunContribution {
   const prompt = promptNameOf(e.attributes);
   const config = modelConfigOf(e);
   return {
-    span_id: e.span_id, start_us: e.start_us, end_us: e.end_us, cost_micros: e.cost_micros,
+    span_id: e.span_id, start_us: e.start_us, end_us: e.end_us, cost_nanos: e.cost_nanos,
     input_tokens: e.input_tokens ?? 0, output_tokens: e.output_tokens ?? 0, total_tokens: e.total_tokens ?? 0,
     agent_id: e.agent_id, is_root: e.is_root, is_error: e.outcome === 'error',
     name: e.name, name_fold: foldCase(e.name), prompt_name: prompt, prompt_name_fold: prompt === null ? null : foldCase(prompt),
@@ -100,7 +100,7 @@ for (def c : params.contributions) {
   if (n == 0 || cs < start) { start = cs; }
   if (n == 0 || ce > end) { end = ce; }
   n += 1;
-  cost += ((Number) c.cost_micros).longValue();
+  cost += ((Number) c.cost_nanos).longValue();
   inTok += ((Number) c.input_tokens).longValue();
   outTok += ((Number) c.output_tokens).longValue();
   totTok += ((Number) c.total_tokens).longValue();
@@ -119,7 +119,7 @@ if (n == 0) {
   ctx.op = 'noop';
 } else if (fresh) {
   s.agent_id = rootAgent != null ? rootAgent : agent;
-  s.start_us = start; s.end_us = end; s.action_count = n; s.cost_micros = cost;
+  s.start_us = start; s.end_us = end; s.action_count = n; s.cost_nanos = cost;
   s.root_count = rootCount; s.root_error = rootError;
   s.root_name = rootName; s.root_name_fold = rootNameFold; s.root_span_id = rootSpan;
   s.prompt_name = prompt; s.prompt_name_fold = promptFold;
@@ -130,7 +130,7 @@ if (n == 0) {
   if (start < ((Number) s.start_us).longValue()) { s.start_us = start; }
   if (end > ((Number) s.end_us).longValue()) { s.end_us = end; }
   s.action_count = ((Number) s.action_count).longValue() + n;
-  s.cost_micros = ((Number) s.cost_micros).longValue() + cost;
+  s.cost_nanos = ((Number) s.cost_nanos).longValue() + cost;
   s.root_count = ((Number) s.root_count).longValue() + rootCount;
   if (rootError > ((Number) s.root_error).intValue()) { s.root_error = rootError; }
   if (s.root_name == null) { s.root_name = rootName; s.root_name_fold = rootNameFold; }

@@ -74,7 +74,7 @@ export function runFilterQuery(q: RunQuery, matchingIds: string[] | null): Query
 export async function listRuns(client: Client, options: ReaderOptions, q: RunQuery): Promise<RunPage> {
   const ids = q.q ? await runsMatching(client, options, q) : null;
   if (ids !== null && ids.length === 0) return { data: [], count: 0 };
-  const sortField = q.sort_by === 'cost' ? 'cost_micros' : 'start_us';
+  const sortField = q.sort_by === 'cost' ? 'cost_nanos' : 'start_us';
   const spec = {
     index: options.names.runs,
     query: runFilterQuery(q, ids),

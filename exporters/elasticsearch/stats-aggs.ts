@@ -5,7 +5,9 @@ import { inclusiveRange, scopeFilters } from './ledger-query-dsl.js';
 
 /**
  * Stats as aggregations, exact where the contract says exact: sums of
- * integers (micro-USD, µs) are exact in a double below 2^53; distinct agents
+ * integers (nano-USD, µs) are exact in a double below 2^53 (a cost sum of
+ * ≈ 9 million USD: past it a total may be off by a few nanos; the SQLite
+ * store sums exactly); distinct agents
  * and action names are counted by walking a `composite` aggregation to its
  * end (the `cardinality` aggregation is approximate), which also gives the
  * top 20 exactly, ranked here. Percentiles come from the same log-scale
@@ -28,7 +30,7 @@ export function statsQuery(q: StatsQuery): estypes.QueryDslQueryContainer {
 export function compositeAggregation(group: Group, after?: Record<string, string | number | null>): estypes.AggregationsAggregationContainer {
   return {
     composite: { size: COMPOSITE_PAGE, sources: [{ key: { terms: { field: GROUP_FIELD[group] } } }], ...(after ? { after } : {}) },
-    ...(group === 'durations' ? {} : { aggs: { cost: { sum: { field: 'cost_micros' } } } }),
+    ...(group === 'durations' ? {} : { aggs: { cost: { sum: { field: 'cost_nanos' } } } }),
   };
 }
 
@@ -37,7 +39,7 @@ export function statsAggregations(): Aggregations {
   return {
     outcomes: {
       terms: { field: 'outcome', size: 10 },
-      aggs: { cost: { sum: { field: 'cost_micros' } }, duration: { sum: { field: 'duration_us' } } },
+      aggs: { cost: { sum: { field: 'cost_nanos' } }, duration: { sum: { field: 'duration_us' } } },
     },
     ...Object.fromEntries(GROUPS.map((g) => [g, compositeAggregation(g)])),
   };

@@ -6,6 +6,7 @@ import { activityFromRow, type ActivityRow } from './activity-row.js';
 import type { AgentRow } from './agent-row.js';
 import type { Database } from './driver.js';
 import { expiresAtUs } from './org-policy.js';
+import { usdFromNanos } from '../../model/cost.js';
 
 interface LifecycleRow {
   id: string;
@@ -30,7 +31,7 @@ interface EntryLogRow {
   status_message: string | null;
   ts_us: number;
   duration_ms: number;
-  cost_micros: number;
+  cost_nanos: number;
   run_id: string;
   trace_id: string;
   span_id: string;
@@ -86,7 +87,7 @@ export function listAgentActions(db: Database, agent: AgentRow, externalIds: str
 
   const userFilter = q.scope.user_id ? ' AND user_id = ?' : '';
   const entries = db.prepare(
-    `SELECT id, organization_id, name, kind, outcome, status_message, ts_us, duration_ms, cost_micros, run_id, trace_id, span_id,
+    `SELECT id, organization_id, name, kind, outcome, status_message, ts_us, duration_ms, cost_nanos, run_id, trace_id, span_id,
        model, input_tokens, output_tokens, inputs, json_extract(attributes, '$."service.instance.id"') AS instance_id
      FROM entries INDEXED BY entries_org_agent_ts
      WHERE organization_id = ? AND agent_id = ? AND ts_us BETWEEN ? AND ?${userFilter} ORDER BY ts_us DESC LIMIT ?`,
@@ -98,7 +99,7 @@ export function listAgentActions(db: Database, agent: AgentRow, externalIds: str
       const source: LedgerLogSource = {
         ...r,
         timestamp: isoFromMicros(r.ts_us),
-        cost_usd: r.cost_micros / 1e6,
+        cost_usd: usdFromNanos(r.cost_nanos),
         inputs: r.inputs === null ? null : JSON.parse(r.inputs),
         instance_id: typeof r.instance_id === 'string' ? r.instance_id : null,
       };

@@ -12,7 +12,7 @@ interface AgentDelta {
   name: string | null;
   count: number;
   errors: number;
-  cost_micros: number;
+  cost_nanos: number;
   last_us: number;
   observations: TrustObservation[];
 }
@@ -40,7 +40,7 @@ export class AgentIngest {
     this.findByAsn = db.prepare('SELECT id FROM agents WHERE organization_id = ? AND asn = ?').pluck();
     this.link = db.prepare('INSERT INTO agent_external_ids (organization_id, external_id, agent_id) VALUES (?, ?, ?)');
     this.bump = db.prepare(`UPDATE agents SET action_count = action_count + ?, error_count = error_count + ?,
-      cost_micros = cost_micros + ?, last_seen_us = max(coalesce(last_seen_us, ?), ?) WHERE id = ?`);
+      cost_nanos = cost_nanos + ?, last_seen_us = max(coalesce(last_seen_us, ?), ?) WHERE id = ?`);
     this.row = db.prepare('SELECT * FROM agents WHERE id = ?');
   }
 
@@ -51,7 +51,7 @@ export class AgentIngest {
   apply(deltas: Iterable<AgentDelta>): void {
     for (const d of deltas) {
       const agentId = this.resolve(d);
-      this.bump.run(d.count, d.errors, d.cost_micros, d.last_us, d.last_us, agentId);
+      this.bump.run(d.count, d.errors, d.cost_nanos, d.last_us, d.last_us, agentId);
       const row = this.row.get(agentId) as AgentRow;
       saveTrustState(this.db, agentId, observeAll(trustStateOf(row), d.observations, this.settings.trust_half_life_days));
     }
@@ -83,7 +83,7 @@ export class AgentIngestBatch {
   constructor(private readonly ingest: AgentIngest) {}
 
   /** Call for each inserted entry. */
-  add(e: Pick<WriteRow, 'organization_id' | 'agent_id' | 'agent_name' | 'outcome' | 'cost_micros' | 'start_us'>): void {
+  add(e: Pick<WriteRow, 'organization_id' | 'agent_id' | 'agent_name' | 'outcome' | 'cost_nanos' | 'start_us'>): void {
     if (e.agent_id === null) return;
     const key = `${e.organization_id}\u0000${e.agent_id}`;
     let d = this.deltas.get(key);
@@ -94,7 +94,7 @@ export class AgentIngestBatch {
         name: e.agent_name,
         count: 0,
         errors: 0,
-        cost_micros: 0,
+        cost_nanos: 0,
         last_us: e.start_us,
         observations: [],
       };
@@ -102,7 +102,7 @@ export class AgentIngestBatch {
     }
     d.count++;
     if (e.outcome === 'error') d.errors++;
-    d.cost_micros += e.cost_micros;
+    d.cost_nanos += e.cost_nanos;
     d.last_us = Math.max(d.last_us, e.start_us);
     d.observations.push(outcomeObservation(e.outcome, e.start_us));
   }

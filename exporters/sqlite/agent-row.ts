@@ -2,6 +2,7 @@ import type { Agent, AgentStatus } from '../../model/agent.js';
 import { isoFromMicros } from '../../model/time.js';
 import { trustBreakdown, type TrustState } from '../../model/trust-score.js';
 import type { Database } from './driver.js';
+import { usdFromNanos } from '../../model/cost.js';
 
 /** What the agent store needs besides the database: the trust half-life, the default retention and a clock. */
 export interface AgentSettings {
@@ -24,7 +25,7 @@ export interface AgentRow {
   last_seen_us: number | null;
   action_count: number;
   error_count: number;
-  cost_micros: number;
+  cost_nanos: number;
   chain_length: number;
   chain_head: string | null;
   chain_head_us: number | null;
@@ -83,7 +84,7 @@ export function agentFromRow(row: AgentRow, externalIds: string[], settings: Age
     created_at: isoFromMicros(row.created_us),
     last_seen_at: row.last_seen_us === null ? null : isoFromMicros(row.last_seen_us),
     action_count: row.action_count,
-    total_cost_usd: row.cost_micros / 1e6,
+    total_cost_usd: usdFromNanos(row.cost_nanos),
     error_rate: row.action_count === 0 ? 0 : row.error_count / row.action_count,
     activity_count: row.chain_length,
     trust_score: breakdown.score,

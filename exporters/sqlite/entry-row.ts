@@ -1,9 +1,10 @@
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import { runStatus } from '../run-summary.js';
 import { isoFromMicros } from '../../model/time.js';
+import { usdFromNanos } from '../../model/cost.js';
 
 /** The columns every entry read selects: entries `e` joined to its run `r`. */
-export const ENTRY_COLUMNS = `e.id, e.name, e.outcome, e.cost_micros, e.duration_ms, e.inputs, e.outputs, e.run_id,
+export const ENTRY_COLUMNS = `e.id, e.name, e.outcome, e.cost_nanos, e.duration_ms, e.inputs, e.outputs, e.run_id,
   e.agent_id, e.ts_us, e.compliance, e.organization_id, e.trace_id, e.span_id, e.parent_span_id, e.kind, e.model,
   e.provider, e.input_tokens, e.output_tokens, e.total_tokens, e.service_name, e.status_message, e.tags,
   e.attributes, e.end_us, e.truncated_fields, e.redactions, r.root_count, r.root_error`;
@@ -16,7 +17,7 @@ export interface EntryRow {
   id: string;
   name: string;
   outcome: LedgerEntry['outcome'];
-  cost_micros: number;
+  cost_nanos: number;
   duration_ms: number;
   inputs: string | null;
   outputs: string | null;
@@ -53,7 +54,7 @@ const s = JSON.stringify;
  * serialising them again gives the same text). Same keys, same order.
  */
 export function entryJsonFromRow(row: EntryRow): string {
-  return `{"id":${s(row.id)},"name":${s(row.name)},"outcome":${s(row.outcome)},"cost_usd":${s(row.cost_micros / 1e6)},\
+  return `{"id":${s(row.id)},"name":${s(row.name)},"outcome":${s(row.outcome)},"cost_usd":${s(usdFromNanos(row.cost_nanos))},\
 "duration_ms":${s(row.duration_ms)},"inputs":${row.inputs ?? 'null'},"outputs":${row.outputs ?? 'null'},"run_id":${s(row.run_id)},\
 "run_status":${s(runStatus(row.root_count, row.root_error))},"agent_id":${s(row.agent_id)},"timestamp":${s(isoFromMicros(row.ts_us))},\
 "compliance_metadata":${row.compliance ?? 'null'},"organization_id":${s(row.organization_id)},"trace_id":${s(row.trace_id)},\
@@ -69,7 +70,7 @@ export function entryFromRow(row: EntryRow): LedgerEntry {
     id: row.id,
     name: row.name,
     outcome: row.outcome,
-    cost_usd: row.cost_micros / 1e6,
+    cost_usd: usdFromNanos(row.cost_nanos),
     duration_ms: row.duration_ms,
     inputs: row.inputs === null ? null : JSON.parse(row.inputs),
     outputs: row.outputs === null ? null : JSON.parse(row.outputs),

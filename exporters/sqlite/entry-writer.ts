@@ -29,7 +29,7 @@ export class EntryWriter {
   ) {
     this.insertEntry = db.prepare(`
       INSERT INTO entries (id, organization_id, run_id, trace_id, span_id, parent_span_id, is_root, name, kind,
-        outcome, status_message, ts_us, end_us, duration_ms, cost_micros, model, provider, input_tokens,
+        outcome, status_message, ts_us, end_us, duration_ms, cost_nanos, model, provider, input_tokens,
         output_tokens, total_tokens, agent_id, service_name, user_id, inputs, outputs, compliance, tags,
         attributes, truncated_fields, redactions)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

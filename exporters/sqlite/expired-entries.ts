@@ -9,7 +9,7 @@ interface ExpiredRow {
   run_id: string;
   name: string;
   outcome: string;
-  cost_micros: number;
+  cost_nanos: number;
   duration_ms: number;
   agent_id: string | null;
   user_id: string | null;
@@ -38,7 +38,7 @@ interface Delta {
 export function deleteExpiredEntries(db: Database, organizationId: string, cutoffUs: number, limit: number): { entries: number; runs: number } {
   const rows = db
     .prepare(
-      `SELECT seq, organization_id, run_id, name, outcome, cost_micros, duration_ms, agent_id, user_id, ts_us, input_tokens, output_tokens, total_tokens
+      `SELECT seq, organization_id, run_id, name, outcome, cost_nanos, duration_ms, agent_id, user_id, ts_us, input_tokens, output_tokens, total_tokens
        FROM entries WHERE organization_id = ? AND ts_us < ? ORDER BY ts_us LIMIT ?`,
     )
     .all(organizationId, cutoffUs, limit) as ExpiredRow[];
@@ -49,16 +49,16 @@ export function deleteExpiredEntries(db: Database, organizationId: string, cutof
   for (const e of rows) {
     const hour = Math.floor(e.ts_us / HOUR_US);
     for (const h of [hour, ALL_TIME]) {
-      bump(maps.outcome, [e.organization_id, h, e.outcome], e.cost_micros, durationMicros(e.duration_ms));
-      bump(maps.name, [e.organization_id, h, e.name], e.cost_micros, 0);
-      if (e.agent_id !== null) bump(maps.agent, [e.organization_id, h, e.agent_id], e.cost_micros, 0);
+      bump(maps.outcome, [e.organization_id, h, e.outcome], e.cost_nanos, durationMicros(e.duration_ms));
+      bump(maps.name, [e.organization_id, h, e.name], e.cost_nanos, 0);
+      if (e.agent_id !== null) bump(maps.agent, [e.organization_id, h, e.agent_id], e.cost_nanos, 0);
       bump(maps.duration, [e.organization_id, h, durationBucket(e.duration_ms)], 0, 0);
     }
     const user = runUserKey(e.user_id);
     const key = `${e.run_id}\u0000${user}`;
     const run = runs.get(key) ?? { run_id: e.run_id, user, n: 0, cost: 0, input: 0, output: 0, total: 0 };
     run.n++;
-    run.cost += e.cost_micros;
+    run.cost += e.cost_nanos;
     run.input += e.input_tokens ?? 0;
     run.output += e.output_tokens ?? 0;
     run.total += e.total_tokens ?? 0;
@@ -72,12 +72,12 @@ export function deleteExpiredEntries(db: Database, organizationId: string, cutof
     deleteFts.run(e.seq);
   }
 
-  subtract(db, 'rollup_outcome', 'outcome', maps.outcome.values(), 'n = n - ?, cost_micros = cost_micros - ?, duration_us = duration_us - ?', (d) => [d.n, d.cost, d.dur]);
-  subtract(db, 'rollup_name', 'name', maps.name.values(), 'n = n - ?, cost_micros = cost_micros - ?', (d) => [d.n, d.cost]);
-  subtract(db, 'rollup_agent', 'agent_id', maps.agent.values(), 'n = n - ?, cost_micros = cost_micros - ?', (d) => [d.n, d.cost]);
+  subtract(db, 'rollup_outcome', 'outcome', maps.outcome.values(), 'n = n - ?, cost_nanos = cost_nanos - ?, duration_us = duration_us - ?', (d) => [d.n, d.cost, d.dur]);
+  subtract(db, 'rollup_name', 'name', maps.name.values(), 'n = n - ?, cost_nanos = cost_nanos - ?', (d) => [d.n, d.cost]);
+  subtract(db, 'rollup_agent', 'agent_id', maps.agent.values(), 'n = n - ?, cost_nanos = cost_nanos - ?', (d) => [d.n, d.cost]);
   subtract(db, 'rollup_duration', 'bucket', maps.duration.values(), 'n = n - ?', (d) => [d.n]);
 
-  const updateRun = db.prepare(`UPDATE runs SET action_count = action_count - ?, cost_micros = cost_micros - ?, input_tokens = input_tokens - ?,
+  const updateRun = db.prepare(`UPDATE runs SET action_count = action_count - ?, cost_nanos = cost_nanos - ?, input_tokens = input_tokens - ?,
     output_tokens = output_tokens - ?, total_tokens = total_tokens - ? WHERE organization_id = ? AND run_id = ? AND user_id = ?`);
   const dropRun = db.prepare('DELETE FROM runs WHERE organization_id = ? AND run_id = ? AND user_id = ? AND action_count <= 0');
   let runsRemoved = 0;

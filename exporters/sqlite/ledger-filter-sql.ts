@@ -59,9 +59,9 @@ export function ledgerWhere(db: Database, filter: LedgerFilter, plan: FilterPlan
   if (filter.agent_id !== undefined) add('e.agent_id = ?', filter.agent_id);
   if (filter.run_id !== undefined) add('e.run_id = ?', filter.run_id);
   // unary + keeps the planner off the cost index
-  const cost = plan.broad && !plan.sortByCost ? '+e.cost_micros' : 'e.cost_micros';
-  if (filter.min_cost_micros !== undefined) add(`${cost} >= ?`, filter.min_cost_micros);
-  if (filter.max_cost_micros !== undefined) add(`${cost} <= ?`, filter.max_cost_micros);
+  const cost = plan.broad && !plan.sortByCost ? '+e.cost_nanos' : 'e.cost_nanos';
+  if (filter.min_cost_nanos !== undefined) add(`${cost} >= ?`, filter.min_cost_nanos);
+  if (filter.max_cost_nanos !== undefined) add(`${cost} <= ?`, filter.max_cost_nanos);
   if (filter.start_us !== undefined) add('e.ts_us >= ?', filter.start_us);
   if (filter.end_us !== undefined) add('e.ts_us <= ?', filter.end_us);
   if (filter.search !== undefined) {

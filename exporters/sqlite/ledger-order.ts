@@ -2,7 +2,7 @@ import type { LedgerSortField, SortOrder } from '../store.js';
 
 const SORT_COLUMN: Record<LedgerSortField, string> = {
   timestamp: 'e.ts_us',
-  cost: 'e.cost_micros',
+  cost: 'e.cost_nanos',
   duration: 'e.duration_ms',
   name: 'e.name',
 };

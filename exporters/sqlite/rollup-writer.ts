@@ -22,12 +22,12 @@ export class RollupWriter {
 
   constructor(db: Database) {
     this.outcome = db.prepare(`INSERT INTO rollup_outcome VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT DO UPDATE SET n = n + excluded.n, cost_micros = cost_micros + excluded.cost_micros,
+      ON CONFLICT DO UPDATE SET n = n + excluded.n, cost_nanos = cost_nanos + excluded.cost_nanos,
       duration_us = duration_us + excluded.duration_us`);
     this.agent = db.prepare(`INSERT INTO rollup_agent VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT DO UPDATE SET n = n + excluded.n, cost_micros = cost_micros + excluded.cost_micros`);
+      ON CONFLICT DO UPDATE SET n = n + excluded.n, cost_nanos = cost_nanos + excluded.cost_nanos`);
     this.name = db.prepare(`INSERT INTO rollup_name VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT DO UPDATE SET n = n + excluded.n, cost_micros = cost_micros + excluded.cost_micros`);
+      ON CONFLICT DO UPDATE SET n = n + excluded.n, cost_nanos = cost_nanos + excluded.cost_nanos`);
     this.duration = db.prepare(`INSERT INTO rollup_duration VALUES (?, ?, ?, ?)
       ON CONFLICT DO UPDATE SET n = n + excluded.n`);
   }
@@ -56,14 +56,14 @@ export class RollupBatch {
 
   constructor(private readonly writer: RollupWriter) {}
 
-  add(e: Pick<EntryRecord, 'start_us' | 'duration_ms' | 'organization_id' | 'outcome' | 'name' | 'agent_id' | 'cost_micros'>): void {
+  add(e: Pick<EntryRecord, 'start_us' | 'duration_ms' | 'organization_id' | 'outcome' | 'name' | 'agent_id' | 'cost_nanos'>): void {
     const hour = Math.floor(e.start_us / HOUR_US);
     const dur = durationMicros(e.duration_ms);
     const bucket = durationBucket(e.duration_ms);
     for (const h of [hour, ALL_TIME]) {
-      bump(this.maps.outcome, [e.organization_id, h, e.outcome], e.cost_micros, dur);
-      bump(this.maps.name, [e.organization_id, h, e.name], e.cost_micros, 0);
-      if (e.agent_id !== null) bump(this.maps.agent, [e.organization_id, h, e.agent_id], e.cost_micros, 0);
+      bump(this.maps.outcome, [e.organization_id, h, e.outcome], e.cost_nanos, dur);
+      bump(this.maps.name, [e.organization_id, h, e.name], e.cost_nanos, 0);
+      if (e.agent_id !== null) bump(this.maps.agent, [e.organization_id, h, e.agent_id], e.cost_nanos, 0);
       bump(this.maps.duration, [e.organization_id, h, bucket], 0, 0);
     }
   }

@@ -33,7 +33,7 @@ export type RunSource = Pick<
   | 'is_root'
   | 'start_us'
   | 'end_us'
-  | 'cost_micros'
+  | 'cost_nanos'
   | 'input_tokens'
   | 'output_tokens'
   | 'total_tokens'
@@ -49,7 +49,7 @@ interface RunDelta {
   start_us: number;
   end_us: number;
   action_count: number;
-  cost_micros: number;
+  cost_nanos: number;
   root_count: number;
   root_error: number;
   root_name: string | null;
@@ -68,17 +68,17 @@ export class RunRollupWriter {
 
   constructor(db: Database, table = 'runs') {
     this.upsertRun = db.prepare(`
-      INSERT INTO ${table} AS runs (organization_id, run_id, user_id, agent_id, start_us, end_us, action_count, cost_micros,
+      INSERT INTO ${table} AS runs (organization_id, run_id, user_id, agent_id, start_us, end_us, action_count, cost_nanos,
         root_count, root_error, root_name, root_span_id, prompt_name, input_tokens, output_tokens, total_tokens, model_config, tags)
       VALUES (@organization_id, @run_id, @user_id, coalesce(@root_agent_id, @agent_id), @start_us, @end_us,
-        @action_count, @cost_micros, @root_count, @root_error, @root_name, @root_span_id, @prompt_name, @input_tokens, @output_tokens,
+        @action_count, @cost_nanos, @root_count, @root_error, @root_name, @root_span_id, @prompt_name, @input_tokens, @output_tokens,
         @total_tokens, @model_config, @tags)
       ON CONFLICT (organization_id, run_id, user_id) DO UPDATE SET
         agent_id = coalesce(@root_agent_id, runs.agent_id, @agent_id),
         start_us = min(runs.start_us, @start_us),
         end_us = max(runs.end_us, @end_us),
         action_count = runs.action_count + @action_count,
-        cost_micros = runs.cost_micros + @cost_micros,
+        cost_nanos = runs.cost_nanos + @cost_nanos,
         root_count = runs.root_count + @root_count,
         root_error = max(runs.root_error, @root_error),
         root_name = coalesce(runs.root_name, @root_name),
@@ -120,7 +120,7 @@ export class RunRollupBatch {
         start_us: e.start_us,
         end_us: e.end_us,
         action_count: 0,
-        cost_micros: 0,
+        cost_nanos: 0,
         root_count: 0,
         root_error: 0,
         root_name: null,
@@ -138,7 +138,7 @@ export class RunRollupBatch {
     run.start_us = Math.min(run.start_us, e.start_us);
     run.end_us = Math.max(run.end_us, e.end_us);
     run.action_count++;
-    run.cost_micros += e.cost_micros;
+    run.cost_nanos += e.cost_nanos;
     run.input_tokens += e.input_tokens ?? 0;
     run.output_tokens += e.output_tokens ?? 0;
     run.total_tokens += e.total_tokens ?? 0;

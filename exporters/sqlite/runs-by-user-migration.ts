@@ -17,7 +17,7 @@ interface StoredRow {
   outcome: EntryRecord['outcome'];
   ts_us: number;
   end_us: number;
-  cost_micros: number;
+  cost_nanos: number;
   model: string | null;
   provider: string | null;
   input_tokens: number | null;
@@ -46,7 +46,7 @@ export function rebuildRunsByUser(db: Database): void {
       start_us INTEGER NOT NULL,
       end_us INTEGER NOT NULL,
       action_count INTEGER NOT NULL,
-      cost_micros INTEGER NOT NULL,
+      cost_nanos INTEGER NOT NULL,
       root_count INTEGER NOT NULL,
       root_error INTEGER NOT NULL,
       root_name TEXT,
@@ -62,7 +62,7 @@ export function rebuildRunsByUser(db: Database): void {
   `);
   const runs = new RunRollupWriter(db, 'runs_by_user').begin();
   const read = db.prepare(
-    `SELECT seq, organization_id, run_id, span_id, is_root, name, kind, outcome, ts_us, end_us, cost_micros, model, provider,
+    `SELECT seq, organization_id, run_id, span_id, is_root, name, kind, outcome, ts_us, end_us, cost_nanos, model, provider,
        input_tokens, output_tokens, total_tokens, agent_id, user_id, tags, attributes
      FROM entries WHERE seq > ? ORDER BY seq LIMIT ?`,
   );
@@ -78,7 +78,7 @@ export function rebuildRunsByUser(db: Database): void {
     DROP TABLE runs;
     ALTER TABLE runs_by_user RENAME TO runs;
     CREATE INDEX runs_org_start ON runs (organization_id, start_us, run_id);
-    CREATE INDEX runs_org_cost ON runs (organization_id, cost_micros, run_id);
+    CREATE INDEX runs_org_cost ON runs (organization_id, cost_nanos, run_id);
     CREATE INDEX runs_org_agent_start ON runs (organization_id, agent_id, start_us, run_id);
     -- a user's own runs (the user role's every list)
     CREATE INDEX runs_org_user_start ON runs (organization_id, user_id, start_us, run_id);
@@ -99,7 +99,7 @@ function runSourceOf(row: StoredRow): RunSource {
     is_root: row.is_root === 1,
     start_us: row.ts_us,
     end_us: row.end_us,
-    cost_micros: row.cost_micros,
+    cost_nanos: row.cost_nanos,
     input_tokens: row.input_tokens,
     output_tokens: row.output_tokens,
     total_tokens: row.total_tokens,

@@ -7,7 +7,7 @@ import { runsMatchingSql } from './fulltext-reader.js';
 import { foldCase, scopeSql } from './ledger-filter-sql.js';
 import { runUserKey, runUserOf } from './run-rollup.js';
 
-const RUN_COLUMNS = `r.organization_id, r.run_id, r.agent_id, r.user_id, r.start_us, r.end_us, r.action_count, r.cost_micros, r.root_count,
+const RUN_COLUMNS = `r.organization_id, r.run_id, r.agent_id, r.user_id, r.start_us, r.end_us, r.action_count, r.cost_nanos, r.root_count,
   r.root_error, r.root_name, r.root_span_id, r.prompt_name, r.input_tokens, r.output_tokens, r.total_tokens, r.model_config, r.tags`;
 
 const STATUS_SQL: Record<RunStatus, string> = {
@@ -16,7 +16,7 @@ const STATUS_SQL: Record<RunStatus, string> = {
   failed: 'r.root_count > 0 AND r.root_error = 1',
 };
 
-const SORT_COLUMN: Record<RunSortField, string> = { timestamp: 'r.start_us', cost: 'r.cost_micros' };
+const SORT_COLUMN: Record<RunSortField, string> = { timestamp: 'r.start_us', cost: 'r.cost_nanos' };
 
 interface RunRow {
   organization_id: string;
@@ -27,7 +27,7 @@ interface RunRow {
   start_us: number;
   end_us: number;
   action_count: number;
-  cost_micros: number;
+  cost_nanos: number;
   root_count: number;
   root_error: number;
   root_name: string | null;

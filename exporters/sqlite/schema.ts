@@ -2,12 +2,17 @@ import type { Database } from './driver.js';
 import { rebuildRunsByUser } from './runs-by-user-migration.js';
 
 /**
- * Times are integer µs, cost integer micro-USD. Rows in `runs` are rollups
- * per (organization, run, user) kept at write time from inserted entries
- * only (run-rollup.ts); run status is derived from them, never written into
- * an entry. A step is SQL, or a function for what SQL alone cannot derive.
+/**
+ * Times are integer µs, cost integer nano-USD (`cost_nanos`). Rows in `runs`
+ * are rollups per (organization, run, user) kept at write time from
+ * inserted entries only (run-rollup.ts); run status is derived from them,
+ * never written into an entry.
  */
-const MIGRATIONS: Array<string | ((db: Database) => void)> = [
+/** SQL, or a step that needs to look before it changes (still inside the migration's transaction). */
+type Migration = string | ((db: Database) => void);
+
+/** In order; `user_version` counts those applied. */
+export const MIGRATIONS: readonly Migration[] = [
   `
   CREATE TABLE entries (
     seq INTEGER PRIMARY KEY,
@@ -276,16 +281,40 @@ const MIGRATIONS: Array<string | ((db: Database) => void)> = [
   DROP INDEX entries_id;
   DROP INDEX entries_org_run_ts;
   `,
+  nanoCosts,
   // runs per (organization, run, user), rebuilt from the entries
   rebuildRunsByUser,
 ];
 
+/**
+ * Costs in nano-USD instead of micro-USD (DESIGN.md "Pricing": micro-USD
+ * rounded a 10-token embedding call to zero): every `cost_micros` column
+ * becomes `cost_nanos`, its values scaled by 1000 exactly. Only tables that
+ * still have the old column are touched, so the step is safe to meet twice
+ * and in any order with steps that rebuild a table. Entries are immutable by
+ * trigger: the trigger is lifted for this one rescale, inside the
+ * migration's transaction, and put back exactly as it was.
+ */
+export function nanoCosts(db: Database): void {
+  for (const table of ['entries', 'runs', 'rollup_outcome', 'rollup_agent', 'rollup_name', 'agents']) {
+    const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[];
+    if (!columns.includes('cost_micros')) continue;
+    const triggers = db
+      .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ? AND sql LIKE '%BEFORE UPDATE%'")
+      .all(table) as Array<{ name: string; sql: string }>;
+    for (const t of triggers) db.exec(`DROP TRIGGER "${t.name}"`);
+    db.exec(`ALTER TABLE ${table} RENAME COLUMN cost_micros TO cost_nanos`);
+    db.exec(`UPDATE ${table} SET cost_nanos = cost_nanos * 1000 WHERE cost_nanos <> 0`);
+    for (const t of triggers) db.exec(t.sql);
+  }
+}
+
 /** Several processes may open one database at once (roles): each step re-reads the version under the write lock. */
-export function migrate(db: Database): void {
+export function migrate(db: Database, target = MIGRATIONS.length): void {
   for (;;) {
     const applied = db.transaction(() => {
       const version = db.pragma('user_version', { simple: true }) as number;
-      if (version >= MIGRATIONS.length) return false;
+      if (version >= target) return false;
       const step = MIGRATIONS[version];
       if (typeof step === 'string') db.exec(step);
       else step(db);

@@ -37,20 +37,21 @@ function addRollups(db: Database, acc: StatsAccumulator, q: StatsQuery, fromHour
   const scope = scopeSql({ organization_id: q.scope.organization_id }, 'r');
   const where = `${scope.sql ? `${scope.sql} AND ` : ''}r.hour BETWEEN ? AND ?`;
   const params = [...scope.params, fromHour, toHour];
-  const rows = (sql: string) => db.prepare(sql).raw().all(...params) as any[][];
+  // Sums of many hours may pass 2^53 nanos: read as bigints (safeIntegers), never rounded on the way.
+  const rows = (sql: string) => sumRows(db, sql, params);
   for (const [outcome, n, cost, dur] of rows(
-    `SELECT outcome, sum(n), sum(cost_micros), sum(duration_us) FROM rollup_outcome r WHERE ${where} GROUP BY outcome`,
+    `SELECT outcome, sum(n), sum(cost_nanos), sum(duration_us) FROM rollup_outcome r WHERE ${where} GROUP BY outcome`,
   )) {
-    acc.addOutcome(outcome, n, cost, dur);
+    acc.addOutcome(outcome, Number(n), cost, Number(dur));
   }
-  for (const [name, n, cost] of rows(`SELECT name, sum(n), sum(cost_micros) FROM rollup_name r WHERE ${where} GROUP BY name`)) {
-    acc.addName(name, n, cost);
+  for (const [name, n, cost] of rows(`SELECT name, sum(n), sum(cost_nanos) FROM rollup_name r WHERE ${where} GROUP BY name`)) {
+    acc.addName(name, Number(n), cost);
   }
-  for (const [agent, n, cost] of rows(`SELECT agent_id, sum(n), sum(cost_micros) FROM rollup_agent r WHERE ${where} GROUP BY agent_id`)) {
-    acc.addAgent(agent, n, cost);
+  for (const [agent, n, cost] of rows(`SELECT agent_id, sum(n), sum(cost_nanos) FROM rollup_agent r WHERE ${where} GROUP BY agent_id`)) {
+    acc.addAgent(agent, Number(n), cost);
   }
   for (const [bucket, n] of rows(`SELECT bucket, sum(n) FROM rollup_duration r WHERE ${where} GROUP BY bucket`)) {
-    acc.addDurationBucket(bucket, n);
+    acc.addDurationBucket(Number(bucket), Number(n));
   }
 }
 
@@ -71,9 +72,22 @@ function addEntries(db: Database, acc: StatsAccumulator, q: StatsQuery, startUs:
     params.push(endUs);
   }
   const stmt = db.prepare(
-    `SELECT outcome, name, agent_id, cost_micros, duration_ms FROM entries e WHERE ${parts.join(' AND ') || '1'}`,
+    `SELECT outcome, name, agent_id, cost_nanos, duration_ms FROM entries e WHERE ${parts.join(' AND ') || '1'}`,
   );
   for (const [outcome, name, agent, cost, dur] of stmt.raw().iterate(...params) as Iterable<any[]>) {
     acc.addEntry(outcome, name, agent, cost, dur);
+  }
+}
+
+/**
+ * SQLite's sum() of integers fails past 2^63 (≈ 9.2 billion USD of nanos);
+ * stats then answer from total() (a double, no longer exact) rather than fail.
+ */
+function sumRows(db: Database, sql: string, params: unknown[]): any[][] {
+  try {
+    return db.prepare(sql).raw().safeIntegers().all(...params) as any[][];
+  } catch (err) {
+    if (!/integer overflow/i.test((err as Error).message)) throw err;
+    return db.prepare(sql.replace(/\bsum\(/g, 'total(')).raw().all(...params) as any[][];
   }
 }

@@ -24,7 +24,7 @@ export interface WriteRow
     | 'start_us'
     | 'end_us'
     | 'duration_ms'
-    | 'cost_micros'
+    | 'cost_nanos'
     | 'input_tokens'
     | 'output_tokens'
     | 'total_tokens'
@@ -51,7 +51,7 @@ export function toWriteRow(e: EntryRecord, fulltext: boolean): WriteRow {
   return {
     params: [
       e.id, e.organization_id, e.run_id, e.trace_id, e.span_id, e.parent_span_id, e.is_root ? 1 : 0, e.name, e.kind,
-      e.outcome, e.status_message, e.start_us, e.end_us, e.duration_ms, e.cost_micros, e.model, e.provider,
+      e.outcome, e.status_message, e.start_us, e.end_us, e.duration_ms, e.cost_nanos, e.model, e.provider,
       e.input_tokens, e.output_tokens, e.total_tokens, e.agent_id, e.service_name, e.user_id, json(e.inputs),
       json(e.outputs), json(e.compliance_metadata), JSON.stringify(e.tags), JSON.stringify(e.attributes),
       JSON.stringify(e.truncated_fields), e.redactions,
@@ -68,7 +68,7 @@ export function toWriteRow(e: EntryRecord, fulltext: boolean): WriteRow {
     start_us: e.start_us,
     end_us: e.end_us,
     duration_ms: e.duration_ms,
-    cost_micros: e.cost_micros,
+    cost_nanos: e.cost_nanos,
     input_tokens: e.input_tokens,
     output_tokens: e.output_tokens,
     total_tokens: e.total_tokens,

@@ -57,7 +57,7 @@ const ledgerEntryProperties: Record<keyof LedgerEntry, Schema> = {
   id: uuid('UUIDv5 of `<organization_id>/<trace_id>/<span_id>` in the namespace 6f1b7c3e-2a4d-5e8f-9a0b-1c2d3e4f5a6b.'),
   name: { type: 'string', description: 'The action: `gen_ai.tool.name` for tool calls, else the span name.' },
   outcome: { type: 'string', enum: OUTCOMES, description: '`ledger.outcome` if set; else `blocked` when the span says so; else `error` for an ERROR status; else `success`.' },
-  cost_usd: usd('Cost in USD (exact to the micro-dollar).'),
+  cost_usd: usd('Cost in USD (exact to the nano-dollar, 1e-9).'),
   duration_ms: { type: 'number', minimum: 0, description: 'Span duration in milliseconds.' },
   inputs: nullable({ ...schemaRef('JsonObject'), description: 'Action inputs / arguments.' }),
   outputs: nullable({ ...schemaRef('JsonObject'), description: 'Action outputs; a failed action without outputs gets `{"error": "<status message>"}`.' }),

@@ -41,8 +41,8 @@ export const parameters: Record<ParameterName, Parameter> = {
   ActionName: query('action_name', 'Only actions with exactly this name.', text('Action name', 'database_query'), 'database_query'),
   AgentId: query('agent_id', 'Only this agent (exact agent id).', text('Agent id', 'prod-agent-3'), 'prod-agent-3'),
   RunIdFilter: query('run_id', 'Only actions of this run: its UUID, or its trace id as 32 hex digits.', { type: 'string', pattern: RUN_ID_PATTERN }, '7c9e6679-7425-40de-944b-e07fc1f90ae7'),
-  MinCost: query('min_cost', 'Minimum cost in USD, inclusive (decimal notation).', { type: 'number', minimum: 0 }, 0.01),
-  MaxCost: query('max_cost', 'Maximum cost in USD, inclusive (decimal notation); not below `min_cost`.', { type: 'number', minimum: 0 }, 1.5),
+  MinCost: query('min_cost', 'Minimum cost in USD, inclusive (decimal notation, at most 30 digits either side of the point); compared exactly with costs kept to the nano-dollar.', { type: 'number', minimum: 0 }, 0.01),
+  MaxCost: query('max_cost', 'Maximum cost in USD, inclusive (decimal notation, at most 30 digits either side of the point); not below `min_cost`.', { type: 'number', minimum: 0 }, 1.5),
   StartDate: query('start_date', 'Actions starting at or after this time: RFC 3339, or a bare date (the start of that UTC day); not after `end_date`.', dateSchema, '2024-12-01T00:00:00Z'),
   EndDate: query('end_date', 'Actions starting at or before this time: RFC 3339, or a bare date (the whole of that UTC day).', dateSchema, '2024-12-31'),
   Search: query(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compareDecimals, MAX_COST_NANOS, nanosFromDecimal } from '../../model/cost.js';
 import { OUTCOMES } from '../../model/ledger-entry.js';
 import { parseRunId } from '../../model/ids.js';
 import { LEDGER_SORT_FIELDS, UnsupportedQueryError, type LedgerFilter, type QueryScope } from '../../exporters/store.js';
@@ -71,7 +72,7 @@ export function ledgerFilterFrom(params: FilterParams, scope: QueryScope): Ledge
   if (params.start_date !== undefined && params.end_date !== undefined && params.start_date > params.end_date) {
     throw validationError('`start_date` must not be after `end_date`');
   }
-  if (params.min_cost !== undefined && params.max_cost !== undefined && params.min_cost > params.max_cost) {
+  if (params.min_cost !== undefined && params.max_cost !== undefined && compareDecimals(params.min_cost, params.max_cost) > 0) {
     throw validationError('`min_cost` must not be greater than `max_cost`');
   }
   return {
@@ -80,11 +81,18 @@ export function ledgerFilterFrom(params: FilterParams, scope: QueryScope): Ledge
     action_name: params.action_name,
     agent_id: params.agent_id,
     run_id: params.run_id,
-    min_cost_micros: params.min_cost,
-    max_cost_micros: params.max_cost,
+    // Inclusive bounds on integer nanos: a bound between two nanos moves inwards, so no cost outside the USD range matches.
+    min_cost_nanos: params.min_cost === undefined ? undefined : costBound(params.min_cost, 'up'),
+    max_cost_nanos: params.max_cost === undefined ? undefined : costBound(params.max_cost, 'down'),
     start_us: params.start_date,
     end_us: params.end_date,
     search: params.search,
     q: params.q,
   };
+}
+
+/** No entry costs more than MAX_COST_NANOS, so a larger bound is that bound (or one past it): the store compares safe integers only. */
+function costBound(usd: string, rounding: 'up' | 'down'): number {
+  const nanos = nanosFromDecimal(usd, rounding)!;
+  return nanos > BigInt(MAX_COST_NANOS) ? MAX_COST_NANOS + (rounding === 'up' ? 1 : 0) : Number(nanos);
 }

@@ -42,7 +42,8 @@ const TEXTS = [
   'naïve résumé café',
 ];
 const STATUS = ['Connection timeout', 'Rate limited by upstream', 'Policy blocked: PII detected'];
-const COSTS = [0, 10_000, 10_000, 25_000, 50_000, 1, 999_999];
+/** nano-USD: whole cents, one nano, just under a dollar, and sub-micro amounts (0.0000193 USD, a 10-token embedding call's 2e-7). */
+const COSTS = [0, 10_000_000, 10_000_000, 25_000_000, 50_000_000, 1, 999_999_999, 19_300, 200, 1_234_567_891];
 const DURATIONS_US = [1_500, 1_500, 25_000, 250_000, 1_000_000, 3_250_000];
 const TAGS = ['prod', 'beta', 'eu', 'ünïcode', 'a', 'Z'];
 
@@ -127,7 +128,7 @@ function entry(plan: RunPlan, traceId: string, spanId: string, parent: string | 
     start_us: start,
     end_us: start + durationUs,
     duration_ms: durationUs / 1000,
-    cost_micros: pick(rnd, COSTS),
+    cost_nanos: pick(rnd, COSTS),
     model: llm ? pick(rnd, ['gpt-4o', 'claude-sonnet-4', 'Mistral-Large']) : null,
     provider: llm ? 'openai' : null,
     input_tokens: input,
@@ -170,7 +171,7 @@ function intrusion(plan: RunPlan, traceId: string, rnd: () => number, i: number)
   const child = entry(intruder, traceId, hex(rnd, 16), rootId, i + 1, rnd, plan.start + 2);
   const words = { inputs: { query: `${INTRUDER_WORD} refund` }, outputs: { result: `${INTRUDER_WORD} timeout` } };
   return [
-    { ...root, cost_micros: 777_777, input_tokens: 900, output_tokens: 90, total_tokens: 990, tags: ['intruder'], ...words,
+    { ...root, cost_nanos: 777_777_123, input_tokens: 900, output_tokens: 90, total_tokens: 990, tags: ['intruder'], ...words,
       attributes: { ...root.attributes, 'ledger.prompt.name': 'Intruder prompt' } },
     { ...child, agent_id: INTRUDER_AGENT, ...words },
   ];

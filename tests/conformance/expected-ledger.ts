@@ -4,6 +4,7 @@ import type { SearchQuery, SearchTerm } from '../../model/search-query.js';
 import { indexTokens, tokenMatches } from '../../model/search-text.js';
 import { isoFromMicros } from '../../model/time.js';
 import type { LedgerFilter, LedgerPage, LedgerQuery, LedgerSortField, QueryScope } from '../../exporters/store.js';
+import { usdOf } from '../helpers/usd.js';
 
 /**
  * The answers every store must give, computed here from the records alone,
@@ -35,7 +36,7 @@ export function toLedgerEntry(e: EntryRecord, statuses: Map<string, RunStatus>):
     id: e.id,
     name: e.name,
     outcome: e.outcome,
-    cost_usd: e.cost_micros / 1e6,
+    cost_usd: usdOf(e.cost_nanos),
     duration_ms: e.duration_ms,
     inputs: e.inputs,
     outputs: e.outputs,
@@ -104,8 +105,8 @@ export function matchesFilter(e: EntryRecord, f: LedgerFilter): boolean {
     (f.action_name === undefined || e.name === f.action_name) &&
     (f.agent_id === undefined || e.agent_id === f.agent_id) &&
     (f.run_id === undefined || e.run_id === f.run_id) &&
-    (f.min_cost_micros === undefined || e.cost_micros >= f.min_cost_micros) &&
-    (f.max_cost_micros === undefined || e.cost_micros <= f.max_cost_micros) &&
+    (f.min_cost_nanos === undefined || e.cost_nanos >= f.min_cost_nanos) &&
+    (f.max_cost_nanos === undefined || e.cost_nanos <= f.max_cost_nanos) &&
     (f.start_us === undefined || e.start_us >= f.start_us) &&
     (f.end_us === undefined || e.start_us <= f.end_us) &&
     (f.search === undefined || matchesSearch(e, f.search)) &&
@@ -120,7 +121,7 @@ export function compareText(a: string, b: string): number {
 
 const SORT_KEY: Record<LedgerSortField, (e: EntryRecord) => number | string> = {
   timestamp: (e) => e.start_us,
-  cost: (e) => e.cost_micros,
+  cost: (e) => e.cost_nanos,
   duration: (e) => e.duration_ms,
   name: (e) => e.name,
 };

@@ -3,6 +3,7 @@ import { modelConfigOf, promptNameOf } from '../../model/model-config.js';
 import { isoFromMicros } from '../../model/time.js';
 import type { QueryScope, RunDetail, RunPage, RunQuery, RunSummary, RunUser } from '../../exporters/store.js';
 import { compareText, entryOrder, fold, inScope, matchesQ, runKey, runStatuses, toLedgerEntry } from './expected-ledger.js';
+import { usdOf } from '../helpers/usd.js';
 
 /**
  * Runs as the contract states them, from the entries in write order. A run
@@ -16,7 +17,7 @@ import { compareText, entryOrder, fold, inScope, matchesQ, runKey, runStatuses, 
 export interface ExpectedRun extends RunSummary {
   organization_id: string;
   start_us: number;
-  cost_micros: number;
+  cost_nanos: number;
 }
 
 export function expectedRuns(entries: readonly EntryRecord[]): ExpectedRun[] {
@@ -29,7 +30,7 @@ export function expectedRuns(entries: readonly EntryRecord[]): ExpectedRun[] {
       r = {
         id: e.run_id, trace_id: e.trace_id, organization_id: e.organization_id, status: statuses.get(key)!, agent_id: null,
         rootAgent: null, user_id: e.user_id, name: null, root_span_id: null, prompt_name: null, started_at: '', ended_at: '',
-        start_us: e.start_us, end_us: e.end_us, duration_ms: 0, total_cost_usd: 0, cost_micros: 0, action_count: 0, input_tokens: 0,
+        start_us: e.start_us, end_us: e.end_us, duration_ms: 0, total_cost_usd: 0, cost_nanos: 0, action_count: 0, input_tokens: 0,
         output_tokens: 0, total_tokens: 0, model_config: null, tags: [],
       };
       runs.set(key, r);
@@ -40,7 +41,7 @@ export function expectedRuns(entries: readonly EntryRecord[]): ExpectedRun[] {
     r.prompt_name ??= promptNameOf(e.attributes);
     r.model_config ??= modelConfigOf(e);
     r.action_count++;
-    r.cost_micros += e.cost_micros;
+    r.cost_nanos += e.cost_nanos;
     r.input_tokens += e.input_tokens ?? 0;
     r.output_tokens += e.output_tokens ?? 0;
     r.total_tokens += e.total_tokens ?? 0;
@@ -57,13 +58,13 @@ export function expectedRuns(entries: readonly EntryRecord[]): ExpectedRun[] {
     started_at: isoFromMicros(r.start_us),
     ended_at: isoFromMicros(end_us),
     duration_ms: (end_us - r.start_us) / 1000,
-    total_cost_usd: r.cost_micros / 1e6,
+    total_cost_usd: usdOf(r.cost_nanos),
   }));
 }
 
 /** A run as the store returns it: no bookkeeping fields. */
 export function publicRun(r: ExpectedRun): RunSummary {
-  const { organization_id: _o, start_us: _s, cost_micros: _c, ...run } = r;
+  const { organization_id: _o, start_us: _s, cost_nanos: _c, ...run } = r;
   return run;
 }
 
@@ -81,7 +82,7 @@ function matchesRunSearch(r: ExpectedRun, search: string): boolean {
 export function expectedRunPage(entries: readonly EntryRecord[], q: RunQuery): RunPage {
   const withQ = q.q ? new Set(entries.filter((e) => inScope(e, q.scope) && matchesQ(e, q.q!)).map(runKey)) : null;
   const dir = q.sort_order === 'asc' ? 1 : -1;
-  const key = (r: ExpectedRun) => (q.sort_by === 'cost' ? r.cost_micros : r.start_us);
+  const key = (r: ExpectedRun) => (q.sort_by === 'cost' ? r.cost_nanos : r.start_us);
   const matches = expectedRuns(entries)
     .filter(
       (r) =>

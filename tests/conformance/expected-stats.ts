@@ -1,10 +1,11 @@
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import type { CountAndCost, LedgerStats, StatsQuery } from '../../exporters/store.js';
+import { usdOf } from '../helpers/usd.js';
 import { inScope } from './expected-ledger.js';
 
 /**
  * Stats as the contract states them: counts and sums exact (costs and
- * durations summed as integers: micro-USD and µs), top 20 by cost, then
+ * durations summed as integers: nano-USD, as bigints, and µs), top 20 by cost, then
  * count, then key; percentiles checked separately against the exact
  * nearest-rank value, within the error the store itself declares.
  */
@@ -19,11 +20,11 @@ export interface ExpectedStats {
 
 const TOP = 20;
 
-function top<K extends string>(groups: Map<string, { n: number; cost: number }>, key: K): Array<CountAndCost & Record<K, string>> {
+function top<K extends string>(groups: Map<string, { n: number; cost: bigint }>, key: K): Array<CountAndCost & Record<K, string>> {
   return [...groups]
-    .sort(([ka, a], [kb, b]) => b.cost - a.cost || b.n - a.n || (ka < kb ? -1 : ka > kb ? 1 : 0))
+    .sort(([ka, a], [kb, b]) => (b.cost > a.cost ? 1 : b.cost < a.cost ? -1 : 0) || b.n - a.n || (ka < kb ? -1 : ka > kb ? 1 : 0))
     .slice(0, TOP)
-    .map(([k, g]) => ({ [key]: k, count: g.n, cost_usd: g.cost / 1e6 }) as CountAndCost & Record<K, string>);
+    .map(([k, g]) => ({ [key]: k, count: g.n, cost_usd: usdOf(g.cost) }) as CountAndCost & Record<K, string>);
 }
 
 function nearestRank(sorted: number[], p: number): number | null {
@@ -39,28 +40,28 @@ export function expectedStats(entries: readonly EntryRecord[], q: StatsQuery): E
       (q.start_us === undefined || e.start_us >= q.start_us) &&
       (q.end_us === undefined || e.start_us <= q.end_us),
   );
-  const names = new Map<string, { n: number; cost: number }>();
-  const agents = new Map<string, { n: number; cost: number }>();
-  const bump = (m: Map<string, { n: number; cost: number }>, k: string, cost: number) => {
-    const g = m.get(k) ?? { n: 0, cost: 0 };
+  const names = new Map<string, { n: number; cost: bigint }>();
+  const agents = new Map<string, { n: number; cost: bigint }>();
+  const bump = (m: Map<string, { n: number; cost: bigint }>, k: string, cost: number) => {
+    const g = m.get(k) ?? { n: 0, cost: 0n };
     g.n++;
-    g.cost += cost;
+    g.cost += BigInt(cost);
     m.set(k, g);
   };
-  let cost = 0;
+  let cost = 0n;
   let durationUs = 0;
   for (const e of matches) {
-    cost += e.cost_micros;
+    cost += BigInt(e.cost_nanos);
     durationUs += Math.round(e.duration_ms * 1000);
-    bump(names, e.name, e.cost_micros);
-    if (e.agent_id !== null) bump(agents, e.agent_id, e.cost_micros);
+    bump(names, e.name, e.cost_nanos);
+    if (e.agent_id !== null) bump(agents, e.agent_id, e.cost_nanos);
   }
   const count = (o: string) => matches.filter((e) => e.outcome === o).length;
   const durations = matches.map((e) => e.duration_ms).sort((a, b) => a - b);
   return {
     exact: {
       total_actions: matches.length,
-      total_cost_usd: cost / 1e6,
+      total_cost_usd: usdOf(cost),
       success_count: count('success'),
       error_count: count('error'),
       blocked_count: count('blocked'),

@@ -24,7 +24,7 @@ export function writePlan(all: readonly EntryRecord[]): { steps: WriteStep[]; wr
   steps.push({ caption: 'batch 2 again: nothing new', batch: batches[2], inserted: 0 });
   steps.push({
     caption: 'batch 3 with the same ids and other content: the first write wins',
-    batch: batches[3].map((e) => ({ ...e, name: `${e.name}-changed`, cost_micros: e.cost_micros + 7, outcome: 'error', is_root: !e.is_root, tags: ['changed'] })),
+    batch: batches[3].map((e) => ({ ...e, name: `${e.name}-changed`, cost_nanos: e.cost_nanos + 7, outcome: 'error', is_root: !e.is_root, tags: ['changed'] })),
     inserted: 0,
   });
   const mixed = withheld.flatMap((e, i) => (i < batches[4].length ? [batches[4][i], e] : [e]));

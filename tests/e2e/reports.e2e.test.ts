@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { durationMicros } from '../../model/duration-histogram.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { generateWorkload, type SentSpan } from '../helpers/workload.js';
+import { usdOf } from '../helpers/usd.js';
 
 let server: ServerProcess;
 const BASE_MS = Date.parse('2025-03-01T00:00:00Z');
@@ -26,24 +27,24 @@ afterAll(async () => {
 
 /** Stats computed here from what was sent, as the seed defines them. */
 function expectedStats(selected: SentSpan[]) {
-  const cost = selected.reduce((a, s) => a + s.costMicros, 0);
+  const cost = selected.reduce((a, s) => a + s.costNanos, 0);
   const dur = selected.reduce((a, s) => a + durationMicros(durationMs(s)), 0);
   const group = (key: (s: SentSpan) => string) => {
     const m = new Map<string, { count: number; cost: number }>();
     for (const s of selected) {
       const g = m.get(key(s)) ?? { count: 0, cost: 0 };
       g.count++;
-      g.cost += s.costMicros;
+      g.cost += s.costNanos;
       m.set(key(s), g);
     }
     return [...m.entries()]
       .sort(([ka, a], [kb, b]) => b.cost - a.cost || b.count - a.count || (ka < kb ? -1 : 1))
       .slice(0, 20)
-      .map(([k, g]) => [k, g.count, g.cost / 1e6] as const);
+      .map(([k, g]) => [k, g.count, usdOf(g.cost)] as const);
   };
   return {
     total_actions: selected.length,
-    total_cost_usd: cost / 1e6,
+    total_cost_usd: usdOf(cost),
     success_count: selected.filter((s) => s.outcome === 'success').length,
     error_count: selected.filter((s) => s.outcome === 'error').length,
     blocked_count: selected.filter((s) => s.outcome === 'blocked').length,
@@ -215,7 +216,7 @@ describe('runs', () => {
       started_at: isoUs(start),
       ended_at: isoUs(end),
       duration_ms: (end - start) / 1000,
-      total_cost_usd: ss.reduce((a, s) => a + s.costMicros, 0) / 1e6,
+      total_cost_usd: usdOf(ss.reduce((a, s) => a + s.costNanos, 0)),
       action_count: ss.length,
     };
   };

@@ -74,6 +74,6 @@ export function entryBySpanId(entries: EntryRecord[], spanId: string): EntryReco
   return found;
 }
 
-export function bundledPriceMicros(model: string, inputTokens: number, outputTokens: number): number | null {
-  return bundledPricing.priceMicros({ model, provider: 'openai', inputTokens, outputTokens });
+export function bundledPriceNanos(model: string, inputTokens: number, outputTokens: number): number | null {
+  return bundledPricing.priceNanos({ model, provider: 'openai', inputTokens, outputTokens });
 }

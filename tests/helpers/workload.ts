@@ -8,7 +8,7 @@ export interface SentSpan {
   name: string;
   agent: string;
   outcome: 'success' | 'error' | 'blocked';
-  costMicros: number;
+  costNanos: number;
   startNs: bigint;
   endNs: bigint;
   inputs: Record<string, unknown>;
@@ -42,7 +42,8 @@ export function generateWorkload(seed: number, runs: number, startMs: number): {
         name: i === 0 ? 'agent_run' : NAMES[Math.floor(rnd() * NAMES.length)],
         agent,
         outcome: roll < 0.8 ? 'success' : roll < 0.92 ? 'error' : 'blocked',
-        costMicros: Math.floor(rnd() * 50_000),
+        // up to 5 cents, to the nano: sums over many spans check the stores keep every digit
+        costNanos: Math.floor(rnd() * 50_000_000),
         startNs,
         endNs: startNs + durationNs,
         inputs: { n: r * 10 + i, note: rnd() < 0.3 ? '=HYPERLINK("http://x")' : `line1\nline2, "quoted"` },
@@ -72,7 +73,7 @@ function toRequest(spans: SentSpan[]) {
               endTimeUnixNano: s.endNs.toString(),
               attributes: [
                 { key: 'gen_ai.agent.id', value: { stringValue: s.agent } },
-                { key: 'ledger.cost_usd', value: { doubleValue: s.costMicros / 1e6 } },
+                { key: 'ledger.cost_usd', value: { doubleValue: s.costNanos / 1e9 } },
                 { key: 'ledger.inputs', value: { stringValue: JSON.stringify(s.inputs) } },
                 ...(s.outcome === 'blocked' ? [{ key: 'ledger.outcome', value: { stringValue: 'blocked' } }] : []),
               ],

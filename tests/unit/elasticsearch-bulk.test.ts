@@ -100,11 +100,11 @@ describe('elasticsearch entry writes', () => {
   it('counts a 409 as already there (not inserted) and offers the stored copy to the runs script, which skips counted spans', async () => {
     const original = entries[3];
     const { writer, runUpdates, requests } = cluster(created, [original]);
-    const redelivered = { ...original, cost_micros: original.cost_micros + 99 };
+    const redelivered = { ...original, cost_nanos: original.cost_nanos + 99 };
     expect(await writer.write([redelivered, entries[4]])).toEqual({ inserted: 1 });
     expect(requests.some((r) => r.path === '/_mget')).toBe(true);
     const contribution = runUpdates().flatMap((u: any) => u.script.params.contributions).find((c: any) => c.span_id === original.span_id);
-    expect(contribution.cost_micros).toBe(original.cost_micros);
+    expect(contribution.cost_nanos).toBe(original.cost_nanos);
   });
 
   it('retries 429 and 5xx items only, then succeeds', async () => {

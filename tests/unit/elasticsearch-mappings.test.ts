@@ -26,7 +26,7 @@ describe('elasticsearch entry mappings', () => {
   });
 
   it('maps times, cost and tokens as long and the duration as double', () => {
-    for (const f of ['ts_us', 'end_us', 'cost_micros', 'input_tokens', 'output_tokens', 'total_tokens', 'duration_us']) expect(typeOf(props, f), f).toBe('long');
+    for (const f of ['ts_us', 'end_us', 'cost_nanos', 'input_tokens', 'output_tokens', 'total_tokens', 'duration_us']) expect(typeOf(props, f), f).toBe('long');
     expect(typeOf(props, 'duration_ms')).toBe('double');
     expect(typeOf(props, 'duration_bucket')).toBe('integer');
   });
@@ -67,7 +67,7 @@ describe('elasticsearch entry mappings', () => {
     expect(fixedIndices(names, { shards: 1, replicas: 0 }).map((i) => i.index)).toEqual(['agent-ledger-runs-by-user', 'agent-ledger-organizations', 'agent-ledger-api-keys']);
     const runProps = RUN_MAPPINGS.properties as Record<string, { type?: string }>;
     expect(typeOf(runProps, 'search_name_fold')).toBe('wildcard');
-    expect(typeOf(runProps, 'cost_micros')).toBe('long');
+    expect(typeOf(runProps, 'cost_nanos')).toBe('long');
   });
 });
 

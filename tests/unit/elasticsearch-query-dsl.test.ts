@@ -27,14 +27,14 @@ describe('LedgerFilter → Elasticsearch bool filters', () => {
   });
 
   it('translates cost and date bounds to inclusive ranges, one side or both', () => {
-    expect(filtersOf({ scope: A, min_cost_micros: 0 })).toContainEqual({ range: { cost_micros: { gte: 0 } } });
-    expect(filtersOf({ scope: A, max_cost_micros: 10 })).toContainEqual({ range: { cost_micros: { lte: 10 } } });
+    expect(filtersOf({ scope: A, min_cost_nanos: 0 })).toContainEqual({ range: { cost_nanos: { gte: 0 } } });
+    expect(filtersOf({ scope: A, max_cost_nanos: 10 })).toContainEqual({ range: { cost_nanos: { lte: 10 } } });
     expect(filtersOf({ scope: A, start_us: 5, end_us: 9 })).toContainEqual({ range: { ts_us: { gte: 5, lte: 9 } } });
   });
 
   it('combines every filter with AND', () => {
     const all = filtersOf({
-      scope: A, outcome: 'success', action_name: 'n', agent_id: 'a', run_id: 'r', min_cost_micros: 1, max_cost_micros: 2, start_us: 3, end_us: 4,
+      scope: A, outcome: 'success', action_name: 'n', agent_id: 'a', run_id: 'r', min_cost_nanos: 1, max_cost_nanos: 2, start_us: 3, end_us: 4,
       search: 'x', q: parseSearchQuery('refund'),
     });
     expect(all).toHaveLength(9);
@@ -66,7 +66,7 @@ describe('`search` → wildcards over folded copies', () => {
 
 describe('sorts', () => {
   it('sorts on each field, then on id in the same direction', () => {
-    const fields = { timestamp: 'ts_us', cost: 'cost_micros', duration: 'duration_ms', name: 'name' };
+    const fields = { timestamp: 'ts_us', cost: 'cost_nanos', duration: 'duration_ms', name: 'name' };
     for (const f of LEDGER_SORT_FIELDS) {
       for (const order of ['asc', 'desc'] as const) expect(ledgerSort(f, order)).toEqual([{ [fields[f]]: { order } }, { id: { order } }]);
     }

@@ -20,7 +20,7 @@ describe('elasticsearch stats requests', () => {
 
   it('sums integers per outcome and walks names, agents and duration buckets with composite aggregations (exact distinct counts)', () => {
     const aggs = statsAggregations() as any;
-    expect(aggs.outcomes).toEqual({ terms: { field: 'outcome', size: 10 }, aggs: { cost: { sum: { field: 'cost_micros' } }, duration: { sum: { field: 'duration_us' } } } });
+    expect(aggs.outcomes).toEqual({ terms: { field: 'outcome', size: 10 }, aggs: { cost: { sum: { field: 'cost_nanos' } }, duration: { sum: { field: 'duration_us' } } } });
     expect(aggs.names.composite).toEqual({ size: COMPOSITE_PAGE, sources: [{ key: { terms: { field: 'name' } } }] });
     expect(aggs.agents.composite.sources).toEqual([{ key: { terms: { field: 'agent_id' } } }]);
     expect(aggs.durations).toEqual({ composite: { size: COMPOSITE_PAGE, sources: [{ key: { terms: { field: 'duration_bucket' } } }] } });
@@ -34,19 +34,19 @@ describe('a recorded aggregation response → LedgerStats', () => {
     outcomes: {
       doc_count_error_upper_bound: 0, sum_other_doc_count: 0,
       buckets: [
-        { key: 'success', doc_count: 3, cost: { value: 30000.0 }, duration: { value: 4500.0 } },
-        { key: 'error', doc_count: 1, cost: { value: 50000.0 }, duration: { value: 1000000.0 } },
+        { key: 'success', doc_count: 3, cost: { value: 30000193.0 }, duration: { value: 4500.0 } },
+        { key: 'error', doc_count: 1, cost: { value: 50000000.0 }, duration: { value: 1000000.0 } },
       ],
     },
     names: {
       after_key: { key: 'web_search' },
       buckets: [
-        { key: { key: 'database_query' }, doc_count: 2, cost: { value: 20000.0 } },
-        { key: { key: 'send_email' }, doc_count: 1, cost: { value: 50000.0 } },
-        { key: { key: 'web_search' }, doc_count: 1, cost: { value: 10000.0 } },
+        { key: { key: 'database_query' }, doc_count: 2, cost: { value: 20000193.0 } },
+        { key: { key: 'send_email' }, doc_count: 1, cost: { value: 50000000.0 } },
+        { key: { key: 'web_search' }, doc_count: 1, cost: { value: 10000000.0 } },
       ],
     },
-    agents: { after_key: { key: 'b' }, buckets: [{ key: { key: 'a' }, doc_count: 3, cost: { value: 70000.0 } }, { key: { key: 'b' }, doc_count: 1, cost: { value: 10000.0 } }] },
+    agents: { after_key: { key: 'b' }, buckets: [{ key: { key: 'a' }, doc_count: 3, cost: { value: 70000193.0 } }, { key: { key: 'b' }, doc_count: 1, cost: { value: 10000000.0 } }] },
     durations: { after_key: { key: 99 }, buckets: [{ key: { key: 39 }, doc_count: 3 }, { key: { key: 99 }, doc_count: 1 }] },
   };
 
@@ -57,7 +57,7 @@ describe('a recorded aggregation response → LedgerStats', () => {
     const histogram = new Map([[39, 3], [99, 1]]);
     expect(groups.result()).toEqual({
       total_actions: 4,
-      total_cost_usd: 0.08,
+      total_cost_usd: 0.080000193,
       success_count: 3,
       error_count: 1,
       blocked_count: 0,
@@ -69,10 +69,10 @@ describe('a recorded aggregation response → LedgerStats', () => {
       percentiles_relative_error: 0.049,
       top_actions: [
         { name: 'send_email', count: 1, cost_usd: 0.05 },
-        { name: 'database_query', count: 2, cost_usd: 0.02 },
+        { name: 'database_query', count: 2, cost_usd: 0.020000193 },
         { name: 'web_search', count: 1, cost_usd: 0.01 },
       ],
-      top_agents: [{ agent_id: 'a', count: 3, cost_usd: 0.07 }, { agent_id: 'b', count: 1, cost_usd: 0.01 }],
+      top_agents: [{ agent_id: 'a', count: 3, cost_usd: 0.070000193 }, { agent_id: 'b', count: 1, cost_usd: 0.01 }],
     });
   });
 
@@ -92,7 +92,7 @@ function aggregatingCluster(docs: EntryDocument[]) {
       if (k === null) continue;
       const g = groups.get(k) ?? { n: 0, cost: 0 };
       g.n++;
-      g.cost += d.cost_micros;
+      g.cost += d.cost_nanos;
       groups.set(k, g);
     }
     const keys = [...groups.keys()].sort((a, b) => (typeof a === 'number' ? a - (b as number) : Buffer.compare(Buffer.from(a), Buffer.from(b as string))));
@@ -109,7 +109,7 @@ function aggregatingCluster(docs: EntryDocument[]) {
       if (name === 'outcomes') {
         const buckets = ['success', 'error', 'blocked'].map((o) => {
           const of = docs.filter((d) => d.outcome === o);
-          return { key: o, doc_count: of.length, cost: { value: of.reduce((s, d) => s + d.cost_micros, 0) }, duration: { value: of.reduce((s, d) => s + d.duration_us, 0) } };
+          return { key: o, doc_count: of.length, cost: { value: of.reduce((s, d) => s + d.cost_nanos, 0) }, duration: { value: of.reduce((s, d) => s + d.duration_us, 0) } };
         });
         aggs.outcomes = { buckets: buckets.filter((b) => b.doc_count > 0) };
       } else {
@@ -126,7 +126,7 @@ describe('elasticsearch stats over many distinct names', () => {
     const base = generateEntries()[2];
     const entries: EntryRecord[] = Array.from({ length: 2600 }, (_, i) => ({
       ...base, id: `id${i}`, name: `tool_${i % 2300}`, agent_id: i % 7 ? `agent-${i % 1100}` : null,
-      cost_micros: (i * 37) % 5000, duration_ms: 1 + (i % 400) * 2.5, outcome: i % 5 ? 'success' : i % 2 ? 'error' : 'blocked',
+      cost_nanos: (i * 37) % 5000, duration_ms: 1 + (i % 400) * 2.5, outcome: i % 5 ? 'success' : i % 2 ? 'error' : 'blocked',
     }));
     const { client, requests } = aggregatingCluster(entries.map(entryDocument));
     const stats = await queryStats(client, names, { scope: { organization_id: null } });

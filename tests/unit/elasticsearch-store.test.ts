@@ -58,7 +58,7 @@ describe('createElasticsearchStore', () => {
     const runsSearch = requests.find((r) => r.path === '/agent-ledger-runs-by-user/_search')!;
     expect(runsSearch.body.query.bool.filter).toContainEqual({ ids: { values: [runDocId('o', 'r1', null), runDocId('o', 'r1', 'alice')] } });
     expect(runsSearch.body.sort).toEqual([
-      { cost_micros: { order: 'asc' } }, { run_id: { order: 'asc' } }, { user_key: { order: 'asc' } }, { organization_id: { order: 'asc' } },
+      { cost_nanos: { order: 'asc' } }, { run_id: { order: 'asc' } }, { user_key: { order: 'asc' } }, { organization_id: { order: 'asc' } },
     ]);
     expect(runsSearch.body._source).toEqual({ excludes: expect.arrayContaining(['applied']) });
   });

@@ -17,7 +17,7 @@ describe('Langfuse (@langfuse/tracing fixture)', () => {
       output_tokens: 18,
       total_tokens: 75,
       // cost_details.total = 0.0000193 USD, given by the span itself
-      cost_micros: 19,
+      cost_nanos: 19_300,
       outcome: 'success',
       run_id: runIdFromTraceId(TRACE),
     });
@@ -70,13 +70,13 @@ describe('Langfuse, hand-built spans', () => {
 
   it('sums cost_details without a total, and prices generations without cost_details', () => {
     const summed = normalizeOne({ 'langfuse.observation.cost_details': '{"input":0.001,"output":0.002}' });
-    expect(summed.cost_micros).toBe(3000);
+    expect(summed.cost_nanos).toBe(3_000_000);
     const priced = normalizeOne({
       'langfuse.observation.type': 'generation',
       'langfuse.observation.model.name': 'gpt-4o-mini',
       'langfuse.observation.usage_details': '{"input":57,"output":18}',
     });
-    expect(priced.cost_micros).toBeGreaterThan(0);
+    expect(priced.cost_nanos).toBeGreaterThan(0);
     expect(priced.total_tokens).toBe(75);
   });
 

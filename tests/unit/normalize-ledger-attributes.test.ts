@@ -19,13 +19,13 @@ describe('ledger.* attributes (DESIGN.md table)', () => {
       'gen_ai.request.model': 'gpt-4o-mini',
       'gen_ai.usage.input_tokens': 57,
     });
-    expect(e.cost_micros).toBe(50_000);
+    expect(e.cost_nanos).toBe(50_000_000);
   });
 
   it('costs fall through gen_ai.usage.cost, cost_details, a price, then 0', () => {
-    expect(normalizeOne({ 'gen_ai.usage.cost': 1, 'langfuse.observation.cost_details': '{"total":2}' }).cost_micros).toBe(1_000_000);
-    expect(normalizeOne({ 'langfuse.observation.cost_details': '{"total":2}' }).cost_micros).toBe(2_000_000);
-    expect(normalizeOne({}).cost_micros).toBe(0);
+    expect(normalizeOne({ 'gen_ai.usage.cost': 1, 'langfuse.observation.cost_details': '{"total":2}' }).cost_nanos).toBe(1_000_000_000);
+    expect(normalizeOne({ 'langfuse.observation.cost_details': '{"total":2}' }).cost_nanos).toBe(2_000_000_000);
+    expect(normalizeOne({}).cost_nanos).toBe(0);
   });
 
   it('ledger.inputs / ledger.outputs beat every convention; non-objects are wrapped', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runIdFromTraceId } from '../../model/ids.js';
 import {
-  bundledPriceMicros,
+  bundledPriceNanos,
   entryBySpanId,
   normalizeFixtureFiles,
   normalizeFixtureFolderAsOneRequest,
@@ -27,8 +27,8 @@ describe('OpenInference (@arizeai/openinference-instrumentation-openai fixture)'
       run_id: runIdFromTraceId(TRACE),
       is_root: false,
     });
-    expect(e.cost_micros).toBe(bundledPriceMicros('gpt-4o-mini-2024-07-18', 57, 18));
-    expect(e.cost_micros).toBeGreaterThan(0);
+    expect(e.cost_nanos).toBe(bundledPriceNanos('gpt-4o-mini-2024-07-18', 57, 18));
+    expect(e.cost_nanos).toBeGreaterThan(0);
     expect((e.inputs as any).messages[1].content).toContain('C-1042');
     expect((e.outputs as any).choices[0].message.tool_calls[0].function.name).toBe('lookup_order');
   });
@@ -38,7 +38,7 @@ describe('OpenInference (@arizeai/openinference-instrumentation-openai fixture)'
     expect(e.outputs).toEqual({ value: 'Refund approved for order #88231.' });
     expect(e.model).toBe('gpt-4o-mini');
     // A stream without usage: no tokens, nothing to price.
-    expect(e).toMatchObject({ input_tokens: null, total_tokens: null, cost_micros: 0 });
+    expect(e).toMatchObject({ input_tokens: null, total_tokens: null, cost_nanos: 0 });
   });
 
   it('maps the GenAI tool span and the agent root', () => {
@@ -100,7 +100,7 @@ describe('OpenInference, hand-built spans', () => {
       { 'openinference.span.kind': 'TOOL', 'tool.name': 'send_email', 'llm.token_count.prompt': 100 },
       { name: 'tool-span' },
     );
-    expect(tool).toMatchObject({ name: 'send_email', cost_micros: 0 });
+    expect(tool).toMatchObject({ name: 'send_email', cost_nanos: 0 });
   });
 
   it('takes llm.cost.total when the instrumentation states it', () => {
@@ -110,6 +110,6 @@ describe('OpenInference, hand-built spans', () => {
       'llm.token_count.prompt': 57,
       'llm.cost.total': 0.5,
     });
-    expect(e.cost_micros).toBe(500_000);
+    expect(e.cost_nanos).toBe(500_000_000);
   });
 });

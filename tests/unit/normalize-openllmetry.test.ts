@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runIdFromTraceId } from '../../model/ids.js';
 import {
-  bundledPriceMicros,
+  bundledPriceNanos,
   entryBySpanId,
   normalizeFixtureFiles,
   normalizeFixtureFolderAsOneRequest,
@@ -26,7 +26,7 @@ describe('OpenLLMetry (@traceloop/instrumentation-openai fixture)', () => {
       outcome: 'success',
       run_id: runIdFromTraceId(TRACE),
     });
-    expect(e.cost_micros).toBe(bundledPriceMicros('gpt-4o-mini-2024-07-18', 57, 18));
+    expect(e.cost_nanos).toBe(bundledPriceNanos('gpt-4o-mini-2024-07-18', 57, 18));
     expect((e.inputs as any).messages[1].parts[0].content).toContain('C-1042');
     expect((e.outputs as any).messages[0].parts[0]).toMatchObject({ type: 'tool_call', name: 'lookup_order' });
   });
@@ -48,7 +48,7 @@ describe('OpenLLMetry (@traceloop/instrumentation-openai fixture)', () => {
   });
 
   it('leaves an unmetered stream unpriced', () => {
-    expect(entryBySpanId(entries, 'b3e8ed7b24563e0a')).toMatchObject({ input_tokens: null, cost_micros: 0, outcome: 'success' });
+    expect(entryBySpanId(entries, 'b3e8ed7b24563e0a')).toMatchObject({ input_tokens: null, cost_nanos: 0, outcome: 'success' });
   });
 
   it('inherits the agent id within one request', () => {
@@ -107,7 +107,7 @@ describe('OpenLLMetry traceloop.* spans (hand-built)', () => {
       { name: 'openai.chat' },
     );
     expect(e).toMatchObject({ kind: 'llm', total_tokens: 75, provider: 'OpenAI' });
-    expect(e.cost_micros).toBeGreaterThan(0);
+    expect(e.cost_nanos).toBeGreaterThan(0);
     expect(e.inputs).toEqual({ messages: [{ role: 'user', content: 'Where is C-1042?' }] });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { entryId, runIdFromTraceId } from '../../model/ids.js';
 import {
-  bundledPriceMicros,
+  bundledPriceNanos,
   entryBySpanId,
   normalizeFixtureFiles,
   normalizeFixtureFolderAsOneRequest,
@@ -29,23 +29,23 @@ describe('OTel GenAI (@opentelemetry/instrumentation-openai fixture)', () => {
       parent_span_id: '0da55efea7954543',
       service_name: 'support-agent',
     });
-    expect(e.cost_micros).toBeGreaterThan(0);
-    expect(e.cost_micros).toBe(bundledPriceMicros('gpt-4o-mini-2024-07-18', 57, 18));
+    expect(e.cost_nanos).toBeGreaterThan(0);
+    expect(e.cost_nanos).toBe(bundledPriceNanos('gpt-4o-mini-2024-07-18', 57, 18));
     // Content goes to log records in this instrumentation: nothing to invent.
     expect(e.inputs).toBeNull();
     expect(e.outputs).toBeNull();
   });
 
   it('prices the second and the streamed chat call', () => {
-    expect(entryBySpanId(entries, '2288c07887b09781').cost_micros).toBe(bundledPriceMicros('gpt-4o-mini', 57, 24));
+    expect(entryBySpanId(entries, '2288c07887b09781').cost_nanos).toBe(bundledPriceNanos('gpt-4o-mini', 57, 24));
     const streamed = entryBySpanId(entries, 'c9209bd24ac41648');
     expect(streamed).toMatchObject({ input_tokens: 41, output_tokens: 9, total_tokens: 50 });
-    expect(streamed.cost_micros).toBeGreaterThan(0);
+    expect(streamed.cost_nanos).toBeGreaterThan(0);
   });
 
   it('maps the tool call with its arguments and result', () => {
     const e = entryBySpanId(entries, '7b516fc665e4bd8e');
-    expect(e).toMatchObject({ kind: 'tool', name: 'lookup_order', cost_micros: 0, model: null, total_tokens: null });
+    expect(e).toMatchObject({ kind: 'tool', name: 'lookup_order', cost_nanos: 0, model: null, total_tokens: null });
     expect(e.inputs).toEqual({ customer_id: 'C-1042', include_history: true });
     expect(e.outputs).toMatchObject({ order_id: 'O-88231', status: 'shipped' });
   });
@@ -56,7 +56,7 @@ describe('OTel GenAI (@opentelemetry/instrumentation-openai fixture)', () => {
     expect(e.status_message).toBe('500 The server had an error while processing your request.');
     expect(e.outputs).toEqual({ error: '500 The server had an error while processing your request.' });
     expect(e.model).toBe('broken-model');
-    expect(e.cost_micros).toBe(0);
+    expect(e.cost_nanos).toBe(0);
   });
 
   it('maps the agent root', () => {
@@ -102,7 +102,7 @@ describe('OTel GenAI, hand-built spans', () => {
     expect(e.outputs).toEqual({ messages: [{ role: 'assistant', content: 'Shipped.' }] });
     expect(e).toMatchObject({ input_tokens: 10, output_tokens: 5, total_tokens: 15, provider: 'openai' });
     // No gen_ai.operation.name: not known to be a model call, so not priced.
-    expect(e.cost_micros).toBe(0);
+    expect(e.cost_nanos).toBe(0);
   });
 
   it('reads message content sent as span events', () => {
@@ -164,8 +164,8 @@ describe('OTel GenAI, hand-built spans', () => {
       'gen_ai.usage.input_tokens': 1000,
       'gen_ai.usage.output_tokens': 10,
     });
-    expect(e.cost_micros).toBeGreaterThan(0);
-    expect(e.cost_micros).toBeLessThan(uncached.cost_micros);
+    expect(e.cost_nanos).toBeGreaterThan(0);
+    expect(e.cost_nanos).toBeLessThan(uncached.cost_nanos);
   });
 
   it('takes gen_ai.usage.cost over a computed price', () => {
@@ -176,7 +176,7 @@ describe('OTel GenAI, hand-built spans', () => {
       'gen_ai.usage.output_tokens': 18,
       'gen_ai.usage.cost': 0.0042,
     });
-    expect(e.cost_micros).toBe(4200);
+    expect(e.cost_nanos).toBe(4_200_000);
   });
 
   it('never prices invoke_agent or execute_tool spans, even with tokens', () => {
@@ -187,7 +187,7 @@ describe('OTel GenAI, hand-built spans', () => {
         'gen_ai.usage.input_tokens': 5000,
         'gen_ai.usage.output_tokens': 500,
       });
-      expect(e.cost_micros).toBe(0);
+      expect(e.cost_nanos).toBe(0);
       expect(e.total_tokens).toBe(5500);
     }
   });

@@ -31,7 +31,7 @@ describe('Vercel AI SDK legacy telemetry (ai.*)', () => {
       outputs: { text: 'It shipped.' },
     });
     expect((e.inputs as any).messages[0].content[0].text).toBe('Where is C-1042?');
-    expect(e.cost_micros).toBeGreaterThan(0);
+    expect(e.cost_nanos).toBeGreaterThan(0);
   });
 
   it('prices doStream with v5 usage names', () => {
@@ -44,7 +44,7 @@ describe('Vercel AI SDK legacy telemetry (ai.*)', () => {
       'ai.usage.totalTokens': 120,
     });
     expect(e).toMatchObject({ kind: 'llm', input_tokens: 100, total_tokens: 120 });
-    expect(e.cost_micros).toBeGreaterThan(0);
+    expect(e.cost_nanos).toBeGreaterThan(0);
   });
 
   it('does not price the generateText wrapper, though it carries the same usage', () => {
@@ -55,7 +55,7 @@ describe('Vercel AI SDK legacy telemetry (ai.*)', () => {
       ...usageV4,
       'ai.prompt': '{"system":"Be brief.","prompt":"Where is C-1042?"}',
     });
-    expect(e).toMatchObject({ kind: 'chain', cost_micros: 0, total_tokens: 75 });
+    expect(e).toMatchObject({ kind: 'chain', cost_nanos: 0, total_tokens: 75 });
     expect(e.inputs).toEqual({ system: 'Be brief.', prompt: 'Where is C-1042?' });
   });
 

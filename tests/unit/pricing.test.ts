@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { calcPrice, waitForUpdate, type Usage } from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
 import { createPricing, type PriceInput } from '../../collector/pricing/pricing.js';
+import { nanosFromPrice } from '../../collector/pricing/bundled-prices.js';
 import { tokenPriceFunction } from '../../collector/pricing/token-prices.js';
 import { PriceOverridesError, parsePriceOverrides } from '../../collector/pricing/price-overrides.js';
 import { normalizeOne } from '../helpers/normalize-spans.js';
@@ -18,31 +19,37 @@ function file(name: string, text: string): string {
 describe('bundled prices (@pydantic/genai-prices)', () => {
   const pricing = createPricing({});
 
-  it('prices gpt-4o-mini at the bundled $0.15 / $0.60 per million tokens, in whole micro-USD', () => {
-    // 57 × 0.15 + 18 × 0.60 = 19.35 micro-USD → 19
-    expect(pricing.priceMicros({ model: 'gpt-4o-mini-2024-07-18', provider: 'openai', inputTokens: 57, outputTokens: 18 })).toBe(19);
-    expect(pricing.priceMicros({ model: 'gpt-4o-mini', provider: 'openai', inputTokens: 1_000_000, outputTokens: 0 })).toBe(150_000);
+  it('prices gpt-4o-mini at the bundled $0.15 / $0.60 per million tokens, exactly in nano-USD', () => {
+    // 57 × 0.15 + 18 × 0.60 = 19.35 micro-USD = 19350 nanos (the library's double says 19349.999999999996)
+    expect(pricing.priceNanos({ model: 'gpt-4o-mini-2024-07-18', provider: 'openai', inputTokens: 57, outputTokens: 18 })).toBe(19_350);
+    expect(pricing.priceNanos({ model: 'gpt-4o-mini', provider: 'openai', inputTokens: 1_000_000, outputTokens: 0 })).toBe(150_000_000);
+  });
+
+  it('prices a 10-token embedding call above zero (micro-USD rounded it to 0)', () => {
+    // text-embedding-3-small: $0.02 per million tokens × 10 = 2e-7 USD
+    expect(pricing.priceNanos({ model: 'text-embedding-3-small', provider: 'openai', inputTokens: 10, outputTokens: 0 })).toBe(200);
+    expect(pricing.priceNanos({ model: 'text-embedding-3-small', provider: 'openai', inputTokens: 1, outputTokens: 0 })).toBe(20);
   });
 
   it('matches by model alone when the provider is unknown or suffixed', () => {
     const base = { model: 'gpt-4o-mini', inputTokens: 57, outputTokens: 18 };
-    expect(pricing.priceMicros({ ...base, provider: null })).toBe(19);
-    expect(pricing.priceMicros({ ...base, provider: 'openai.chat' })).toBe(19);
-    expect(pricing.priceMicros({ ...base, provider: 'my-gateway' })).toBe(19);
+    expect(pricing.priceNanos({ ...base, provider: null })).toBe(19_350);
+    expect(pricing.priceNanos({ ...base, provider: 'openai.chat' })).toBe(19_350);
+    expect(pricing.priceNanos({ ...base, provider: 'my-gateway' })).toBe(19_350);
   });
 
   it('answers null for unknown models', () => {
-    expect(pricing.priceMicros({ model: 'broken-model', provider: 'openai', inputTokens: 10, outputTokens: 10 })).toBeNull();
+    expect(pricing.priceNanos({ model: 'broken-model', provider: 'openai', inputTokens: 10, outputTokens: 10 })).toBeNull();
   });
 
   it('prices cache reads below fresh input and tolerates cache counted outside input', () => {
     const base = { model: 'claude-sonnet-4-20250514', provider: 'anthropic', outputTokens: 0 };
-    const fresh = pricing.priceMicros({ ...base, inputTokens: 10_000 })!;
-    const cached = pricing.priceMicros({ ...base, inputTokens: 10_000, cacheReadTokens: 9_000 })!;
+    const fresh = pricing.priceNanos({ ...base, inputTokens: 10_000 })!;
+    const cached = pricing.priceNanos({ ...base, inputTokens: 10_000, cacheReadTokens: 9_000 })!;
     expect(cached).toBeGreaterThan(0);
     expect(cached).toBeLessThan(fresh);
     // Anthropic-style counts (cache not included in input) must not throw.
-    expect(pricing.priceMicros({ ...base, inputTokens: 100, cacheReadTokens: 9_000 })).toBeGreaterThan(0);
+    expect(pricing.priceNanos({ ...base, inputTokens: 100, cacheReadTokens: 9_000 })).toBeGreaterThan(0);
   });
 });
 
@@ -55,17 +62,32 @@ describe('price override file', () => {
       ),
     });
     // 600 fresh × 2 + 400 cached × 0.5 + 100 × 8 = 2200 micro-USD
-    expect(pricing.priceMicros({ model: 'acme-llm-7b', provider: null, inputTokens: 1000, outputTokens: 100, cacheReadTokens: 400 })).toBe(2200);
-    expect(pricing.priceMicros({ model: 'gpt-4o-mini', provider: 'openai', inputTokens: 57, outputTokens: 18 })).toBe(75);
+    expect(pricing.priceNanos({ model: 'acme-llm-7b', provider: null, inputTokens: 1000, outputTokens: 100, cacheReadTokens: 400 })).toBe(2_200_000);
+    expect(pricing.priceNanos({ model: 'gpt-4o-mini', provider: 'openai', inputTokens: 57, outputTokens: 18 })).toBe(75_000);
     // Models the file does not name still use the bundled data.
-    expect(pricing.priceMicros({ model: 'gpt-4o', provider: 'openai', inputTokens: 1000, outputTokens: 0 })).toBeGreaterThan(0);
+    expect(pricing.priceNanos({ model: 'gpt-4o', provider: 'openai', inputTokens: 1000, outputTokens: 0 })).toBeGreaterThan(0);
   });
 
   it('reads JSON and matches model names case-insensitively', () => {
     const pricing = createPricing({
       overridesFile: file('prices.json', JSON.stringify({ 'Acme-LLM': { input_per_mtok_usd: 1.5, output_per_mtok_usd: 3 } })),
     });
-    expect(pricing.priceMicros({ model: 'acme-llm', provider: null, inputTokens: 1, outputTokens: 1 })).toBe(5);
+    expect(pricing.priceNanos({ model: 'acme-llm', provider: null, inputTokens: 1, outputTokens: 1 })).toBe(4500);
+  });
+
+  it('computes on the prices as decimals: no float drift, one rounding to the nano', () => {
+    const pricing = createPricing({
+      overridesFile: file('exact.yaml', 'tenth:\n  input_per_mtok_usd: 0.1\n  output_per_mtok_usd: 0.2\ntiny:\n  input_per_mtok_usd: 0.0375\n  output_per_mtok_usd: 0.000001\n'),
+    });
+    // 3 × 0.1 + 0 × 0.2 per million: 0.3 micro-USD (3 × 0.1 is 0.30000000000000004 as doubles)
+    expect(pricing.priceNanos({ model: 'tenth', provider: null, inputTokens: 3, outputTokens: 0 })).toBe(300);
+    expect(pricing.priceNanos({ model: 'tenth', provider: null, inputTokens: 1, outputTokens: 1 })).toBe(300);
+    // 37.5 nanos rounds half up, once; an output token is 0.001 nano: 499 of them round to 0, 500 to 1
+    expect(pricing.priceNanos({ model: 'tiny', provider: null, inputTokens: 1, outputTokens: 0 })).toBe(38);
+    expect(pricing.priceNanos({ model: 'tiny', provider: null, inputTokens: 0, outputTokens: 499 })).toBe(0);
+    expect(pricing.priceNanos({ model: 'tiny', provider: null, inputTokens: 0, outputTokens: 500 })).toBe(1);
+    expect(pricing.priceNanos({ model: 'tiny', provider: null, inputTokens: 1, outputTokens: 500 })).toBe(38);
+    expect(pricing.priceNanos({ model: 'tiny', provider: null, inputTokens: 1_000_000, outputTokens: 1_000_000 })).toBe(37_501_000);
   });
 
   it('names the offending key of a bad file', () => {
@@ -97,7 +119,7 @@ describe('price override file', () => {
       { pricing },
     );
     // The response model is unknown everywhere: the request model's price applies.
-    expect(e.cost_micros).toBe(2800);
+    expect(e.cost_nanos).toBe(2_800_000);
   });
 });
 
@@ -160,8 +182,8 @@ describe('token price functions (the fast path for genai-prices)', () => {
   });
 });
 
-/** bundledPriceMicros as it was before price functions were cached: calcPrice on every call. */
-function referencePriceMicros(input: PriceInput): number | null {
+/** bundledPriceNanos as it was before price functions were cached: calcPrice on every call. */
+function referencePriceNanos(input: PriceInput): number | null {
   const cacheRead = input.cacheReadTokens ?? 0;
   const cacheWrite = input.cacheWriteTokens ?? 0;
   const usage: Usage = {
@@ -177,7 +199,7 @@ function referencePriceMicros(input: PriceInput): number | null {
   for (const providerId of candidates) {
     try {
       const result = calcPrice(usage, input.model, { timestamp: input.at ?? new Date(), ...(providerId ? { providerId } : {}) });
-      if (result) return Math.round(result.total_price * 1e6);
+      if (result) return nanosFromPrice(result.total_price);
     } catch {
       continue;
     }
@@ -216,8 +238,8 @@ describe('bundled prices with the per-model cache', () => {
               cacheWriteTokens: usage.cache_write_tokens,
               at,
             };
-            expect(pricing.priceMicros(input), `${model} ${provider} ${JSON.stringify(usage)} ${at?.toISOString()}`).toBe(
-              referencePriceMicros(input),
+            expect(pricing.priceNanos(input), `${model} ${provider} ${JSON.stringify(usage)} ${at?.toISOString()}`).toBe(
+              referencePriceNanos(input),
             );
           }
         }

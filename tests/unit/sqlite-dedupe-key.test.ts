@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../exporters/sqlite/driver.js';
+import { MIGRATIONS } from '../../exporters/sqlite/schema.js';
 import { createSqliteStore } from '../../exporters/sqlite/sqlite-store.js';
 import { entryId, runIdFromTraceId } from '../../model/ids.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
@@ -15,7 +16,7 @@ function entry(org: string, trace: number, span: number): EntryRecord {
   return {
     id: entryId(org, traceId, spanId), organization_id: org, run_id: runIdFromTraceId(traceId), trace_id: traceId, span_id: spanId,
     parent_span_id: null, is_root: span === 1, name: 'step', kind: 'tool', outcome: 'success', status_message: null,
-    start_us: 1_700_000_000_000_000 + span, end_us: 1_700_000_000_000_100 + span, duration_ms: 0.1, cost_micros: 10, model: null,
+    start_us: 1_700_000_000_000_000 + span, end_us: 1_700_000_000_000_100 + span, duration_ms: 0.1, cost_nanos: 10, model: null,
     provider: null, input_tokens: null, output_tokens: null, total_tokens: null, agent_id: 'agent', service_name: null, user_id: null,
     inputs: { text: `span ${span}` }, outputs: null, compliance_metadata: null, tags: [], attributes: {}, truncated_fields: [], redactions: 0,
   };
@@ -38,7 +39,7 @@ describe('the entries dedupe key', () => {
       expect((await store.write([entry('acme', 1, 2), entry('acme', 2, 2), entry('globex', 1, 2)])).inserted).toBe(2);
       const stats = await store.stats({ scope: { organization_id: 'acme' } });
       expect(stats.total_actions).toBe(3);
-      expect(stats.total_cost_usd).toBeCloseTo(0.00003, 9);
+      expect(stats.total_cost_usd).toBe(3e-8);
     } finally {
       await store.close();
     }
@@ -51,11 +52,12 @@ describe('the entries dedupe key', () => {
     await first.close();
     // put the database back in the shape the previous migration left it in
     const raw = openDatabase(file);
+    const dedupeStep = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('CREATE UNIQUE INDEX entries_org_run_span'));
     raw.exec(`DROP INDEX entries_org_run_span;
       CREATE UNIQUE INDEX entries_id ON entries (id);
       CREATE INDEX entries_org_run_ts ON entries (organization_id, run_id, ts_us);`);
-    // the dedupe key is step 5 of schema.ts (steps are append-only); the steps after it run again
-    raw.pragma('user_version = 5');
+    // later steps meet a schema they already changed: each must then change nothing
+    raw.pragma(`user_version = ${dedupeStep}`);
     raw.close();
     expect(indexes(file)).toContain('entries_id');
 

@@ -51,7 +51,7 @@ function makeEntries(): void {
       start_us: start,
       end_us: start + 1000,
       duration_ms: Math.floor(rnd() * 100),
-      cost_micros: Math.floor(rnd() * 1000),
+      cost_nanos: Math.floor(rnd() * 1000),
       model: null,
       provider: null,
       input_tokens: null,
@@ -84,7 +84,7 @@ function matches(e: EntryRecord, q: SearchQuery): boolean {
 
 const SORT_KEY: Record<LedgerSortField, (e: EntryRecord) => number | string> = {
   timestamp: (e) => e.start_us,
-  cost: (e) => e.cost_micros,
+  cost: (e) => e.cost_nanos,
   duration: (e) => e.duration_ms,
   name: (e) => e.name,
 };
@@ -97,7 +97,7 @@ function expected(query: LedgerQuery): { ids: string[]; count: number } {
       (query.outcome === undefined || e.outcome === query.outcome) &&
       (query.start_us === undefined || e.start_us >= query.start_us) &&
       (query.end_us === undefined || e.start_us <= query.end_us) &&
-      (query.min_cost_micros === undefined || e.cost_micros >= query.min_cost_micros),
+      (query.min_cost_nanos === undefined || e.cost_nanos >= query.min_cost_nanos),
   );
   const key = SORT_KEY[query.sort_by];
   const dir = query.sort_order === 'asc' ? 1 : -1;
@@ -126,7 +126,7 @@ const FILTERS: Array<[string, Partial<LedgerQuery>]> = [
   ['agent', { agent_id: 'a3' }],
   ['agent + 5 days', { agent_id: 'a3', start_us: T0 + 3 * DAY, end_us: T0 + 8 * DAY }],
   ['outcome', { outcome: 'error' }],
-  ['min cost', { min_cost_micros: 900 }],
+  ['min cost', { min_cost_nanos: 900 }],
   ['2 days', { start_us: T0 + 10 * DAY, end_us: T0 + 12 * DAY }],
 ];
 const QUERIES = ['alpha', 'alpha beta', '"beta alpha"', 'gamma', 'delta', 'alph*', 'alpha -beta', 'gamm* -delta'];

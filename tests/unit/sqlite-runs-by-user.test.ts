@@ -30,7 +30,7 @@ async function allRuns(store: Store): Promise<RunSummary[]> {
   return page.data.sort(byRun).map(sortedTags);
 }
 
-/** The runs table as schema.ts step 6 found it: one row per (organization, run), every user's spans summed into it. */
+/** The runs table as schema.ts step 6 found it (micro-USD, before the nano step): one row per (organization, run), every user's spans summed into it. */
 const LEGACY_RUNS = `
   DROP TABLE runs;
   CREATE TABLE runs (
@@ -43,7 +43,7 @@ const LEGACY_RUNS = `
   CREATE INDEX runs_org_start ON runs (organization_id, start_us, run_id);
   CREATE INDEX runs_org_cost ON runs (organization_id, cost_micros, run_id);
   CREATE INDEX runs_org_agent_start ON runs (organization_id, agent_id, start_us, run_id);
-  INSERT INTO runs SELECT organization_id, run_id, max(agent_id), min(user_id), min(ts_us), max(end_us), count(*), sum(cost_micros),
+  INSERT INTO runs SELECT organization_id, run_id, max(agent_id), min(user_id), min(ts_us), max(end_us), count(*), sum(cost_nanos) / 1000,
     sum(is_root), max(is_root AND outcome = 'error'), max(CASE WHEN is_root THEN name END), max(CASE WHEN is_root THEN span_id END), NULL,
     sum(coalesce(input_tokens, 0)), sum(coalesce(output_tokens, 0)), sum(coalesce(total_tokens, 0)), NULL, '[]'
     FROM entries GROUP BY organization_id, run_id;
@@ -98,7 +98,7 @@ function span(user: string | null, spanId: string, startUs: number, isRoot: bool
   return {
     id: entryId('acme', TRACE, spanId), organization_id: 'acme', run_id: runIdFromTraceId(TRACE), trace_id: TRACE, span_id: spanId,
     parent_span_id: isRoot ? null : '00000000000000aa', is_root: isRoot, name: `${user}-step`, kind: 'tool', outcome: isRoot ? 'error' : 'success',
-    status_message: null, start_us: startUs, end_us: startUs + 1000, duration_ms: 1, cost_micros: user === 'alice' ? 5 : 70, model: null,
+    status_message: null, start_us: startUs, end_us: startUs + 1000, duration_ms: 1, cost_nanos: user === 'alice' ? 5_000 : 70_000, model: null,
     provider: null, input_tokens: null, output_tokens: null, total_tokens: null, agent_id: `agent-${user}`, service_name: null, user_id: user,
     inputs: null, outputs: null, compliance_metadata: null, tags: [], attributes: {}, truncated_fields: [], redactions: 0,
   };

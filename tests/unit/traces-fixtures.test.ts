@@ -10,6 +10,7 @@ import { traceDetailOf } from '../../query-api/traces/trace-detail.js';
 import { traceSummaryOf } from '../../query-api/traces/trace-summary.js';
 import type { TraceDetail, TraceSummary } from '../../query-api/traces/trace-types.js';
 import { decodeFixture, fixtureFiles, normalizeContext } from '../helpers/normalize-spans.js';
+import { usdFromNanos } from '../../model/cost.js';
 
 /**
  * Each fixture folder goes the way the receiver takes it (one request a
@@ -82,7 +83,7 @@ describe.each(FOLDERS)('trace of the %s fixture', (folder) => {
     expect(detail.inputTokens).toBe(sum(entries, (e) => e.input_tokens));
     expect(detail.outputTokens).toBe(sum(entries, (e) => e.output_tokens));
     expect(detail.totalTokens).toBe(sum(entries, (e) => e.total_tokens));
-    expect(detail.cost).toBeCloseTo(sum(entries, (e) => e.cost_micros) / 1e6, 12);
+    expect(detail.cost).toBe(usdFromNanos(sum(entries, (e) => e.cost_nanos)));
     expect(detail.cost).toBeGreaterThan(0);
     expect(detail.costCurrency).toBe('USD');
     for (const key of SUMMARY_KEYS) expect(summary[key as keyof TraceSummary]).toEqual(detail[key as keyof TraceDetail]);
@@ -197,8 +198,8 @@ describe('Langfuse', () => {
       action_count: 4,
     });
     expect(detail.modelConfig).toEqual({ model: 'gpt-4o-mini', provider: null, temperature: 0.2 });
-    // langfuse.observation.cost_details total 0.0000193, kept as integer micro-USD.
-    expect(detail.cost).toBe(0.000019);
+    // langfuse.observation.cost_details total 0.0000193, kept exactly as integer nano-USD (micro-USD read back 0.000019).
+    expect(detail.cost).toBe(0.0000193);
     expect(detail.promptName).toBe('support-agent');
     expect(detail.tools).toEqual([{ name: 'lookup_order', description: null, parameters: null, metadata: {} }]);
   });

@@ -11,6 +11,7 @@ import { traceDetailOf } from '../../query-api/traces/trace-detail.js';
 import { traceMetadata } from '../../query-api/traces/trace-metadata.js';
 import { traceSummaryOf } from '../../query-api/traces/trace-summary.js';
 import { makeSpan, normalizeContext } from '../helpers/normalize-spans.js';
+import { usdOf } from '../helpers/usd.js';
 
 const ROOT_SPAN = 'ffffffffffffffff';
 
@@ -26,9 +27,9 @@ function entries(...specs: Array<{ attributes?: Attributes; root?: boolean } & P
       ...spec,
     });
   });
-  return normalizeRequest(spans, normalizeContext()).map(({ cost_micros, start_us, end_us, is_root: _r, user_id: _u, ...rest }) => ({
+  return normalizeRequest(spans, normalizeContext()).map(({ cost_nanos, start_us, end_us, is_root: _r, user_id: _u, ...rest }) => ({
     ...rest,
-    cost_usd: cost_micros / 1e6,
+    cost_usd: usdOf(cost_nanos),
     run_status: 'completed' as const,
     timestamp: isoFromMicros(start_us),
     end_timestamp: isoFromMicros(end_us),

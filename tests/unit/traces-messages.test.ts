@@ -5,6 +5,7 @@ import type { Attributes, EntryRecord, LedgerEntry } from '../../model/ledger-en
 import { isoFromMicros } from '../../model/time.js';
 import { traceMessages } from '../../query-api/traces/transcript.js';
 import { makeSpan, normalizeContext } from '../helpers/normalize-spans.js';
+import { usdOf } from '../helpers/usd.js';
 
 /** Spans of one trace, one request, started a millisecond apart in the order given, all children of one root. */
 function entries(...specs: Array<Attributes | Partial<DecodedSpan>>): LedgerEntry[] {
@@ -23,10 +24,10 @@ function entries(...specs: Array<Attributes | Partial<DecodedSpan>>): LedgerEntr
 }
 
 function asLedgerEntry(r: EntryRecord): LedgerEntry {
-  const { cost_micros, start_us, end_us, is_root: _root, user_id: _user, ...rest } = r;
+  const { cost_nanos, start_us, end_us, is_root: _root, user_id: _user, ...rest } = r;
   return {
     ...rest,
-    cost_usd: cost_micros / 1e6,
+    cost_usd: usdOf(cost_nanos),
     run_status: 'completed',
     timestamp: isoFromMicros(start_us),
     end_timestamp: isoFromMicros(end_us),
