@@ -1,4 +1,5 @@
 import type { AttrValue, Attributes } from '../../model/ledger-entry.js';
+import { newRecord } from '../../model/records.js';
 import type { DecodeLimits } from './decode-limits.js';
 
 /**
@@ -57,7 +58,7 @@ export class AttributeConverter {
 
   /** KeyValue[] to a record; keys whose values were cut are pushed to `truncated`. */
   keyValues(list: unknown, field: string, truncated: string[], depth = 0): Attributes {
-    const out: Attributes = {};
+    const out: Attributes = newRecord();
     if (list === undefined || list === null) return out;
     if (!Array.isArray(list)) throw new ValueTypeError(`\`${field}\` must be a list of key/value pairs`);
     for (let i = 0; i < list.length; i++) {
