@@ -116,13 +116,15 @@ function normalizeAction(action: string | undefined): DetectorAction {
 }
 
 /**
- * Only an object or array whose text holds a secret key name's last word or
- * an escape that spells a character (`\u…`, `\/`) can show parsed values
- * something the text scan cannot see; other text is not parsed.
+ * Only an object or array whose text holds an escape that spells a
+ * character (`\u…`, `\/`) or a key ending in a secret key name's last word
+ * (`…password":`, `…Token\":` in JSON inside JSON, trailing numbers allowed)
+ * can show parsed values something the text scan cannot see; other text is
+ * not parsed. Prose that merely mentions a password is not a key.
  */
 function jsonPass(secretKeys: readonly string[], maxDepth: number): JsonPass {
   const words = [...new Set(secretKeys.map((k) => keyWords(k).at(-1)!))];
-  const keyWord = words.length ? new RegExp(words.join('|'), 'i') : null;
+  const keyWord = words.length ? new RegExp(String.raw`(?:${words.join('|')})(?:[^A-Za-z0-9"\\]*[0-9]+)*\\*"\s*:`, 'i') : null;
   const escape = /\\[u/]/;
   return Object.freeze({
     maxDepth,

@@ -57,17 +57,54 @@ export function redactAny(value: unknown, path: string | null, rules: RedactionR
 function redactString(text: string, path: string | null, rules: RedactionRules, tally: Tally): string {
   const parse = rules.json.parseWhen(text);
   if (parse === JsonParse.Never) return rules.text.redact(text, tally);
-  if (parse === JsonParse.First) return rules.text.redact(redactJsonText(text, path, rules, tally), tally);
-  return redactJsonText(rules.text.redact(text, tally), path, rules, tally);
+  if (parse === JsonParse.First) return rules.text.redact(redactJsonText(text, path, rules, tally, false), tally);
+  return redactJsonText(rules.text.redact(text, tally), path, rules, tally, true);
 }
 
-function redactJsonText(text: string, path: string | null, rules: RedactionRules, tally: Tally): string {
+/** `keysOnly`: the text scan has seen every value already (no escapes hid one): only keys are left to check. */
+function redactJsonText(text: string, path: string | null, rules: RedactionRules, tally: Tally, keysOnly: boolean): string {
   const parsed = parseJsonText(text, rules.json.maxDepth);
   if (parsed.kind !== 'json' || typeof parsed.value !== 'object' || parsed.value === null) return text;
   const before = tally.count + tally.uncounted;
   // Parsed here, so ours to change in place.
-  const value = redactAny(parsed.value, path, rules, tally, true);
+  const value = keysOnly ? redactKeys(parsed.value, path, rules, tally) : redactAny(parsed.value, path, rules, tally, true);
   return tally.count + tally.uncounted === before ? text : JSON.stringify(value);
+}
+
+/**
+ * redactAny for values whose text was scanned: deny lists and secret keys
+ * apply, and strings are looked at only as JSON text nested once more.
+ */
+function redactKeys(value: unknown, path: string | null, rules: RedactionRules, tally: Tally): unknown {
+  if (typeof value === 'string') {
+    const parse = rules.json.parseWhen(value);
+    if (parse === JsonParse.Never) return value;
+    return parse === JsonParse.First ? redactString(value, path, rules, tally) : redactJsonText(value, path, rules, tally, true);
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = redactKeys(value[i], path, rules, tally);
+    return value;
+  }
+  const map = value as Record<string, unknown>;
+  for (const key of Object.keys(map)) {
+    const keyPath = path === null ? key : `${path}.${key}`;
+    const action = rules.keys.action(keyPath);
+    if (action === KeyAction.Allow) continue;
+    const v = map[key];
+    let next: unknown;
+    if (action === KeyAction.Deny) {
+      if (v === null || v === '' || v === DENIED) continue;
+      tally.count++;
+      next = DENIED;
+    } else if (rules.secretKeys.matches(key)) {
+      next = redactSecret(v, rules, tally, true);
+    } else {
+      next = redactKeys(v, keyPath, rules, tally);
+    }
+    if (next !== v) setOwn(map, key, next);
+  }
+  return map;
 }
 
 /** Attributes or a JSON object: each key is looked up by its dotted path for deny / allow, and by its name for secrets. */
