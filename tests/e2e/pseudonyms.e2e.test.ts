@@ -144,7 +144,7 @@ describe('searching by the clear value', () => {
   });
 
   it('a superuser, whose scope spans organizations, is told it cannot search a pseudonymised value there', async () => {
-    for (const params of [{ q: EMAIL }, { search: EMAIL }]) {
+    for (const params of [{ q: EMAIL }, { search: EMAIL }] as Array<Record<string, string>>) {
       const { status, body } = await ledger(keys.superuser, params);
       expect(status).toBe(400);
       expect(body.error.code).toBe('VALIDATION_ERROR');
