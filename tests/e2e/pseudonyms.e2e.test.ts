@@ -167,5 +167,11 @@ describe('activity metadata', () => {
     const acmePseudonym = (await ledger(keys.acme, { q: EMAIL })).body.data[0].inputs.customer;
     expect(res.body.metadata.login).toEqual({ user: acmePseudonym, password: '[REDACTED:secret_field]' });
     expect(res.body.metadata.headers).toEqual([{ Authorization: '[REDACTED:secret_field]' }]);
+    // a `__proto__` key stays an ordinary, redacted key: neither dropped nor a prototype
+    expect(Object.getOwnPropertyDescriptor(res.body.metadata, '__proto__')?.value).toEqual({ api_key: '[REDACTED:secret_field]' });
+    const read = await api('GET', `/api/v1/agents/${agent.id}/activity`, keys.acme);
+    expect(Object.getOwnPropertyDescriptor(read.body.data[0].metadata, '__proto__')?.value).toEqual({ api_key: '[REDACTED:secret_field]' });
+    const verify = await api('GET', `/api/v1/agents/${agent.id}/activity/verify`, keys.acme);
+    expect(verify.body.valid).toBe(true);
   });
 });
