@@ -178,6 +178,28 @@ describe('redaction at ingest', () => {
     expect(entry.redactions).toBe(11);
   });
 
+  it('never lets a stored `__proto__` key segment reach Object.prototype when a trace is read', async () => {
+    const trace = '5ec2e75ec2e75ec2e75ec2e75ec2e7cc';
+    const attr = (key: string, v = 'yes') => ({ key, value: { stringValue: v } });
+    const body = {
+      resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 't' }, spans: [{
+        traceId: trace, spanId: '5ec0000000000021', name: 'chat polluter', startTimeUnixNano: '1795458428139000000', endTimeUnixNano: '1795458428239000000',
+        attributes: [attr('openinference.span.kind', 'LLM'), attr('llm.input_messages.0.__proto__.polluted'), attr('llm.input_messages.0.message.role', 'user')],
+      }] }] }],
+    };
+    const res = await fetch(server.otlpUrl, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...server.auth } });
+    expect(res.status).toBe(200);
+    let detail;
+    for (let i = 0; i < 50 && detail?.status !== 200; i++) {
+      detail = await server.get(`/tenants/default/traces/${trace}`);
+      if (detail.status !== 200) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(detail!.status).toBe(200);
+    // Polluted, every object would "have" `polluted`: an unknown query parameter would pass as a known one.
+    const probe = await server.get('/api/v1/ledger?polluted=1');
+    expect(probe.status).toBe(400);
+  });
+
   it('keeps model names, ids and ordinary values', async () => {
     const { body } = await server.get('/api/v1/ledger?page_size=1000');
     const chat = body.data.find((e: any) => e.name === 'chat gpt-4o-mini');
