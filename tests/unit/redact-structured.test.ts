@@ -225,3 +225,23 @@ describe('activity metadata', () => {
     expect(metadata.login.password).toBe('hunter2');
   });
 });
+
+describe('cost', () => {
+  it('stays fast on pathological JSON-looking input (64 KiB)', () => {
+    const n = 64 * 1024;
+    const rules = testRules();
+    const inputs = [
+      '{' + 'token9'.repeat(n / 6),
+      '{"password' + '1'.repeat(n) + 'x":1}',
+      '[' + '"password":'.repeat(n / 11),
+      '[' + '\\u0041'.repeat(n / 6),
+      JSON.stringify({ password: 'x'.repeat(n) }),
+      JSON.stringify(Array.from({ length: n / 32 }, (_, i) => ({ token: `t${i}`, n: i }))),
+    ];
+    for (const input of inputs) {
+      const started = performance.now();
+      redactValue(input, rules, TEST_ORG);
+      expect(performance.now() - started, input.slice(0, 20)).toBeLessThan(500);
+    }
+  });
+});
