@@ -34,7 +34,8 @@ export function toBigInt(v: unknown, field: string): bigint {
     return v.unsigned || v.high >= 0 ? unsigned : unsigned - (1n << 64n);
   }
   if (v === undefined || v === null) return 0n;
-  throw new ValueTypeError(`\`${field}\` must be an integer, got ${JSON.stringify(v)}`);
+  // The value is not echoed: the message reaches logs and the sender, and redaction never saw it.
+  throw new ValueTypeError(`\`${field}\` must be an integer, got ${Array.isArray(v) ? 'an array' : typeof v === 'string' ? 'a non-integer string' : `a ${typeof v}`}`);
 }
 
 function intValue(v: unknown, field: string): number | string {

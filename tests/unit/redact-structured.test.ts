@@ -245,3 +245,14 @@ describe('cost', () => {
     }
   });
 });
+
+describe('values redaction never saw', () => {
+  it('are not echoed in the reason a malformed span is rejected for (logged and sent back)', () => {
+    const span = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', name: 'x', startTimeUnixNano: '1795458428139000001', endTimeUnixNano: '1795458428210552022', attributes: [kv('n', { intValue: `pw ${OPENAI} jane@example.com` })] };
+    const body = { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 't' }, spans: [span] }] }] };
+    const decoded = decodeTraces(Buffer.from(JSON.stringify(body)), 'json', DEFAULT_DECODE_LIMITS);
+    expect(decoded.rejected).toHaveLength(1);
+    expect(decoded.rejected[0].reason).toContain('must be an integer');
+    expect(decoded.rejected[0].reason).not.toMatch(/sk-proj|jane/);
+  });
+});
