@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileRedactionRules, DEFAULT_REDACTION_CONFIG, redactValue } from '../../collector/redact/index.js';
+import { DEFAULT_REDACTION_CONFIG, redactValue } from '../../collector/redact/index.js';
 import { expectedPseudonym, TEST_ORG, testRules } from '../helpers/redaction.js';
 import { fake, fakeCard, fakeJwt, fakePem } from '../helpers/fake-secrets.js';
 

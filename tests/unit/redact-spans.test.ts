@@ -4,12 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_DECODE_LIMITS } from '../../collector/otlp/decode-limits.js';
 import type { DecodedSpan } from '../../collector/otlp/decoded-span.js';
 import { decodeTraces } from '../../collector/otlp/otlp-codec.js';
-import {
-  compileRedactionRules,
-  DEFAULT_REDACTION_CONFIG,
-  redactSpans,
-  type RedactionConfig,
-} from '../../collector/redact/index.js';
+import { DEFAULT_REDACTION_CONFIG, redactSpans, type RedactionConfig } from '../../collector/redact/index.js';
 import { expectedPseudonym, TEST_ORG, testRules } from '../helpers/redaction.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import { fake, fakeCard, fakeJwt } from '../helpers/fake-secrets.js';
