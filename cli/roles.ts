@@ -55,9 +55,16 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
   const writes = role === 'all' || role === 'worker';
   // Elasticsearch when elasticsearch_url is set, else SQLite in data_dir; roles that never write entries need no writer thread
   const store = await createStore(config, { writer: writes ? (options.storeWriter ?? 'thread') : 'inline' });
-  let redaction;
+  // Roles that take requests hash keys and redact; both secrets come from config or the data directory.
+  const pepper = role !== 'worker' ? loadPepper(config.auth.key_pepper, dataDir) : null;
+  let redaction = null;
   try {
-    redaction = config.redaction.enabled ? compileRedactionRules(config.redaction) : null;
+    if (pepper !== null && config.redaction.enabled) {
+      redaction = compileRedactionRules(config.redaction, {
+        defaultPseudonymSecret: pepper,
+        maxJsonDepth: config.otlp.max_json_depth,
+      });
+    }
   } catch (err) {
     await store.close();
     throw new RoleError(`invalid configuration: redaction: ${(err as Error).message}`);
@@ -79,8 +86,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
   let authenticator: Authenticator | null = null;
   let rateLimiter: RateLimiter | null = null;
 
-  if (role !== 'worker') {
-    const pepper = loadPepper(config.auth.key_pepper, dataDir);
+  if (pepper !== null) {
     const announce = options.announce ?? ((text: string) => process.stderr.write(text));
     await bootstrapCredentials(store, pepper, { organizationId: config.organization_id, bootstrapKey: config.auth.bootstrap_key, announce }, logger);
     authenticator = createAuthenticator({
@@ -155,6 +161,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
       rateLimiter,
       readiness,
       agents: { agents: store, redaction, maxMetadataBytes: config.agents.max_metadata_bytes },
+      redaction,
     });
     await api.start();
   }

@@ -15,6 +15,14 @@ const REDACTION_ALLOW_ATTRIBUTES = [
   'llm.system', 'llm.provider', 'openinference.span.kind', 'ai.model.id', 'ai.model.provider', 'langfuse.observation.type',
   'traceloop.span.kind', 'service.name', 'service.version', 'telemetry.sdk.*',
 ];
+/** Secret-bearing key names (collector/redact/secret-keys.ts DEFAULT_SECRET_KEYS, kept equal by tests/unit/redact-rules.test.ts). */
+const REDACTION_SECRET_KEYS = [
+  'password', 'passwd', 'passphrase', 'secret', 'secrets', 'token', 'api_key', 'apikey', 'access_key', 'secret_key',
+  'private_key', 'signing_key', 'encryption_key', 'master_key', 'authorization', 'cookie', 'cookies', 'credential',
+  'credentials', 'jwt',
+];
+/** What a detector's finds become; both spellings of pseudonymise are taken (collector/redact/redaction-config.ts). */
+const redactionAction = z.enum(['redact', 'pseudonymize', 'pseudonymise', 'keep']);
 /** true/false from YAML, or "true"/"false"/"1"/"0" from the environment (z.coerce.boolean would take "false" as true). */
 const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0'], { message: 'expected true or false' })])
@@ -161,6 +169,21 @@ export const configSchema = z
       .object({
         enabled: z.union([z.boolean(), z.stringbool()]).default(true),
         detectors: z.array(z.enum(REDACTION_DETECTORS)).default([...REDACTION_DETECTORS]),
+        /** Per detector: secrets are removed, email addresses pseudonymised; custom rule names may be listed too. */
+        actions: z
+          .object(
+            Object.fromEntries(
+              REDACTION_DETECTORS.map((name) => [name, redactionAction.default(name === 'email' ? 'pseudonymize' : 'redact')]),
+            ) as Record<(typeof REDACTION_DETECTORS)[number], z.ZodDefault<typeof redactionAction>>,
+          )
+          .catchall(redactionAction)
+          .prefault({}),
+        /** Key names whose values are removed at any depth; setting it replaces the list. */
+        secret_keys: z.array(z.string().min(1)).default([...REDACTION_SECRET_KEYS]),
+        /** Added to secret_keys. */
+        extra_secret_keys: z.array(z.string().min(1)).default([]),
+        /** Keys pseudonyms (HMAC per organization); unset: derived from the API-key pepper. Share it between processes of one deployment. */
+        pseudonym_secret: z.string().min(32).nullable().default(null),
         custom: z
           .array(
             z

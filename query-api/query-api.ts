@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Store } from '../exporters/store.js';
 import type { RateLimiter } from '../auth/rate-limit/index.js';
+import type { RedactionRules } from '../collector/redact/index.js';
 import { authMiddleware, principalScope, type AuthState } from './auth-middleware.js';
 import { rateLimitMiddleware } from './rate-limit-middleware.js';
 import { errorMiddleware } from './error-middleware.js';
@@ -31,6 +32,8 @@ export interface QueryApiOptions {
   readiness: ReadinessCheck[];
   /** The agent registry and activity routes (exporters/agent-store.ts). */
   agents: AgentRoutesOptions;
+  /** Ingest's rules: searches for a clear value that ingest pseudonymises look for its pseudonym. */
+  redaction: RedactionRules | null;
 }
 
 export interface QueryApi {
@@ -68,11 +71,11 @@ class KoaQueryApi implements QueryApi {
     const scopeOf = principalScope;
     const routers = [
       healthRoutes(options.readiness),
-      ledgerRoutes(options.store, scopeOf),
+      ledgerRoutes(options.store, scopeOf, options.redaction),
       statsRoutes(options.store, scopeOf),
-      exportRoutes(options.store, scopeOf),
-      runsRoutes(options.store, scopeOf),
-      tracesRoutes(options.store, scopeOf),
+      exportRoutes(options.store, scopeOf, options.redaction),
+      runsRoutes(options.store, scopeOf, options.redaction),
+      tracesRoutes(options.store, scopeOf, options.redaction),
       agentsRoutes(options.agents, scopeOf),
       activityReadRoutes(options.agents, scopeOf),
       agentActionsRoutes(options.agents, scopeOf),

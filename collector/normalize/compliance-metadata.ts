@@ -1,4 +1,5 @@
 import type { AttrValue, Attributes, ComplianceMetadata } from '../../model/ledger-entry.js';
+import { newRecord } from '../../model/records.js';
 import { isPlainObject } from './json-text.js';
 import type { PayloadReader } from './payload-reader.js';
 
@@ -17,13 +18,13 @@ const JSON_FIELDS = new Set(['input_data_sources', 'model_card']);
 export function readCompliance(attrs: Attributes, payloads: PayloadReader): ComplianceMetadata | null {
   let out: ComplianceMetadata | null = null;
   const whole = payloads.json(attrs[WHOLE], WHOLE);
-  if (isPlainObject(whole)) out = { ...whole };
+  if (isPlainObject(whole)) out = Object.assign(newRecord(), whole);
   for (const key of Object.keys(attrs)) {
     if (!key.startsWith(FIELD_PREFIX)) continue;
     const field = key.slice(FIELD_PREFIX.length);
     const value = fieldValue(field, key, attrs[key], payloads);
     if (field.length === 0 || value === undefined) continue;
-    out ??= {};
+    out ??= newRecord();
     out[field] = value;
   }
   return out;

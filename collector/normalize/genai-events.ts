@@ -1,4 +1,5 @@
 import type { JsonObject } from '../../model/ledger-entry.js';
+import { newRecord } from '../../model/records.js';
 import type { DecodedEvent } from '../otlp/decoded-span.js';
 import type { PayloadReader } from './payload-reader.js';
 
@@ -54,7 +55,7 @@ const MESSAGE_EVENTS = new Map([
 const NOT_CONTENT = new Set(['gen_ai.system', 'gen_ai.provider.name', 'event.name']);
 
 function eventFields(e: DecodedEvent, payloads: PayloadReader): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = newRecord();
   for (const [key, value] of Object.entries(e.attributes)) {
     if (NOT_CONTENT.has(key)) continue;
     // Structured parts (message, tool_calls) arrive as JSON strings; prose stays prose.

@@ -1,4 +1,5 @@
 import type { Attributes } from '../../model/ledger-entry.js';
+import { newRecord } from '../../model/records.js';
 
 /**
  * Rebuilds lists that older conventions flatten into indexed keys
@@ -49,7 +50,7 @@ function build(node: Node): unknown {
   if (keys.every((k) => /^\d+$/.test(k))) {
     return keys.sort((a, b) => Number(a) - Number(b)).map(value);
   }
-  const obj: Record<string, unknown> = {};
+  const obj: Record<string, unknown> = newRecord();
   for (const k of keys) obj[k] = value(k);
   return obj;
 }
@@ -65,7 +66,7 @@ export function unwrapItems(value: unknown, wrappers: readonly string[]): unknow
   if (keys.length === 1 && wrappers.includes(keys[0])) {
     return unwrapItems((value as Record<string, unknown>)[keys[0]], wrappers);
   }
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = newRecord();
   for (const k of keys) out[k] = unwrapItems((value as Record<string, unknown>)[k], wrappers);
   return out;
 }

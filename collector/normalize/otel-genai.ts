@@ -1,5 +1,6 @@
 import { nanosFromUsd } from '../../model/cost.js';
 import type { ActionKind, Attributes, JsonObject } from '../../model/ledger-entry.js';
+import { newRecord } from '../../model/records.js';
 import { count, firstOf, str, strList } from './attribute-readers.js';
 import type { ConventionMapper } from './convention-mapper.js';
 import { messagesFromEvents } from './genai-events.js';
@@ -67,7 +68,7 @@ function inputMessages(a: Attributes, payloads: PayloadReader, systemInstruction
   const messages = payloads.messages(a['gen_ai.input.messages'], 'gen_ai.input.messages');
   if (!messages) return null;
   const instructions = systemInstructions();
-  return instructions === undefined ? messages : { ...messages, system_instructions: instructions };
+  return instructions === undefined ? messages : Object.assign(newRecord(), messages, { system_instructions: instructions });
 }
 
 /** System instructions alone are a weaker input than anything a convention names. */

@@ -1,4 +1,5 @@
 import type { ActionKind, Attributes, JsonObject } from '../../model/ledger-entry.js';
+import { newRecord } from '../../model/records.js';
 import { count, firstOf, str } from './attribute-readers.js';
 import type { ConventionMapper } from './convention-mapper.js';
 import type { PayloadReader } from './payload-reader.js';
@@ -51,7 +52,7 @@ function operationKind(op: string, providerCall: boolean): ActionKind | null {
 }
 
 function responsePayload(a: Attributes, payloads: PayloadReader): JsonObject | null {
-  const out: JsonObject = {};
+  const out: JsonObject = newRecord();
   const text = str(a, 'ai.response.text');
   if (text !== null) out.text = text;
   const toolCalls = payloads.json(a['ai.response.toolCalls'], 'ai.response.toolCalls');

@@ -1,4 +1,5 @@
 import type { AttrValue, Attributes } from '../../model/ledger-entry.js';
+import { newRecord } from '../../model/records.js';
 import type { DecodeLimits } from './decode-limits.js';
 
 /**
@@ -33,7 +34,8 @@ export function toBigInt(v: unknown, field: string): bigint {
     return v.unsigned || v.high >= 0 ? unsigned : unsigned - (1n << 64n);
   }
   if (v === undefined || v === null) return 0n;
-  throw new ValueTypeError(`\`${field}\` must be an integer, got ${JSON.stringify(v)}`);
+  // The value is not echoed: the message reaches logs and the sender, and redaction never saw it.
+  throw new ValueTypeError(`\`${field}\` must be an integer, got ${Array.isArray(v) ? 'an array' : typeof v === 'string' ? 'a non-integer string' : `a ${typeof v}`}`);
 }
 
 function intValue(v: unknown, field: string): number | string {
@@ -57,7 +59,7 @@ export class AttributeConverter {
 
   /** KeyValue[] to a record; keys whose values were cut are pushed to `truncated`. */
   keyValues(list: unknown, field: string, truncated: string[], depth = 0): Attributes {
-    const out: Attributes = {};
+    const out: Attributes = newRecord();
     if (list === undefined || list === null) return out;
     if (!Array.isArray(list)) throw new ValueTypeError(`\`${field}\` must be a list of key/value pairs`);
     for (let i = 0; i < list.length; i++) {

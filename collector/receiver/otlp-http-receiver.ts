@@ -110,10 +110,10 @@ class OtlpHttpReceiver implements OtlpReceiver {
       throw err;
     }
 
-    // Before anything is queued or stored: a secret must never be written in the clear.
-    if (this.options.redaction) redactSpans(decoded.spans, this.options.redaction);
     // The organization is the credential's, never the payload's; a user's key makes every span theirs.
     const organizationId = principal.organization_id;
+    // Before anything is queued or stored: a secret must never be written in the clear, nor personal data unpseudonymised.
+    if (this.options.redaction) redactSpans(decoded.spans, this.options.redaction, organizationId);
     const entries = normalizeRequest(decoded.spans, {
       organizationId,
       userId: principal.role === 'user' ? principal.user_id : null,

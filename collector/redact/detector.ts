@@ -34,3 +34,40 @@ export const TOKEN_PREFIX = '[REDACTED:';
 export function redactionToken(kind: string): string {
   return `${TOKEN_PREFIX}${kind}]`;
 }
+
+/**
+ * What redaction writes: `[REDACTED:<kind>]`, or a pseudonym `[<KIND>:<16 hex>]`
+ * (pseudonyms.ts). Kinds are at most 64 characters, so a token is at most 76.
+ */
+const TOKEN_SOURCE = String.raw`\[(?:REDACTED:[A-Za-z0-9_.-]{1,64}|[A-Z0-9_.-]{1,64}:[0-9a-f]{16})\]`;
+const TOKEN_AT = new RegExp(TOKEN_SOURCE, 'y');
+const WHOLE_TOKEN = new RegExp(`^${TOKEN_SOURCE}$`);
+const ANY_TOKEN = new RegExp(TOKEN_SOURCE);
+const MAX_TOKEN_LENGTH = 1 + 64 + 1 + 16 + 1;
+
+/** The string is one token and nothing else. */
+export function isToken(s: string): boolean {
+  return s.length <= MAX_TOKEN_LENGTH && WHOLE_TOKEN.test(s);
+}
+
+/** Some of the string was already replaced. */
+export function containsToken(s: string): boolean {
+  return s.includes('[') && ANY_TOKEN.test(s);
+}
+
+/** The end of the token that starts at `i`; -1 when none does. */
+function tokenEndAt(s: string, i: number): number {
+  TOKEN_AT.lastIndex = i;
+  return TOKEN_AT.test(s) ? TOKEN_AT.lastIndex : -1;
+}
+
+/** Whether [start, end) touches a token already written, so we never redact our own output. */
+export function overlapsToken(s: string, start: number, end: number): boolean {
+  // Tokens hold no `[`: the last one starting before `end` is the only one that can reach `start`.
+  const stop = Math.max(0, start - MAX_TOKEN_LENGTH);
+  for (let p = s.lastIndexOf('[', end - 1); p >= stop; p = p > 0 ? s.lastIndexOf('[', p - 1) : -1) {
+    const tokenEnd = tokenEndAt(s, p);
+    if (tokenEnd >= 0) return tokenEnd > start;
+  }
+  return false;
+}

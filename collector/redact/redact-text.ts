@@ -1,20 +1,25 @@
-import { TOKEN_PREFIX, type Detector } from './detector.js';
+import { overlapsToken, type Detector } from './detector.js';
 import { continuesWord, safeEnd, safeStart } from './json-escapes.js';
 import { Prefilter } from './prefilter.js';
 import type { Tally } from './tally.js';
 
 /**
  * Runs the detectors over one string and returns it with each secret
- * replaced by its detector's token (the same string when nothing matched, so
- * clean text allocates nothing). Detectors run in order: later ones see
- * earlier tokens and leave them alone.
+ * replaced by its detector's token, or by a pseudonym for the detectors that
+ * pseudonymise (the same string when nothing matched, so clean text
+ * allocates nothing). Detectors run in order: later ones see earlier tokens
+ * and leave them alone.
  */
 export class TextRedactor {
   private readonly prefilter: Prefilter;
   /** Some detectors run on every string: clean text cannot be skipped outright. */
   private readonly anyAlways: boolean;
 
-  constructor(readonly detectors: readonly Detector[]) {
+  /** `pseudonymize[i]`: detector i's finds become pseudonyms when the pass has an organization. */
+  constructor(
+    readonly detectors: readonly Detector[],
+    private readonly pseudonymize: readonly boolean[] = detectors.map(() => false),
+  ) {
     this.prefilter = new Prefilter(detectors);
     this.anyAlways = this.prefilter.bitOf.includes(0);
   }
@@ -26,13 +31,14 @@ export class TextRedactor {
     let s = text;
     for (let i = 0; i < this.detectors.length; i++) {
       const bit = bitOf[i];
-      if (bit === 0 || (bits & bit) !== 0) s = applyDetector(s, this.detectors[i], tally);
+      if (bit === 0 || (bits & bit) !== 0) s = applyDetector(s, this.detectors[i], this.pseudonymize[i], tally);
     }
     return s;
   }
 }
 
-function applyDetector(s: string, d: Detector, tally: Tally): string {
+function applyDetector(s: string, d: Detector, pseudonymize: boolean, tally: Tally): string {
+  const pseudonym = pseudonymize ? tally.pseudonym : null;
   const re = d.pattern;
   re.lastIndex = 0;
   let out = '';
@@ -52,7 +58,7 @@ function applyDetector(s: string, d: Detector, tally: Tally): string {
       const start = safeStart(s, m.index + ranges[r][0]);
       const end = safeEnd(s, m.index + ranges[r][1]);
       if (start >= end || start < last || overlapsToken(s, start, end)) continue;
-      out += s.slice(last, start) + d.token;
+      out += s.slice(last, start) + (pseudonym === null ? d.token : pseudonym(d.name, s.slice(start, end)));
       last = end;
       replaced = true;
       tally.count++;
@@ -73,12 +79,4 @@ function secretRange(m: RegExpExecArray, d: Detector): Array<[number, number]> {
   if (end <= start) return NONE;
   if (d.accept && !d.accept(m[0].slice(start, end))) return NONE;
   return [[start, end]];
-}
-
-/** Whether [start, end) touches a token already written, so we never redact our own output. */
-function overlapsToken(s: string, start: number, end: number): boolean {
-  const p = s.lastIndexOf(TOKEN_PREFIX, end - 1);
-  if (p < 0) return false;
-  const q = s.indexOf(']', p);
-  return q >= start;
 }

@@ -60,7 +60,9 @@ export function parseEvent(body: unknown, maxMetadataBytes: number, prefix: Read
   }
   const result = eventShape.safeParse(body);
   if (!result.success) fail(result.error, prefix);
-  const event = result.data;
+  // zod rebuilds records with plain assignment, which turns an own `__proto__` key into the copy's
+  // prototype (dropped when stored, yet readable as inherited fields): keep the parsed JSON object.
+  const event = { ...result.data, metadata: ownMetadata(body) ?? result.data.metadata };
   const bytes = Buffer.byteLength(JSON.stringify(event.metadata), 'utf8');
   if (bytes > maxMetadataBytes) {
     throw validationError(`\`${fieldName([...prefix, 'metadata'])}\` is ${bytes} bytes as JSON; at most ${maxMetadataBytes} are accepted`);
@@ -69,6 +71,11 @@ export function parseEvent(body: unknown, maxMetadataBytes: number, prefix: Read
     throw validationError(`\`${fieldName([...prefix, 'metadata'])}\` nests deeper than ${MAX_METADATA_DEPTH} levels`);
   }
   return event;
+}
+
+function ownMetadata(body: object): Record<string, unknown> | undefined {
+  const metadata = Object.getOwnPropertyDescriptor(body, 'metadata')?.value;
+  return metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata) ? (metadata as Record<string, unknown>) : undefined;
 }
 
 /** A batch, validated as a whole before anything is written: the first bad event is named by its index and field. */

@@ -82,7 +82,7 @@ const ledgerEntryProperties: Record<keyof LedgerEntry, Schema> = {
   attributes: { type: 'object', additionalProperties: schemaRef('JsonValue'), description: 'Every span attribute, kept.' },
   end_timestamp: timestamp('Span end.'),
   truncated_fields: stringList('Attributes cut to the size limit (or nesting dropped past the depth limit).'),
-  redactions: { type: 'integer', minimum: 0, description: 'How many secrets redaction replaced with `[REDACTED:<kind>]` before the entry was stored.' },
+  redactions: { type: 'integer', minimum: 0, description: 'How many values redaction replaced before the entry was stored: secrets with `[REDACTED:<kind>]`, email addresses with a per-organization pseudonym `[EMAIL:<hex>]`.' },
   highlights: {
     type: 'array',
     items: schemaRef('Highlight'),

@@ -47,7 +47,8 @@ export const parameters: Record<ParameterName, Parameter> = {
   EndDate: query('end_date', 'Actions starting at or before this time: RFC 3339, or a bare date (the whole of that UTC day).', dateSchema, '2024-12-31'),
   Search: query(
     'search',
-    'Literal, case-insensitive substring of the action name, agent id or outcome; any script, never query syntax.',
+    'Literal, case-insensitive substring of the action name, agent id or outcome; any script, never query syntax. An email address in it ' +
+      'is replaced by the caller organization\'s pseudonym first, as for `q`.',
     text('Text to find', 'database'),
     'database',
   ),
@@ -58,7 +59,9 @@ export const parameters: Record<ParameterName, Parameter> = {
       'a trailing `*` is a prefix (2 characters at least: `datab*`, `"connection tim"*`); `-word` or `-"a phrase"` excludes. ' +
       'Case, accents and Unicode forms are ignored (`muller` finds `Müller`); any language: Chinese, Japanese, Korean, Thai (no spaces needed: ' +
       'any 2 or more characters, or 1 alone), Arabic, Hebrew; emoji and symbols are words. Punctuation separates words, so `C-1042`, ' +
-      '`api.example.com` or `ops@example.com` are found as phrases of their parts. Nothing here is query syntax of the store: quotes, colons, ' +
+      '`api.example.com` are found as phrases of their parts. An email address is stored as its organization\'s pseudonym (`[EMAIL:<hex>]`) and ' +
+      'found by its clear value: every address in `q` is replaced by the caller organization\'s pseudonym first (a 400 for a superuser, ' +
+      'whose scope spans organizations). Nothing here is query syntax of the store: quotes, colons, ' +
       'parentheses, `OR`, `AND`, `NOT`, `NEAR` are text; an unmatched `"` is ignored. A 400 when nothing is left to find (only exclusions, ' +
       'or only punctuation), a prefix is shorter than 2 characters, or over 32 words or 256 tokens. Matching entries carry `highlights`.',
     text('Words, phrases, prefixes, exclusions', 'refund "connection timeout" -test'),
@@ -106,5 +109,10 @@ export const parameters: Record<ParameterName, Parameter> = {
   },
   TracePage: query('page', 'Page number, starting at 1; a page past the end is an empty `data`.', { type: 'integer', minimum: 1, maximum: 1_000_000_000, default: 1 }, 1),
   TracePerPage: query('per_page', 'Results per page.', { type: 'integer', minimum: 1, maximum: 100, default: 20 }, 20),
-  TraceSearch: query('search', 'Literal, case-insensitive substring of the prompt name (else the root span\'s name) or the model.', text('Text to find', 'claude'), 'claude'),
+  TraceSearch: query(
+    'search',
+    'Literal, case-insensitive substring of the prompt name (else the root span\'s name) or the model; an email address in it is replaced by the tenant\'s pseudonym first.',
+    text('Text to find', 'claude'),
+    'claude',
+  ),
 };

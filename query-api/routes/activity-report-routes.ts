@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { Principal } from '../../auth/principal.js';
 import { redactValue } from '../../collector/redact/index.js';
 import { ActivityRejectedError, type ActivityInput } from '../../exporters/agent-store.js';
-import type { ActivityEvent } from '../../model/agent.js';
+import type { ActivityEvent, Agent } from '../../model/agent.js';
 import { ApiError, notFound } from '../api-error.js';
 import { principalOf } from '../auth-middleware.js';
 import { reportedByOf } from '../actor.js';
@@ -50,16 +50,19 @@ async function report(ctx: Context, events: ReportedEvent[], options: AgentRoute
   const principal = principalOf(ctx)!;
   const field = (i: number) => (batch ? `events[${i}].asn` : 'asn');
   const inputs: ActivityInput[] = [];
-  const resolved = new Map<string, string>();
+  const resolved = new Map<string, Agent>();
   for (const [i, event] of events.entries()) {
     checkAgentRef(event.asn, field(i));
-    let agentId = resolved.get(event.asn);
-    if (agentId === undefined) {
-      agentId = await resolveForReport(options, principal, event.asn, field(i));
-      resolved.set(event.asn, agentId);
+    let agent = resolved.get(event.asn);
+    if (agent === undefined) {
+      agent = await resolveForReport(options, principal, event.asn, field(i));
+      resolved.set(event.asn, agent);
     }
-    const metadata = options.redaction ? (redactValue(event.metadata, options.redaction).value as Record<string, unknown>) : event.metadata;
-    inputs.push({ agent_id: agentId, event_type: event.event_type, severity: event.severity, metadata });
+    // The event is the agent's organization's (a superuser may report for any): its pseudonyms are used.
+    const metadata = options.redaction
+      ? (redactValue(event.metadata, options.redaction, agent.organization_id).value as Record<string, unknown>)
+      : event.metadata;
+    inputs.push({ agent_id: agent.id, event_type: event.event_type, severity: event.severity, metadata });
   }
   try {
     return await options.agents.reportActivity(inputs, reportedByOf(principal));
@@ -71,7 +74,7 @@ async function report(ctx: Context, events: ReportedEvent[], options: AgentRoute
 }
 
 /** The agent an event names, as the reporting credential may write to it. */
-async function resolveForReport(options: AgentRoutesOptions, principal: Principal, ref: string, field: string): Promise<string> {
+async function resolveForReport(options: AgentRoutesOptions, principal: Principal, ref: string, field: string): Promise<Agent> {
   const own = await options.agents.findAgent(
     { organization_id: principal.role === 'superuser' ? null : principal.organization_id },
     ref,
@@ -84,5 +87,5 @@ async function resolveForReport(options: AgentRoutesOptions, principal: Principa
     throw notFound(`\`${field}\`: agent ${ref} not found`);
   }
   if (own.status !== 'active') throw gone(`\`${field}\`: agent ${own.asn} is deactivated; activate it before reporting`);
-  return own.id;
+  return own;
 }

@@ -1,12 +1,13 @@
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
+import type { RedactionRules } from '../../collector/redact/index.js';
 import type { Store } from '../../exporters/store.js';
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import type { SearchQuery } from '../../model/search-query.js';
 import { CONTENT_TYPE, EXPORT_FORMATS, serializeEntryJson, serializeExport } from '../export/export-formats.js';
 import { enumParam, intParam, parseQuery } from '../query-params.js';
 import type { ScopeResolver } from '../scope.js';
-import { ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, withHighlights } from './ledger-params.js';
+import { ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, withHighlights, withPseudonyms } from './ledger-params.js';
 
 export const exportShape = {
   format: enumParam(EXPORT_FORMATS).optional().transform((v) => v ?? 'jsonl'),
@@ -18,11 +19,12 @@ async function* highlighted(entries: AsyncIterable<LedgerEntry>, q: SearchQuery)
   for await (const entry of entries) yield withHighlights(entry, q);
 }
 
-export function exportRoutes(store: Store, scopeOf: ScopeResolver): Router {
+export function exportRoutes(store: Store, scopeOf: ScopeResolver, redaction: RedactionRules | null): Router {
   const router = new Router();
   router.get('/api/v1/ledger/export', async (ctx) => {
-    const params = parseQuery(ctx.query, exportShape);
-    const filter = ledgerFilterFrom(params, scopeOf(ctx));
+    const scope = scopeOf(ctx);
+    const params = parseQuery(withPseudonyms(ctx.query, redaction, scope.organization_id), exportShape);
+    const filter = ledgerFilterFrom(params, scope);
     const { q, ...withoutQ } = filter;
     // without q (no highlights), a store that keeps entries as JSON text hands it over as it is
     const texts = !q && params.format !== 'csv' && store.exportLedgerJson ? store.exportLedgerJson(withoutQ, params.limit) : null;

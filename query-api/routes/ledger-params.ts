@@ -1,5 +1,7 @@
+import type { ParsedUrlQuery } from 'node:querystring';
 import { z } from 'zod';
 import { compareDecimals, MAX_COST_NANOS, nanosFromDecimal } from '../../model/cost.js';
+import { holdsPseudonymized, pseudonymizeSearch, type RedactionRules } from '../../collector/redact/index.js';
 import { OUTCOMES } from '../../model/ledger-entry.js';
 import { parseRunId } from '../../model/ids.js';
 import { LEDGER_SORT_FIELDS, UnsupportedQueryError, type LedgerFilter, type QueryScope } from '../../exporters/store.js';
@@ -29,6 +31,37 @@ export const fullTextParam = () =>
       }
     })
     .optional();
+
+/** The parameters that search stored text, and so meet pseudonyms. */
+const SEARCH_PARAMS = ['q', 'search'] as const;
+
+/**
+ * The query with `q` and `search` as the ledger holds their text: a clear
+ * value that ingest pseudonymises (an email address) becomes the pseudonym of
+ * the organization searched, so `q=jane.doe@example.com` finds the entries
+ * that hold `[EMAIL:…]`. The clear value goes no further than this request.
+ * `organizationId` null (a superuser's scope of every organization) cannot
+ * say whose pseudonym to use: such a search is a 400 rather than a silent
+ * miss.
+ */
+export function withPseudonyms(query: ParsedUrlQuery, rules: RedactionRules | null, organizationId: string | null): ParsedUrlQuery {
+  let out = query;
+  for (const name of SEARCH_PARAMS) {
+    const value = query[name];
+    if (typeof value !== 'string') continue;
+    if (organizationId === null) {
+      if (holdsPseudonymized(value, rules)) {
+        throw validationError(
+          `\`${name}\` holds a value that is stored as a per-organization pseudonym (an email address); across organizations it cannot be searched: use a credential of the organization to search`,
+        );
+      }
+      continue;
+    }
+    const rewritten = pseudonymizeSearch(value, rules, organizationId);
+    if (rewritten !== value) out = { ...out, [name]: rewritten };
+  }
+  return out;
+}
 
 /** Entries answering a `q` carry why they matched; without `q`, no `highlights` field at all. */
 export function withHighlights<T extends LedgerEntry>(entry: T, q: SearchQuery | undefined): T {

@@ -1,8 +1,9 @@
 import Router from '@koa/router';
+import type { RedactionRules } from '../../collector/redact/index.js';
 import type { Store } from '../../exporters/store.js';
 import { intParam, parseQuery } from '../query-params.js';
 import type { ScopeResolver } from '../scope.js';
-import { ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, sortShape, withHighlights } from './ledger-params.js';
+import { ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, sortShape, withHighlights, withPseudonyms } from './ledger-params.js';
 
 export const ledgerShape = {
   page: intParam(0, 1_000_000_000, 0),
@@ -11,11 +12,12 @@ export const ledgerShape = {
   ...sortShape,
 };
 
-export function ledgerRoutes(store: Store, scopeOf: ScopeResolver): Router {
+export function ledgerRoutes(store: Store, scopeOf: ScopeResolver, redaction: RedactionRules | null): Router {
   const router = new Router();
   router.get('/api/v1/ledger', async (ctx) => {
-    const params = parseQuery(ctx.query, ledgerShape);
-    const filter = ledgerFilterFrom(params, scopeOf(ctx));
+    const scope = scopeOf(ctx);
+    const params = parseQuery(withPseudonyms(ctx.query, redaction, scope.organization_id), ledgerShape);
+    const filter = ledgerFilterFrom(params, scope);
     const { data, count } = await refusedAsBadRequest(() =>
       store.queryLedger({
         ...filter,

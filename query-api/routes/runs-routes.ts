@@ -1,11 +1,12 @@
 import Router from '@koa/router';
+import type { RedactionRules } from '../../collector/redact/index.js';
 import { RUN_STATUSES } from '../../model/ledger-entry.js';
 import { parseRunId } from '../../model/ids.js';
 import { RUN_SORT_FIELDS, type Store } from '../../exporters/store.js';
 import { notFound, validationError } from '../api-error.js';
 import { dateParam, enumParam, intParam, parseQuery, runUserParam, textParam } from '../query-params.js';
 import type { ScopeResolver } from '../scope.js';
-import { fullTextParam, refusedAsBadRequest } from './ledger-params.js';
+import { fullTextParam, refusedAsBadRequest, withPseudonyms } from './ledger-params.js';
 
 export const runsShape = {
   page: intParam(0, 1_000_000_000, 0),
@@ -23,16 +24,17 @@ export const runsShape = {
 export const getRunShape = { user_id: runUserParam() };
 
 /** Runs, hierarchical (Run → Actions), as the ledger seed contrasts them with the flat ledger. */
-export function runsRoutes(store: Store, scopeOf: ScopeResolver): Router {
+export function runsRoutes(store: Store, scopeOf: ScopeResolver, redaction: RedactionRules | null): Router {
   const router = new Router();
   router.get('/api/v1/runs', async (ctx) => {
-    const params = parseQuery(ctx.query, runsShape);
+    const scope = scopeOf(ctx);
+    const params = parseQuery(withPseudonyms(ctx.query, redaction, scope.organization_id), runsShape);
     if (params.start_date !== undefined && params.end_date !== undefined && params.start_date > params.end_date) {
       throw validationError('`start_date` must not be after `end_date`');
     }
     const { data, count } = await refusedAsBadRequest(() =>
       store.listRuns({
-        scope: scopeOf(ctx),
+        scope,
         agent_id: params.agent_id,
         status: params.status,
         start_us: params.start_date,

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import type { RedactionRules } from '../../collector/redact/index.js';
 import { parseRunId } from '../../model/ids.js';
 import type { QueryScope, Store } from '../../exporters/store.js';
 import { notFound, validationError } from '../api-error.js';
@@ -9,6 +10,7 @@ import { getRunShape } from './runs-routes.js';
 import { traceDetailOf } from '../traces/trace-detail.js';
 import { traceSummaryOf } from '../traces/trace-summary.js';
 import type { TracePage } from '../traces/trace-types.js';
+import { withPseudonyms } from './ledger-params.js';
 
 /** The seed's list parameters: pages from 1, at most 100 a page (DESIGN.md, Traces API). */
 const listShape = {
@@ -22,12 +24,13 @@ const listShape = {
  * routes read runs and shape them as the seed says. Another tenant is a 404,
  * worded like an unknown trace, so ids reveal nothing (DESIGN.md, Tenancy).
  */
-export function tracesRoutes(store: Store, scopeOf: ScopeResolver): Router {
+export function tracesRoutes(store: Store, scopeOf: ScopeResolver, redaction: RedactionRules | null): Router {
   const router = new Router();
 
   router.get('/tenants/:tenantId/traces', async (ctx) => {
-    const params = parseQuery(ctx.query, listShape);
     const scope = tenantScope(ctx, scopeOf);
+    // the tenant's pseudonyms, a superuser's too: the path names the organization
+    const params = parseQuery(scope ? withPseudonyms(ctx.query, redaction, scope.organization_id) : ctx.query, listShape);
     if (!scope) throw notFound(`tenant ${ctx.params.tenantId} not found`);
     const { data, count } = await store.listRuns({
       scope,

@@ -1,3 +1,4 @@
+import { newRecord } from '../../model/records.js';
 import type { Attributes } from '../../model/ledger-entry.js';
 
 /**
@@ -8,7 +9,8 @@ import type { Attributes } from '../../model/ledger-entry.js';
  * OpenInference's one-key wrappers (`message`, `tool_call`, `message_content`, `tool`).
  */
 export function indexedList(attrs: Attributes, prefix: string): Record<string, unknown>[] | null {
-  const root: Record<string, unknown> = {};
+  // No prototype: a key segment `__proto__` must be an entry, never Object.prototype to write into.
+  const root: Record<string, unknown> = newRecord();
   let found = false;
   for (const [key, value] of Object.entries(attrs)) {
     if (!key.startsWith(prefix)) continue;
@@ -17,7 +19,7 @@ export function indexedList(attrs: Attributes, prefix: string): Record<string, u
     let node = root;
     for (const segment of path.slice(0, -1)) {
       const next = node[segment];
-      if (typeof next !== 'object' || next === null) node[segment] = {};
+      if (typeof next !== 'object' || next === null) node[segment] = newRecord();
       node = node[segment] as Record<string, unknown>;
     }
     node[path[path.length - 1]] = value;
@@ -34,7 +36,7 @@ function listOf(node: unknown): unknown {
   if (entries.length > 0 && entries.every(([k]) => /^\d+$/.test(k))) {
     return entries.sort(([a], [b]) => Number(a) - Number(b)).map(([, v]) => listOf(v));
   }
-  return Object.fromEntries(entries.map(([k, v]) => [k, listOf(v)]));
+  return Object.assign(newRecord(), Object.fromEntries(entries.map(([k, v]) => [k, listOf(v)])));
 }
 
 const WRAPPERS = new Set(['message', 'tool_call', 'message_content', 'tool']);
@@ -45,5 +47,5 @@ function unwrap(value: unknown): unknown {
   const keys = Object.keys(value);
   const obj = value as Record<string, unknown>;
   if (keys.length === 1 && WRAPPERS.has(keys[0]) && typeof obj[keys[0]] === 'object') return unwrap(obj[keys[0]]);
-  return Object.fromEntries(keys.map((k) => [k, unwrap(obj[k])]));
+  return Object.assign(newRecord(), Object.fromEntries(keys.map((k) => [k, unwrap(obj[k])])));
 }

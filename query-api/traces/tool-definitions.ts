@@ -1,3 +1,4 @@
+import { newRecord } from '../../model/records.js';
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import { indexedList } from './indexed-attributes.js';
 import { isObject, jsonArray, jsonObject, parsedJson, text } from './json-values.js';
@@ -55,7 +56,7 @@ export function toolOf(raw: unknown): TraceTool | null {
   const name = text(fn.name);
   if (name === null) return null;
   const schema = fn.parameters ?? fn.input_schema ?? fn.inputSchema ?? null;
-  const metadata: Record<string, unknown> = {};
+  const metadata: Record<string, unknown> = newRecord();
   for (const source of fn === def ? [def] : [def, fn]) {
     for (const [k, v] of Object.entries(source)) if (!DEFINITION_KEYS.has(k)) metadata[k] = v;
   }

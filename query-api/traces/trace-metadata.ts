@@ -1,3 +1,4 @@
+import { newRecord } from '../../model/records.js';
 import type { RunSummary } from '../../exporters/store.js';
 import type { AttrValue, LedgerEntry } from '../../model/ledger-entry.js';
 import { jsonObject, text } from './json-values.js';
@@ -18,7 +19,7 @@ import { jsonObject, text } from './json-values.js';
  */
 export function traceMetadata(run: RunSummary, root: LedgerEntry | null, actions: readonly LedgerEntry[]): Record<string, unknown> {
   const spans = root ? [root, ...actions.filter((e) => e !== root)] : [...actions];
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = newRecord();
   const put = (key: string, value: unknown) => {
     if (value !== undefined && value !== null && value !== '' && !(key in out)) out[key] = value;
   };

@@ -124,8 +124,8 @@ describe('the support-agent example on the ledger', () => {
       requires_human_approval: true,
       approval_status: 'approved',
       human_in_the_loop_id: 'sup-017',
-      // the server redacts email addresses at ingest by default (README, Redaction)
-      human_in_the_loop_email: '[REDACTED:email]',
+      // the server pseudonymises email addresses at ingest by default (README, Redaction)
+      human_in_the_loop_email: expect.stringMatching(/^\[EMAIL:[0-9a-f]{16}\]$/),
       approval_timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       approval_notes: 'Damage photos for A1002 verified',
       decision_rationale: 'blender arrived damaged (photos attached)',

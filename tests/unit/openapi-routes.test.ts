@@ -79,6 +79,7 @@ beforeAll(async () => {
     rateLimiter: createRateLimiter({ limits: { query_per_hour: 1e9, export_per_hour: 1e9, stats_per_hour: 1e9, ingest_per_hour: 1e9 }, redisUrl: null }),
     readiness: [],
     agents: { agents: emptyAgents, redaction: null, maxMetadataBytes: 16384 },
+    redaction: null,
   });
   await api.start();
   base = `http://127.0.0.1:${api.port()}`;

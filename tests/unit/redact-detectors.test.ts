@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { compileRedactionRules, DEFAULT_REDACTION_CONFIG, redactValue } from '../../collector/redact/index.js';
+import { DEFAULT_REDACTION_CONFIG, redactValue } from '../../collector/redact/index.js';
+import { expectedPseudonym, TEST_ORG, testRules } from '../helpers/redaction.js';
 import { fake, fakeCard, fakeJwt, fakePem } from '../helpers/fake-secrets.js';
 
-const rules = compileRedactionRules(DEFAULT_REDACTION_CONFIG);
+const rules = testRules();
 
 function redact(text: string): { value: string; count: number } {
-  const out = redactValue(text, rules);
+  const out = redactValue(text, rules, TEST_ORG);
   return { value: out.value as string, count: out.count };
 }
 
@@ -64,7 +65,8 @@ describe('built-in detectors', () => {
   it.each(SECRETS)('%s in %j', (kind, around, secret) => {
     const text = around.replace('$', secret);
     const { value, count } = redact(text);
-    expect(value).toBe(around.replace('$', `[REDACTED:${kind}]`));
+    // Email addresses are personal data, pseudonymised by default; the rest are secrets, removed.
+    expect(value).toBe(around.replace('$', kind === 'email' ? expectedPseudonym(secret) : `[REDACTED:${kind}]`));
     expect(count).toBe(1);
     expect(value).not.toContain(secret);
   });
@@ -78,7 +80,7 @@ describe('built-in detectors', () => {
     const text = `key=${`sk-proj-${fake(48, 40)}`} mail ops@acme.io card 4111 1111 1111 1111 and AKIA${fake(16, 41, '', 'upper')}`;
     const { value, count } = redact(text);
     expect(value).toBe(
-      'key=[REDACTED:openai_api_key] mail [REDACTED:email] card [REDACTED:card_number] and [REDACTED:aws_access_key_id]',
+      `key=[REDACTED:openai_api_key] mail ${expectedPseudonym('ops@acme.io')} card [REDACTED:card_number] and [REDACTED:aws_access_key_id]`,
     );
     expect(count).toBe(4);
   });
@@ -102,7 +104,7 @@ describe('built-in detectors', () => {
   });
 
   it('finds an integer card number', () => {
-    expect(redactValue({ pan: 4111111111111111, ts: 1730419200000 }, rules)).toEqual({
+    expect(redactValue({ pan: 4111111111111111, ts: 1730419200000 }, rules, TEST_ORG)).toEqual({
       value: { pan: '[REDACTED:card_number]', ts: 1730419200000 },
       count: 1,
     });
@@ -154,6 +156,6 @@ describe('look-alikes that are not secrets stay', () => {
 
   it('leaves numbers that are not card numbers', () => {
     const value = { rows: 42, ts: 1730419200000, cost: 0.0042, big: 4111111111111112, neg: -4111111111111111 };
-    expect(redactValue(value, rules)).toEqual({ value, count: 0 });
+    expect(redactValue(value, rules, TEST_ORG)).toEqual({ value, count: 0 });
   });
 });

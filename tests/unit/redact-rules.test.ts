@@ -7,16 +7,17 @@ import {
   redactValue,
   type RedactionConfig,
 } from '../../collector/redact/index.js';
+import { expectedPseudonym, TEST_ORG, testRules } from '../helpers/redaction.js';
 import { fake } from '../helpers/fake-secrets.js';
 
 function rulesWith(config: Partial<RedactionConfig>) {
-  return compileRedactionRules({ ...DEFAULT_REDACTION_CONFIG, ...config });
+  return testRules(config);
 }
 
 describe('custom rules', () => {
   it('replaces matches with the rule name and counts them', () => {
     const rules = rulesWith({ custom: [{ name: 'employee_id', pattern: 'EMP-\\d{6}' }, { name: 'project', pattern: 'project (?:falcon|osprey)', flags: 'i' }] });
-    expect(redactValue('EMP-004211 and EMP-123456 on Project Falcon', rules)).toEqual({
+    expect(redactValue('EMP-004211 and EMP-123456 on Project Falcon', rules, TEST_ORG)).toEqual({
       value: '[REDACTED:employee_id] and [REDACTED:employee_id] on [REDACTED:project]',
       count: 3,
     });
@@ -24,18 +25,18 @@ describe('custom rules', () => {
 
   it('keeps the pre / post named groups as context', () => {
     const rules = rulesWith({ custom: [{ name: 'pin', pattern: '(?<pre>PIN:\\s*)\\d{4}(?<post>\\b)' }] });
-    expect(redactValue('PIN: 1234, PIN:9876', rules)).toEqual({ value: 'PIN: [REDACTED:pin], PIN:[REDACTED:pin]', count: 2 });
+    expect(redactValue('PIN: 1234, PIN:9876', rules, TEST_ORG)).toEqual({ value: 'PIN: [REDACTED:pin], PIN:[REDACTED:pin]', count: 2 });
   });
 
   it('runs after the built-ins and never rewrites their tokens', () => {
     const rules = rulesWith({ custom: [{ name: 'shouting', pattern: '[A-Z]{5,}' }] });
-    expect(redactValue('mail ops@acme.io LOUDLY', rules)).toEqual({ value: 'mail [REDACTED:email] [REDACTED:shouting]', count: 2 });
+    expect(redactValue('mail ops@acme.io LOUDLY', rules, TEST_ORG)).toEqual({ value: `mail ${expectedPseudonym('ops@acme.io')} [REDACTED:shouting]`, count: 2 });
   });
 
   it('takes many rules (they run on every string, with no prefilter trigger)', () => {
     const custom = Array.from({ length: 40 }, (_, i) => ({ name: `rule_${i}`, pattern: `\\bZ${i}Q\\b` }));
     const rules = rulesWith({ custom });
-    expect(redactValue('Z0Q Z39Q Z40Q ops@acme.io', rules)).toEqual({ value: '[REDACTED:rule_0] [REDACTED:rule_39] Z40Q [REDACTED:email]', count: 3 });
+    expect(redactValue('Z0Q Z39Q Z40Q ops@acme.io', rules, TEST_ORG)).toEqual({ value: `[REDACTED:rule_0] [REDACTED:rule_39] Z40Q ${expectedPseudonym('ops@acme.io')}`, count: 3 });
   });
 
   it('rejects an invalid regex, naming the rule', () => {
@@ -68,15 +69,15 @@ describe('custom rules', () => {
 });
 
 describe('redactValue', () => {
-  const rules = compileRedactionRules(DEFAULT_REDACTION_CONFIG);
+  const rules = testRules();
   const key = `ghp_${fake(36, 301)}`;
 
   it('redacts nested JSON without touching the caller object', () => {
     const input = { agent: 'a-1', metadata: { notes: [`token ${key}`, 'fine'], owner: 'ops@acme.io' }, n: 3 };
     const copy = structuredClone(input);
-    const out = redactValue(input, rules);
+    const out = redactValue(input, rules, TEST_ORG);
     expect(out).toEqual({
-      value: { agent: 'a-1', metadata: { notes: ['token [REDACTED:github_token]', 'fine'], owner: '[REDACTED:email]' }, n: 3 },
+      value: { agent: 'a-1', metadata: { notes: ['token [REDACTED:github_token]', 'fine'], owner: expectedPseudonym('ops@acme.io') }, n: 3 },
       count: 2,
     });
     expect(input).toEqual(copy);
@@ -84,30 +85,30 @@ describe('redactValue', () => {
 
   it('returns clean input as the same reference', () => {
     const input = { a: ['x', { b: 'y' }], c: 1, d: null, e: true };
-    const out = redactValue(input, rules);
+    const out = redactValue(input, rules, TEST_ORG);
     expect(out.value).toBe(input);
     expect(out.count).toBe(0);
   });
 
   it('applies deny / allow lists by dotted path', () => {
     const rules2 = rulesWith({ deny_attributes: ['user.*'], allow_attributes: ['raw'] });
-    expect(redactValue({ user: { name: 'Jane', ssn: 'x' }, raw: 'ops@acme.io', other: 'ops@acme.io' }, rules2)).toEqual({
-      value: { user: { name: '[REDACTED:denied]', ssn: '[REDACTED:denied]' }, raw: 'ops@acme.io', other: '[REDACTED:email]' },
+    expect(redactValue({ user: { name: 'Jane', ssn: 'x' }, raw: 'ops@acme.io', other: 'ops@acme.io' }, rules2, TEST_ORG)).toEqual({
+      value: { user: { name: '[REDACTED:denied]', ssn: '[REDACTED:denied]' }, raw: 'ops@acme.io', other: expectedPseudonym('ops@acme.io') },
       count: 3,
     });
   });
 
-  it('keeps an own __proto__ key of parsed JSON an own key', () => {
+  it('keeps an own __proto__ key of parsed JSON an own key, in a copy without a prototype', () => {
     const input = JSON.parse('{"__proto__": "ops@acme.io"}');
-    const out = redactValue(input, rules).value as Record<string, unknown>;
-    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
-    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toBe('[REDACTED:email]');
+    const out = redactValue(input, rules, TEST_ORG).value as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(null);
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toBe(expectedPseudonym('ops@acme.io'));
   });
 
   it('is idempotent: a second pass finds nothing', () => {
-    const once = redactValue(`a ${key} b ops@acme.io password=x`, rules);
+    const once = redactValue(`a ${key} b ops@acme.io password=x`, rules, TEST_ORG);
     expect(once.count).toBe(3);
-    expect(redactValue(once.value, rules)).toEqual({ value: once.value, count: 0 });
+    expect(redactValue(once.value, rules, TEST_ORG)).toEqual({ value: once.value, count: 0 });
   });
 
   it('stays fast on pathological input (64 KiB)', () => {
@@ -115,7 +116,7 @@ describe('redactValue', () => {
     const inputs = ['a'.repeat(n) + '@', '1'.repeat(n) + 'x', 'password: "'.repeat(n / 11), 'sk-'.repeat(n / 3), '\\'.repeat(n), '4 '.repeat(n / 2), '-----BEGIN PRIVATE KEY-----'.repeat(n / 27)];
     for (const input of inputs) {
       const started = performance.now();
-      redactValue(input, rules);
+      redactValue(input, rules, TEST_ORG);
       expect(performance.now() - started, input.slice(0, 20)).toBeLessThan(500);
     }
   });
