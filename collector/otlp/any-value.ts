@@ -33,7 +33,24 @@ export function toBigInt(v: unknown, field: string): bigint {
     return v.unsigned || v.high >= 0 ? unsigned : unsigned - (1n << 64n);
   }
   if (v === undefined || v === null) return 0n;
-  throw new ValueTypeError(`\`${field}\` must be an integer, got ${JSON.stringify(v)}`);
+  throw new ValueTypeError(`\`${field}\` must be an integer, got ${quote(v)}`);
+}
+
+const QUOTE_CHARS = 64;
+
+/**
+ * A sender's value or key as an error message shows it: cut short, since the
+ * message goes back in partialSuccess and into the logs.
+ */
+export function quote(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > QUOTE_CHARS ? `${v.slice(0, QUOTE_CHARS)}…` : v);
+  if (typeof v === 'object' && v !== null) return Array.isArray(v) ? 'a list' : 'an object';
+  return String(v);
+}
+
+/** A key as a field path shows it (the path is only for messages). */
+function pathKey(key: string): string {
+  return key.length > QUOTE_CHARS ? `${key.slice(0, QUOTE_CHARS)}…` : key;
 }
 
 function intValue(v: unknown, field: string): number | string {
@@ -44,7 +61,10 @@ function intValue(v: unknown, field: string): number | string {
 /** Cuts a string to at most `maxBytes` of UTF-8 without splitting a character. */
 export function truncateUtf8(s: string, maxBytes: number): string {
   if (s.length <= maxBytes / 3 || Buffer.byteLength(s) <= maxBytes) return s;
-  const buf = Buffer.from(s).subarray(0, maxBytes);
+  // Every UTF-16 unit is at least a byte: encode only the head (a 50 MiB name costs no 50 MiB copy).
+  let head = s.slice(0, maxBytes);
+  if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
+  const buf = Buffer.from(head).subarray(0, maxBytes);
   let end = buf.length;
   // step back over a partial multi-byte sequence
   while (end > 0 && (buf[end - 1] & 0xc0) === 0x80) end--;
@@ -55,7 +75,7 @@ export function truncateUtf8(s: string, maxBytes: number): string {
 export class AttributeConverter {
   constructor(private readonly limits: DecodeLimits) {}
 
-  /** KeyValue[] to a record; keys whose values were cut are pushed to `truncated`. */
+  /** KeyValue[] to a record; keys cut to the name cap, or whose values were cut, are pushed to `truncated` (as stored). */
   keyValues(list: unknown, field: string, truncated: string[], depth = 0): Attributes {
     const out: Attributes = {};
     if (list === undefined || list === null) return out;
@@ -63,9 +83,10 @@ export class AttributeConverter {
     for (let i = 0; i < list.length; i++) {
       const kv = list[i] as { key?: unknown; value?: unknown } | null;
       if (!kv || typeof kv.key !== 'string') throw new ValueTypeError(`\`${field}[${i}].key\` must be a string`);
-      const state = { cut: false };
-      out[kv.key] = this.value(kv.value, `${field}.${kv.key}`, depth, state);
-      if (state.cut) truncated.push(kv.key);
+      const key = truncateUtf8(kv.key, this.limits.maxNameBytes);
+      const state = { cut: key.length !== kv.key.length };
+      out[key] = this.value(kv.value, `${field}.${pathKey(key)}`, depth, state);
+      if (state.cut) truncated.push(key);
     }
     return out;
   }
