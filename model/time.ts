@@ -1,6 +1,6 @@
-/** 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z in microseconds: RFC 3339 has four-digit years. */
-const MIN_ISO_US = -62_167_219_200_000_000;
-const END_ISO_US = 253_402_300_800_000_000;
+/** 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z in milliseconds: RFC 3339 has four-digit years. */
+const MIN_ISO_MS = -62_167_219_200_000;
+const END_ISO_MS = 253_402_300_800_000;
 
 /**
  * ISO 8601 UTC with microseconds, as the seed's example timestamp ("2024-12-28T10:30:00.123456Z").
@@ -10,11 +10,12 @@ const END_ISO_US = 253_402_300_800_000_000;
  */
 export function isoFromMicros(us: number): string {
   const n = typeof us === 'number' || typeof us === 'bigint' || typeof us === 'string' ? Number(us) : 0;
-  let t = Number.isNaN(n) ? 0 : Math.floor(n);
-  if (t < MIN_ISO_US) t = MIN_ISO_US;
-  else if (t >= END_ISO_US) t = END_ISO_US - 1;
+  const t = Number.isNaN(n) ? 0 : Math.floor(n);
   const ms = Math.floor(t / 1000);
-  const micros = t - ms * 1000;
+  if (ms < MIN_ISO_MS) return '0000-01-01T00:00:00.000000Z';
+  if (ms >= END_ISO_MS) return '9999-12-31T23:59:59.999999Z';
+  // past 2^53 µs a double has no exact microseconds: keep the digits in range
+  const micros = Math.min(999, Math.max(0, t - ms * 1000));
   const base = new Date(ms).toISOString(); // 2024-12-28T10:30:00.123Z
   return `${base.slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
 }

@@ -65,11 +65,11 @@ export function truncateUtf8(s: string, maxBytes: number): string {
   let head = s.slice(0, maxBytes);
   if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
   const buf = Buffer.from(head).subarray(0, maxBytes);
-  let end = buf.length;
-  // step back over a partial multi-byte sequence
-  while (end > 0 && (buf[end - 1] & 0xc0) === 0x80) end--;
-  if (end > 0 && buf[end - 1] >= 0xc0) end--;
-  return buf.subarray(0, end).toString('utf8');
+  // drop the last character when the cut split it (a whole one stays)
+  let lead = buf.length - 1;
+  while (lead > 0 && (buf[lead] & 0xc0) === 0x80) lead--;
+  const length = buf[lead] < 0x80 ? 1 : buf[lead] >= 0xf0 ? 4 : buf[lead] >= 0xe0 ? 3 : 2;
+  return buf.subarray(0, lead + length <= buf.length ? buf.length : lead).toString('utf8');
 }
 
 export class AttributeConverter {
