@@ -73,6 +73,8 @@ export const configSchema = z
             organization_claim: z.string().min(1).default('org_id'),
             role_claim: z.string().min(1).default('role'),
             scope_claim: z.string().min(1).default('scope'),
+            /** Clock difference with the token issuer tolerated on exp/nbf/iat (every token must carry exp). */
+            clock_tolerance_seconds: z.coerce.number().int().min(0).max(3600).default(60),
           })
           .prefault({}),
       })

@@ -66,7 +66,7 @@ async function post(body: unknown, encoding: 'json' | 'protobuf' = 'json', gzip 
     bytes = gzipSync(bytes);
     headers['Content-Encoding'] = 'gzip';
   }
-  const res = await fetch(server.otlpUrl, { method: 'POST', body: bytes, headers });
+  const res = await fetch(server.otlpUrl, { method: 'POST', body: new Uint8Array(bytes), headers });
   return { status: res.status, body: encoding === 'json' ? await res.json() : Buffer.from(await res.arrayBuffer()) };
 }
 
