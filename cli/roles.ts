@@ -10,6 +10,7 @@ import { createPricing } from '../collector/pricing/pricing.js';
 import { createBullMqQueue } from '../collector/queue/bullmq-queue.js';
 import { createIngestWorker, type IngestWorker } from '../collector/queue/bullmq-worker.js';
 import { createInProcessQueue } from '../collector/queue/in-process-queue.js';
+import { DEAD_LETTER_DIR, DeadLetterDir } from '../collector/queue/dead-letter-dir.js';
 import type { JobQueue } from '../collector/queue/job-queue.js';
 import { createOtlpReceiver, type OtlpReceiver } from '../collector/receiver/otlp-http-receiver.js';
 import { compileRedactionRules } from '../collector/redact/index.js';
@@ -107,6 +108,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
         })
       : createInProcessQueue({
           store,
+          deadLetters: new DeadLetterDir(join(dataDir, DEAD_LETTER_DIR)),
           logger: queueLogger,
           maxBytes: config.queue.max_bytes,
           batchMaxRows: config.queue.batch_max_rows,
