@@ -23,7 +23,7 @@ import { FIXTURES, fuzzRequest, type FuzzRequest } from './otlp-mutations.js';
  */
 
 const LONG = process.env.FUZZ_LONG === '1';
-const BUDGET_MS = LONG ? Number(process.env.FUZZ_SECONDS ?? 600) * 1000 : 15_000;
+const BUDGET_MS = LONG ? Number(process.env.FUZZ_SECONDS ?? 600) * 1000 : 12_000;
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
 const PATH = process.env.FUZZ_PATH;
 const params = (numRuns: number): fc.Parameters<unknown> => ({
@@ -142,7 +142,7 @@ describe('OTLP ingest under mutated captures, over HTTP', () => {
           else expect([200, 400, 413], `${res.status} ${text.slice(0, 300)}`).toContain(res.status);
           if (sent % 25 === 0) peakRssMiB = Math.max(peakRssMiB, rssMiB());
         }),
-        params(400),
+        params(600),
       );
       console.info(`OTLP fuzz over HTTP: ${sent} requests, statuses ${JSON.stringify(statuses)}`);
       expect(server.child.exitCode).toBeNull();

@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { encodeJsonRequestAsProtobuf } from '../../collector/otlp/otlp-codec.js';
@@ -26,7 +27,19 @@ export const FIXTURES: Array<{ name: string; json: unknown }> = readdirSync(FIXT
 const NOW_NS = BigInt(Date.now()) * 1_000_000n;
 
 /** Hostile values as raw JSON text (so `__proto__` keys, 1e30 literals and deep nesting survive as sent). */
+const HOSTILE_TIME: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(
+    '1e30', '-1e30', '1e20', '1e19', '"1000000000000000000000000000000"', '"18446744073709551615"', '18446744073709551615', '"9223372036854775807"',
+    '"-9223372036854775808"', '0', '"0"', '1', '"1"', '-1', '"-1"', '1e308', '"NaN"', String(NOW_NS / 1_000_000_000n), String(NOW_NS / 1000n),
+    `"${NOW_NS}"`, `"${NOW_NS + 10n ** 15n}"`, `"${NOW_NS + 3_600_000_000_000n}"`, `"${NOW_NS - 3650n * 86_400_000_000_000n}"`,
+    `"${NOW_NS - 4000n * 86_400_000_000_000n}"`, `"${NOW_NS + 86_400_000_000_000n * 365n * 8000n}"`,
+  ),
+  fc.bigInt({ min: 0n, max: 2n ** 64n }).map((b) => `"${b}"`),
+  fc.bigInt({ min: NOW_NS - 4000n * 86_400_000_000_000n, max: NOW_NS + 86_400_000_000_000n }).map((b) => `"${b}"`),
+);
+
 const HOSTILE_JSON: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: HOSTILE_TIME, weight: 3 },
   fc.constantFrom(
     '1e30', '-1e30', '1e308', '-1', '0', '-0', '18446744073709551615', '18446744073709551616', '9007199254740993', '1.5',
     '"1000000000000000000000000000000"', '"18446744073709551615"', '"-1"', '"NaN"', '"Infinity"', '"-Infinity"', '"0x10"', '"1e3"', '" 1"',
@@ -61,17 +74,30 @@ const SENTINEL = '\u0001hostile\u0001';
 
 interface ValueEdit {
   kind: 'replace' | 'delete' | 'duplicate';
-  /** Picks a path among the document's (modulo their count). */
+  /** Picks a path among the document's (modulo their count)… */
   at: number;
+  /** …or only among those ending in this field, one the collector reads (times, ids, names, keys, values, status). */
+  target: string | null;
   raw: string;
 }
+
+const TARGETS = [
+  'startTimeUnixNano', 'endTimeUnixNano', 'startTimeUnixNano', 'endTimeUnixNano',
+  'startTimeUnixNano', 'endTimeUnixNano', 'timeUnixNano', 'traceId', 'spanId', 'parentSpanId', 'name', 'key', 'value', 'values',
+  'stringValue', 'intValue', 'doubleValue', 'boolValue', 'bytesValue', 'arrayValue', 'kvlistValue', 'attributes', 'status', 'message',
+  'code', 'kind', 'flags', 'events', 'resource', 'scope', 'spans', 'scopeSpans',
+];
 
 /** The document with one value replaced by raw JSON text, deleted, or its list element repeated. */
 function applyEdits(json: unknown, edits: ValueEdit[]): string {
   const doc = structuredClone(json) as Record<string, unknown>;
   const raws: string[] = [];
   for (const edit of edits) {
-    const all = paths(doc);
+    let all = paths(doc);
+    if (edit.target) {
+      const targeted = all.filter((p) => p[p.length - 1] === edit.target);
+      if (targeted.length) all = targeted;
+    }
     if (!all.length) break;
     const path = all[edit.at % all.length];
     const parent = path.slice(0, -1).reduce<any>((o, k) => o[k], doc);
@@ -91,6 +117,17 @@ function applyEdits(json: unknown, edits: ValueEdit[]): string {
     text = text.replace(JSON.stringify(`${SENTINEL}${i}`), () => raw);
   });
   return text;
+}
+
+/**
+ * The capture with its trace ids replaced (consistently, from `salt`): the
+ * store keeps the first write of a span, so a mutation of a span already
+ * stored would otherwise never reach it.
+ */
+function freshTraceIds(json: unknown, salt: number): unknown {
+  return JSON.parse(JSON.stringify(json), (key, value) =>
+    key === 'traceId' && typeof value === 'string' ? createHash('sha256').update(`${salt}/${value}`).digest('hex').slice(0, 32) : value,
+  );
 }
 
 interface ByteEdit {
@@ -122,6 +159,7 @@ export interface FuzzRequest {
 const valueEdit: fc.Arbitrary<ValueEdit> = fc.record({
   kind: fc.constantFrom<ValueEdit['kind']>('replace', 'replace', 'replace', 'delete', 'duplicate'),
   at: fc.nat(),
+  target: fc.option(fc.constantFrom(...TARGETS), { nil: null }),
   raw: HOSTILE_JSON,
 });
 const byteEdit: fc.Arbitrary<ByteEdit> = fc.record({
@@ -135,13 +173,15 @@ export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc
   .record({
     fixture: fc.nat({ max: FIXTURES.length - 1 }),
     values: fc.array(valueEdit, { minLength: 0, maxLength: 4 }),
-    bytes: fc.array(byteEdit, { minLength: 0, maxLength: 3 }),
+    // most requests keep their framing, so the values reach normalisation and the store
+    bytes: fc.oneof({ arbitrary: fc.constant<ByteEdit[]>([]), weight: 3 }, { arbitrary: fc.array(byteEdit, { minLength: 1, maxLength: 3 }), weight: 1 }),
+    salt: fc.nat(),
     encoding: fc.constantFrom<FuzzRequest['encoding']>('json', 'protobuf'),
     gzip: fc.boolean(),
   })
-  .map(({ fixture, values, bytes, encoding, gzip }) => {
+  .map(({ fixture, values, bytes, encoding, gzip, salt }) => {
     const { name, json } = FIXTURES[fixture];
-    const text = applyEdits(json, values);
+    const text = applyEdits(freshTraceIds(json, salt), values);
     let body: Uint8Array = Buffer.from(text);
     let actual = encoding;
     if (encoding === 'protobuf') {
