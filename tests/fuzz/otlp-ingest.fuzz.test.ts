@@ -115,7 +115,8 @@ describe('OTLP ingest under mutated captures, over HTTP', () => {
   }
 
   beforeAll(async () => {
-    server = await startServerProcess();
+    // the reads at the end visit every route; a long run sends more than an hour's default ingest budget too
+    server = await startServerProcess({ env: { AGENT_LEDGER_RATE_LIMITS_QUERY_PER_HOUR: '1000000', AGENT_LEDGER_RATE_LIMITS_INGEST_PER_HOUR: '100000000' } });
   });
 
   afterAll(async () => {

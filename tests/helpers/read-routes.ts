@@ -4,7 +4,7 @@ import type { ServerProcess } from './server-process.js';
 /**
  * Every read route of the query API, as the server's admin: each answers 200
  * with a body read in full (an export that drops the connection fails here).
- * Detail routes are visited for every run, trace and agent the lists show.
+ * Detail routes are visited for the first 50 runs, traces and agents the lists show.
  */
 export async function everyReadAnswers(server: ServerProcess, organizationId = 'default'): Promise<void> {
   const ok = async (path: string) => {
@@ -28,9 +28,9 @@ export async function everyReadAnswers(server: ServerProcess, organizationId = '
   ]) {
     await ok(path);
   }
-  for (const run of (await ok('/api/v1/runs?page_size=1000')).data) await ok(`/api/v1/runs/${run.id}`);
-  for (const t of (await ok(`/tenants/${organizationId}/traces?per_page=100`)).data) await ok(`/tenants/${organizationId}/traces/${t.traceId}`);
-  for (const a of (await ok('/api/v1/agents?per_page=100')).data) {
+  for (const run of (await ok('/api/v1/runs?page_size=50')).data) await ok(`/api/v1/runs/${run.id}`);
+  for (const t of (await ok(`/tenants/${organizationId}/traces?per_page=50`)).data) await ok(`/tenants/${organizationId}/traces/${t.traceId}`);
+  for (const a of (await ok('/api/v1/agents?per_page=50')).data) {
     for (const sub of ['', '/activity', '/activity/verify', '/actions']) await ok(`/api/v1/agents/${a.id}${sub}`);
   }
 }
