@@ -145,9 +145,9 @@ describe('OTLP ingest under mutated captures, over HTTP', () => {
         }),
         params(600),
       );
-      console.info(`OTLP fuzz over HTTP: ${sent} requests, statuses ${JSON.stringify(statuses)}`);
       expect(server.child.exitCode).toBeNull();
       peakRssMiB = Math.max(peakRssMiB, rssMiB());
+      console.info(`OTLP fuzz over HTTP: ${sent} requests, statuses ${JSON.stringify(statuses)}, server peak RSS ${Math.round(peakRssMiB)} MiB`);
       expect(peakRssMiB).toBeLessThan(1536);
       expect((await server.get('/healthz')).status).toBe(200);
       await everyReadAnswers(server);
