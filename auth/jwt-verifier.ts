@@ -11,6 +11,8 @@ export interface JwtOptions {
   organization_claim: string;
   role_claim: string;
   scope_claim: string;
+  /** Seconds of clock difference with the issuer allowed on `exp`, `nbf` and `iat`. */
+  clock_tolerance_seconds: number;
 }
 
 export interface JwtVerifier {
@@ -36,6 +38,9 @@ export function createJwtVerifier(options: JwtOptions): JwtVerifier | null {
   const verifyOptions = {
     ...(options.issuer ? { issuer: options.issuer } : {}),
     ...(options.audience ? { audience: options.audience } : {}),
+    // A token without `exp` would be valid forever: a leaked one could never be made to stop.
+    requiredClaims: ['exp'],
+    clockTolerance: options.clock_tolerance_seconds,
   };
   return {
     async verify(token: string): Promise<Principal> {
@@ -58,6 +63,10 @@ export function createJwtVerifier(options: JwtOptions): JwtVerifier | null {
       if (typeof organization !== 'string' || !organization) throw new AuthenticationError(`bearer token has no \`${options.organization_claim}\` claim`);
       if (!ROLES.includes(roleClaim as Role)) throw new AuthenticationError(`bearer token claim \`${options.role_claim}\` must be one of ${ROLES.join(', ')}`);
       const role = roleClaim as Role;
+      // A user sees and writes only their own runs: without a subject the payload could name any user.
+      if (role === 'user' && (typeof user !== 'string' || !user)) {
+        throw new AuthenticationError(`bearer token of role user has no \`${options.user_claim}\` claim`);
+      }
       const scopeClaim = claim(payload, options.scope_claim);
       const named = typeof scopeClaim === 'string' ? scopeClaim.split(/\s+/) : Array.isArray(scopeClaim) ? scopeClaim : null;
       const scopes = named ? named.filter((s): s is Scope => SCOPES.includes(s as Scope)) : DEFAULT_SCOPES[role];

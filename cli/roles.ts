@@ -10,6 +10,7 @@ import { createPricing } from '../collector/pricing/pricing.js';
 import { createBullMqQueue } from '../collector/queue/bullmq-queue.js';
 import { createIngestWorker, type IngestWorker } from '../collector/queue/bullmq-worker.js';
 import { createInProcessQueue } from '../collector/queue/in-process-queue.js';
+import { DEAD_LETTER_DIR, DeadLetterDir } from '../collector/queue/dead-letter-dir.js';
 import type { JobQueue } from '../collector/queue/job-queue.js';
 import { createOtlpReceiver, type OtlpReceiver } from '../collector/receiver/otlp-http-receiver.js';
 import { compileRedactionRules } from '../collector/redact/index.js';
@@ -113,6 +114,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
         })
       : createInProcessQueue({
           store,
+          deadLetters: new DeadLetterDir(join(dataDir, DEAD_LETTER_DIR)),
           logger: queueLogger,
           maxBytes: config.queue.max_bytes,
           batchMaxRows: config.queue.batch_max_rows,
@@ -141,7 +143,13 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
       pricing: createPricing({ overridesFile: config.pricing.overrides_file }),
       logger: logger.child({ component: 'receiver' }),
       bodyLimits: { maxBodyBytes: config.otlp.max_body_bytes, maxDecompressedBytes: config.otlp.max_decompressed_bytes },
-      decodeLimits: { maxAttributeValueBytes: config.otlp.max_attribute_value_bytes, maxNestingDepth: config.otlp.max_json_depth },
+      decodeLimits: {
+        maxAttributeValueBytes: config.otlp.max_attribute_value_bytes,
+        maxNestingDepth: config.otlp.max_json_depth,
+        maxNameBytes: config.otlp.max_name_bytes,
+        maxSpanAgeDays: config.otlp.max_span_age_days,
+        maxFutureSkewSeconds: config.otlp.max_future_skew_seconds,
+      },
       maxJsonDepth: config.otlp.max_json_depth,
       authenticator,
       rateLimiter,

@@ -81,6 +81,8 @@ export const configSchema = z
             organization_claim: z.string().min(1).default('org_id'),
             role_claim: z.string().min(1).default('role'),
             scope_claim: z.string().min(1).default('scope'),
+            /** Clock difference with the token issuer tolerated on exp/nbf/iat (every token must carry exp). */
+            clock_tolerance_seconds: z.coerce.number().int().min(0).max(3600).default(60),
           })
           .prefault({}),
       })
@@ -97,8 +99,15 @@ export const configSchema = z
       .object({
         max_body_bytes: positiveInt.default(20 * 1024 * 1024),
         max_decompressed_bytes: positiveInt.default(64 * 1024 * 1024),
+        /** Attribute values and span status messages; longer ones are cut and named in truncated_fields. */
         max_attribute_value_bytes: positiveInt.default(64 * 1024),
         max_json_depth: positiveInt.default(64),
+        /** Span, event and scope names, attribute keys, and the entry's key fields (agent_id, model, …); cut like values. */
+        max_name_bytes: positiveInt.default(1024),
+        /** Spans that started or ended longer ago are rejected (partialSuccess); raise it to replay older history. */
+        max_span_age_days: positiveInt.max(36_500).default(3650),
+        /** Spans that start or end this far past the receiver's clock are rejected. */
+        max_future_skew_seconds: z.coerce.number().int().min(0).max(31 * 86_400).default(3600),
       })
       .prefault({}),
     queue: z

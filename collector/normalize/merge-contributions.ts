@@ -52,8 +52,9 @@ export function mergeContributions(contributions: readonly MapperOutput[]): Cont
   }
   if (contributions.some((c) => c.modelCall === true)) merged.modelCall = true;
   if (contributions.some((c) => c.failed === true)) merged.failed = true;
-  const tags: string[] = [];
-  for (const c of contributions) for (const t of c.tags ?? []) if (!tags.includes(t)) tags.push(t);
-  if (tags.length > 0) merged.tags = tags;
+  // A Set: a tags attribute may list thousands, and includes() would make that quadratic.
+  const tags = new Set<string>();
+  for (const c of contributions) for (const t of c.tags ?? []) tags.add(t);
+  if (tags.size > 0) merged.tags = [...tags];
   return merged as Contribution;
 }

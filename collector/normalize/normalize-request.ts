@@ -2,6 +2,7 @@ import type { EntryRecord } from '../../model/ledger-entry.js';
 import type { DecodedSpan } from '../otlp/decoded-span.js';
 import type { Pricing } from '../pricing/pricing.js';
 import { resolveAgentIds } from './agent-id.js';
+import { DEFAULT_DECODE_LIMITS } from '../otlp/decode-limits.js';
 import { normalizeSpan } from './normalize-span.js';
 
 export interface NormalizeContext {
@@ -12,6 +13,8 @@ export interface NormalizeContext {
   pricing: Pricing;
   /** Deepest JSON nesting accepted inside attribute strings (DESIGN.md, Limits: 64). */
   maxJsonDepth: number;
+  /** Cap of names and key fields (DecodeLimits.maxNameBytes); the default cap when not given. */
+  maxNameBytes?: number;
 }
 
 /**
@@ -27,6 +30,7 @@ export function normalizeRequest(spans: DecodedSpan[], ctx: NormalizeContext): E
       userId: ctx.userId,
       pricing: ctx.pricing,
       maxJsonDepth: ctx.maxJsonDepth,
+      maxNameBytes: ctx.maxNameBytes ?? DEFAULT_DECODE_LIMITS.maxNameBytes,
       agentId: agentIds[i],
     }),
   );

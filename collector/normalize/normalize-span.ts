@@ -1,6 +1,7 @@
 import type { EntryRecord, JsonObject } from '../../model/ledger-entry.js';
 import { entryId, runIdFromTraceId } from '../../model/ids.js';
 import { microsFromNanos } from '../../model/time.js';
+import { truncateUtf8 } from '../otlp/any-value.js';
 import { isRunRoot, type DecodedSpan } from '../otlp/decoded-span.js';
 import type { Pricing } from '../pricing/pricing.js';
 import { str } from './attribute-readers.js';
@@ -15,6 +16,8 @@ export interface SpanContext {
   userId: string | null;
   pricing: Pricing;
   maxJsonDepth: number;
+  /** Cap of the fields that become filter and rollup keys (DecodeLimits.maxNameBytes). */
+  maxNameBytes: number;
   /** Resolved over the whole request (agent-id.ts). */
   agentId: string | null;
 }
@@ -31,6 +34,14 @@ export function normalizeSpan(span: DecodedSpan, ctx: SpanContext): EntryRecord 
   let outputs: JsonObject | null = m.outputs ?? m.outputsFallback ?? null;
   // The seed's own monitoring example reads outputs.error on every failed action.
   if (outcome === 'error' && outputs === null) outputs = { error: statusMessage ?? 'Unknown error' };
+  // Attribute values may be 64 KiB; these become filter keys, rollup keys and stats groups.
+  const cut: string[] = [];
+  const key = <T extends string | null | undefined>(field: string, v: T): T => {
+    if (typeof v !== 'string') return v;
+    const capped = truncateUtf8(v, ctx.maxNameBytes);
+    if (capped.length !== v.length) cut.push(field);
+    return capped as T;
+  };
   return {
     id: entryId(ctx.organizationId, span.traceId, span.spanId),
     organization_id: ctx.organizationId,
@@ -39,7 +50,7 @@ export function normalizeSpan(span: DecodedSpan, ctx: SpanContext): EntryRecord 
     span_id: span.spanId,
     parent_span_id: span.parentSpanId,
     is_root: isRunRoot(span),
-    name: (kind === 'tool' ? m.toolName : undefined) ?? span.name,
+    name: key('name', (kind === 'tool' ? m.toolName : undefined) ?? span.name),
     kind,
     outcome,
     status_message: statusMessage,
@@ -47,23 +58,23 @@ export function normalizeSpan(span: DecodedSpan, ctx: SpanContext): EntryRecord 
     end_us: microsFromNanos(span.endTimeUnixNano),
     duration_ms: Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6,
     cost_nanos: costNanos(m, ctx.pricing, startUs),
-    model: m.model ?? null,
-    provider: m.provider ?? null,
+    model: key('model', m.model ?? null),
+    provider: key('provider', m.provider ?? null),
     input_tokens: inputTokens,
     output_tokens: outputTokens,
     total_tokens:
       m.totalTokens ?? (inputTokens !== null || outputTokens !== null ? (inputTokens ?? 0) + (outputTokens ?? 0) : null),
-    agent_id: ctx.agentId,
-    service_name: str(span.resource, 'service.name'),
+    agent_id: key('agent_id', ctx.agentId),
+    service_name: key('service_name', str(span.resource, 'service.name')),
     // An organization key may assert the user; a user key's user is the only truth.
-    user_id: ctx.userId ?? str(span.attributes, 'user.id') ?? str(span.resource, 'user.id'),
+    user_id: ctx.userId ?? key('user_id', str(span.attributes, 'user.id') ?? str(span.resource, 'user.id')),
     inputs: m.inputs ?? m.inputsFallback ?? null,
     outputs,
     compliance_metadata: m.compliance ?? null,
-    tags: m.tags ?? [],
+    tags: (m.tags ?? []).map((t) => key('tags', t)),
     attributes: span.attributes,
     redactions: span.redactions ?? 0,
-    truncated_fields: truncatedFields(span.truncated, payloads.truncated),
+    truncated_fields: truncatedFields(span.truncated, payloads.truncated, cut),
   };
 }
 
@@ -90,8 +101,8 @@ function costNanos(m: Contribution, pricing: Pricing, startUs: number): number {
   return 0;
 }
 
-/** Both lists, duplicates dropped, in order. Nearly always both are empty. */
-function truncatedFields(decoded: readonly string[], payloads: readonly string[]): string[] {
-  if (decoded.length === 0 && payloads.length === 0) return [];
-  return [...new Set([...decoded, ...payloads])];
+/** The lists joined, duplicates dropped, in order. Nearly always all are empty. */
+function truncatedFields(...lists: ReadonlyArray<readonly string[]>): string[] {
+  if (lists.every((l) => l.length === 0)) return [];
+  return [...new Set(lists.flat())];
 }

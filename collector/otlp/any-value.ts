@@ -38,6 +38,23 @@ export function toBigInt(v: unknown, field: string): bigint {
   throw new ValueTypeError(`\`${field}\` must be an integer, got ${Array.isArray(v) ? 'an array' : typeof v === 'string' ? 'a non-integer string' : `a ${typeof v}`}`);
 }
 
+const QUOTE_CHARS = 64;
+
+/**
+ * A sender's value or key as an error message shows it: cut short, since the
+ * message goes back in partialSuccess and into the logs.
+ */
+export function quote(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > QUOTE_CHARS ? `${v.slice(0, QUOTE_CHARS)}…` : v);
+  if (typeof v === 'object' && v !== null) return Array.isArray(v) ? 'a list' : 'an object';
+  return String(v);
+}
+
+/** A key as a field path shows it (the path is only for messages). */
+function pathKey(key: string): string {
+  return key.length > QUOTE_CHARS ? `${key.slice(0, QUOTE_CHARS)}…` : key;
+}
+
 function intValue(v: unknown, field: string): number | string {
   const b = toBigInt(v, field);
   return b > MAX_SAFE || b < -MAX_SAFE ? b.toString() : Number(b);
@@ -46,18 +63,21 @@ function intValue(v: unknown, field: string): number | string {
 /** Cuts a string to at most `maxBytes` of UTF-8 without splitting a character. */
 export function truncateUtf8(s: string, maxBytes: number): string {
   if (s.length <= maxBytes / 3 || Buffer.byteLength(s) <= maxBytes) return s;
-  const buf = Buffer.from(s).subarray(0, maxBytes);
-  let end = buf.length;
-  // step back over a partial multi-byte sequence
-  while (end > 0 && (buf[end - 1] & 0xc0) === 0x80) end--;
-  if (end > 0 && buf[end - 1] >= 0xc0) end--;
-  return buf.subarray(0, end).toString('utf8');
+  // Every UTF-16 unit is at least a byte: encode only the head (a 50 MiB name costs no 50 MiB copy).
+  let head = s.slice(0, maxBytes);
+  if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
+  const buf = Buffer.from(head).subarray(0, maxBytes);
+  // drop the last character when the cut split it (a whole one stays)
+  let lead = buf.length - 1;
+  while (lead > 0 && (buf[lead] & 0xc0) === 0x80) lead--;
+  const length = buf[lead] < 0x80 ? 1 : buf[lead] >= 0xf0 ? 4 : buf[lead] >= 0xe0 ? 3 : 2;
+  return buf.subarray(0, lead + length <= buf.length ? buf.length : lead).toString('utf8');
 }
 
 export class AttributeConverter {
   constructor(private readonly limits: DecodeLimits) {}
 
-  /** KeyValue[] to a record; keys whose values were cut are pushed to `truncated`. */
+  /** KeyValue[] to a record; keys cut to the name cap, or whose values were cut, are pushed to `truncated` (as stored). */
   keyValues(list: unknown, field: string, truncated: string[], depth = 0): Attributes {
     const out: Attributes = newRecord();
     if (list === undefined || list === null) return out;
@@ -65,9 +85,10 @@ export class AttributeConverter {
     for (let i = 0; i < list.length; i++) {
       const kv = list[i] as { key?: unknown; value?: unknown } | null;
       if (!kv || typeof kv.key !== 'string') throw new ValueTypeError(`\`${field}[${i}].key\` must be a string`);
-      const state = { cut: false };
-      out[kv.key] = this.value(kv.value, `${field}.${kv.key}`, depth, state);
-      if (state.cut) truncated.push(kv.key);
+      const key = truncateUtf8(kv.key, this.limits.maxNameBytes);
+      const state = { cut: key.length !== kv.key.length };
+      out[key] = this.value(kv.value, `${field}.${pathKey(key)}`, depth, state);
+      if (state.cut) truncated.push(key);
     }
     return out;
   }

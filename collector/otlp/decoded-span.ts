@@ -21,7 +21,7 @@ export interface DecodedSpan {
   /** Shared by every span of one ResourceSpans. */
   resource: Attributes;
   scope: { name: string; version: string };
-  /** Attribute keys whose values were cut to the configured cap (DESIGN.md, Limits). */
+  /** What was cut to a configured cap (DESIGN.md, Limits): attribute keys as stored, `name`, `status_message`, `resource.<key>`, … */
   truncated: string[];
   /** How many values redaction replaced in this span (0 until redaction runs). */
   redactions?: number;

@@ -13,14 +13,15 @@ new protobuf.Root().define('google.rpc').add(RpcStatus);
 
 export type OtlpEncoding = 'protobuf' | 'json';
 
-export function decodeTraces(body: Uint8Array, encoding: OtlpEncoding, limits: DecodeLimits): DecodedRequest {
+/** `nowMs` anchors the accepted time window (DecodeLimits). */
+export function decodeTraces(body: Uint8Array, encoding: OtlpEncoding, limits: DecodeLimits, nowMs: number = Date.now()): DecodedRequest {
   let request: unknown;
   try {
     request = encoding === 'protobuf' ? traceV1.ExportTraceServiceRequest.decode(body) : JSON.parse(Buffer.from(body).toString('utf8'));
   } catch (err) {
     throw new DecodeError(`body is not a valid ${encoding === 'protobuf' ? 'protobuf' : 'JSON'} ExportTraceServiceRequest: ${(err as Error).message}`);
   }
-  return spansFromRequest(request, limits);
+  return spansFromRequest(request, limits, nowMs);
 }
 
 export function encodeExportResponse(encoding: OtlpEncoding, rejectedSpans: number, errorMessage: string): Uint8Array | string {

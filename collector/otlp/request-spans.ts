@@ -1,5 +1,5 @@
 import type { Attributes } from '../../model/ledger-entry.js';
-import { AttributeConverter, ValueTypeError, toBigInt } from './any-value.js';
+import { AttributeConverter, ValueTypeError, quote, toBigInt, truncateUtf8 } from './any-value.js';
 import type { DecodedEvent, DecodedSpan } from './decoded-span.js';
 import { DecodeError, type DecodeLimits, type RejectedSpan } from './decode-limits.js';
 
@@ -50,6 +50,48 @@ function readString(v: unknown, field: string): string {
   return v;
 }
 
+/** A string cut to `maxBytes`; `label` goes to `truncated` when it was cut. */
+function capped(v: string, maxBytes: number, label: string, truncated: string[]): string {
+  const cut = truncateUtf8(v, maxBytes);
+  if (cut.length !== v.length) truncated.push(label);
+  return cut;
+}
+
+/**
+ * The span times a request may carry, in nanoseconds since the epoch
+ * (DESIGN.md, Decisions: Time window). Outside it a span is rejected, never
+ * stored: a time past what a Date can hold would break every read of its
+ * organization's ledger, and one near 0 is a unit mistake (seconds sent as nanoseconds).
+ */
+export interface TimeWindow {
+  fromNs: bigint;
+  toNs: bigint;
+}
+
+const NS_PER_MS = 1_000_000n;
+
+export function timeWindow(limits: DecodeLimits, nowMs: number): TimeWindow {
+  const now = BigInt(Math.trunc(nowMs)) * NS_PER_MS;
+  const from = now - BigInt(limits.maxSpanAgeDays) * 86_400_000n * NS_PER_MS;
+  return { fromNs: from > 0n ? from : 1n, toNs: now + BigInt(limits.maxFutureSkewSeconds) * 1000n * NS_PER_MS };
+}
+
+function isoOfNs(ns: bigint): string {
+  return new Date(Number(ns / NS_PER_MS)).toISOString();
+}
+
+function readTime(v: unknown, field: string, window: TimeWindow): bigint {
+  const ns = toBigInt(v, field);
+  if (ns === 0n) throw new ValueTypeError(`\`${field}\` is required`);
+  if (ns < window.fromNs || ns > window.toNs) {
+    throw new ValueTypeError(
+      `\`${field}\` ${quote(String(v))} is outside the accepted window ${isoOfNs(window.fromNs)} to ${isoOfNs(window.toNs)} ` +
+        '(otlp.max_span_age_days, otlp.max_future_skew_seconds)',
+    );
+  }
+  return ns;
+}
+
 function list(v: unknown, field: string): unknown[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw new DecodeError(`\`${field}\` must be a list`);
@@ -63,11 +105,12 @@ type Obj = Record<string, unknown>;
  * JSON.parse reads OTLP/JSON, into DecodedSpans. A malformed envelope throws
  * DecodeError; a malformed span is rejected alone.
  */
-export function spansFromRequest(request: unknown, limits: DecodeLimits): DecodedRequest {
+export function spansFromRequest(request: unknown, limits: DecodeLimits, nowMs: number = Date.now()): DecodedRequest {
   if (typeof request !== 'object' || request === null || Array.isArray(request)) {
     throw new DecodeError('body must be an ExportTraceServiceRequest object');
   }
   const attrs = new AttributeConverter(limits);
+  const ctx: SpanReadContext = { attrs, limits, window: timeWindow(limits, nowMs) };
   const out: DecodedRequest = { spans: [], rejected: [], total: 0 };
   const resourceSpans = list((request as Obj).resourceSpans, 'resourceSpans');
   resourceSpans.forEach((rs, r) => {
@@ -75,8 +118,9 @@ export function spansFromRequest(request: unknown, limits: DecodeLimits): Decode
     const resourceField = `resourceSpans[${r}].resource.attributes`;
     const scopeSpans = list((rs as Obj).scopeSpans, `resourceSpans[${r}].scopeSpans`);
     let resource: Attributes;
+    const resourceCut: string[] = [];
     try {
-      resource = attrs.keyValues(((rs as Obj).resource as Obj | undefined)?.attributes, resourceField, []);
+      resource = attrs.keyValues(((rs as Obj).resource as Obj | undefined)?.attributes, resourceField, resourceCut);
     } catch (err) {
       // Without its resource no span of this group can be attributed: reject them all.
       for (const ss of scopeSpans) {
@@ -89,16 +133,17 @@ export function spansFromRequest(request: unknown, limits: DecodeLimits): Decode
     scopeSpans.forEach((ss, s) => {
       if (typeof ss !== 'object' || ss === null) throw new DecodeError(`\`resourceSpans[${r}].scopeSpans[${s}]\` must be an object`);
       const scopeObj = ((ss as Obj).scope ?? {}) as Obj;
+      const groupCut = resourceCut.map((k) => `resource.${k}`);
       const scope = {
-        name: typeof scopeObj.name === 'string' ? scopeObj.name : '',
-        version: typeof scopeObj.version === 'string' ? scopeObj.version : '',
+        name: capped(typeof scopeObj.name === 'string' ? scopeObj.name : '', limits.maxNameBytes, 'scope.name', groupCut),
+        version: capped(typeof scopeObj.version === 'string' ? scopeObj.version : '', limits.maxNameBytes, 'scope.version', groupCut),
       };
       const spans = list((ss as Obj).spans, `resourceSpans[${r}].scopeSpans[${s}].spans`);
       spans.forEach((raw, i) => {
         const index = out.total++;
         const field = `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`;
         try {
-          out.spans.push(readSpan(raw, field, resource, scope, attrs));
+          out.spans.push(readSpan(raw, field, resource, scope, groupCut, ctx));
         } catch (err) {
           if (!(err instanceof ValueTypeError)) throw err;
           out.rejected.push({ index, reason: err.message });
@@ -109,12 +154,19 @@ export function spansFromRequest(request: unknown, limits: DecodeLimits): Decode
   return out;
 }
 
+interface SpanReadContext {
+  attrs: AttributeConverter;
+  limits: DecodeLimits;
+  window: TimeWindow;
+}
+
 function readSpan(
   raw: unknown,
   field: string,
   resource: Attributes,
   scope: DecodedSpan['scope'],
-  attrs: AttributeConverter,
+  groupCut: readonly string[],
+  { attrs, limits, window }: SpanReadContext,
 ): DecodedSpan {
   if (typeof raw !== 'object' || raw === null) throw new ValueTypeError(`\`${field}\` must be a Span object`);
   const span = raw as Obj;
@@ -122,20 +174,20 @@ function readSpan(
   const spanId = readId(span.spanId, 8, `${field}.spanId`);
   if (!traceId) throw new ValueTypeError(`\`${field}.traceId\` is required`);
   if (!spanId) throw new ValueTypeError(`\`${field}.spanId\` is required`);
-  const truncated: string[] = [];
+  const truncated: string[] = [...groupCut];
   const attributes = attrs.keyValues(span.attributes, `${field}.attributes`, truncated);
   const status = (span.status ?? {}) as Obj;
   const events: DecodedEvent[] = list(span.events, `${field}.events`).map((e, j) => {
     const ev = (e ?? {}) as Obj;
     return {
-      name: readString(ev.name, `${field}.events[${j}].name`),
+      name: capped(readString(ev.name, `${field}.events[${j}].name`), limits.maxNameBytes, `events[${j}].name`, truncated),
       timeUnixNano: toBigInt(ev.timeUnixNano, `${field}.events[${j}].timeUnixNano`),
       attributes: attrs.keyValues(ev.attributes, `${field}.events[${j}].attributes`, truncated),
     };
   });
-  const start = toBigInt(span.startTimeUnixNano, `${field}.startTimeUnixNano`);
-  const end = toBigInt(span.endTimeUnixNano, `${field}.endTimeUnixNano`);
-  if (start <= 0n) throw new ValueTypeError(`\`${field}.startTimeUnixNano\` is required`);
+  const start = readTime(span.startTimeUnixNano, `${field}.startTimeUnixNano`, window);
+  const end = readTime(span.endTimeUnixNano, `${field}.endTimeUnixNano`, window);
+  if (end < start) throw new ValueTypeError(`\`${field}.endTimeUnixNano\` is before its \`startTimeUnixNano\``);
   const flags = span.flags === undefined || span.flags === null ? 0 : Number(span.flags);
   if (!Number.isInteger(flags)) throw new ValueTypeError(`\`${field}.flags\` must be an integer`);
   return {
@@ -143,15 +195,15 @@ function readSpan(
     spanId,
     parentSpanId: readId(span.parentSpanId, 8, `${field}.parentSpanId`),
     flags,
-    name: readString(span.name, `${field}.name`),
+    name: capped(readString(span.name, `${field}.name`), limits.maxNameBytes, 'name', truncated),
     kind: readEnum(span.kind, SPAN_KIND_NAMES, `${field}.kind`),
     startTimeUnixNano: start,
-    endTimeUnixNano: end < start ? start : end,
+    endTimeUnixNano: end,
     attributes,
     events,
     status: {
       code: readEnum(status.code, { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 }, `${field}.status.code`),
-      message: readString(status.message, `${field}.status.message`),
+      message: capped(readString(status.message, `${field}.status.message`), limits.maxAttributeValueBytes, 'status_message', truncated),
     },
     resource,
     scope,

@@ -1,9 +1,13 @@
 import type { Logger } from 'pino';
-import type { Store } from '../../exporters/store.js';
+import { PermanentStoreError, type Store } from '../../exporters/store.js';
+import type { EntryRecord } from '../../model/ledger-entry.js';
+import type { DeadLetterSink } from './dead-letter-dir.js';
 import { QueueBusyError, type Envelope, type JobQueue } from './job-queue.js';
 
 export interface InProcessQueueOptions {
   store: Store;
+  /** Where entries the store refuses for good (PermanentStoreError) are parked. */
+  deadLetters: DeadLetterSink;
   logger: Logger;
   /** Bound on the bytes of envelopes accepted and not yet written. */
   maxBytes: number;
@@ -97,7 +101,7 @@ class InProcessQueue implements JobQueue {
 
   private async writeBatch(batch: Waiting[]): Promise<void> {
     try {
-      await this.options.store.write(batch.flatMap((w) => w.envelope.entries));
+      await this.writeOrPark(batch.flatMap((w) => w.envelope.entries));
       this.failing = null;
       this.backoffMs = 0;
       for (const w of batch) {
@@ -121,6 +125,29 @@ class InProcessQueue implements JobQueue {
       this.inFlight--;
       this.pump();
       if (this.drained && this.inFlight === 0 && this.waiting.length === 0) this.drained();
+    }
+  }
+
+  /**
+   * Writes the entries. What the store refuses for good is parked in the
+   * dead-letter set, found by halving so its neighbours are still written
+   * (writes are idempotent, so a half written before the refusal is written
+   * again harmlessly). Any other failure throws: the whole batch is retried.
+   */
+  private async writeOrPark(entries: EntryRecord[]): Promise<void> {
+    try {
+      await this.options.store.write(entries);
+    } catch (err) {
+      if (!(err instanceof PermanentStoreError)) throw err;
+      if (entries.length === 1) {
+        await this.options.deadLetters.park(entries, err.message);
+        const [e] = entries;
+        this.options.logger.error({ err: err.message, entry: e.id, organization: e.organization_id, trace: e.trace_id, span: e.span_id }, 'store refused an entry for good; parked in the dead-letter set');
+        return;
+      }
+      const half = Math.ceil(entries.length / 2);
+      await this.writeOrPark(entries.slice(0, half));
+      await this.writeOrPark(entries.slice(half));
     }
   }
 

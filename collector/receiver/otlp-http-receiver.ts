@@ -119,6 +119,7 @@ class OtlpHttpReceiver implements OtlpReceiver {
       userId: principal.role === 'user' ? principal.user_id : null,
       pricing: this.options.pricing,
       maxJsonDepth: this.options.maxJsonDepth,
+      maxNameBytes: this.options.decodeLimits.maxNameBytes,
     });
     if (entries.length > 0) {
       try {

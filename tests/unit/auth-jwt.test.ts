@@ -15,16 +15,17 @@ const base: JwtOptions = {
   organization_claim: 'org_id',
   role_claim: 'role',
   scope_claim: 'scope',
+  clock_tolerance_seconds: 60,
 };
 
-function hs256(claims: Record<string, unknown>, options: { issuer?: string; audience?: string; expires?: string } = {}) {
-  return new SignJWT(claims)
+function hs256(claims: Record<string, unknown>, options: { issuer?: string; audience?: string; expires?: string | null } = {}) {
+  const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(options.issuer ?? 'https://idp.example')
     .setAudience(options.audience ?? 'agent-ledger')
-    .setIssuedAt()
-    .setExpirationTime(options.expires ?? '5m')
-    .sign(new TextEncoder().encode(SECRET));
+    .setIssuedAt();
+  if (options.expires !== null) jwt.setExpirationTime(options.expires ?? '5m');
+  return jwt.sign(new TextEncoder().encode(SECRET));
 }
 
 let jwks: Server;
@@ -62,7 +63,13 @@ describe('JWT bearer tokens', () => {
   it.each([
     ['a wrong issuer', () => hs256({ sub: 'u', org_id: 'o' }, { issuer: 'https://evil.example' })],
     ['a wrong audience', () => hs256({ sub: 'u', org_id: 'o' }, { audience: 'other' })],
-    ['an expired token', () => hs256({ sub: 'u', org_id: 'o' }, { expires: '-1m' })],
+    ['an expired token', () => hs256({ sub: 'u', org_id: 'o' }, { expires: '-2m' })],
+    ['a token without exp', () => hs256({ sub: 'u', org_id: 'o', role: 'admin' }, { expires: null })],
+    ['a token whose exp is not a number', () => hs256({ sub: 'u', org_id: 'o', exp: 'never' }, { expires: null })],
+    ['a user token without sub', () => hs256({ org_id: 'o', role: 'user' })],
+    ['a token without role (a user) and without sub', () => hs256({ org_id: 'o' })],
+    ['a user token whose sub is empty', () => hs256({ sub: '', org_id: 'o' })],
+    ['a user token whose sub is not a string', () => hs256({ sub: 42, org_id: 'o' })],
     ['no organization claim', () => hs256({ sub: 'u' })],
     ['an unknown role', () => hs256({ sub: 'u', org_id: 'o', role: 'root' })],
     ['a bad signature', async () => (await hs256({ sub: 'u', org_id: 'o' })).slice(0, -4) + 'AAAA'],
@@ -80,6 +87,30 @@ describe('JWT bearer tokens', () => {
       .sign(privateKey);
     expect(await verifier.verify(token)).toMatchObject({ organization_id: 'globex', role: 'superuser', user_id: 'u2' });
     await expect(verifier.verify(await hs256({ sub: 'u', org_id: 'o' }))).rejects.toThrow(AuthenticationError);
+  });
+
+  it('allows the configured clock tolerance past exp, and no more', async () => {
+    const expiredBy = (seconds: number) =>
+      new SignJWT({ sub: 'u', org_id: 'o' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer('https://idp.example')
+        .setAudience('agent-ledger')
+        .setExpirationTime(Math.floor(Date.now() / 1000) - seconds)
+        .sign(new TextEncoder().encode(SECRET));
+    const verifier = createJwtVerifier({ ...base, clock_tolerance_seconds: 30 })!;
+    expect((await verifier.verify(await expiredBy(10))).user_id).toBe('u');
+    await expect(verifier.verify(await expiredBy(45))).rejects.toThrow(/exp/);
+    await expect(createJwtVerifier({ ...base, clock_tolerance_seconds: 0 })!.verify(await expiredBy(10))).rejects.toThrow(AuthenticationError);
+  });
+
+  it('names the missing claim', async () => {
+    await expect(createJwtVerifier(base)!.verify(await hs256({ sub: 'u', org_id: 'o' }, { expires: null }))).rejects.toThrow(/"exp"/);
+    await expect(createJwtVerifier(base)!.verify(await hs256({ org_id: 'o', role: 'user' }))).rejects.toThrow(/`sub`/);
+  });
+
+  it('still takes an admin or superuser token without sub (they assert no user)', async () => {
+    const principal = await createJwtVerifier(base)!.verify(await hs256({ org_id: 'o', role: 'admin' }));
+    expect(principal).toMatchObject({ role: 'admin', user_id: null });
   });
 
   it('is off when neither a secret nor a JWKS is configured', () => {

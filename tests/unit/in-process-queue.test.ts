@@ -1,0 +1,116 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { DeadLetterDir } from '../../collector/queue/dead-letter-dir.js';
+import { createInProcessQueue } from '../../collector/queue/in-process-queue.js';
+import type { Envelope } from '../../collector/queue/job-queue.js';
+import { PermanentStoreError, type Store, type WriteResult } from '../../exporters/store.js';
+import type { EntryRecord } from '../../model/ledger-entry.js';
+import { normalizeOne } from '../helpers/normalize-spans.js';
+
+/**
+ * The embedded queue and a store that refuses some entries for good, the
+ * way Elasticsearch refuses a document it cannot map (a 400 in a bulk
+ * response: the others of the bulk are written, then PermanentStoreError).
+ */
+class RefusingStore {
+  readonly written = new Map<string, EntryRecord>();
+  writes = 0;
+  transientFailures = 0;
+
+  constructor(private readonly refuses: (e: EntryRecord) => boolean) {}
+
+  async write(entries: EntryRecord[]): Promise<WriteResult> {
+    this.writes++;
+    if (this.transientFailures > 0) {
+      this.transientFailures--;
+      throw new Error('connection refused');
+    }
+    let inserted = 0;
+    const refused = entries.filter(this.refuses);
+    for (const e of entries) {
+      if (this.refuses(e) || this.written.has(e.id)) continue;
+      this.written.set(e.id, e);
+      inserted++;
+    }
+    if (refused.length) throw new PermanentStoreError(`refused ${refused.length} document(s): mapper_parsing_exception`);
+    return { inserted };
+  }
+}
+
+let spanCounter = 0;
+function entry(name: string): EntryRecord {
+  spanCounter++;
+  return normalizeOne({}, { name, traceId: spanCounter.toString(16).padStart(32, 'a'), spanId: spanCounter.toString(16).padStart(16, 'b') });
+}
+
+function envelope(...names: string[]): Envelope {
+  return { organization_id: 'org_test', entries: names.map(entry), bytes: 100 * names.length };
+}
+
+function queueOver(store: RefusingStore, options: { batchMaxRows?: number } = {}) {
+  const deadLetters = new DeadLetterDir(join(mkdtempSync(join(tmpdir(), 'dlq-')), 'dead-letters'));
+  const queue = createInProcessQueue({
+    store: store as unknown as Store,
+    deadLetters,
+    logger: pino({ level: 'silent' }),
+    maxBytes: 10 * 1024 * 1024,
+    batchMaxRows: options.batchMaxRows ?? 10_000,
+    ackTimeoutMs: 3_000,
+    retryAfterSeconds: 1,
+  });
+  return { queue, deadLetters };
+}
+
+describe('the in-process queue and permanent store errors', () => {
+  it('parks only the refused entry, writes its neighbours and keeps ingest flowing', async () => {
+    const store = new RefusingStore((e) => e.name === 'poison');
+    const { queue, deadLetters } = queueOver(store);
+    const envelopes = [envelope('a1', 'a2'), envelope('b1', 'poison', 'b2'), envelope('c1')];
+    await Promise.all(envelopes.map((e) => queue.enqueue(e)));
+    expect([...store.written.values()].map((e) => e.name).sort()).toEqual(['a1', 'a2', 'b1', 'b2', 'c1']);
+    const letters = await deadLetters.list();
+    expect(letters).toHaveLength(1);
+    expect(letters[0].entries.map((e) => e.name)).toEqual(['poison']);
+    expect(letters[0].failed_reason).toContain('mapper_parsing_exception');
+    expect(letters[0].organization_id).toBe('org_test');
+    // nothing is stuck: the queue takes and writes more at once
+    expect(await queue.refusal()).toBeNull();
+    await expect(queue.ping()).resolves.toBeUndefined();
+    await queue.enqueue(envelope('d1'));
+    expect(store.written.size).toBe(6);
+    await queue.close();
+  });
+
+  it('finds one refused entry among a thousand in few writes', async () => {
+    const store = new RefusingStore((e) => e.name === 'poison');
+    const { queue, deadLetters } = queueOver(store);
+    const names = Array.from({ length: 1000 }, (_, i) => (i === 617 ? 'poison' : `ok-${i}`));
+    await queue.enqueue(envelope(...names));
+    expect(store.written.size).toBe(999);
+    expect(store.writes).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(1000)) + 1);
+    expect((await deadLetters.list()).flatMap((l) => l.entries.map((e) => e.name))).toEqual(['poison']);
+    await queue.close();
+  });
+
+  it('parks every refused entry of a batch, each on its own', async () => {
+    const store = new RefusingStore((e) => e.name.startsWith('bad'));
+    const { queue, deadLetters } = queueOver(store);
+    await queue.enqueue(envelope('bad-1', 'ok-1', 'bad-2', 'ok-2', 'bad-3'));
+    expect([...store.written.values()].map((e) => e.name).sort()).toEqual(['ok-1', 'ok-2']);
+    expect((await deadLetters.list()).flatMap((l) => l.entries.map((e) => e.name)).sort()).toEqual(['bad-1', 'bad-2', 'bad-3']);
+    await queue.close();
+  });
+
+  it('still retries a failure that is not permanent, parking nothing', async () => {
+    const store = new RefusingStore(() => false);
+    store.transientFailures = 2;
+    const { queue, deadLetters } = queueOver(store);
+    await queue.enqueue(envelope('x1', 'x2'));
+    expect(store.written.size).toBe(2);
+    expect(await deadLetters.list()).toEqual([]);
+    await queue.close();
+  });
+});
