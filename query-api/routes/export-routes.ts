@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
-import Router from '@koa/router';
 import type { Store } from '../../exporters/store.js';
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import type { SearchQuery } from '../../model/search-query.js';
 import { CONTENT_TYPE, EXPORT_FORMATS, serializeEntryJson, serializeExport } from '../export/export-formats.js';
 import { enumParam, intParam, parseQuery } from '../query-params.js';
+import type { ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
 import { ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, withHighlights } from './ledger-params.js';
 
@@ -18,9 +18,8 @@ async function* highlighted(entries: AsyncIterable<LedgerEntry>, q: SearchQuery)
   for await (const entry of entries) yield withHighlights(entry, q);
 }
 
-export function exportRoutes(store: Store, scopeOf: ScopeResolver): Router {
-  const router = new Router();
-  router.get('/api/v1/ledger/export', async (ctx) => {
+export function exportRoutes(router: ApiRouter, store: Store, scopeOf: ScopeResolver): void {
+  router.get('/api/v1/ledger/export', { scopes: ['export'], rateClass: 'export' }, async (ctx) => {
     const params = parseQuery(ctx.query, exportShape);
     const filter = ledgerFilterFrom(params, scopeOf(ctx));
     const { q, ...withoutQ } = filter;
@@ -39,5 +38,4 @@ export function exportRoutes(store: Store, scopeOf: ScopeResolver): Router {
     const lines = params.q ? highlighted(entries!, params.q) : entries!;
     ctx.body = Readable.from(serializeExport(lines, params.format), { objectMode: false });
   });
-  return router;
 }

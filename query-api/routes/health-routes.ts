@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import { PUBLIC, type ApiRouter } from '../route-access.js';
 
 export interface ReadinessCheck {
   name: string;
@@ -6,12 +6,11 @@ export interface ReadinessCheck {
 }
 
 /** /healthz: the process answers. /readyz: every dependency it needs answers too. */
-export function healthRoutes(checks: ReadinessCheck[]): Router {
-  const router = new Router();
-  router.get('/healthz', (ctx) => {
+export function healthRoutes(router: ApiRouter, checks: ReadinessCheck[]): void {
+  router.get('/healthz', PUBLIC, (ctx) => {
     ctx.body = { status: 'ok' };
   });
-  router.get('/readyz', async (ctx) => {
+  router.get('/readyz', PUBLIC, async (ctx) => {
     const results = await Promise.all(
       checks.map(async ({ name, check }) => {
         try {
@@ -26,5 +25,4 @@ export function healthRoutes(checks: ReadinessCheck[]): Router {
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? 'ready' : 'unavailable', checks: results };
   });
-  return router;
 }

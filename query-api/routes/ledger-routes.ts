@@ -1,6 +1,6 @@
-import Router from '@koa/router';
 import type { Store } from '../../exporters/store.js';
 import { intParam, parseQuery } from '../query-params.js';
+import { READ, type ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
 import { ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, sortShape, withHighlights } from './ledger-params.js';
 
@@ -11,9 +11,8 @@ export const ledgerShape = {
   ...sortShape,
 };
 
-export function ledgerRoutes(store: Store, scopeOf: ScopeResolver): Router {
-  const router = new Router();
-  router.get('/api/v1/ledger', async (ctx) => {
+export function ledgerRoutes(router: ApiRouter, store: Store, scopeOf: ScopeResolver): void {
+  router.get('/api/v1/ledger', READ, async (ctx) => {
     const params = parseQuery(ctx.query, ledgerShape);
     const filter = ledgerFilterFrom(params, scopeOf(ctx));
     const { data, count } = await refusedAsBadRequest(() =>
@@ -33,5 +32,4 @@ export function ledgerRoutes(store: Store, scopeOf: ScopeResolver): Router {
       total_pages: Math.ceil(count / params.page_size),
     };
   });
-  return router;
 }

@@ -1,9 +1,9 @@
-import Router from '@koa/router';
 import { RUN_STATUSES } from '../../model/ledger-entry.js';
 import { parseRunId } from '../../model/ids.js';
 import { RUN_SORT_FIELDS, type Store } from '../../exporters/store.js';
 import { notFound, validationError } from '../api-error.js';
 import { dateParam, enumParam, intParam, parseQuery, textParam } from '../query-params.js';
+import { READ, type ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
 import { fullTextParam, refusedAsBadRequest } from './ledger-params.js';
 
@@ -20,9 +20,8 @@ export const runsShape = {
 };
 
 /** Runs, hierarchical (Run → Actions), as the ledger seed contrasts them with the flat ledger. */
-export function runsRoutes(store: Store, scopeOf: ScopeResolver): Router {
-  const router = new Router();
-  router.get('/api/v1/runs', async (ctx) => {
+export function runsRoutes(router: ApiRouter, store: Store, scopeOf: ScopeResolver): void {
+  router.get('/api/v1/runs', READ, async (ctx) => {
     const params = parseQuery(ctx.query, runsShape);
     if (params.start_date !== undefined && params.end_date !== undefined && params.start_date > params.end_date) {
       throw validationError('`start_date` must not be after `end_date`');
@@ -43,7 +42,7 @@ export function runsRoutes(store: Store, scopeOf: ScopeResolver): Router {
     );
     ctx.body = { data, count, page: params.page, page_size: params.page_size, total_pages: Math.ceil(count / params.page_size) };
   });
-  router.get('/api/v1/runs/:run_id', async (ctx) => {
+  router.get('/api/v1/runs/:run_id', READ, async (ctx) => {
     parseQuery(ctx.query, {});
     const runId = parseRunId(ctx.params.run_id);
     if (!runId) throw validationError('`run_id` must be a UUID (or 32 hex digits)');
@@ -51,5 +50,4 @@ export function runsRoutes(store: Store, scopeOf: ScopeResolver): Router {
     if (!detail) throw notFound(`run ${runId} not found`);
     ctx.body = { ...detail.run, actions: detail.actions };
   });
-  return router;
 }

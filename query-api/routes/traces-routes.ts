@@ -1,9 +1,9 @@
-import Router from '@koa/router';
 import type { Context } from 'koa';
 import { parseRunId } from '../../model/ids.js';
 import type { QueryScope, Store } from '../../exporters/store.js';
-import { notFound, validationError } from '../api-error.js';
+import { notFound } from '../api-error.js';
 import { intParam, parseQuery, textParam } from '../query-params.js';
+import { READ, type ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
 import { traceDetailOf } from '../traces/trace-detail.js';
 import { traceSummaryOf } from '../traces/trace-summary.js';
@@ -21,10 +21,9 @@ const listShape = {
  * routes read runs and shape them as the seed says. Another tenant is a 404,
  * worded like an unknown trace, so ids reveal nothing (DESIGN.md, Tenancy).
  */
-export function tracesRoutes(store: Store, scopeOf: ScopeResolver): Router {
-  const router = new Router();
+export function tracesRoutes(router: ApiRouter, store: Store, scopeOf: ScopeResolver): void {
 
-  router.get('/tenants/:tenantId/traces', async (ctx) => {
+  router.get('/tenants/:tenantId/traces', READ, async (ctx) => {
     const params = parseQuery(ctx.query, listShape);
     const scope = tenantScope(ctx, scopeOf);
     if (!scope) throw notFound(`tenant ${ctx.params.tenantId} not found`);
@@ -45,17 +44,15 @@ export function tracesRoutes(store: Store, scopeOf: ScopeResolver): Router {
     ctx.body = body;
   });
 
-  router.get('/tenants/:tenantId/traces/:traceId', async (ctx) => {
+  router.get('/tenants/:tenantId/traces/:traceId', READ, async (ctx) => {
     parseQuery(ctx.query, {});
+    // ids are opaque strings to the caller (the seed's own is `trace_abc123`): one that is not 32 hex digits or a UUID names no trace
     const runId = parseRunId(ctx.params.traceId);
-    if (!runId) throw validationError('`traceId` must be 32 hex digits (a UUID form is accepted)');
     const scope = tenantScope(ctx, scopeOf);
-    const detail = scope ? await store.getRun(scope, runId) : null;
+    const detail = runId && scope ? await store.getRun(scope, runId) : null;
     if (!detail) throw notFound(`trace ${ctx.params.traceId} not found`);
     ctx.body = traceDetailOf(detail);
   });
-
-  return router;
 }
 
 /**
