@@ -1,3 +1,4 @@
+import { parseQuery } from '../query-params.js';
 import { PUBLIC, type ApiRouter } from '../route-access.js';
 
 export interface ReadinessCheck {
@@ -7,10 +8,13 @@ export interface ReadinessCheck {
 
 /** /healthz: the process answers. /readyz: every dependency it needs answers too. */
 export function healthRoutes(router: ApiRouter, checks: ReadinessCheck[]): void {
+  // no parameters, refused like on every route (a probe never sends any)
   router.get('/healthz', PUBLIC, (ctx) => {
+    parseQuery(ctx.query, {});
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', PUBLIC, async (ctx) => {
+    parseQuery(ctx.query, {});
     const results = await Promise.all(
       checks.map(async ({ name, check }) => {
         try {
