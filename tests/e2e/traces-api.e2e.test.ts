@@ -523,10 +523,13 @@ describe('errors', () => {
     'x'.repeat(2000),
     '%C3%A9t%C3%A9',
     "1' OR '1'='1",
-  ])('detail of trace id %s is a 404: ids are opaque, one of another form names no trace', async (traceId) => {
-    const e = await expectError(`/tenants/${TENANT}/traces/${traceId}`, 404, 'NOT_FOUND');
-    expect(e.message).toMatch(/^trace .+ not found$/s);
-  });
+  ].map((id) => [id.length > 40 ? `${id.slice(0, 8)}… (${id.length} characters)` : id, id]))(
+    'detail of trace id %s is a 404: ids are opaque, one of another form names no trace',
+    async (_label, traceId) => {
+      const e = await expectError(`/tenants/${TENANT}/traces/${traceId}`, 404, 'NOT_FOUND');
+      expect(e.message).toMatch(/^trace .+ not found$/s);
+    },
+  );
 
   it('the seed\'s own example, /tenants/tenant_123/traces/trace_abc123, is a 404 NOT_FOUND, for an unknown tenant and for the caller\'s own', async () => {
     await expectError('/tenants/tenant_123/traces/trace_abc123', 404, 'NOT_FOUND');
