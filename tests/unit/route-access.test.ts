@@ -36,7 +36,10 @@ describe('route access is declared with each route', () => {
   });
 
   it('one router, strict and case-sensitive', () => {
-    const routers = api.app.middleware.flatMap((m) => ((m as { router?: unknown }).router ? [(m as { router: { opts: object } }).router] : []));
+    const routers = api.app.middleware.flatMap((m) => {
+      const router = (m as unknown as { router?: { opts: object } }).router;
+      return router ? [router] : [];
+    });
     expect(routers).toHaveLength(1);
     expect(routers[0].opts).toMatchObject({ strict: true, sensitive: true });
   });
@@ -56,5 +59,4 @@ describe('parseQuery', () => {
   it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'])('refuses `%s`, naming it', (key) => {
     for (const query of queries(key)) expect(() => parseQuery(query, shape)).toThrow(`unknown query parameter \`${key}\``);
   });
-
 });
