@@ -61,12 +61,13 @@ export function parseEvent(body: unknown, maxMetadataBytes: number, prefix: Read
   const result = eventShape.safeParse(body);
   if (!result.success) fail(result.error, prefix);
   const event = result.data;
+  // depth first: JSON.stringify of metadata nested thousands deep overflows the stack
+  if (depthOf(event.metadata, MAX_METADATA_DEPTH) > MAX_METADATA_DEPTH) {
+    throw validationError(`\`${fieldName([...prefix, 'metadata'])}\` nests deeper than ${MAX_METADATA_DEPTH} levels`);
+  }
   const bytes = Buffer.byteLength(JSON.stringify(event.metadata), 'utf8');
   if (bytes > maxMetadataBytes) {
     throw validationError(`\`${fieldName([...prefix, 'metadata'])}\` is ${bytes} bytes as JSON; at most ${maxMetadataBytes} are accepted`);
-  }
-  if (depthOf(event.metadata, MAX_METADATA_DEPTH) > MAX_METADATA_DEPTH) {
-    throw validationError(`\`${fieldName([...prefix, 'metadata'])}\` nests deeper than ${MAX_METADATA_DEPTH} levels`);
   }
   return event;
 }

@@ -125,6 +125,15 @@ describe('POST /api/v1/activity/report', () => {
     expectError(await report(keys.reporter, body), 400, 'VALIDATION_ERROR', field);
   });
 
+  it('answers 400 naming `metadata` to metadata nested thousands deep (found by the route fuzz: it was a 500)', async () => {
+    for (const depth of [33, 5_000, 100_000]) {
+      const metadata = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+      const event = `{"asn":"${scanner.asn}","event_type":"deep","metadata":${metadata}}`;
+      expectError(await report(keys.reporter, event), 400, 'VALIDATION_ERROR', '`metadata`');
+      expectError(await batch(keys.reporter, `{"events":[${event}]}`), 400, 'VALIDATION_ERROR', '`events[0].metadata`');
+    }
+  });
+
   it('answers 401 UNAUTHORIZED without a valid key', async () => {
     expectError(await report(null, { asn: scanner.asn, event_type: 'x' }), 401, 'UNAUTHORIZED');
     expectError(await report('alk_wrongkey_0123456789012345678901234567890123456789', { asn: scanner.asn, event_type: 'x' }), 401, 'UNAUTHORIZED');

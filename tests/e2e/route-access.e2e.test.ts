@@ -10,6 +10,7 @@ import {
   EXPECTED_ACCESS,
   rawRequest,
   seedTwoOrgs,
+  SPELLINGS,
   type CredentialName,
   type DocumentedOperation,
   type RawAnswer,
@@ -38,30 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
-
-const capitalise = (s: string) => (s ? s[0].toUpperCase() + s.slice(1) : s);
-const encodeFirst = (s: string) => `%${s.charCodeAt(0).toString(16).toUpperCase()}${s.slice(1)}`;
-
-/** Respellings of a concrete path; `literal` is the index of its last literal (not parameter) segment. */
-const SPELLINGS: Array<[string, (segs: string[], literal: number) => string]> = [
-  ['a trailing slash', (s) => `/${s.join('/')}/`],
-  ['upper case', (s) => `/${s.join('/')}`.toUpperCase()],
-  ['a capitalised first segment', (s) => `/${[capitalise(s[0]), ...s.slice(1)].join('/')}`],
-  ['a capitalised last literal segment', (s, l) => `/${s.map((x, i) => (i === l ? capitalise(x) : x)).join('/')}`],
-  ['a doubled leading slash', (s) => `//${s.join('/')}`],
-  ['a doubled inner slash', (s) => `/${s.slice(0, -1).join('/')}${s.length > 1 ? '//' : '/'}${s.at(-1)}`],
-  ['a percent-encoded letter', (s, l) => `/${s.map((x, i) => (i === l ? encodeFirst(x) : x)).join('/')}`],
-  ['a percent-encoded letter in the first segment', (s) => `/${[encodeFirst(s[0]), ...s.slice(1)].join('/')}`],
-  ['an encoded slash %2F', (s) => (s.length > 1 ? `/${s.slice(0, -1).join('/')}%2F${s.at(-1)}` : `/%2F${s[0]}`)],
-  ['an encoded slash %2f', (s) => (s.length > 1 ? `/${s[0]}%2f${s.slice(1).join('/')}` : `/%2f${s[0]}`)],
-  ['a trailing %2F', (s) => `/${s.join('/')}%2F`],
-  [';params at the end', (s) => `/${s.join('/')};jsessionid=1`],
-  [';params in a segment', (s, l) => `/${s.map((x, i) => (i === l ? `${x};v=1` : x)).join('/')}`],
-  ['a /./ segment', (s) => `/${[...s.slice(0, -1), '.', s.at(-1)].join('/')}`],
-  ['a /../ segment', (s) => `/${[...s.slice(0, -1), 'zz', '..', s.at(-1)].join('/')}`],
-  ['a trailing /.', (s) => `/${s.join('/')}/.`],
-  ['an encoded dot segment', (s) => `/${[...s.slice(0, -1), '%2e', s.at(-1)].join('/')}`],
-];
 
 type Kind = 'no-route' | 'denied' | 'handled';
 

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import { openApiDocument } from '../../query-api/openapi/document.js';
 import type { Operation, Parameter, Reference, Schema } from '../../query-api/openapi/openapi-types.js';
-import { callApi, createKey, sendSpans, type TestSpan } from './agents-api.js';
+import { callApi, sendSpans, type TestSpan } from './agents-api.js';
+import { runCli } from './cli.js';
 import type { ServerProcess } from './server-process.js';
 
 /**
@@ -134,6 +135,30 @@ export function rawRequest(
   });
 }
 
+const capitalise = (s: string) => (s ? s[0].toUpperCase() + s.slice(1) : s);
+const encodeFirst = (s: string) => `%${s.charCodeAt(0).toString(16).toUpperCase()}${s.slice(1)}`;
+
+/** Respellings of a concrete path; `literal` is the index of its last literal (not parameter) segment. */
+export const SPELLINGS: Array<[string, (segs: string[], literal: number) => string]> = [
+  ['a trailing slash', (s) => `/${s.join('/')}/`],
+  ['upper case', (s) => `/${s.join('/')}`.toUpperCase()],
+  ['a capitalised first segment', (s) => `/${[capitalise(s[0]), ...s.slice(1)].join('/')}`],
+  ['a capitalised last literal segment', (s, l) => `/${s.map((x, i) => (i === l ? capitalise(x) : x)).join('/')}`],
+  ['a doubled leading slash', (s) => `//${s.join('/')}`],
+  ['a doubled inner slash', (s) => `/${s.slice(0, -1).join('/')}${s.length > 1 ? '//' : '/'}${s.at(-1)}`],
+  ['a percent-encoded letter', (s, l) => `/${s.map((x, i) => (i === l ? encodeFirst(x) : x)).join('/')}`],
+  ['a percent-encoded letter in the first segment', (s) => `/${[encodeFirst(s[0]), ...s.slice(1)].join('/')}`],
+  ['an encoded slash %2F', (s) => (s.length > 1 ? `/${s.slice(0, -1).join('/')}%2F${s.at(-1)}` : `/%2F${s[0]}`)],
+  ['an encoded slash %2f', (s) => (s.length > 1 ? `/${s[0]}%2f${s.slice(1).join('/')}` : `/%2f${s[0]}`)],
+  ['a trailing %2F', (s) => `/${s.join('/')}%2F`],
+  [';params at the end', (s) => `/${s.join('/')};jsessionid=1`],
+  [';params in a segment', (s, l) => `/${s.map((x, i) => (i === l ? `${x};v=1` : x)).join('/')}`],
+  ['a /./ segment', (s) => `/${[...s.slice(0, -1), '.', s.at(-1)].join('/')}`],
+  ['a /../ segment', (s) => `/${[...s.slice(0, -1), 'zz', '..', s.at(-1)].join('/')}`],
+  ['a trailing /.', (s) => `/${s.join('/')}/.`],
+  ['an encoded dot segment', (s) => `/${[...s.slice(0, -1), '%2e', s.at(-1)].join('/')}`],
+];
+
 /** The credentials every route is tried with. */
 export const CREDENTIALS = ['none', 'read', 'export', 'admin', 'ingest', 'report', 'user', 'acmeAll', 'otherAdmin'] as const;
 export type CredentialName = (typeof CREDENTIALS)[number];
@@ -168,16 +193,19 @@ const runIdOf = (traceId: string) => traceId.replace(/^(.{8})(.{4})(.{4})(.{4})(
  * that (de)activation requests may toggle. Keys of every kind in CREDENTIALS.
  */
 export async function seedTwoOrgs(server: ServerProcess): Promise<World> {
+  for (const org of ['acme', 'globex']) runCli(server.dataDir, ['orgs', 'create', org]);
+  const key = (org: string, scopes: string, role = 'admin', user?: string) =>
+    runCli(server.dataDir, ['keys', 'create', '--org', org, '--role', role, '--scopes', scopes, ...(user ? ['--user', user] : [])]).trim();
   const keys: Record<CredentialName, string | null> = {
     none: null,
-    read: createKey(server, 'acme', 'read'),
-    export: createKey(server, 'acme', 'export'),
-    admin: createKey(server, 'acme', 'admin'),
-    ingest: createKey(server, 'acme', 'ingest'),
-    report: createKey(server, 'acme', 'activity:report'),
-    user: createKey(server, 'acme', 'read,export', 'user', 'alice'),
-    acmeAll: createKey(server, 'acme', CREDENTIAL_SCOPES.acmeAll.join(',')),
-    otherAdmin: createKey(server, 'globex', CREDENTIAL_SCOPES.otherAdmin.join(',')),
+    read: key('acme', 'read'),
+    export: key('acme', 'export'),
+    admin: key('acme', 'admin'),
+    ingest: key('acme', 'ingest'),
+    report: key('acme', 'activity:report'),
+    user: key('acme', 'read,export', 'user', 'alice'),
+    acmeAll: key('acme', CREDENTIAL_SCOPES.acmeAll.join(',')),
+    otherAdmin: key('globex', CREDENTIAL_SCOPES.otherAdmin.join(',')),
   };
   const acmeMarker = 'acmemarkerq7z';
   const globexMarker = 'globexmarkerk3w';
