@@ -263,7 +263,6 @@ it(
         // an empty Authorization header is no credential at all
         const key = (typeof r.cred === 'string' ? world.keys[r.cred] : r.cred.garbage) || null;
         let answer;
-        const t0 = Date.now();
         try {
           answer = await rawRequest(server.apiUrl, r.method, r.path, { key, body: r.body?.text, contentType: r.body?.contentType });
         } catch (err) {
@@ -271,7 +270,6 @@ it(
           if (err instanceof TypeError && /Invalid character in header|ERR_INVALID_CHAR/.test(`${(err as NodeJS.ErrnoException).code} ${err.message}`)) return;
           throw new Error(`${describeRequest(r)}: ${(err as Error).message}`);
         }
-        if (process.env.FUZZ_TIMING) console.log('TIMING', Date.now() - t0, describeRequest(r).slice(0, 120));
         const what = `${describeRequest(r)} answered ${answer.status} ${answer.text.slice(0, 300)}`;
         seen.add(`${r.op.operationId} ${answer.status}`);
         expect(server.child.exitCode, `the server exited after ${what}`).toBeNull();
