@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
  * modulo 23 (a prime), read in a 23-letter alphabet without I, O and Z
  * (easily misread). Because 23 is prime and larger than any digit difference
  * and any weight, every single-digit typo and every swap of two adjacent
- * digits changes the letter: a mistyped ASN is refused, never resolved to
+ * digits changes the letter: a mistyped ASN finds nothing, never resolves to
  * another agent.
  */
 export const ASN_CHECK_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXY';

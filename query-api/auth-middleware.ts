@@ -1,42 +1,53 @@
-import type { Context, Next } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
 import type { Authenticator } from '../auth/authenticator.js';
 import { credentialFrom } from '../auth/credential-header.js';
 import { AuthenticationError } from '../auth/errors.js';
 import { queryScopeOf, type Principal } from '../auth/principal.js';
+import type { RateLimiter } from '../auth/rate-limit/index.js';
 import type { QueryScope } from '../exporters/store.js';
 import { ApiError } from './api-error.js';
-import { accessPolicy, type AccessPolicy } from './access-policy.js';
+import { rateLimitMiddleware } from './rate-limit-middleware.js';
+import type { AccessGuard, ScopedAccess } from './route-access.js';
 
 export interface AuthState {
-  /** Absent only on a route whose policy allows anonymous requests, when none was authenticated. */
+  /** Absent only on a route whose access allows anonymous requests, when none was authenticated. */
   principal?: Principal;
-  policy: AccessPolicy;
 }
 
-/** Authenticates every non-public request and checks the route's scope: 401 and 403 happen here, nowhere else. */
-export function authMiddleware(authenticator: Authenticator) {
+/**
+ * Authenticates a request to a scoped route and checks the route's scope: 401
+ * and 403 happen here, nowhere else. Mounted on each route by ApiRouter, with
+ * that route's own access.
+ */
+export function authenticate(authenticator: Authenticator, access: ScopedAccess): Middleware {
   return async (ctx: Context, next: Next): Promise<void> => {
-    const policy = accessPolicy(ctx.method, ctx.path);
-    if (!policy) return next();
     const credential = credentialFrom(ctx.req.headers);
     let principal: Principal;
     try {
       principal = await authenticator.authenticate(credential);
     } catch (err) {
-      if (err instanceof AuthenticationError && credential === null && policy.optionalCredential) {
-        (ctx.state as AuthState).policy = policy;
-        return next();
-      }
+      if (err instanceof AuthenticationError && credential === null && access.optionalCredential) return next();
       if (err instanceof AuthenticationError) throw new ApiError(401, 'UNAUTHORIZED', err.message, { 'WWW-Authenticate': 'Bearer' });
       throw err;
     }
-    if (!policy.scopes.some((s) => principal.scopes.has(s))) {
-      throw new ApiError(403, 'FORBIDDEN', `this credential lacks the ${policy.scopes.map((s) => `\`${s}\``).join(' or ')} scope`);
+    if (!access.scopes.some((s) => principal.scopes.has(s))) {
+      throw new ApiError(403, 'FORBIDDEN', `this credential lacks the ${access.scopes.map((s) => `\`${s}\``).join(' or ')} scope`);
     }
     (ctx.state as AuthState).principal = principal;
-    (ctx.state as AuthState).policy = policy;
     await next();
   };
+}
+
+/** The guard ApiRouter puts before every scoped route: authentication and scope, then the route's rate-limit class. */
+export function accessGuard(authenticator: Authenticator, limiter: RateLimiter): AccessGuard {
+  return (access) => [
+    authenticate(authenticator, access),
+    // anonymous requests (the public activity view) are limited per client address
+    rateLimitMiddleware(limiter, access.rateClass, (ctx) => {
+      const principal = (ctx.state as AuthState).principal;
+      return principal?.credential_id ?? (access.optionalCredential ? `ip:${ctx.ip}` : null);
+    }),
+  ];
 }
 
 /** The principal of a request, or null on an anonymous request to a route that allows it. */
@@ -44,9 +55,9 @@ export function principalOf(ctx: Context): Principal | null {
   return (ctx.state as Partial<AuthState>).principal ?? null;
 }
 
-/** The tenant scope of an authenticated request (set by authMiddleware). */
+/** The tenant scope of an authenticated request (set by the route's guard). */
 export function principalScope(ctx: Context): QueryScope {
   const principal = (ctx.state as Partial<AuthState>).principal;
-  if (!principal) throw new Error('principalScope used on a route the auth middleware does not cover');
+  if (!principal) throw new Error('principalScope used on a route without a credential');
   return queryScopeOf(principal);
 }

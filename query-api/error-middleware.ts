@@ -11,7 +11,11 @@ export function errorMiddleware(logger: Logger) {
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new ApiError(404, 'NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
       }
-      if (ctx.status === 405 && ctx.body === undefined) {
+      // a method the router does not implement at all (PROPFIND, TRACE…): refused like any other method, not a 501
+      if (ctx.status === 501 && ctx.body === undefined && !ctx.response.get('Allow')) {
+        throw new ApiError(404, 'NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
+      }
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) {
         throw new ApiError(405, 'VALIDATION_ERROR', `${ctx.method} is not allowed on ${ctx.path}`, { Allow: String(ctx.response.get('Allow')) });
       }
     } catch (err) {

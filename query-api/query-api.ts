@@ -6,8 +6,8 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { Store } from '../exporters/store.js';
 import type { RateLimiter } from '../auth/rate-limit/index.js';
 import type { RedactionRules } from '../collector/redact/index.js';
-import { authMiddleware, principalScope, type AuthState } from './auth-middleware.js';
-import { rateLimitMiddleware } from './rate-limit-middleware.js';
+import { accessGuard, principalScope } from './auth-middleware.js';
+import { ApiRouter, type DeclaredRoute } from './route-access.js';
 import { errorMiddleware } from './error-middleware.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
@@ -38,6 +38,8 @@ export interface QueryApiOptions {
 
 export interface QueryApi {
   readonly app: Koa;
+  /** Every route with the access it declared. */
+  readonly routes: readonly DeclaredRoute[];
   start(): Promise<void>;
   port(): number;
   close(): Promise<void>;
@@ -45,6 +47,7 @@ export interface QueryApi {
 
 class KoaQueryApi implements QueryApi {
   readonly app = new Koa();
+  readonly routes: readonly DeclaredRoute[];
   private server: Server | null = null;
 
   constructor(private readonly options: QueryApiOptions) {
@@ -52,39 +55,22 @@ class KoaQueryApi implements QueryApi {
     app.proxy = false;
     app.silent = true;
     app.use(errorMiddleware(options.logger));
-    app.use(authMiddleware(options.authenticator));
-    // anonymous requests (the public activity view) are limited per client address
-    const credentialOf = (ctx: Koa.Context) => {
-      const state = ctx.state as Partial<AuthState>;
-      return state.principal?.credential_id ?? (state.policy?.optionalCredential ? `ip:${ctx.ip}` : null);
-    };
-    const limits = {
-      query: rateLimitMiddleware(options.rateLimiter, 'query', credentialOf),
-      export: rateLimitMiddleware(options.rateLimiter, 'export', credentialOf),
-      stats: rateLimitMiddleware(options.rateLimiter, 'stats', credentialOf),
-      ingest: rateLimitMiddleware(options.rateLimiter, 'ingest', credentialOf),
-    };
-    app.use((ctx, next) => {
-      const policy = (ctx.state as Partial<AuthState>).policy;
-      return policy ? limits[policy.rateClass](ctx, next) : next();
-    });
+    const routes = new ApiRouter(accessGuard(options.authenticator, options.rateLimiter));
     const scopeOf = principalScope;
-    const routers = [
-      healthRoutes(options.readiness),
-      ledgerRoutes(options.store, scopeOf, options.redaction),
-      statsRoutes(options.store, scopeOf),
-      exportRoutes(options.store, scopeOf, options.redaction),
-      runsRoutes(options.store, scopeOf, options.redaction),
-      tracesRoutes(options.store, scopeOf, options.redaction),
-      agentsRoutes(options.agents, scopeOf),
-      activityReadRoutes(options.agents, scopeOf),
-      agentActionsRoutes(options.agents, scopeOf),
-      activityReportRoutes(options.agents),
-      openApiRoutes(),
-    ];
-    for (const router of routers) {
-      app.use(router.routes()).use(router.allowedMethods());
-    }
+    healthRoutes(routes, options.readiness);
+    ledgerRoutes(routes, options.store, scopeOf, options.redaction);
+    statsRoutes(routes, options.store, scopeOf);
+    exportRoutes(routes, options.store, scopeOf, options.redaction);
+    runsRoutes(routes, options.store, scopeOf, options.redaction);
+    tracesRoutes(routes, options.store, scopeOf, options.redaction);
+    agentsRoutes(routes, options.agents, scopeOf);
+    activityReadRoutes(routes, options.agents, scopeOf);
+    agentActionsRoutes(routes, options.agents, scopeOf);
+    activityReportRoutes(routes, options.agents);
+    openApiRoutes(routes);
+    // a path no route matches runs nothing (the error middleware answers 404); a known path with another method is a 405
+    app.use(routes.router.routes()).use(routes.router.allowedMethods());
+    this.routes = routes.declared;
   }
 
   start(): Promise<void> {

@@ -8,9 +8,10 @@ import { validationError } from './api-error.js';
  * query. The first problem becomes a 400 naming the parameter.
  */
 export function parseQuery<T extends z.ZodRawShape>(query: ParsedUrlQuery, shape: T): z.infer<z.ZodObject<T>> {
-  const values: Record<string, string> = {};
+  // own keys only, into an object without a prototype: `__proto__`, `constructor` or `toString` are unknown names like any other
+  const values: Record<string, string> = Object.create(null);
   for (const [key, value] of Object.entries(query)) {
-    if (!(key in shape)) throw validationError(`unknown query parameter \`${key}\`; allowed: ${Object.keys(shape).join(', ')}`);
+    if (!Object.hasOwn(shape, key)) throw validationError(`unknown query parameter \`${key}\`; allowed: ${Object.keys(shape).join(', ')}`);
     if (Array.isArray(value)) throw validationError(`query parameter \`${key}\` must be given once`);
     if (value !== undefined) values[key] = value;
   }

@@ -18,7 +18,7 @@ export const agentParameters: Record<AgentParameterName, Parameter> = {
     in: 'path',
     required: true,
     description:
-      'The agent: its UUID, its ASN (`ASN-YYYY-NNNN-NNNN-X`; a wrong check letter is a 400) or an external id its spans carry ' +
+      'The agent: its UUID, its ASN (`ASN-YYYY-NNNN-NNNN-X`; any string of that shape is looked up as an ASN, an unknown one is a 404) or an external id its spans carry ' +
       '(`gen_ai.agent.id`). Another organization\'s agent is a 404.',
     schema: { type: 'string', minLength: 1, maxLength: 1000 },
     example: 'ASN-2026-0384-7721-G',

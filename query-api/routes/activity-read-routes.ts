@@ -1,4 +1,3 @@
-import Router from '@koa/router';
 import type { Agent } from '../../model/agent.js';
 import { notFound, validationError } from '../api-error.js';
 import { principalOf } from '../auth-middleware.js';
@@ -6,6 +5,7 @@ import { agentInScope, checkAgentRef } from '../agents/agent-lookup.js';
 import { MAX_EVENT_TYPE_LENGTH } from '../agents/activity-body.js';
 import type { AgentRoutesOptions } from '../agents/agent-routes-options.js';
 import { dateParam, intParam, parseQuery, textParam } from '../query-params.js';
+import { READ, type ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
 
 /** The activity seed's public view: without a credential, an agent's newest events only. */
@@ -27,11 +27,10 @@ export const activityShape = {
  * only its newest 50 events (filtered and paged within them), unless its
  * organization switched the public view off (then a 404).
  */
-export function activityReadRoutes(options: AgentRoutesOptions, scopeOf: ScopeResolver): Router {
-  const router = new Router();
+export function activityReadRoutes(router: ApiRouter, options: AgentRoutesOptions, scopeOf: ScopeResolver): void {
   const { agents } = options;
 
-  router.get('/api/v1/agents/:agent_id/activity', async (ctx) => {
+  router.get('/api/v1/agents/:agent_id/activity', { ...READ, optionalCredential: true }, async (ctx) => {
     const params = parseQuery(ctx.query, activityShape);
     if (params.from !== undefined && params.to !== undefined && params.from > params.to) throw validationError('`from` must not be after `to`');
     const ref = ctx.params.agent_id;
@@ -59,11 +58,9 @@ export function activityReadRoutes(options: AgentRoutesOptions, scopeOf: ScopeRe
     ctx.body = { data, pagination: { page: params.page, per_page: params.per_page, total, total_pages: Math.ceil(total / params.per_page) } };
   });
 
-  router.get('/api/v1/agents/:agent_id/activity/verify', async (ctx) => {
+  router.get('/api/v1/agents/:agent_id/activity/verify', READ, async (ctx) => {
     parseQuery(ctx.query, {});
     const agent = await agentInScope(agents, scopeOf(ctx), ctx.params.agent_id);
     ctx.body = await agents.verifyActivityChain(agent.id);
   });
-
-  return router;
 }

@@ -1,4 +1,3 @@
-import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Principal } from '../../auth/principal.js';
 import { redactValue } from '../../collector/redact/index.js';
@@ -12,8 +11,12 @@ import { parseBatch, parseEvent, type ReportedEvent } from '../agents/activity-b
 import { maxBodyBytes, type AgentRoutesOptions } from '../agents/agent-routes-options.js';
 import { readJsonBody } from '../json-body.js';
 import { parseQuery } from '../query-params.js';
+import type { ApiRouter, ScopedAccess } from '../route-access.js';
 
 const gone = (message: string) => new ApiError(410, 'AGENT_DEACTIVATED', message);
+/** activity-events-api.txt: an `activity:report` key (or, here, an ingest one); reports count against the ingest budget. */
+const REPORT: ScopedAccess = { scopes: ['activity:report', 'ingest'], rateClass: 'ingest' };
+
 const forbidden = (message: string) => new ApiError(403, 'FORBIDDEN', message);
 
 /**
@@ -25,10 +28,9 @@ const forbidden = (message: string) => new ApiError(403, 'FORBIDDEN', message);
  * again inside its transaction, so a deactivation that lands meanwhile is a
  * 410 too and nothing is written.
  */
-export function activityReportRoutes(options: AgentRoutesOptions): Router {
-  const router = new Router();
+export function activityReportRoutes(router: ApiRouter, options: AgentRoutesOptions): void {
 
-  router.post('/api/v1/activity/report', async (ctx) => {
+  router.post('/api/v1/activity/report', REPORT, async (ctx) => {
     parseQuery(ctx.query, {});
     const event = parseEvent(await readJsonBody(ctx, maxBodyBytes(options)), options.maxMetadataBytes);
     const [created] = await report(ctx, [event], options, false);
@@ -36,14 +38,12 @@ export function activityReportRoutes(options: AgentRoutesOptions): Router {
     ctx.body = created;
   });
 
-  router.post('/api/v1/activity/report/batch', async (ctx) => {
+  router.post('/api/v1/activity/report/batch', REPORT, async (ctx) => {
     parseQuery(ctx.query, {});
     const events = parseBatch(await readJsonBody(ctx, maxBodyBytes(options)), options.maxMetadataBytes);
     ctx.status = 201;
     ctx.body = { data: await report(ctx, events, options, true) };
   });
-
-  return router;
 }
 
 async function report(ctx: Context, events: ReportedEvent[], options: AgentRoutesOptions, batch: boolean): Promise<ActivityEvent[]> {

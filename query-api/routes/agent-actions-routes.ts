@@ -1,8 +1,8 @@
-import Router from '@koa/router';
 import { validationError } from '../api-error.js';
 import { agentInScope } from '../agents/agent-lookup.js';
 import type { AgentRoutesOptions } from '../agents/agent-routes-options.js';
 import { dateParam, intParam, parseQuery } from '../query-params.js';
+import { READ, type ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
 
 const HOUR_US = 3_600_000_000;
@@ -20,9 +20,8 @@ export const actionsShape = {
  * defaults to now and `since` to one hour before `until` (one hour ago when
  * both are left out); `limit` is 1–500, default 50.
  */
-export function agentActionsRoutes(options: AgentRoutesOptions, scopeOf: ScopeResolver): Router {
-  const router = new Router();
-  router.get('/api/v1/agents/:agent_id/actions', async (ctx) => {
+export function agentActionsRoutes(router: ApiRouter, options: AgentRoutesOptions, scopeOf: ScopeResolver): void {
+  router.get('/api/v1/agents/:agent_id/actions', READ, async (ctx) => {
     const params = parseQuery(ctx.query, actionsShape);
     const until = params.until ?? Date.now() * 1000;
     const since = params.since ?? until - HOUR_US;
@@ -31,5 +30,4 @@ export function agentActionsRoutes(options: AgentRoutesOptions, scopeOf: ScopeRe
     const agent = await agentInScope(options.agents, scope, ctx.params.agent_id);
     ctx.body = await options.agents.listAgentActions({ agent_id: agent.id, scope, since_us: since, until_us: until, limit: params.limit });
   });
-  return router;
 }

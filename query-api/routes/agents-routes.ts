@@ -1,4 +1,3 @@
-import Router from '@koa/router';
 import { z } from 'zod';
 import { AgentConflictError } from '../../exporters/agent-store.js';
 import { AGENT_STATUSES, type AgentStatus } from '../../model/agent.js';
@@ -10,6 +9,7 @@ import { agentInScope, MAX_AGENT_REF_LENGTH } from '../agents/agent-lookup.js';
 import type { AgentRoutesOptions } from '../agents/agent-routes-options.js';
 import { readJsonBody } from '../json-body.js';
 import { enumParam, intParam, parseQuery, textParam } from '../query-params.js';
+import { ADMIN, READ, type ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
 
 export const listAgentsShape = {
@@ -42,17 +42,16 @@ const registerBody = z
  * seen and trust score), one agent by UUID, ASN or external id, registration
  * and (de)activation by an admin, each change recorded as a lifecycle event.
  */
-export function agentsRoutes(options: AgentRoutesOptions, scopeOf: ScopeResolver): Router {
-  const router = new Router();
+export function agentsRoutes(router: ApiRouter, options: AgentRoutesOptions, scopeOf: ScopeResolver): void {
   const { agents } = options;
 
-  router.get('/api/v1/agents', async (ctx) => {
+  router.get('/api/v1/agents', READ, async (ctx) => {
     const params = parseQuery(ctx.query, listAgentsShape);
     const { data, total } = await agents.listAgents({ scope: scopeOf(ctx), ...params });
     ctx.body = { data, pagination: { page: params.page, per_page: params.per_page, total, total_pages: Math.ceil(total / params.per_page) } };
   });
 
-  router.post('/api/v1/agents', async (ctx) => {
+  router.post('/api/v1/agents', ADMIN, async (ctx) => {
     parseQuery(ctx.query, {});
     const parsed = registerBody.safeParse(await readJsonBody(ctx, 256 * 1024));
     if (!parsed.success) {
@@ -71,18 +70,17 @@ export function agentsRoutes(options: AgentRoutesOptions, scopeOf: ScopeResolver
     ctx.status = 201;
   });
 
-  router.get('/api/v1/agents/:agent_id', async (ctx) => {
+  router.get('/api/v1/agents/:agent_id', READ, async (ctx) => {
     parseQuery(ctx.query, {});
     ctx.body = await agentInScope(agents, scopeOf(ctx), ctx.params.agent_id);
   });
 
   const transitions = [['deactivate', 'deactivated'], ['activate', 'active']] as const satisfies ReadonlyArray<readonly [string, AgentStatus]>;
   for (const [verb, status] of transitions) {
-    router.post(`/api/v1/agents/:agent_id/${verb}`, async (ctx) => {
+    router.post(`/api/v1/agents/:agent_id/${verb}`, ADMIN, async (ctx) => {
       parseQuery(ctx.query, {});
       const agent = await agentInScope(agents, scopeOf(ctx), ctx.params.agent_id);
       ctx.body = (await agents.setAgentStatus(agent.id, status, actorOf(principalOf(ctx)!))).agent;
     });
   }
-  return router;
 }

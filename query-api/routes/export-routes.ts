@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
-import Router from '@koa/router';
 import type { RedactionRules } from '../../collector/redact/index.js';
 import type { Store } from '../../exporters/store.js';
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import type { SearchQuery } from '../../model/search-query.js';
 import { CONTENT_TYPE, EXPORT_FORMATS, serializeEntryJson, serializeExport } from '../export/export-formats.js';
 import { enumParam, intParam, parseQuery } from '../query-params.js';
+import type { ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
 import { ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, withHighlights, withPseudonyms } from './ledger-params.js';
 
@@ -19,9 +19,8 @@ async function* highlighted(entries: AsyncIterable<LedgerEntry>, q: SearchQuery)
   for await (const entry of entries) yield withHighlights(entry, q);
 }
 
-export function exportRoutes(store: Store, scopeOf: ScopeResolver, redaction: RedactionRules | null): Router {
-  const router = new Router();
-  router.get('/api/v1/ledger/export', async (ctx) => {
+export function exportRoutes(router: ApiRouter, store: Store, scopeOf: ScopeResolver, redaction: RedactionRules | null): void {
+  router.get('/api/v1/ledger/export', { scopes: ['export'], rateClass: 'export' }, async (ctx) => {
     const scope = scopeOf(ctx);
     const params = parseQuery(withPseudonyms(ctx.query, redaction, scope.organization_id), exportShape);
     const filter = ledgerFilterFrom(params, scope);
@@ -41,5 +40,4 @@ export function exportRoutes(store: Store, scopeOf: ScopeResolver, redaction: Re
     const lines = params.q ? highlighted(entries!, params.q) : entries!;
     ctx.body = Readable.from(serializeExport(lines, params.format), { objectMode: false });
   });
-  return router;
 }

@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import { parseQuery } from '../query-params.js';
+import { PUBLIC, type ApiRouter } from '../route-access.js';
 
 export interface ReadinessCheck {
   name: string;
@@ -6,12 +7,14 @@ export interface ReadinessCheck {
 }
 
 /** /healthz: the process answers. /readyz: every dependency it needs answers too. */
-export function healthRoutes(checks: ReadinessCheck[]): Router {
-  const router = new Router();
-  router.get('/healthz', (ctx) => {
+export function healthRoutes(router: ApiRouter, checks: ReadinessCheck[]): void {
+  // no parameters, refused like on every route (a probe never sends any)
+  router.get('/healthz', PUBLIC, (ctx) => {
+    parseQuery(ctx.query, {});
     ctx.body = { status: 'ok' };
   });
-  router.get('/readyz', async (ctx) => {
+  router.get('/readyz', PUBLIC, async (ctx) => {
+    parseQuery(ctx.query, {});
     const results = await Promise.all(
       checks.map(async ({ name, check }) => {
         try {
@@ -26,5 +29,4 @@ export function healthRoutes(checks: ReadinessCheck[]): Router {
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? 'ready' : 'unavailable', checks: results };
   });
-  return router;
 }

@@ -1,7 +1,7 @@
-import Router from '@koa/router';
 import type { RedactionRules } from '../../collector/redact/index.js';
 import type { Store } from '../../exporters/store.js';
 import { intParam, parseQuery } from '../query-params.js';
+import { READ, type ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
 import { ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, sortShape, withHighlights, withPseudonyms } from './ledger-params.js';
 
@@ -12,9 +12,8 @@ export const ledgerShape = {
   ...sortShape,
 };
 
-export function ledgerRoutes(store: Store, scopeOf: ScopeResolver, redaction: RedactionRules | null): Router {
-  const router = new Router();
-  router.get('/api/v1/ledger', async (ctx) => {
+export function ledgerRoutes(router: ApiRouter, store: Store, scopeOf: ScopeResolver, redaction: RedactionRules | null): void {
+  router.get('/api/v1/ledger', READ, async (ctx) => {
     const scope = scopeOf(ctx);
     const params = parseQuery(withPseudonyms(ctx.query, redaction, scope.organization_id), ledgerShape);
     const filter = ledgerFilterFrom(params, scope);
@@ -35,5 +34,4 @@ export function ledgerRoutes(store: Store, scopeOf: ScopeResolver, redaction: Re
       total_pages: Math.ceil(count / params.page_size),
     };
   });
-  return router;
 }

@@ -1,10 +1,10 @@
-import Router from '@koa/router';
 import type { RedactionRules } from '../../collector/redact/index.js';
 import { RUN_STATUSES } from '../../model/ledger-entry.js';
 import { parseRunId } from '../../model/ids.js';
 import { RUN_SORT_FIELDS, type Store } from '../../exporters/store.js';
 import { notFound, validationError } from '../api-error.js';
 import { dateParam, enumParam, intParam, parseQuery, runUserParam, textParam } from '../query-params.js';
+import { READ, type ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
 import { fullTextParam, refusedAsBadRequest, withPseudonyms } from './ledger-params.js';
 
@@ -24,9 +24,8 @@ export const runsShape = {
 export const getRunShape = { user_id: runUserParam() };
 
 /** Runs, hierarchical (Run → Actions), as the ledger seed contrasts them with the flat ledger. */
-export function runsRoutes(store: Store, scopeOf: ScopeResolver, redaction: RedactionRules | null): Router {
-  const router = new Router();
-  router.get('/api/v1/runs', async (ctx) => {
+export function runsRoutes(router: ApiRouter, store: Store, scopeOf: ScopeResolver, redaction: RedactionRules | null): void {
+  router.get('/api/v1/runs', READ, async (ctx) => {
     const scope = scopeOf(ctx);
     const params = parseQuery(withPseudonyms(ctx.query, redaction, scope.organization_id), runsShape);
     if (params.start_date !== undefined && params.end_date !== undefined && params.start_date > params.end_date) {
@@ -48,7 +47,7 @@ export function runsRoutes(store: Store, scopeOf: ScopeResolver, redaction: Reda
     );
     ctx.body = { data, count, page: params.page, page_size: params.page_size, total_pages: Math.ceil(count / params.page_size) };
   });
-  router.get('/api/v1/runs/:run_id', async (ctx) => {
+  router.get('/api/v1/runs/:run_id', READ, async (ctx) => {
     const params = parseQuery(ctx.query, getRunShape);
     const runId = parseRunId(ctx.params.run_id);
     if (!runId) throw validationError('`run_id` must be a UUID (or 32 hex digits)');
@@ -56,5 +55,4 @@ export function runsRoutes(store: Store, scopeOf: ScopeResolver, redaction: Reda
     if (!detail) throw notFound(`run ${runId} not found`);
     ctx.body = { ...detail.run, actions: detail.actions };
   });
-  return router;
 }

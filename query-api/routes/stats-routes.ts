@@ -1,7 +1,7 @@
-import Router from '@koa/router';
 import type { Store } from '../../exporters/store.js';
 import { validationError } from '../api-error.js';
 import { dateParam, parseQuery, textParam } from '../query-params.js';
+import type { ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
 
 export const statsShape = {
@@ -10,9 +10,9 @@ export const statsShape = {
   agent_id: textParam(),
 };
 
-export function statsRoutes(store: Store, scopeOf: ScopeResolver): Router {
-  const router = new Router();
-  router.get('/api/v1/ledger/stats', async (ctx) => {
+export function statsRoutes(router: ApiRouter, store: Store, scopeOf: ScopeResolver): void {
+  // a read, with a budget of its own (ledger-api.txt: stats)
+  router.get('/api/v1/ledger/stats', { scopes: ['read'], rateClass: 'stats' }, async (ctx) => {
     const params = parseQuery(ctx.query, statsShape);
     if (params.start_date !== undefined && params.end_date !== undefined && params.start_date > params.end_date) {
       throw validationError('`start_date` must not be after `end_date`');
@@ -24,5 +24,4 @@ export function statsRoutes(store: Store, scopeOf: ScopeResolver): Router {
       end_us: params.end_date,
     });
   });
-  return router;
 }

@@ -1,10 +1,10 @@
-import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { RedactionRules } from '../../collector/redact/index.js';
 import { parseRunId } from '../../model/ids.js';
 import type { QueryScope, Store } from '../../exporters/store.js';
-import { notFound, validationError } from '../api-error.js';
+import { notFound } from '../api-error.js';
 import { intParam, parseQuery, textParam } from '../query-params.js';
+import { READ, type ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
 import { getRunShape } from './runs-routes.js';
 import { traceDetailOf } from '../traces/trace-detail.js';
@@ -24,10 +24,8 @@ const listShape = {
  * routes read runs and shape them as the seed says. Another tenant is a 404,
  * worded like an unknown trace, so ids reveal nothing (DESIGN.md, Tenancy).
  */
-export function tracesRoutes(store: Store, scopeOf: ScopeResolver, redaction: RedactionRules | null): Router {
-  const router = new Router();
-
-  router.get('/tenants/:tenantId/traces', async (ctx) => {
+export function tracesRoutes(router: ApiRouter, store: Store, scopeOf: ScopeResolver, redaction: RedactionRules | null): void {
+  router.get('/tenants/:tenantId/traces', READ, async (ctx) => {
     const scope = tenantScope(ctx, scopeOf);
     // the tenant's pseudonyms, a superuser's too: the path names the organization
     const params = parseQuery(scope ? withPseudonyms(ctx.query, redaction, scope.organization_id) : ctx.query, listShape);
@@ -49,17 +47,15 @@ export function tracesRoutes(store: Store, scopeOf: ScopeResolver, redaction: Re
     ctx.body = body;
   });
 
-  router.get('/tenants/:tenantId/traces/:traceId', async (ctx) => {
+  router.get('/tenants/:tenantId/traces/:traceId', READ, async (ctx) => {
     const params = parseQuery(ctx.query, getRunShape);
+    // ids are opaque strings to the caller (the seed's own is `trace_abc123`): one that is not 32 hex digits or a UUID names no trace
     const runId = parseRunId(ctx.params.traceId);
-    if (!runId) throw validationError('`traceId` must be 32 hex digits (a UUID form is accepted)');
     const scope = tenantScope(ctx, scopeOf);
-    const detail = scope ? await store.getRun(scope, runId, params.user_id) : null;
+    const detail = runId && scope ? await store.getRun(scope, runId, params.user_id) : null;
     if (!detail) throw notFound(`trace ${ctx.params.traceId} not found`);
     ctx.body = traceDetailOf(detail);
   });
-
-  return router;
 }
 
 /**

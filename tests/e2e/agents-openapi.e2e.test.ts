@@ -90,7 +90,8 @@ describe('agents', () => {
     await call('listAgents', 'GET', '/api/v1/agents?status=deactivated&name=dorm', 200);
     await call('listAgents', 'GET', '/api/v1/agents?page=0', 400);
     await call('getAgent', 'GET', `/api/v1/agents/${agent.asn}`, 200);
-    await call('getAgent', 'GET', '/api/v1/agents/ASN-2026-0384-7721-A', 400);
+    await call('getAgent', 'GET', '/api/v1/agents/ASN-2026-0384-7721-A', 404);
+    await call('getAgent', 'GET', `/api/v1/agents/${agent.asn}?expand=1`, 400);
     await call('getAgent', 'GET', `/api/v1/agents/${foreign.id}`, 404);
   });
 

@@ -284,7 +284,8 @@ describe('traces', () => {
   it('answer documented errors', async () => {
     await call('listTraces', '/tenants/default/traces?per_page=101', 400);
     await call('listTraces', '/tenants/someone-else/traces', 404);
-    await call('getTrace', '/tenants/default/traces/not-a-trace', 400);
+    await call('getTrace', `/tenants/default/traces/${RICH_TRACE}?page=1`, 400);
+    await call('getTrace', '/tenants/default/traces/trace_abc123', 404);
     await call('getTrace', `/tenants/default/traces/${OTHER_RUN.replace(/-/g, '')}`, 404);
     await call('getTrace', `/tenants/someone-else/traces/${RICH_TRACE}`, 404);
   });

@@ -520,8 +520,21 @@ describe('errors', () => {
     'g'.repeat(32),
     '5eed0000-0000-0000-0000000000000001',
     '5eed0000000000000000-0000-0000-0001',
-  ])('detail of trace id %s is a 400 naming `traceId`', async (traceId) => {
-    await expectError(`/tenants/${TENANT}/traces/${traceId}`, 400, 'VALIDATION_ERROR', 'traceId');
+    'x'.repeat(2000),
+    '%C3%A9t%C3%A9',
+    "1' OR '1'='1",
+  ].map((id) => [id.length > 40 ? `${id.slice(0, 8)}… (${id.length} characters)` : id, id]))(
+    'detail of trace id %s is a 404: ids are opaque, one of another form names no trace',
+    async (_label, traceId) => {
+      const e = await expectError(`/tenants/${TENANT}/traces/${traceId}`, 404, 'NOT_FOUND');
+      expect(e.message).toMatch(/^trace .+ not found$/s);
+    },
+  );
+
+  it('the seed\'s own example, /tenants/tenant_123/traces/trace_abc123, is a 404 NOT_FOUND, for an unknown tenant and for the caller\'s own', async () => {
+    await expectError('/tenants/tenant_123/traces/trace_abc123', 404, 'NOT_FOUND');
+    await expectError(`/tenants/${TENANT}/traces/trace_abc123`, 404, 'NOT_FOUND');
+    await expectError('/tenants/tenant_123/traces', 404, 'NOT_FOUND');
   });
 
   it('refuses query parameters on the detail', async () => {
@@ -539,7 +552,8 @@ describe('errors', () => {
     const unknown = await expectError(`/tenants/${TENANT}/traces/${'0'.repeat(31)}1`, 404, 'NOT_FOUND');
     const foreign = await expectError(`/tenants/other/traces/${SEED_TRACE}`, 404, 'NOT_FOUND');
     expect(foreign.message.replace(SEED_TRACE, 'ID')).toBe(unknown.message.replace(`${'0'.repeat(31)}1`, 'ID'));
-    // A bad id is a 400 whichever tenant is named: the answer never depends on the tenant.
-    await expectError('/tenants/other/traces/trace_abc123', 400, 'VALIDATION_ERROR', 'traceId');
+    // An id of another form is a 404 whichever tenant is named: the answer never depends on the tenant.
+    const opaque = await expectError('/tenants/other/traces/trace_abc123', 404, 'NOT_FOUND');
+    expect(opaque.message.replace('trace_abc123', 'ID')).toBe(unknown.message.replace(`${'0'.repeat(31)}1`, 'ID'));
   });
 });
