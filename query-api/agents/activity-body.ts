@@ -60,13 +60,14 @@ export function parseEvent(body: unknown, maxMetadataBytes: number, prefix: Read
   }
   const result = eventShape.safeParse(body);
   if (!result.success) fail(result.error, prefix);
-  // depth first: JSON.stringify of metadata nested thousands deep overflows the stack
-  if (depthOf(result.data.metadata, MAX_METADATA_DEPTH) > MAX_METADATA_DEPTH) {
-    throw validationError(`\`${fieldName([...prefix, 'metadata'])}\` nests deeper than ${MAX_METADATA_DEPTH} levels`);
-  }
   // zod rebuilds records with plain assignment, which turns an own `__proto__` key into the copy's
   // prototype (dropped when stored, yet readable as inherited fields): keep the parsed JSON object.
   const event = { ...result.data, metadata: ownMetadata(body) ?? result.data.metadata };
+  // depth first: JSON.stringify of metadata nested thousands deep overflows the stack. Measured on
+  // the object kept, not zod's copy, whose `__proto__` subtree Object.values never visits.
+  if (depthOf(event.metadata, MAX_METADATA_DEPTH) > MAX_METADATA_DEPTH) {
+    throw validationError(`\`${fieldName([...prefix, 'metadata'])}\` nests deeper than ${MAX_METADATA_DEPTH} levels`);
+  }
   const bytes = Buffer.byteLength(JSON.stringify(event.metadata), 'utf8');
   if (bytes > maxMetadataBytes) {
     throw validationError(`\`${fieldName([...prefix, 'metadata'])}\` is ${bytes} bytes as JSON; at most ${maxMetadataBytes} are accepted`);

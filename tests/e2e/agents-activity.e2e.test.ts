@@ -134,6 +134,15 @@ describe('POST /api/v1/activity/report', () => {
     }
   });
 
+  it('checks the depth under a `__proto__` key too (zod\'s copy hides that subtree; it was a 500)', async () => {
+    for (const depth of [33, 20_000]) {
+      const nested = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+      const event = `{"asn":"${scanner.asn}","event_type":"deep","metadata":{"__proto__":${nested}}}`;
+      expectError(await report(keys.reporter, event), 400, 'VALIDATION_ERROR', '`metadata`');
+      expectError(await batch(keys.reporter, `{"events":[${event}]}`), 400, 'VALIDATION_ERROR', '`events[0].metadata`');
+    }
+  });
+
   it('answers 401 UNAUTHORIZED without a valid key', async () => {
     expectError(await report(null, { asn: scanner.asn, event_type: 'x' }), 401, 'UNAUTHORIZED');
     expectError(await report('alk_wrongkey_0123456789012345678901234567890123456789', { asn: scanner.asn, event_type: 'x' }), 401, 'UNAUTHORIZED');
