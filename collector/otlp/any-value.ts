@@ -19,16 +19,26 @@ interface LongLike {
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+const UINT64_MAX = (1n << 64n) - 1n;
 
 function isLong(v: unknown): v is LongLike {
   return typeof v === 'object' && v !== null && typeof (v as LongLike).low === 'number' && typeof (v as LongLike).high === 'number';
 }
 
-/** int64 as a BigInt, from any of its encodings. */
+/**
+ * A 64-bit integer (int64 or fixed64) as a BigInt, from any of its encodings.
+ * Decimal text is at most 20 digits: BigInt of millions of digits (a few
+ * bytes gzipped) would hold the event loop for seconds.
+ */
 export function toBigInt(v: unknown, field: string): bigint {
-  if (typeof v === 'bigint') return v;
-  if (typeof v === 'number' && Number.isFinite(v)) return BigInt(Math.trunc(v));
-  if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
+  if (typeof v === 'bigint') return within64Bits(v, field);
+  if (typeof v === 'number' && Number.isFinite(v)) return within64Bits(BigInt(Math.trunc(v)), field);
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) {
+    if (v.length > 21) throw new ValueTypeError(`\`${field}\` must be a 64-bit integer, got ${v.length} characters of digits`);
+    return within64Bits(BigInt(v), field);
+  }
   if (isLong(v)) {
     const unsigned = (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
     return v.unsigned || v.high >= 0 ? unsigned : unsigned - (1n << 64n);
@@ -36,6 +46,11 @@ export function toBigInt(v: unknown, field: string): bigint {
   if (v === undefined || v === null) return 0n;
   // The value is not echoed: the message reaches logs and the sender, and redaction never saw it.
   throw new ValueTypeError(`\`${field}\` must be an integer, got ${Array.isArray(v) ? 'an array' : typeof v === 'string' ? 'a non-integer string' : `a ${typeof v}`}`);
+}
+
+function within64Bits(b: bigint, field: string): bigint {
+  if (b < INT64_MIN || b > UINT64_MAX) throw new ValueTypeError(`\`${field}\` must be a 64-bit integer`);
+  return b;
 }
 
 const QUOTE_CHARS = 64;
@@ -57,6 +72,7 @@ function pathKey(key: string): string {
 
 function intValue(v: unknown, field: string): number | string {
   const b = toBigInt(v, field);
+  if (b > INT64_MAX) throw new ValueTypeError(`\`${field}\` must be a 64-bit signed integer`);
   return b > MAX_SAFE || b < -MAX_SAFE ? b.toString() : Number(b);
 }
 
@@ -114,9 +130,14 @@ export class AttributeConverter {
       return d;
     }
     if (any.bytesValue != null) {
-      if (any.bytesValue instanceof Uint8Array) return Buffer.from(any.bytesValue).toString('base64');
-      if (typeof any.bytesValue === 'string') return any.bytesValue;
-      throw new ValueTypeError(`\`${field}.bytesValue\` must be base64`);
+      // stored as base64 text, so capped like a string value
+      let b64: string;
+      if (any.bytesValue instanceof Uint8Array) b64 = Buffer.from(any.bytesValue).toString('base64');
+      else if (typeof any.bytesValue === 'string') b64 = any.bytesValue;
+      else throw new ValueTypeError(`\`${field}.bytesValue\` must be base64`);
+      const s = truncateUtf8(b64, this.limits.maxAttributeValueBytes);
+      if (s.length !== b64.length) state.cut = true;
+      return s;
     }
     const container = (any.arrayValue ?? any.kvlistValue) as { values?: unknown } | undefined;
     if (container != null) {

@@ -178,3 +178,56 @@ describe('caps on names, keys and status messages', () => {
     expect(res.body.partialSuccess.errorMessage.length).toBeLessThan(1024);
   });
 });
+
+describe('int64 and bytes values', () => {
+  it('rejects an intValue outside int64, keeps the edges of the range', async () => {
+    const int = (value: string) => ({ attributes: [{ key: 'n', value: { intValue: value } }] });
+    const { trace, body } = request([
+      int('9223372036854775807'),
+      int('-9223372036854775808'),
+      int('9223372036854775808'),
+      int('9'.repeat(100_000)),
+      int('-9223372036854775809'),
+    ]);
+    const res = await post(body);
+    expect(res.body.partialSuccess.rejectedSpans).toBe(3);
+    expect(res.body.partialSuccess.errorMessage).toContain('spans[2].attributes.n.intValue');
+    const stored = (await entriesOfTrace(trace)).sort((a, b) => a.name.localeCompare(b.name));
+    expect(stored.map((e) => [e.name, e.attributes.n])).toEqual([
+      ['span-0', '9223372036854775807'],
+      ['span-1', '-9223372036854775808'],
+    ]);
+  });
+
+  it('refuses an integer of millions of digits without parsing it (a gzipped request held the receiver for seconds)', async () => {
+    const digits = '1' + '0'.repeat(30_000_000);
+    const { body } = request([{ startTimeUnixNano: digits }, { attributes: [{ key: 'n', value: { intValue: digits } }] }]);
+    const started = Date.now();
+    const res = await post(body, 'json', true);
+    expect(res.status).toBe(200);
+    expect(res.body.partialSuccess.rejectedSpans).toBe(2);
+    expect(res.body.partialSuccess.errorMessage).toContain('spans[0].startTimeUnixNano');
+    expect(res.body.partialSuccess.errorMessage.length).toBeLessThan(1024);
+    // parsing and printing 30 million digits as a BigInt takes tens of seconds; JSON.parse of the body well under one
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('cuts a bytesValue (JSON base64 or protobuf bytes) to the value cap and marks it', async () => {
+    for (const encoding of ['json', 'protobuf'] as const) {
+      const { trace, body } = request([
+        {
+          attributes: [
+            { key: 'blob', value: { bytesValue: Buffer.alloc(1024 * 1024, 7).toString('base64') } },
+            { key: 'list', value: { arrayValue: { values: [{ bytesValue: Buffer.alloc(1024 * 1024, 9).toString('base64') }] } } },
+          ],
+        },
+      ]);
+      const res = await post(body, encoding, true);
+      expect(res.status).toBe(200);
+      const [entry] = await entriesOfTrace(trace);
+      expect(entry.attributes.blob.length).toBe(64 * 1024);
+      expect(entry.attributes.list[0].length).toBe(64 * 1024);
+      expect(entry.truncated_fields).toEqual(expect.arrayContaining(['blob', 'list']));
+    }
+  });
+});
