@@ -79,8 +79,11 @@ export function agentsRoutes(router: ApiRouter, options: AgentRoutesOptions, sco
   for (const [verb, status] of transitions) {
     router.post(`/api/v1/agents/:agent_id/${verb}`, ADMIN, async (ctx) => {
       parseQuery(ctx.query, {});
-      const agent = await agentInScope(agents, scopeOf(ctx), ctx.params.agent_id);
-      ctx.body = (await agents.setAgentStatus(agent.id, status, actorOf(principalOf(ctx)!))).agent;
+      const scope = scopeOf(ctx);
+      const agent = await agentInScope(agents, scope, ctx.params.agent_id);
+      await agents.setAgentStatus(agent.id, status, actorOf(principalOf(ctx)!));
+      // read back in the caller's scope: a user-role key with `admin` sees its own usage only, here as on GET
+      ctx.body = await agentInScope(agents, scope, agent.id);
     });
   }
 }
