@@ -83,6 +83,8 @@ export const configSchema = z
             scope_claim: z.string().min(1).default('scope'),
             /** Clock difference with the token issuer tolerated on exp/nbf/iat (every token must carry exp). */
             clock_tolerance_seconds: z.coerce.number().int().min(0).max(3600).default(60),
+            /** Longest lifetime accepted (exp past iat, and past now): a far exp would make a leaked token valid for good. */
+            max_lifetime_seconds: z.coerce.number().int().min(60).max(31_536_000).default(86_400),
           })
           .prefault({}),
       })
