@@ -13,6 +13,8 @@ export interface JwtOptions {
   scope_claim: string;
   /** Seconds of clock difference with the issuer allowed on `exp`, `nbf` and `iat`. */
   clock_tolerance_seconds: number;
+  /** Longest accepted lifetime: `exp` at most this far past `iat`, and past now (whether or not the token has `iat`). */
+  max_lifetime_seconds: number;
 }
 
 export interface JwtVerifier {
@@ -57,6 +59,7 @@ export function createJwtVerifier(options: JwtOptions): JwtVerifier | null {
       } catch (err) {
         throw new AuthenticationError(`invalid bearer token: ${(err as Error).message}`);
       }
+      checkLifetime(payload, options);
       const organization = claim(payload, options.organization_claim);
       const user = claim(payload, options.user_claim);
       const roleClaim = claim(payload, options.role_claim) ?? 'user';
@@ -80,4 +83,21 @@ export function createJwtVerifier(options: JwtOptions): JwtVerifier | null {
       };
     },
   };
+}
+
+/**
+ * `requiredClaims: ['exp']` alone accepts `exp: 1e300`, a token that never
+ * expires. `exp` past `iat` by more than the maximum is refused, and so is an
+ * `exp` further than the maximum from now, which also catches a token without
+ * `iat` or with an `iat` in the future.
+ */
+function checkLifetime(payload: JWTPayload, options: JwtOptions): void {
+  const max = options.max_lifetime_seconds;
+  const exp = payload.exp!; // required and checked to be a number by jwtVerify
+  if (typeof payload.iat === 'number' && exp - payload.iat > max) {
+    throw new AuthenticationError(`invalid bearer token: "exp" is more than ${max} s (auth.jwt.max_lifetime_seconds) past "iat"`);
+  }
+  if (exp - Date.now() / 1000 > max + options.clock_tolerance_seconds) {
+    throw new AuthenticationError(`invalid bearer token: "exp" is more than ${max} s (auth.jwt.max_lifetime_seconds) from now`);
+  }
 }

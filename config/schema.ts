@@ -3,6 +3,13 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
+/**
+ * Highest `otlp.max_attribute_value_bytes`: redaction's regular expressions
+ * overflow V8's stack on values of about 10 MB (card numbers, PEM keys, `sk-`
+ * keys); measured safe up to 4 MiB, so 1 MiB leaves a margin of four.
+ */
+export const MAX_ATTRIBUTE_VALUE_BYTES_LIMIT = 1024 * 1024;
+
 /** Built-in redaction detectors and default allow list (config imports nothing of ours: kept equal by tests/unit/redact-config.test.ts). */
 const REDACTION_DETECTORS = [
   'private_key', 'jwt', 'anthropic_api_key', 'openai_api_key', 'aws_access_key_id', 'aws_secret_access_key', 'github_token',
@@ -83,6 +90,8 @@ export const configSchema = z
             scope_claim: z.string().min(1).default('scope'),
             /** Clock difference with the token issuer tolerated on exp/nbf/iat (every token must carry exp). */
             clock_tolerance_seconds: z.coerce.number().int().min(0).max(3600).default(60),
+            /** Longest lifetime accepted (exp past iat, and past now): a far exp would make a leaked token valid for good. */
+            max_lifetime_seconds: z.coerce.number().int().min(60).max(31_536_000).default(86_400),
           })
           .prefault({}),
       })
@@ -100,7 +109,9 @@ export const configSchema = z
         max_body_bytes: positiveInt.default(20 * 1024 * 1024),
         max_decompressed_bytes: positiveInt.default(64 * 1024 * 1024),
         /** Attribute values and span status messages; longer ones are cut and named in truncated_fields. */
-        max_attribute_value_bytes: positiveInt.default(64 * 1024),
+        max_attribute_value_bytes: positiveInt
+          .max(MAX_ATTRIBUTE_VALUE_BYTES_LIMIT, `must be at most ${MAX_ATTRIBUTE_VALUE_BYTES_LIMIT} (1 MiB): longer values overflow the stack of redaction's regular expressions`)
+          .default(64 * 1024),
         max_json_depth: positiveInt.default(64),
         /** Span, event and scope names, attribute keys, and the entry's key fields (agent_id, model, …); cut like values. */
         max_name_bytes: positiveInt.default(1024),

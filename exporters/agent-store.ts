@@ -20,10 +20,18 @@ export interface AgentStore {
    * organization's agent is simply not there). `public` finds any
    * organization's agent, by UUID or ASN only (external ids are per
    * organization). A malformed ASN finds nothing.
+   *
+   * For a scope with a user (the user role), the usage fields (`action_count`,
+   * `total_cost_usd`, `error_rate`, `last_seen_at`) count that user's entries
+   * only, never another user's; name, status, ASN, activity and trust score
+   * are the agent's own, organization-wide. The same holds for `listAgents`.
    */
   findAgent(scope: QueryScope | 'public', ref: string): Promise<Agent | null>;
   listAgents(query: AgentQuery): Promise<AgentPage>;
-  /** Records a lifecycle event when the status changes; `changed` false when it already was `status`. */
+  /**
+   * Records a lifecycle event when the status changes; `changed` false when it already was `status`.
+   * The agent returned carries organization-wide usage: read it back with `findAgent` for a caller's scope.
+   */
   setAgentStatus(agentId: string, status: AgentStatus, actor: Actor): Promise<{ agent: Agent; changed: boolean }>;
   /**
    * Appends events to their agents' hash chains, all or none, in order.

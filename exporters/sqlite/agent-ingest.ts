@@ -6,15 +6,20 @@ import { saveTrustState, trustStateOf, type AgentRow } from './agent-row.js';
 import type { Database, Statement } from './driver.js';
 import type { WriteRow } from './write-row.js';
 
-interface AgentDelta {
-  organization_id: string;
-  external_id: string;
-  name: string | null;
+interface Usage {
   count: number;
   errors: number;
   cost_nanos: number;
   last_us: number;
+}
+
+interface AgentDelta extends Usage {
+  organization_id: string;
+  external_id: string;
+  name: string | null;
   observations: TrustObservation[];
+  /** The same counters per user, for the user role's view of the agent (agent-usage.ts). */
+  users: Map<string, Usage>;
 }
 
 const SYSTEM: Actor = { actor_type: 'system', actor_id: null };
@@ -23,7 +28,7 @@ const SYSTEM: Actor = { actor_type: 'system', actor_id: null };
  * The agent side of ledger writes, in the entry writer's transaction and for
  * inserted entries only (a re-delivered span moves nothing): registers an
  * agent the first time a span names it, and keeps its counters, last-seen
- * time and trust state current.
+ * time and trust state current, and its counters per user of the entries.
  */
 export class AgentIngest {
   private readonly findByExternal: Statement;
@@ -31,6 +36,7 @@ export class AgentIngest {
   private readonly link: Statement;
   private readonly bump: Statement;
   private readonly row: Statement;
+  private readonly bumpUser: Statement;
 
   constructor(
     private readonly db: Database,
@@ -42,6 +48,10 @@ export class AgentIngest {
     this.bump = db.prepare(`UPDATE agents SET action_count = action_count + ?, error_count = error_count + ?,
       cost_nanos = cost_nanos + ?, last_seen_us = max(coalesce(last_seen_us, ?), ?) WHERE id = ?`);
     this.row = db.prepare('SELECT * FROM agents WHERE id = ?');
+    this.bumpUser = db.prepare(`INSERT INTO agent_user_usage (agent_id, user_id, action_count, error_count, cost_nanos, last_seen_us)
+      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (agent_id, user_id) DO UPDATE SET action_count = action_count + excluded.action_count,
+      error_count = error_count + excluded.error_count, cost_nanos = cost_nanos + excluded.cost_nanos,
+      last_seen_us = max(last_seen_us, excluded.last_seen_us)`);
   }
 
   begin(): AgentIngestBatch {
@@ -52,6 +62,7 @@ export class AgentIngest {
     for (const d of deltas) {
       const agentId = this.resolve(d);
       this.bump.run(d.count, d.errors, d.cost_nanos, d.last_us, d.last_us, agentId);
+      for (const [user, u] of d.users) this.bumpUser.run(agentId, user, u.count, u.errors, u.cost_nanos, u.last_us);
       const row = this.row.get(agentId) as AgentRow;
       saveTrustState(this.db, agentId, observeAll(trustStateOf(row), d.observations, this.settings.trust_half_life_days));
     }
@@ -83,7 +94,7 @@ export class AgentIngestBatch {
   constructor(private readonly ingest: AgentIngest) {}
 
   /** Call for each inserted entry. */
-  add(e: Pick<WriteRow, 'organization_id' | 'agent_id' | 'agent_name' | 'outcome' | 'cost_nanos' | 'start_us'>): void {
+  add(e: Pick<WriteRow, 'organization_id' | 'agent_id' | 'agent_name' | 'user_id' | 'outcome' | 'cost_nanos' | 'start_us'>): void {
     if (e.agent_id === null) return;
     const key = `${e.organization_id}\u0000${e.agent_id}`;
     let d = this.deltas.get(key);
@@ -97,17 +108,27 @@ export class AgentIngestBatch {
         cost_nanos: 0,
         last_us: e.start_us,
         observations: [],
+        users: new Map(),
       };
       this.deltas.set(key, d);
     }
-    d.count++;
-    if (e.outcome === 'error') d.errors++;
-    d.cost_nanos += e.cost_nanos;
-    d.last_us = Math.max(d.last_us, e.start_us);
+    count(d, e);
     d.observations.push(outcomeObservation(e.outcome, e.start_us));
+    if (e.user_id !== null) {
+      let u = d.users.get(e.user_id);
+      if (!u) d.users.set(e.user_id, (u = { count: 0, errors: 0, cost_nanos: 0, last_us: e.start_us }));
+      count(u, e);
+    }
   }
 
   flush(): void {
     this.ingest.apply(this.deltas.values());
   }
+}
+
+function count(u: Usage, e: Pick<WriteRow, 'outcome' | 'cost_nanos' | 'start_us'>): void {
+  u.count++;
+  if (e.outcome === 'error') u.errors++;
+  u.cost_nanos += e.cost_nanos;
+  u.last_us = Math.max(u.last_us, e.start_us);
 }

@@ -15,7 +15,7 @@ import { appendActivity } from './activity-writer.js';
 import { listAgentActions } from './agent-feed-reader.js';
 import { insertAgent } from './agent-registration.js';
 import { agentRowById, changeStatus, findAgentRow, listAgentRows } from './agent-registry.js';
-import { agentFromRow, agentsFromRows, externalIdsOf, type AgentRow, type AgentSettings } from './agent-row.js';
+import { agentsFromRows, externalIdsOf, type AgentRow, type AgentSettings } from './agent-row.js';
 import { verifyChain } from './chain-verifier.js';
 import type { Database } from './driver.js';
 import { readPolicy, writePolicy } from './org-policy.js';
@@ -36,30 +36,31 @@ export class SqliteAgentStore implements AgentStore {
     private readonly settings: AgentSettings,
   ) {}
 
-  private agent(db: Database, row: AgentRow): Agent {
-    return agentFromRow(row, externalIdsOf(db, [row.id]).get(row.id) ?? [], this.settings);
+  /** The agent as `scope` sees it: a user-scoped caller gets the usage of their own entries only. */
+  private agent(db: Database, row: AgentRow, scope: QueryScope | 'public'): Agent {
+    return agentsFromRows(db, [row], this.settings, scope)[0];
   }
 
   async registerAgent(input: { organization_id: string; name: string; external_ids: string[] }, actor: Actor): Promise<Agent> {
     const db = this.write();
     const id = db.transaction(() => insertAgent(db, { ...input, now_us: this.settings.now(), actor })).immediate();
-    return this.agent(db, agentRowById(db, id)!);
+    return this.agent(db, agentRowById(db, id)!, { organization_id: input.organization_id, user_id: null });
   }
 
   async findAgent(scope: QueryScope | 'public', ref: string): Promise<Agent | null> {
     const row = findAgentRow(this.read, scope, ref);
-    return row ? this.agent(this.read, row) : null;
+    return row ? this.agent(this.read, row, scope) : null;
   }
 
   async listAgents(query: AgentQuery): Promise<AgentPage> {
     const { rows, total } = listAgentRows(this.read, query);
-    return { data: agentsFromRows(this.read, rows, this.settings), total };
+    return { data: agentsFromRows(this.read, rows, this.settings, query.scope), total };
   }
 
   async setAgentStatus(agentId: string, status: AgentStatus, actor: Actor): Promise<{ agent: Agent; changed: boolean }> {
     const db = this.write();
     const changed = changeStatus(db, agentId, status, actor, this.settings.now());
-    return { agent: this.agent(db, agentRowById(db, agentId)!), changed };
+    return { agent: this.agent(db, agentRowById(db, agentId)!, { organization_id: null, user_id: null }), changed };
   }
 
   async reportActivity(events: ActivityInput[], reportedBy: string): Promise<ActivityEvent[]> {

@@ -284,6 +284,26 @@ export const MIGRATIONS: readonly Migration[] = [
   nanoCosts,
   // runs per (organization, run, user), rebuilt from the entries
   rebuildRunsByUser,
+  `
+  -- An agent's counters per user of its entries (agent-ingest.ts), so a user
+  -- role sees the agent's usage by their own actions only. Lifetime counters
+  -- like the agent row's: kept at write time, never lowered by retention;
+  -- here filled from the entries still held.
+  CREATE TABLE agent_user_usage (
+    agent_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    action_count INTEGER NOT NULL,
+    error_count INTEGER NOT NULL,
+    cost_nanos INTEGER NOT NULL,
+    last_seen_us INTEGER NOT NULL,
+    PRIMARY KEY (agent_id, user_id)
+  ) WITHOUT ROWID;
+  INSERT INTO agent_user_usage (agent_id, user_id, action_count, error_count, cost_nanos, last_seen_us)
+    SELECT x.agent_id, e.user_id, count(*), sum(e.outcome = 'error'), sum(e.cost_nanos), max(e.ts_us)
+    FROM entries e JOIN agent_external_ids x ON x.organization_id = e.organization_id AND x.external_id = e.agent_id
+    WHERE e.user_id IS NOT NULL
+    GROUP BY x.agent_id, e.user_id;
+  `,
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../../model/trust-score.js';
 import { validationError } from '../api-error.js';
+import { plainText } from '../plain-text.js';
 
 export const MAX_EVENT_TYPE_LENGTH = 50;
 export const MAX_BATCH_EVENTS = 500;
@@ -10,12 +11,12 @@ const MAX_METADATA_DEPTH = 32;
 const eventShape = z
   .object({
     asn: z.string({ error: 'is required: the agent\'s ASN (or its UUID or external id)' }),
-    event_type: z
-      .string({ error: 'is required' })
-      .min(1, 'must not be empty')
-      .max(MAX_EVENT_TYPE_LENGTH, `must be at most ${MAX_EVENT_TYPE_LENGTH} characters`)
-      // eslint-disable-next-line no-control-regex
-      .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters'),
+    event_type: plainText(
+      z
+        .string({ error: 'is required' })
+        .min(1, 'must not be empty')
+        .max(MAX_EVENT_TYPE_LENGTH, `must be at most ${MAX_EVENT_TYPE_LENGTH} characters`),
+    ),
     severity: z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` }).default('info'),
     metadata: z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }).default({}),
   })

@@ -8,6 +8,7 @@ import { actorOf } from '../actor.js';
 import { agentInScope, MAX_AGENT_REF_LENGTH } from '../agents/agent-lookup.js';
 import type { AgentRoutesOptions } from '../agents/agent-routes-options.js';
 import { readJsonBody } from '../json-body.js';
+import { plainText } from '../plain-text.js';
 import { enumParam, intParam, parseQuery, textParam } from '../query-params.js';
 import { ADMIN, READ, type ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
@@ -21,14 +22,16 @@ export const listAgentsShape = {
 
 const registerBody = z
   .object({
-    name: z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+    name: plainText(z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters')),
     external_ids: z
       .array(
-        z
-          .string()
-          .min(1, 'must not be empty')
-          .max(MAX_AGENT_REF_LENGTH, `must be at most ${MAX_AGENT_REF_LENGTH} characters`)
-          .refine((s) => !looksLikeAsn(s), 'must not look like an ASN (an ASN always names an agent by its ASN)'),
+        plainText(
+          z
+            .string()
+            .min(1, 'must not be empty')
+            .max(MAX_AGENT_REF_LENGTH, `must be at most ${MAX_AGENT_REF_LENGTH} characters`)
+            .refine((s) => !looksLikeAsn(s), 'must not look like an ASN (an ASN always names an agent by its ASN)'),
+        ),
         { error: 'must be an array of strings' },
       )
       .max(100, 'must hold at most 100 ids')
@@ -79,8 +82,11 @@ export function agentsRoutes(router: ApiRouter, options: AgentRoutesOptions, sco
   for (const [verb, status] of transitions) {
     router.post(`/api/v1/agents/:agent_id/${verb}`, ADMIN, async (ctx) => {
       parseQuery(ctx.query, {});
-      const agent = await agentInScope(agents, scopeOf(ctx), ctx.params.agent_id);
-      ctx.body = (await agents.setAgentStatus(agent.id, status, actorOf(principalOf(ctx)!))).agent;
+      const scope = scopeOf(ctx);
+      const agent = await agentInScope(agents, scope, ctx.params.agent_id);
+      await agents.setAgentStatus(agent.id, status, actorOf(principalOf(ctx)!));
+      // read back in the caller's scope: a user-role key with `admin` sees its own usage only, here as on GET
+      ctx.body = await agentInScope(agents, scope, agent.id);
     });
   }
 }

@@ -75,6 +75,36 @@ describe('POST /api/v1/agents', () => {
     expectError(await api('POST', '/api/v1/agents', keys.admin, { name: 'x', external_ids: ['scanner-prod'] }), 400, 'VALIDATION_ERROR', 'external_ids');
     expectError(await api('POST', '/api/v1/agents', keys.admin, 'not json'), 400, 'VALIDATION_ERROR');
   });
+
+  // names and ids that render as something else in a console, a log line or a CSV
+  const CONTROLS: Array<[string, string]> = [
+    ['NUL', 'bot\u0000'],
+    ['ESC (terminal escapes)', 'bot\u001b[31m'],
+    ['a newline', 'bot\nadmin'],
+    ['DEL', 'bot\u007f'],
+    ['a C1 control (CSI)', 'bot\u009b31m'],
+    ['a C1 NEL', 'bot\u0085'],
+    ['RIGHT-TO-LEFT OVERRIDE', 'invoice\u202Etxt.exe'],
+    ['LEFT-TO-RIGHT EMBEDDING', '\u202Abot'],
+    ['RIGHT-TO-LEFT ISOLATE', 'bot\u2067x'],
+    ['POP DIRECTIONAL ISOLATE', 'bot\u2069'],
+    ['RIGHT-TO-LEFT MARK', 'bot\u200F'],
+    ['ARABIC LETTER MARK', 'bot\u061C'],
+    ['LINE SEPARATOR', 'bot\u2028x'],
+  ];
+  it.each(CONTROLS)('refuses %s in a name or an external id with a 400 naming the field, registering nothing', async (_what, text) => {
+    const before = (await api('GET', '/api/v1/agents?per_page=1', keys.reader)).body.pagination.total;
+    expectError(await api('POST', '/api/v1/agents', keys.admin, { name: text }), 400, 'VALIDATION_ERROR', '`name`');
+    expectError(await api('POST', '/api/v1/agents', keys.admin, { name: 'ok', external_ids: ['fine', text] }), 400, 'VALIDATION_ERROR', '`external_ids[1]`');
+    expect((await api('GET', '/api/v1/agents?per_page=1', keys.reader)).body.pagination.total).toBe(before);
+  });
+
+  it('still takes names in any script, with emoji joiners', async () => {
+    // in another organization, so acme's agent counts below stay as they are
+    const res = await api('POST', '/api/v1/agents', keys.globex, { name: 'مساعد 助手 👩‍💻', external_ids: ['ünïcode-bot'] });
+    expect(res.status).toBe(201);
+    expect(res.body.name).toBe('مساعد 助手 👩‍💻');
+  });
 });
 
 describe('POST /api/v1/activity/report', () => {
@@ -116,6 +146,9 @@ describe('POST /api/v1/activity/report', () => {
     ['a missing asn', { event_type: 'x' }, '`asn`'],
     ['a missing event_type', { asn: 'ASN' }, '`event_type`'],
     ['an event_type over 50 characters', { asn: 'scanner-prod', event_type: 'x'.repeat(51) }, '`event_type`'],
+    ['an event_type with NUL', { asn: 'scanner-prod', event_type: 'x\u0000' }, '`event_type`'],
+    ['an event_type with a C1 control', { asn: 'scanner-prod', event_type: 'x\u009b' }, '`event_type`'],
+    ['an event_type with RIGHT-TO-LEFT OVERRIDE', { asn: 'scanner-prod', event_type: 'ok\u202Edeliaf' }, '`event_type`'],
     ['an unknown severity', { asn: 'scanner-prod', event_type: 'x', severity: 'fatal' }, '`severity`'],
     ['metadata that is not an object', { asn: 'scanner-prod', event_type: 'x', metadata: [1, 2] }, '`metadata`'],
     ['metadata past the size cap', { asn: 'scanner-prod', event_type: 'x', metadata: { blob: 'x'.repeat(17_000) } }, '`metadata`'],

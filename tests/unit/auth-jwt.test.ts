@@ -16,6 +16,7 @@ const base: JwtOptions = {
   role_claim: 'role',
   scope_claim: 'scope',
   clock_tolerance_seconds: 60,
+  max_lifetime_seconds: 86_400,
 };
 
 function hs256(claims: Record<string, unknown>, options: { issuer?: string; audience?: string; expires?: string | null } = {}) {
@@ -101,6 +102,44 @@ describe('JWT bearer tokens', () => {
     expect((await verifier.verify(await expiredBy(10))).user_id).toBe('u');
     await expect(verifier.verify(await expiredBy(45))).rejects.toThrow(/exp/);
     await expect(createJwtVerifier({ ...base, clock_tolerance_seconds: 0 })!.verify(await expiredBy(10))).rejects.toThrow(AuthenticationError);
+  });
+
+  describe('lifetime (auth.jwt.max_lifetime_seconds)', () => {
+    const now = () => Math.floor(Date.now() / 1000);
+    /** A token with exactly these times: `jose` would otherwise add none. */
+    const timed = (times: { iat?: number; exp: number; nbf?: number }) =>
+      new SignJWT({ sub: 'u', org_id: 'o', ...times })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer('https://idp.example')
+        .setAudience('agent-ledger')
+        .sign(new TextEncoder().encode(SECRET));
+
+    it.each([
+      ['exp: 1e300 with iat', () => ({ iat: now(), exp: 1e300 })],
+      ['exp: 1e300 without iat', () => ({ exp: 1e300 })],
+      ['exp: Number.MAX_SAFE_INTEGER', () => ({ iat: now(), exp: Number.MAX_SAFE_INTEGER })],
+      ['a lifetime one second past the maximum', () => ({ iat: now(), exp: now() + 86_401 })],
+      ['an issuance long ago with a lifetime of years', () => ({ iat: now() - 3600, exp: now() + 3 * 365 * 86_400 })],
+      ['exp two days away without iat', () => ({ exp: now() + 2 * 86_400 })],
+      ['a future iat that makes a far exp look short', () => ({ iat: 1e300 - 3600, exp: 1e300 })],
+      ['a future iat a year away', () => ({ iat: now() + 365 * 86_400, exp: now() + 365 * 86_400 + 60 })],
+    ])('refuses %s', async (_what, times) => {
+      await expect(createJwtVerifier(base)!.verify(await timed(times()))).rejects.toThrow(/max_lifetime_seconds|iat/);
+    });
+
+    it('accepts a lifetime up to the maximum, with or without iat', async () => {
+      const verifier = createJwtVerifier(base)!;
+      expect((await verifier.verify(await timed({ iat: now(), exp: now() + 86_400 }))).user_id).toBe('u');
+      expect((await verifier.verify(await timed({ exp: now() + 86_400 }))).user_id).toBe('u');
+      // issued a while ago with the full lifetime: still valid until exp
+      expect((await verifier.verify(await timed({ iat: now() - 80_000, exp: now() + 6_400 }))).user_id).toBe('u');
+    });
+
+    it('follows the configured maximum', async () => {
+      const short = createJwtVerifier({ ...base, max_lifetime_seconds: 600 })!;
+      await expect(short.verify(await timed({ iat: now(), exp: now() + 3600 }))).rejects.toThrow(/600 s/);
+      expect((await short.verify(await timed({ iat: now(), exp: now() + 600 }))).user_id).toBe('u');
+    });
   });
 
   it('names the missing claim', async () => {

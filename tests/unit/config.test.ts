@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configReference, loadConfig } from '../../config/index.js';
+import { MAX_ATTRIBUTE_VALUE_BYTES_LIMIT } from '../../config/schema.js';
 
 describe('loadConfig', () => {
   it('has working defaults with no file and no environment', () => {
@@ -31,6 +32,17 @@ describe('loadConfig', () => {
   it('names the environment variable of an invalid value', () => {
     expect(() => loadConfig({ env: { AGENT_LEDGER_HTTP_PORT: 'eighty' } })).toThrow(/AGENT_LEDGER_HTTP_PORT.*number/);
     expect(() => loadConfig({ env: { AGENT_LEDGER_OTLP_PORT: '70000' } })).toThrow(ConfigError);
+  });
+
+  it('bounds otlp.max_attribute_value_bytes at 1 MiB, naming the key', () => {
+    expect(loadConfig({ env: { AGENT_LEDGER_OTLP_MAX_ATTRIBUTE_VALUE_BYTES: String(MAX_ATTRIBUTE_VALUE_BYTES_LIMIT) } }).otlp.max_attribute_value_bytes).toBe(1024 * 1024);
+    for (const v of [MAX_ATTRIBUTE_VALUE_BYTES_LIMIT + 1, 10 * 1024 * 1024]) {
+      expect(() => loadConfig({ env: { AGENT_LEDGER_OTLP_MAX_ATTRIBUTE_VALUE_BYTES: String(v) } })).toThrow(/AGENT_LEDGER_OTLP_MAX_ATTRIBUTE_VALUE_BYTES.*at most 1048576/);
+    }
+    expect(() => loadConfig({ env: { AGENT_LEDGER_OTLP_MAX_ATTRIBUTE_VALUE_BYTES: '1e300' } })).toThrow(/AGENT_LEDGER_OTLP_MAX_ATTRIBUTE_VALUE_BYTES/);
+    const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'c.yaml');
+    writeFileSync(file, 'otlp:\n  max_attribute_value_bytes: 20000000\n');
+    expect(() => loadConfig({ file, env: {} })).toThrow(/otlp\.max_attribute_value_bytes in .*c\.yaml/);
   });
 
   it('names the file key of an invalid value and unknown keys', () => {
