@@ -288,7 +288,8 @@ export const MIGRATIONS: readonly Migration[] = [
   -- An agent's counters per user of its entries (agent-ingest.ts), so a user
   -- role sees the agent's usage by their own actions only. Lifetime counters
   -- like the agent row's: kept at write time, never lowered by retention;
-  -- here filled from the entries still held.
+  -- here filled from the entries still held (rebuilt whole if met again).
+  DROP TABLE IF EXISTS agent_user_usage;
   CREATE TABLE agent_user_usage (
     agent_id TEXT NOT NULL,
     user_id TEXT NOT NULL,
