@@ -34,18 +34,35 @@ export interface LedgerFilter {
   q?: SearchQuery;
 }
 
+/**
+ * A position in a ledger sort: the sort key of a row (timestamp: `ts_us`,
+ * cost: `cost_nanos`, duration: `duration_ms` as stored, name: `name`) and
+ * its id, the tiebreak. Rows after it are those that follow it in the sort.
+ */
+export interface LedgerKeyset {
+  key: number | string;
+  id: string;
+}
+
 export interface LedgerQuery extends LedgerFilter {
   sort_by: LedgerSortField;
   sort_order: SortOrder;
-  /** 0-based. */
+  /** 0-based; with `after`, always 0 (the page starts after that position, never at an offset). */
   page: number;
   page_size: number;
+  /**
+   * Keyset paging: only rows after this position in the sort (a seek, never
+   * a walk over the rows before it). `count` still counts every match.
+   */
+  after?: LedgerKeyset;
 }
 
 export interface LedgerPage {
   data: LedgerEntry[];
   /** Every match, not only this page's. */
   count: number;
+  /** The position of the page's last row when a match follows it (the next page's `after`); null at the end. */
+  next: LedgerKeyset | null;
 }
 
 export interface StatsQuery {
@@ -167,16 +184,18 @@ export interface Store extends CredentialStore {
   queryLedger(query: LedgerQuery): Promise<LedgerPage>;
   /**
    * Every match, newest first (then id), at most `limit`, streamed in chunks:
-   * memory stays flat whatever the size. The caller owns the iterator.
+   * memory stays flat whatever the size. With `after` (a position in the
+   * timestamp-descending sort), only the matches after it. The caller owns
+   * the iterator.
    */
-  exportLedger(filter: LedgerFilter, limit: number): AsyncIterable<LedgerEntry>;
+  exportLedger(filter: LedgerFilter, limit: number, after?: LedgerKeyset): AsyncIterable<LedgerEntry>;
   /**
    * Optional: the same export (never with `q`) as each entry's JSON text,
    * exactly `JSON.stringify` of what `exportLedger` yields. A store that
    * keeps payloads as JSON text splices it in rather than parsing it only
    * to serialise it again.
    */
-  exportLedgerJson?(filter: Omit<LedgerFilter, 'q'>, limit: number): AsyncIterable<string>;
+  exportLedgerJson?(filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncIterable<string>;
   /** Aggregates without fetching rows (rollups kept at write time, exact edges for any range). */
   stats(query: StatsQuery): Promise<LedgerStats>;
   listRuns(query: RunQuery): Promise<RunPage>;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Client } from '@elastic/elasticsearch';
 import type { EntryRecord, LedgerEntry } from '../../model/ledger-entry.js';
 import type {
-  ApiKeyRecord, LedgerFilter, LedgerPage, LedgerQuery, LedgerStats, Organization, QueryScope, RunDetail, RunPage, RunQuery, RunUser, StatsQuery,
+  ApiKeyRecord, LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery, LedgerStats, Organization, QueryScope, RunDetail, RunPage, RunQuery, RunUser, StatsQuery,
   Store, StoredApiKey, WriteResult,
 } from '../store.js';
 import type { AgentStore } from '../agent-store.js';
@@ -98,8 +98,8 @@ class ElasticsearchStoreImpl extends UnsupportedAgentStore implements Elasticsea
     return queryLedger(this.client, this.reader, query);
   }
 
-  exportLedger(filter: LedgerFilter, limit: number): AsyncIterable<LedgerEntry> {
-    return exportLedger(this.client, this.reader, filter, limit);
+  exportLedger(filter: LedgerFilter, limit: number, after?: LedgerKeyset): AsyncIterable<LedgerEntry> {
+    return exportLedger(this.client, this.reader, filter, limit, after);
   }
 
   stats(query: StatsQuery): Promise<LedgerStats> {

@@ -1,11 +1,11 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { LedgerEntry, RunStatus } from '../../model/ledger-entry.js';
 import { runStatus } from '../run-summary.js';
-import type { LedgerFilter, LedgerPage, LedgerQuery } from '../store.js';
+import type { LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery } from '../store.js';
 import { entryFromDocument, type EntryDocument } from './entry-document.js';
 import { runDocId, type IndexNames } from './index-names.js';
 import { ledgerFilterQuery, ledgerSort } from './ledger-query-dsl.js';
-import { searchPage, walkAll } from './search-paging.js';
+import { searchAfterPage, searchPage, walkAll } from './search-paging.js';
 
 /** A run is running until a root span of it has ended; then failed if a root failed (as the SQLite store derives it). */
 export interface ReaderOptions {
@@ -34,16 +34,40 @@ export async function entriesWithStatus(client: Client, names: IndexNames, hits:
 
 export async function queryLedger(client: Client, options: ReaderOptions, query: LedgerQuery): Promise<LedgerPage> {
   const spec = { index: options.names.entriesPattern, query: ledgerFilterQuery(query), sort: ledgerSort(query.sort_by, query.sort_order) };
-  const page = await searchPage<EntryDocument>(client, spec, query.page * query.page_size, query.page_size, options.maxResultWindow);
-  return { data: await entriesWithStatus(client, options.names, page.hits), count: page.total };
+  const from = query.page * query.page_size;
+  // with a keyset, one hit past the page says whether another follows; with from/size, the total does
+  const page = query.after
+    ? await searchAfterPage<EntryDocument>(client, spec, keysetSortValues(query.after), query.page_size + 1, options.maxResultWindow)
+    : await searchPage<EntryDocument>(client, spec, from, query.page_size, options.maxResultWindow);
+  const hits = page.hits.slice(0, query.page_size);
+  const more = query.after ? page.hits.length > query.page_size : hits.length === query.page_size && from + hits.length < page.total;
+  const next = more ? keysetOfHit(hits[hits.length - 1]) : null;
+  return { data: await entriesWithStatus(client, options.names, hits), count: page.total, next };
+}
+
+/** ledgerSort's values for a position: the sort key, then the id. */
+function keysetSortValues(after: LedgerKeyset): estypes.SortResults {
+  return [after.key, after.id];
+}
+
+function keysetOfHit(hit: estypes.SearchHit<EntryDocument>): LedgerKeyset {
+  const [key, id] = hit.sort as [number | string, string];
+  return { key, id };
 }
 
 const EXPORT_CHUNK = 1000;
 
-/** Newest first (then id), at most `limit`, over one point in time, in chunks: memory stays flat. */
-export async function* exportLedger(client: Client, options: ReaderOptions, filter: LedgerFilter, limit: number): AsyncGenerator<LedgerEntry> {
+/** Newest first (then id), after `after` when given, at most `limit`, over one point in time, in chunks: memory stays flat. */
+export async function* exportLedger(
+  client: Client,
+  options: ReaderOptions,
+  filter: LedgerFilter,
+  limit: number,
+  after?: LedgerKeyset,
+): AsyncGenerator<LedgerEntry> {
   const spec = { index: options.names.entriesPattern, query: ledgerFilterQuery(filter), sort: ledgerSort('timestamp', 'desc') };
-  for await (const hits of walkAll<EntryDocument>(client, spec, limit, Math.min(EXPORT_CHUNK, options.maxResultWindow))) {
+  const chunk = Math.min(EXPORT_CHUNK, options.maxResultWindow);
+  for await (const hits of walkAll<EntryDocument>(client, spec, limit, chunk, after && keysetSortValues(after))) {
     yield* await entriesWithStatus(client, options.names, hits);
   }
 }

@@ -95,17 +95,49 @@ export async function searchPage<T>(client: Client, spec: SearchSpec, from: numb
 }
 
 /**
- * Every hit in the spec's sort, at most `limit`, in chunks of `chunk`, over a
- * point in time so that the walk sees one consistent snapshot. The caller
- * owns the iterator: stopping early closes the point in time.
+ * A page of `size` hits after the sort values `after` (with the exact total
+ * of every match): a keyset seek with `search_after`, however deep, in
+ * window-sized reads. No point in time: each read seeks from a key, so a
+ * document written meanwhile is seen or not by its place in the sort, and
+ * nothing is skipped or repeated.
  */
-export async function* walkAll<T>(client: Client, spec: SearchSpec, limit: number, chunk: number): AsyncGenerator<Array<estypes.SearchHit<T>>> {
+export async function searchAfterPage<T>(client: Client, spec: SearchSpec, after: estypes.SortResults, size: number, window: number): Promise<Hits<T>> {
+  const hits: Array<estypes.SearchHit<T>> = [];
+  let total = -1;
+  let position = after;
+  while (hits.length < size) {
+    const want = Math.min(window, size - hits.length);
+    const r = await client.search<T>({
+      index: spec.index, query: spec.query, sort: spec.sort, size: want, search_after: position,
+      track_total_hits: total < 0, ...sourceOf(spec),
+    });
+    if (total < 0) total = totalOf(r.hits);
+    hits.push(...r.hits.hits);
+    if (r.hits.hits.length < want) break;
+    position = r.hits.hits[r.hits.hits.length - 1].sort!;
+  }
+  return { hits, total };
+}
+
+/**
+ * Every hit in the spec's sort (after the sort values `start` when given),
+ * at most `limit`, in chunks of `chunk`, over a point in time so that the
+ * walk sees one consistent snapshot. The caller owns the iterator: stopping
+ * early closes the point in time.
+ */
+export async function* walkAll<T>(
+  client: Client,
+  spec: SearchSpec,
+  limit: number,
+  chunk: number,
+  start?: estypes.SortResults,
+): AsyncGenerator<Array<estypes.SearchHit<T>>> {
   if (limit <= 0) return;
   const opened = await openPit(client, spec.index);
   if (opened === null) return;
   let pit: string = opened;
   try {
-    let after: estypes.SortResults | undefined;
+    let after: estypes.SortResults | undefined = start;
     let remaining = limit;
     while (remaining > 0) {
       const size = Math.min(chunk, remaining);

@@ -1,8 +1,8 @@
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import type { SearchQuery } from '../../model/search-query.js';
-import type { LedgerFilter, LedgerPage, LedgerQuery, LedgerSortField, SortOrder } from '../store.js';
+import type { LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery, LedgerSortField, SortOrder } from '../store.js';
 import type { Database } from './driver.js';
-import { ENTRY_COLUMNS, ENTRY_FROM, entryFromRow, type EntryRow } from './entry-row.js';
+import { ENTRY_COLUMNS, ENTRY_FROM, type EntryRow } from './entry-row.js';
 import {
   assertFullTextReady,
   COST,
@@ -18,7 +18,7 @@ import {
 import { matchExpression } from './fts-text.js';
 import { exportBySeq } from './keyset-export.js';
 import { ledgerWhere, type SqlFragment } from './ledger-filter-sql.js';
-import { ledgerOrder } from './ledger-order.js';
+import { keysetSql, ledgerOrder, pageOf, pageOffset } from './ledger-order.js';
 
 /** Above this many matches the filters are written for a walk in sort order (ledger-filter-sql.ts `broad`). */
 const BROAD_MATCHES = 5000;
@@ -32,43 +32,56 @@ const BROAD_MATCHES = 5000;
  * - set: walk the same way, testing each row against the set of matches
  *   built once — deep pages, sparser matches, prefixes.
  */
-function pickSeqs(db: Database, filter: LedgerFilter, plan: FullTextPlan, sortBy: LedgerSortField, sortOrder: SortOrder, limit: number, offset: number): SqlFragment {
+function pickSeqs(
+  db: Database,
+  filter: LedgerFilter,
+  plan: FullTextPlan,
+  sortBy: LedgerSortField,
+  sortOrder: SortOrder,
+  limit: number,
+  offset: number,
+  after?: LedgerKeyset,
+): SqlFragment {
   const order = ledgerOrder(sortBy, sortOrder);
+  const seek = after ? keysetSql(sortBy, sortOrder, after) : { sql: '1', params: [] };
   const walked = Math.min(plan.base, ((offset + limit) * plan.base) / Math.max(plan.count, 1));
   const gatherCost = plan.matches === null ? Infinity : plan.matches * COST.lookup;
   const probeCost = plan.probeable ? walked * COST.probe : Infinity;
   const setCost = plan.setSize * COST.set + walked * COST.walk;
   if (gatherCost <= Math.min(probeCost, setCost)) {
     const source = matchesSource(plan);
-    return { sql: `SELECT e.seq FROM ${source.sql} ORDER BY ${order} LIMIT ? OFFSET ?`, params: [...source.params, limit, offset] };
+    return {
+      sql: `SELECT e.seq FROM ${source.sql} AND ${seek.sql} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      params: [...source.params, ...seek.params, limit, offset],
+    };
   }
   const where =
     plan.count > BROAD_MATCHES ? ledgerWhere(db, { ...filter, q: undefined }, { broad: true, sortByCost: sortBy === 'cost' })! : plan.where;
   const test = probeCost < setCost ? { sql: FTS_PROBE, params: [plan.match] } : matchSet(plan);
   return {
-    sql: `SELECT e.seq FROM entries e WHERE ${where.sql} AND ${test.sql} ORDER BY ${order} LIMIT ? OFFSET ?`,
-    params: [...where.params, ...test.params, limit, offset],
+    sql: `SELECT e.seq FROM entries e WHERE ${where.sql} AND ${test.sql} AND ${seek.sql} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    params: [...where.params, ...test.params, ...seek.params, limit, offset],
   };
 }
 
 export function queryLedgerFullText(db: Database, query: LedgerQuery): LedgerPage {
   const plan = planFullText(db, query);
-  if (!plan) return { data: [], count: 0 };
-  const offset = query.page * query.page_size;
-  if (offset >= plan.count) return { data: [], count: plan.count };
+  if (!plan) return { data: [], count: 0, next: null };
+  const offset = pageOffset(query);
+  if (offset >= plan.count) return { data: [], count: plan.count, next: null };
   const order = ledgerOrder(query.sort_by, query.sort_order);
-  const pick = pickSeqs(db, query, plan, query.sort_by, query.sort_order, query.page_size, offset);
+  const pick = pickSeqs(db, query, plan, query.sort_by, query.sort_order, query.page_size + 1, offset, query.after);
   const rows = db
     .prepare(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.seq IN (${pick.sql}) ORDER BY ${order}`)
     .all(...pick.params) as EntryRow[];
-  return { data: rows.map(entryFromRow), count: plan.count };
+  return pageOf(rows, query, plan.count);
 }
 
 /** Newest first, at most `limit`: the order is settled in one query (≤ limit seqs in memory), then rows are read in chunks. */
-export async function* exportLedgerFullText(db: Database, filter: LedgerFilter, limit: number): AsyncGenerator<LedgerEntry> {
+export async function* exportLedgerFullText(db: Database, filter: LedgerFilter, limit: number, after?: LedgerKeyset): AsyncGenerator<LedgerEntry> {
   const plan = planFullText(db, filter);
   if (!plan || plan.count === 0) return;
-  const pick = pickSeqs(db, filter, plan, 'timestamp', 'desc', limit, 0);
+  const pick = pickSeqs(db, filter, plan, 'timestamp', 'desc', limit, 0, after);
   yield* exportBySeq(db, db.prepare(pick.sql).pluck().all(...pick.params) as number[]);
 }
 

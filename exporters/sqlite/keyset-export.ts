@@ -2,39 +2,40 @@ import type { LedgerEntry } from '../../model/ledger-entry.js';
 import type { Database } from './driver.js';
 import { ENTRY_COLUMNS, ENTRY_FROM, entryFromRow, type EntryRow } from './entry-row.js';
 import type { SqlFragment } from './ledger-filter-sql.js';
+import { keysetOf, keysetSql, ledgerOrder } from './ledger-order.js';
+import type { LedgerKeyset } from '../store.js';
 
 const EXPORT_CHUNK = 1000;
 
 /**
  * Every row matching `where` (over alias `e`), newest first (then id), at
- * most `limit`. Keyset pages on (timestamp, id) rather than one long cursor:
+ * most `limit`, after `after` when given. Keyset pages on (timestamp, id)
+ * (ledger-order.ts, the ledger's own keyset) rather than one long cursor:
  * a better-sqlite3 connection is busy while an iterator is open, and other
  * requests must keep being answered between chunks.
  */
-export function keysetExport(db: Database, where: SqlFragment, limit: number): AsyncGenerator<LedgerEntry>;
-export function keysetExport<T>(db: Database, where: SqlFragment, limit: number, map: (row: EntryRow) => T): AsyncGenerator<T>;
+export function keysetExport(db: Database, where: SqlFragment, limit: number, after?: LedgerKeyset): AsyncGenerator<LedgerEntry>;
+export function keysetExport<T>(db: Database, where: SqlFragment, limit: number, after: LedgerKeyset | undefined, map: (row: EntryRow) => T): AsyncGenerator<T>;
 export async function* keysetExport<T>(
   db: Database,
   where: SqlFragment,
   limit: number,
+  after?: LedgerKeyset,
   map: (row: EntryRow) => T = entryFromRow as (row: EntryRow) => T,
 ): AsyncGenerator<T> {
-  const first = db.prepare(
-    `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE ${where.sql} ORDER BY e.ts_us DESC, e.id DESC LIMIT ?`,
-  );
-  const next = db.prepare(
-    `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE ${where.sql} AND (e.ts_us, e.id) < (?, ?)
-     ORDER BY e.ts_us DESC, e.id DESC LIMIT ?`,
-  );
+  const order = ledgerOrder('timestamp', 'desc');
+  const first = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE ${where.sql} ORDER BY ${order} LIMIT ?`);
+  const seek = keysetSql('timestamp', 'desc', { key: 0, id: '' });
+  const next = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE ${where.sql} AND ${seek.sql} ORDER BY ${order} LIMIT ?`);
   let remaining = limit;
-  let last: EntryRow | undefined;
+  let position = after;
   while (remaining > 0) {
     const size = Math.min(EXPORT_CHUNK, remaining);
-    const rows = (last ? next.all(...where.params, last.ts_us, last.id, size) : first.all(...where.params, size)) as EntryRow[];
+    const rows = (position ? next.all(...where.params, position.key, position.id, size) : first.all(...where.params, size)) as EntryRow[];
     for (const row of rows) yield map(row);
     remaining -= rows.length;
     if (rows.length < size) return;
-    last = rows[rows.length - 1];
+    position = keysetOf(rows[rows.length - 1], 'timestamp');
     await yieldToEventLoop();
   }
 }

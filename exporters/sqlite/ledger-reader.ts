@@ -1,11 +1,11 @@
 import type { LedgerEntry } from '../../model/ledger-entry.js';
-import type { LedgerFilter, LedgerPage, LedgerQuery } from '../store.js';
+import type { LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery } from '../store.js';
 import type { Database } from './driver.js';
 import { ENTRY_COLUMNS, ENTRY_FROM, entryFromRow, entryJsonFromRow, type EntryRow } from './entry-row.js';
 import { exportLedgerFullText, queryLedgerFullText } from './fulltext-reader.js';
 import { keysetExport } from './keyset-export.js';
 import { ledgerWhere } from './ledger-filter-sql.js';
-import { ledgerOrder } from './ledger-order.js';
+import { keysetSql, ledgerOrder, pageOf, pageOffset } from './ledger-order.js';
 import { ALL_TIME } from './rollup-writer.js';
 
 /** Above this many matches a page is found faster by scanning in sort order than by sorting every match. */
@@ -14,31 +14,34 @@ const BROAD_MATCHES = 5000;
 export function queryLedger(db: Database, query: LedgerQuery): LedgerPage {
   if (query.q) return queryLedgerFullText(db, query);
   const where = ledgerWhere(db, query);
-  if (!where) return { data: [], count: 0 };
+  if (!where) return { data: [], count: 0, next: null };
   const count =
     wholeLedgerCount(db, query) ??
     (db.prepare(`SELECT count(*) AS n FROM entries e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
-  const offset = query.page * query.page_size;
-  if (offset >= count) return { data: [], count };
+  const offset = pageOffset(query);
+  if (offset >= count) return { data: [], count, next: null };
   const order = ledgerOrder(query.sort_by, query.sort_order);
+  const seek = query.after ? keysetSql(query.sort_by, query.sort_order, query.after) : null;
+  const and = seek ? ` AND ${seek.sql}` : '';
   let pick: string;
   let params: unknown[];
   if (count > BROAD_MATCHES) {
-    // many matches: walk the sort's index and stop after the page
+    // many matches: walk the sort's index (from the cursor's position) and stop after the page
     const broad = ledgerWhere(db, query, { broad: true, sortByCost: query.sort_by === 'cost' })!;
-    pick = `SELECT e.seq FROM entries e WHERE ${broad.sql} ORDER BY ${order} LIMIT ? OFFSET ?`;
+    pick = `SELECT e.seq FROM entries e WHERE ${broad.sql}${and} ORDER BY ${order} LIMIT ? OFFSET ?`;
     params = broad.params;
   } else {
     // few matches: gather them through the filter's own index, then sort them
-    pick = `SELECT e.seq FROM entries e WHERE e.seq IN (SELECT e.seq FROM entries e WHERE ${where.sql}) ORDER BY ${order} LIMIT ? OFFSET ?`;
+    pick = `SELECT e.seq FROM entries e WHERE e.seq IN (SELECT e.seq FROM entries e WHERE ${where.sql})${and} ORDER BY ${order} LIMIT ? OFFSET ?`;
     params = where.params;
   }
   // The page's rows are picked first (off an index alone when it covers the
-  // sort), then read: a deep page never reads the rows it skips.
+  // sort), then read: a deep page never reads the rows it skips. One row
+  // past the page says whether another page follows.
   const rows = db
     .prepare(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.seq IN (${pick}) ORDER BY ${order}`)
-    .all(...params, query.page_size, offset) as EntryRow[];
-  return { data: rows.map(entryFromRow), count };
+    .all(...params, ...(seek?.params ?? []), query.page_size + 1, offset) as EntryRow[];
+  return pageOf(rows, query, count);
 }
 
 /**
@@ -47,25 +50,25 @@ export function queryLedger(db: Database, query: LedgerQuery): LedgerPage {
  * retention): counting 10M rows took 0.5 s a page. null for anything else.
  */
 function wholeLedgerCount(db: Database, query: LedgerQuery): number | null {
-  const { scope, sort_by: _s, sort_order: _o, page: _p, page_size: _z, ...filters } = query;
+  const { scope, sort_by: _s, sort_order: _o, page: _p, page_size: _z, after: _a, ...filters } = query;
   if (scope.user_id || Object.values(filters).some((v) => v !== undefined)) return null;
   const org = scope.organization_id === null ? '' : 'organization_id = ? AND ';
   const params = scope.organization_id === null ? [ALL_TIME] : [scope.organization_id, ALL_TIME];
   return db.prepare(`SELECT coalesce(sum(n), 0) FROM rollup_outcome WHERE ${org}hour = ?`).pluck().get(...params) as number;
 }
 
-/** Every match, newest first (then id), at most `limit`, in chunks (keyset-export.ts). */
-export async function* exportLedger(db: Database, filter: LedgerFilter, limit: number): AsyncGenerator<LedgerEntry> {
+/** Every match, newest first (then id), after `after` when given, at most `limit`, in chunks (keyset-export.ts). */
+export async function* exportLedger(db: Database, filter: LedgerFilter, limit: number, after?: LedgerKeyset): AsyncGenerator<LedgerEntry> {
   if (filter.q) {
-    yield* exportLedgerFullText(db, filter, limit);
+    yield* exportLedgerFullText(db, filter, limit, after);
     return;
   }
   const where = ledgerWhere(db, filter);
-  if (where) yield* keysetExport(db, where, limit);
+  if (where) yield* keysetExport(db, where, limit, after);
 }
 
 /** exportLedger's entries as JSON text (Store.exportLedgerJson): the stored payloads spliced in, not parsed. */
-export async function* exportLedgerJson(db: Database, filter: Omit<LedgerFilter, 'q'>, limit: number): AsyncGenerator<string> {
+export async function* exportLedgerJson(db: Database, filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncGenerator<string> {
   const where = ledgerWhere(db, filter);
-  if (where) yield* keysetExport(db, where, limit, entryJsonFromRow);
+  if (where) yield* keysetExport(db, where, limit, after, entryJsonFromRow);
 }

@@ -5,6 +5,7 @@ import type { EntryRecord, LedgerEntry } from '../../model/ledger-entry.js';
 import type {
   ApiKeyRecord,
   LedgerFilter,
+  LedgerKeyset,
   Organization,
   StoredApiKey,
   LedgerPage,
@@ -58,7 +59,7 @@ export interface SqliteStoreOptions {
 export interface SqliteStore extends Store, AgentStore {
   /** The read connection, for this backend's own tools (verify, benchmarks). */
   readonly db: Database;
-  exportLedgerJson(filter: Omit<LedgerFilter, 'q'>, limit: number): AsyncIterable<string>;
+  exportLedgerJson(filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncIterable<string>;
 }
 
 interface PendingWrite {
@@ -257,14 +258,14 @@ class SqliteStoreImpl implements SqliteStore {
     return queryLedger(this.db, query);
   }
 
-  exportLedger(filter: LedgerFilter, limit: number): AsyncIterable<LedgerEntry> {
+  exportLedger(filter: LedgerFilter, limit: number, after?: LedgerKeyset): AsyncIterable<LedgerEntry> {
     // Refused here, before the response starts, rather than from inside the stream.
     if (filter.q) assertFullTextReady(this.db);
-    return exportLedger(this.db, filter, limit);
+    return exportLedger(this.db, filter, limit, after);
   }
 
-  exportLedgerJson(filter: Omit<LedgerFilter, 'q'>, limit: number): AsyncIterable<string> {
-    return exportLedgerJson(this.db, filter, limit);
+  exportLedgerJson(filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncIterable<string> {
+    return exportLedgerJson(this.db, filter, limit, after);
   }
 
   async stats(query: StatsQuery): Promise<LedgerStats> {

@@ -1,8 +1,8 @@
-import { jsonObjectSchema, jsonValueSchema, zeroBasedPageOf } from './common-schemas.js';
+import { jsonObjectSchema, jsonValueSchema } from './common-schemas.js';
 import { errorCodeSchema, errorResponses, errorSchema } from './error-schemas.js';
 import { healthSchema, readinessSchema } from './health-schemas.js';
 import { complianceMetadataSchema, highlightSchema, ledgerEntrySchema } from './ledger-entry-schema.js';
-import { ledgerPaths } from './ledger-paths.js';
+import { ledgerPageSchema, ledgerPaths } from './ledger-paths.js';
 import { modelConfigSchema } from './model-config-schema.js';
 import type { OpenApiDocument, Schema } from './openapi-types.js';
 import { parameters } from './parameters.js';
@@ -61,7 +61,7 @@ const schemas: Record<SchemaName, Schema> = {
   ComplianceMetadata: complianceMetadataSchema,
   LedgerEntry: ledgerEntrySchema,
   Highlight: highlightSchema,
-  LedgerPage: zeroBasedPageOf(schemaRef('LedgerEntry'), 'A page of ledger entries.'),
+  LedgerPage: ledgerPageSchema,
   LedgerStats: ledgerStatsSchema,
   ModelConfig: modelConfigSchema,
   RunSummary: runSummarySchema,

@@ -1,9 +1,32 @@
 import { CSV_COLUMNS } from '../export/export-formats.js';
-import type { PathItem, Reference } from './openapi-types.js';
+import { zeroBasedPageOf } from './common-schemas.js';
+import type { PathItem, Reference, Schema } from './openapi-types.js';
 import { parameterRef, responseRef, schemaRef, type ParameterName } from './refs.js';
 
 /** The seed's filters (ledger-params.ts `ledgerFilterShape`), shared by the ledger and its export. */
 const FILTERS: ParameterName[] = ['Outcome', 'ActionName', 'AgentId', 'RunIdFilter', 'MinCost', 'MaxCost', 'StartDate', 'EndDate', 'Search', 'FullTextQuery'];
+
+const seedPage = zeroBasedPageOf(schemaRef('LedgerEntry'), 'A page of ledger entries.');
+
+/** The seed's page, plus the keyset cursor of the page after it; `page` is null on a cursor request (a keyset page does not know its number). */
+export const ledgerPageSchema: Schema = {
+  ...seedPage,
+  properties: {
+    ...seedPage.properties,
+    page: {
+      type: ['integer', 'null'],
+      minimum: 0,
+      description: 'The page asked for (0-indexed; a page past the end has an empty `data`); null when the page was asked for with `cursor`.',
+    },
+    next_cursor: {
+      type: ['string', 'null'],
+      description:
+        'Opaque: pass it as `cursor`, with the same filters and sort, for the page after this one; null when no entry follows this page. ' +
+        'Following cursors never re-walks earlier rows, so deep reading stays as fast as the first page.',
+    },
+  },
+  required: [...(seedPage.required ?? []), 'next_cursor'],
+};
 
 const errors: Record<string, Reference> = { '400': responseRef('BadRequest'), '500': responseRef('InternalError') };
 
@@ -15,8 +38,10 @@ export const ledgerPaths: Record<string, PathItem> = {
       tags: ['ledger'],
       summary: 'Query the activity ledger',
       description:
-        'The flat, chronological stream of every action, filtered, searched, sorted and paged. An invalid, unknown or repeated parameter is a 400 naming it.',
-      parameters: (['Page', 'PageSize', ...FILTERS, 'LedgerSortBy', 'SortOrder'] as ParameterName[]).map(parameterRef),
+        'The flat, chronological stream of every action, filtered, searched, sorted and paged. An invalid, unknown or repeated parameter is a 400 naming it. ' +
+        'Page either by `page` (the seed\'s page numbers: a deep page walks past every row before it) or by `cursor` (each response\'s `next_cursor`: a seek, as fast at any depth). ' +
+        '`count` and `total_pages` count every match either way.',
+      parameters: (['Page', 'PageSize', 'LedgerCursor', ...FILTERS, 'LedgerSortBy', 'SortOrder'] as ParameterName[]).map(parameterRef),
       responses: {
         '200': { description: 'A page of entries.', content: { 'application/json': { schema: schemaRef('LedgerPage') } } },
         ...errors,
@@ -43,8 +68,10 @@ export const ledgerPaths: Record<string, PathItem> = {
       summary: 'Export the ledger',
       description:
         'Every matching entry, newest first (then id), at most `limit`, streamed as a file download (`Content-Disposition: attachment`). ' +
-        'Parameters are checked before the first byte; a failure after it can only cut the stream short.',
-      parameters: (['ExportFormat', 'ExportLimit', ...FILTERS] as ParameterName[]).map(parameterRef),
+        'Parameters are checked before the first byte; a failure after it can only cut the stream short. ' +
+        'With `cursor` (a ledger page\'s `next_cursor` made with `sort_by=timestamp&sort_order=desc` and the same filters) the export starts after that page. ' +
+        'To continue an export cut at `limit`, ask again with `end_date` set to the last row\'s `timestamp`: it is inclusive, so rows of that microsecond come again (drop the ids already received) and none is missed.',
+      parameters: (['ExportFormat', 'ExportLimit', 'ExportCursor', ...FILTERS] as ParameterName[]).map(parameterRef),
       responses: {
         '200': {
           description: 'The file, in the asked `format`.',

@@ -1,6 +1,7 @@
 import { LEDGER_SORT_FIELDS, RUN_SORT_FIELDS } from '../../exporters/store.js';
 import { OUTCOMES, RUN_STATUSES } from '../../model/ledger-entry.js';
 import { EXPORT_FORMATS } from '../export/export-formats.js';
+import { MAX_CURSOR_LENGTH } from '../ledger-cursor.js';
 import type { Parameter, Schema } from './openapi-types.js';
 import type { ParameterName } from './refs.js';
 import { agentParameters } from './agent-parameters.js';
@@ -31,12 +32,28 @@ const dateSchema: Schema = {
   ],
 };
 
+const cursorSchema: Schema = { type: 'string', minLength: 1, maxLength: MAX_CURSOR_LENGTH, pattern: '^[A-Za-z0-9_-]+$' };
+
 const RUN_ID_PATTERN = '^([0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$';
 
 export const parameters: Record<ParameterName, Parameter> = {
   ...agentParameters,
   Page: query('page', 'Page number, 0-indexed; a page past the end is an empty `data`.', { type: 'integer', minimum: 0, maximum: 1_000_000_000, default: 0 }, 0),
   PageSize: query('page_size', 'Items per page.', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, 50),
+  LedgerCursor: query(
+    'cursor',
+    'Opaque keyset position: the `next_cursor` of the previous page, with the same filters and sort (else a 400 naming `cursor`). ' +
+      'The page starts right after that page\'s last entry, without re-walking the rows before it. Not with a `page` other than 0; ' +
+      'a malformed, truncated or altered cursor is a 400.',
+    cursorSchema,
+    undefined,
+  ),
+  ExportCursor: query(
+    'cursor',
+    'Start the export after this position: a ledger page\'s `next_cursor` made with `sort_by=timestamp&sort_order=desc` (the export\'s order) and the same filters (else a 400 naming `cursor`).',
+    cursorSchema,
+    undefined,
+  ),
   Outcome: query('outcome', 'Only actions with this outcome.', { type: 'string', enum: OUTCOMES }, 'error'),
   ActionName: query('action_name', 'Only actions with exactly this name.', text('Action name', 'database_query'), 'database_query'),
   AgentId: query('agent_id', 'Only this agent (exact agent id).', text('Agent id', 'prod-agent-3'), 'prod-agent-3'),

@@ -50,6 +50,8 @@ export type AgentSchemaName =
 export type ParameterName =
   | 'Page'
   | 'PageSize'
+  | 'LedgerCursor'
+  | 'ExportCursor'
   | 'Outcome'
   | 'ActionName'
   | 'AgentId'

@@ -7,11 +7,13 @@ import { CONTENT_TYPE, EXPORT_FORMATS, serializeEntryJson, serializeExport } fro
 import { enumParam, intParam, parseQuery } from '../query-params.js';
 import type { ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
-import { ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, withHighlights, withPseudonyms } from './ledger-params.js';
+import { decodeCursor } from '../ledger-cursor.js';
+import { cursorParam, ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, withHighlights, withPseudonyms } from './ledger-params.js';
 
 export const exportShape = {
   format: enumParam(EXPORT_FORMATS).optional().transform((v) => v ?? 'jsonl'),
   limit: intParam(1, 100_000, 10_000),
+  cursor: cursorParam(),
   ...ledgerFilterShape,
 };
 
@@ -24,10 +26,12 @@ export function exportRoutes(router: ApiRouter, store: Store, scopeOf: ScopeReso
     const scope = scopeOf(ctx);
     const params = parseQuery(withPseudonyms(ctx.query, redaction, scope.organization_id), exportShape);
     const filter = ledgerFilterFrom(params, scope);
+    // the export's order is the ledger's timestamp, newest first: a ledger page's `next_cursor` in that sort starts it after that page
+    const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor, { sort_by: 'timestamp', sort_order: 'desc', filter });
     const { q, ...withoutQ } = filter;
     // without q (no highlights), a store that keeps entries as JSON text hands it over as it is
-    const texts = !q && params.format !== 'csv' && store.exportLedgerJson ? store.exportLedgerJson(withoutQ, params.limit) : null;
-    const entries = texts ? null : await refusedAsBadRequest(() => store.exportLedger(filter, params.limit));
+    const texts = !q && params.format !== 'csv' && store.exportLedgerJson ? store.exportLedgerJson(withoutQ, params.limit, after) : null;
+    const entries = texts ? null : await refusedAsBadRequest(() => store.exportLedger(filter, params.limit, after));
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     ctx.set('Content-Disposition', `attachment; filename="ledger-export-${stamp}.${params.format}"`);
     ctx.set('Cache-Control', 'no-store');

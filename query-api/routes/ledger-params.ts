@@ -9,6 +9,7 @@ import type { LedgerEntry } from '../../model/ledger-entry.js';
 import { highlightsFor } from '../../model/search-highlights.js';
 import { parseSearchQuery, SearchQueryError, type SearchQuery } from '../../model/search-query.js';
 import { validationError } from '../api-error.js';
+import { MAX_CURSOR_LENGTH } from '../ledger-cursor.js';
 import { dateParam, enumParam, textParam, usdParam } from '../query-params.js';
 
 /**
@@ -93,6 +94,10 @@ export const ledgerFilterShape = {
   search: textParam(),
   q: fullTextParam(),
 };
+
+/** Opaque (query-api/ledger-cursor.ts); decoded once the sort and filters it must match are known. */
+export const cursorParam = () =>
+  z.string().min(1, 'must not be empty').max(MAX_CURSOR_LENGTH, `must be at most ${MAX_CURSOR_LENGTH} characters`).optional();
 
 export const sortShape = {
   sort_by: enumParam(LEDGER_SORT_FIELDS).optional().transform((v) => v ?? 'timestamp'),

@@ -1,13 +1,16 @@
 import type { RedactionRules } from '../../collector/redact/index.js';
 import type { Store } from '../../exporters/store.js';
+import { validationError } from '../api-error.js';
+import { decodeCursor, encodeCursor } from '../ledger-cursor.js';
 import { intParam, parseQuery } from '../query-params.js';
 import { READ, type ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
-import { ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, sortShape, withHighlights, withPseudonyms } from './ledger-params.js';
+import { cursorParam, ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, sortShape, withHighlights, withPseudonyms } from './ledger-params.js';
 
 export const ledgerShape = {
   page: intParam(0, 1_000_000_000, 0),
   page_size: intParam(1, 1000, 100),
+  cursor: cursorParam(),
   ...ledgerFilterShape,
   ...sortShape,
 };
@@ -17,21 +20,22 @@ export function ledgerRoutes(router: ApiRouter, store: Store, scopeOf: ScopeReso
     const scope = scopeOf(ctx);
     const params = parseQuery(withPseudonyms(ctx.query, redaction, scope.organization_id), ledgerShape);
     const filter = ledgerFilterFrom(params, scope);
-    const { data, count } = await refusedAsBadRequest(() =>
-      store.queryLedger({
-        ...filter,
-        sort_by: params.sort_by,
-        sort_order: params.sort_order,
-        page: params.page,
-        page_size: params.page_size,
-      }),
+    const sort = { sort_by: params.sort_by, sort_order: params.sort_order };
+    if (params.cursor !== undefined && params.page !== 0) {
+      throw validationError('`cursor` cannot be combined with a `page` other than 0: a cursor already says where the page starts');
+    }
+    const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor, { ...sort, filter });
+    const { data, count, next } = await refusedAsBadRequest(() =>
+      store.queryLedger({ ...filter, ...sort, page: params.page, page_size: params.page_size, after }),
     );
     ctx.body = {
       data: data.map((entry) => withHighlights(entry, params.q)),
       count,
-      page: params.page,
+      // a keyset page does not know how many rows precede it
+      page: after ? null : params.page,
       page_size: params.page_size,
       total_pages: Math.ceil(count / params.page_size),
+      next_cursor: next ? encodeCursor({ ...sort, filter }, next) : null,
     };
   });
 }

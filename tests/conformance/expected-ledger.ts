@@ -3,7 +3,7 @@ import { visitSearchableValues } from '../../model/search-fields.js';
 import type { SearchQuery, SearchTerm } from '../../model/search-query.js';
 import { indexTokens, tokenMatches } from '../../model/search-text.js';
 import { isoFromMicros } from '../../model/time.js';
-import type { LedgerFilter, LedgerPage, LedgerQuery, LedgerSortField, QueryScope } from '../../exporters/store.js';
+import type { LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery, LedgerSortField, QueryScope } from '../../exporters/store.js';
 import { usdOf } from '../helpers/usd.js';
 
 /**
@@ -126,29 +126,40 @@ const SORT_KEY: Record<LedgerSortField, (e: EntryRecord) => number | string> = {
   name: (e) => e.name,
 };
 
-/** The sort, then id, both in the sort's direction (DESIGN.md: sorts break ties on id). */
-export function entryOrder(sortBy: LedgerSortField, order: 'asc' | 'desc') {
-  const dir = order === 'asc' ? 1 : -1;
-  return (a: EntryRecord, b: EntryRecord): number => {
-    const ka = SORT_KEY[sortBy](a);
-    const kb = SORT_KEY[sortBy](b);
-    const c = typeof ka === 'string' ? compareText(ka, kb as string) : ka - (kb as number);
-    return dir * (c !== 0 ? c : compareText(a.id, b.id));
-  };
+/** A record's position in a sort: its sort key (µs, nano-USD, the duration as stored, the name), then its id. */
+export function positionOf(e: EntryRecord, sortBy: LedgerSortField): LedgerKeyset {
+  return { key: SORT_KEY[sortBy](e), id: e.id };
 }
 
+function comparePositions(a: LedgerKeyset, b: LedgerKeyset, order: 'asc' | 'desc'): number {
+  const c = typeof a.key === 'string' ? compareText(a.key, b.key as string) : a.key - (b.key as number);
+  return (order === 'asc' ? 1 : -1) * (c !== 0 ? c : compareText(a.id, b.id));
+}
+
+/** The sort, then id, both in the sort's direction (DESIGN.md: sorts break ties on id). */
+export function entryOrder(sortBy: LedgerSortField, order: 'asc' | 'desc') {
+  return (a: EntryRecord, b: EntryRecord): number => comparePositions(positionOf(a, sortBy), positionOf(b, sortBy), order);
+}
+
+/** The page at `page`, or right after the position `after`; `next` is the page's last position when a match follows it. */
 export function expectedLedgerPage(entries: readonly EntryRecord[], query: LedgerQuery): LedgerPage {
   const statuses = runStatuses(entries);
   const matches = entries.filter((e) => matchesFilter(e, query)).sort(entryOrder(query.sort_by, query.sort_order));
-  const from = query.page * query.page_size;
-  return { data: matches.slice(from, from + query.page_size).map((e) => toLedgerEntry(e, statuses)), count: matches.length };
+  const after = query.after;
+  const from = after
+    ? matches.filter((e) => comparePositions(positionOf(e, query.sort_by), after, query.sort_order) <= 0).length
+    : query.page * query.page_size;
+  const page = matches.slice(from, from + query.page_size);
+  const next = page.length && from + page.length < matches.length ? positionOf(page[page.length - 1], query.sort_by) : null;
+  return { data: page.map((e) => toLedgerEntry(e, statuses)), count: matches.length, next };
 }
 
-/** Exports: newest first, then id, at most `limit`. */
-export function expectedExport(entries: readonly EntryRecord[], filter: LedgerFilter, limit: number): LedgerEntry[] {
+/** Exports: newest first, then id, after `after` when given, at most `limit`. */
+export function expectedExport(entries: readonly EntryRecord[], filter: LedgerFilter, limit: number, after?: LedgerKeyset): LedgerEntry[] {
   const statuses = runStatuses(entries);
   return entries
     .filter((e) => matchesFilter(e, filter))
+    .filter((e) => !after || comparePositions(positionOf(e, 'timestamp'), after, 'desc') > 0)
     .sort(entryOrder('timestamp', 'desc'))
     .slice(0, limit)
     .map((e) => toLedgerEntry(e, statuses));

@@ -112,6 +112,35 @@ export function ledgerCases(entries: readonly EntryRecord[]): LedgerCase[] {
   return cases;
 }
 
+/**
+ * Keyset walks: every sort and order over several filters and scopes, in
+ * small pages so that ties (equal costs, durations, names) cross page
+ * boundaries. The suite follows `next` to the end and compares with the
+ * walk by page numbers.
+ */
+export function cursorWalkCases(): LedgerCase[] {
+  const filters: Array<[string, Partial<LedgerQuery>]> = [
+    ['organization A', {}],
+    ['outcome error', { outcome: 'error' }],
+    ['search "a"', { search: 'a' }],
+    ['q refund', { q: parseSearchQuery('refund') }],
+    ['cost range + date range', { min_cost_nanos: 1, max_cost_nanos: 25_000_000, start_us: BASE_US + 6 * HOUR_US }],
+    ['scope org_a/alice', { scope: SCOPES['org_a/alice'] }],
+    ['scope superuser', { scope: SCOPES.superuser }],
+  ];
+  const cases: LedgerCase[] = [];
+  for (const sort_by of LEDGER_SORT_FIELDS) {
+    for (const sort_order of ['asc', 'desc'] as const) {
+      for (const [caption, filter] of filters) {
+        const page_size = filter.scope === SCOPES.superuser ? 29 : 11;
+        cases.push({ caption: `${caption}, sort ${sort_by} ${sort_order}, pages of ${page_size}`, query: { ...base(), sort_by, sort_order, page_size, ...filter } });
+      }
+    }
+  }
+  cases.push({ caption: 'no match at all', query: { ...base(), action_name: 'missing', page_size: 5 } });
+  return cases;
+}
+
 export interface ExportCase {
   caption: string;
   filter: LedgerFilter;

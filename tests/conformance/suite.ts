@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store, WriteResult } from '../../exporters/store.js';
+import type { LedgerPage, LedgerQuery, Store, WriteResult } from '../../exporters/store.js';
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import { credentialCases } from './credential-cases.js';
 import { generateEntries } from './dataset.js';
 import { expectedExport, expectedLedgerPage } from './expected-ledger.js';
 import { expectedRunDetail, expectedRunPage } from './expected-runs.js';
 import { expectedStats, withinError } from './expected-stats.js';
-import { exportCases, ledgerCases } from './ledger-cases.js';
+import { cursorWalkCases, exportCases, ledgerCases } from './ledger-cases.js';
 import { runDetailCases, runListCases } from './runs-cases.js';
 import { statsCases } from './stats-cases.js';
 import type { StoreHandle, StoreTarget } from './stores.js';
@@ -47,6 +47,39 @@ export function conformanceSuite(target: StoreTarget): void {
     describe('ledger', () => {
       for (const c of ledgerCases(written)) {
         it(c.caption, async () => expect(await store().queryLedger(c.query)).toEqual(expectedLedgerPage(written, c.query)));
+      }
+    });
+
+    describe('ledger cursor (keyset) walks', () => {
+      for (const c of cursorWalkCases()) {
+        it(c.caption, async () => {
+          // by page numbers, as the seed pages
+          const byPage: LedgerPage[] = [];
+          for (let page = 0; ; page++) {
+            const got = await store().queryLedger({ ...c.query, page });
+            byPage.push(got);
+            if ((page + 1) * c.query.page_size >= got.count) break;
+          }
+          // by cursors: each page exactly the contract's, following `next` until null
+          const byCursor: LedgerPage[] = [];
+          let query: LedgerQuery = c.query;
+          for (;;) {
+            const got = await store().queryLedger(query);
+            expect(got).toEqual(expectedLedgerPage(written, query));
+            byCursor.push(got);
+            if (got.next === null) break;
+            expect(byCursor.length, 'a walk longer than its pages').toBeLessThanOrEqual(byPage.length);
+            if (c.query.sort_by === 'timestamp' && c.query.sort_order === 'desc') {
+              // an export started at the same position reads the same rows
+              const exported: LedgerEntry[] = [];
+              for await (const e of store().exportLedger(c.query, c.query.page_size, got.next)) exported.push(e);
+              expect(exported).toEqual(expectedLedgerPage(written, { ...c.query, after: got.next }).data);
+            }
+            query = { ...c.query, after: got.next };
+          }
+          expect(byCursor.flatMap((p) => p.data.map((e) => e.id))).toEqual(byPage.flatMap((p) => p.data.map((e) => e.id)));
+          expect(byCursor.map((p) => p.count)).toEqual(byCursor.map(() => byPage[0].count));
+        });
       }
     });
 

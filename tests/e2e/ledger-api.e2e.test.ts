@@ -141,7 +141,7 @@ describe('GET /api/v1/ledger', () => {
     expect(byI.size).toBe(sent.length);
     const res = await server.get('/api/v1/ledger');
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(['count', 'data', 'page', 'page_size', 'total_pages']);
+    expect(Object.keys(res.body).sort()).toEqual(['count', 'data', 'next_cursor', 'page', 'page_size', 'total_pages']);
     expect(res.body).toMatchObject({ count: sent.length, page: 0, page_size: 100, total_pages: 1 });
     const entry = byI.get(5);
     expect(entry).toMatchObject({
@@ -274,6 +274,99 @@ describe('GET /api/v1/ledger', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_ERROR');
     expect(res.body.error.message).toContain(`\`${param}\``);
+  });
+
+  it.each(['timestamp', 'cost', 'duration', 'name'].flatMap((by) => ['asc', 'desc'].map((order) => [by, order] as const)))(
+    'walks every page by cursor, sort %s %s, exactly as by page numbers (count and total_pages kept, page null)',
+    async (by, order) => {
+      const all = expected(() => true, by, order as 'asc' | 'desc');
+      const walked: number[] = [];
+      let res = await server.get(`/api/v1/ledger?page_size=4&sort_by=${by}&sort_order=${order}`);
+      expect(res.body.page).toBe(0);
+      for (;;) {
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        expect(res.body).toMatchObject({ count: all.length, page_size: 4, total_pages: Math.ceil(all.length / 4) });
+        walked.push(...res.body.data.map((e: any) => e.inputs.i));
+        if (res.body.next_cursor === null) break;
+        expect(res.body.next_cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+        res = await server.get(`/api/v1/ledger?page_size=4&sort_by=${by}&sort_order=${order}&cursor=${res.body.next_cursor}`);
+        expect(res.body.page).toBeNull();
+        expect(walked.length).toBeLessThan(all.length + 4);
+      }
+      expect(walked).toEqual(all);
+    },
+  );
+
+  it('follows a cursor with filters, and refuses it for other filters, another sort, or with a page', async () => {
+    const errors = expected((s) => s.outcome === 'error');
+    const first = await server.get('/api/v1/ledger?outcome=error&page_size=2');
+    expect(first.body.data.map((e: any) => e.inputs.i)).toEqual(errors.slice(0, 2));
+    const cursor = first.body.next_cursor;
+    const second = await server.get(`/api/v1/ledger?outcome=error&page_size=2&cursor=${cursor}`);
+    expect(second.body.data.map((e: any) => e.inputs.i)).toEqual(errors.slice(2, 4));
+    // page_size may change between pages: it is not part of the position
+    const wider = await server.get(`/api/v1/ledger?outcome=error&page_size=100&cursor=${cursor}`);
+    expect(wider.body.data.map((e: any) => e.inputs.i)).toEqual(errors.slice(2));
+    expect(wider.body.next_cursor).toBeNull();
+    for (const query of [
+      `cursor=${cursor}`,
+      `outcome=blocked&cursor=${cursor}`,
+      `outcome=error&agent_id=agent-alpha&cursor=${cursor}`,
+      `outcome=error&sort_order=asc&cursor=${cursor}`,
+      `outcome=error&sort_by=cost&cursor=${cursor}`,
+      `outcome=error&page=1&cursor=${cursor}`,
+    ]) {
+      const res = await server.get(`/api/v1/ledger?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_ERROR');
+      expect(res.body.error.message, query).toContain('`cursor`');
+    }
+    // the seed's page=0 may stay in the query
+    expect((await server.get(`/api/v1/ledger?outcome=error&page_size=2&page=0&cursor=${cursor}`)).status).toBe(200);
+  });
+
+  it('answers 400 naming `cursor` for every hostile cursor, never a 5xx', async () => {
+    const good: string = (await server.get('/api/v1/ledger?page_size=1')).body.next_cursor;
+    const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+    const [, by, order, key, id, sum] = JSON.parse(Buffer.from(good, 'base64url').toString());
+    const hostile = [
+      '', 'x', '!!!!', good.slice(0, -1), good.slice(0, -3), `${good}A`, `${good}==`, good.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+      `${good.slice(0, 10)}%00${good.slice(10)}`, 'A'.repeat(12_000), b64('not json'), b64('\xff\xfe'), Buffer.from([0xff, 0xfe, 0xfd]).toString('base64url'),
+      b64(null), b64(1), b64('"string"'), b64({}), b64({ __proto__: { polluted: true } }), b64('{"__proto__":{"polluted":true}}'), b64('{"constructor":{"prototype":{"x":1}}}'),
+      b64([]), b64([1, by, order, key, id]), b64([1, by, order, key, id, sum, 'extra']), b64([2, by, order, key, id, sum]),
+      b64([1, 'agent', order, key, id, sum]), b64([1, '__proto__', order, key, id, sum]), b64([1, by, 'sideways', key, id, sum]),
+      b64([1, by, order, String(key), id, sum]), b64([1, by, order, key + 0.5, id, sum]), b64([1, by, order, 2 ** 60, id, sum]), b64([1, by, order, null, id, sum]),
+      b64([1, by, order, { $gt: 0 }, id, sum]), b64([1, by, order, [key], id, sum]), b64([1, by, order, key, 42, sum]), b64([1, by, order, key, '', sum]),
+      b64([1, by, order, key, 'x'.repeat(5000), sum]), b64([1, by, order, key, id, 'forged']), b64([1, by, order, key - 1, id, sum]), b64([1, by, order, key, `${id}' OR 1=1 --`, sum]),
+      `${b64('[1,')}${b64(`"${by}"]`)}`, b64(`[1,"${by}","${order}",1e999,"${id}","${sum}"]`), b64('['.repeat(5000)),
+    ];
+    for (const cursor of hostile) {
+      const res = await server.get(`/api/v1/ledger?page_size=1&cursor=${encodeURIComponent(cursor)}`);
+      expect(res.status, cursor.slice(0, 80)).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_ERROR');
+      expect(res.body.error.message).toContain('`cursor`');
+    }
+    // nothing of it stuck: the good cursor still works
+    expect((await server.get(`/api/v1/ledger?page_size=1&cursor=${good}`)).status).toBe(200);
+    expect(({} as any).polluted).toBeUndefined();
+  });
+
+  it('starts an export after a ledger page (timestamp, newest first) and refuses cursors of other sorts or filters', async () => {
+    const all = expected(() => true);
+    const page = await server.get('/api/v1/ledger?page_size=5');
+    const res = await server.get(`/api/v1/ledger/export?format=jsonl&limit=10&cursor=${page.body.next_cursor}`);
+    expect(res.status).toBe(200);
+    const lines = String(res.body).trim().split('\n').map((l) => JSON.parse(l).inputs.i);
+    expect(lines).toEqual(all.slice(5, 15));
+    const csv = await server.get(`/api/v1/ledger/export?format=csv&limit=10&cursor=${page.body.next_cursor}`);
+    expect(csv.status).toBe(200);
+    expect(String(csv.body).trim().split('\n')).toHaveLength(11);
+    const byCost = await server.get('/api/v1/ledger?page_size=5&sort_by=cost');
+    for (const query of [`cursor=${byCost.body.next_cursor}`, `outcome=error&cursor=${page.body.next_cursor}`, 'cursor=garbage']) {
+      const bad = await server.get(`/api/v1/ledger/export?${query}`);
+      expect(bad.status, query).toBe(400);
+      expect(bad.body.error.message).toContain('`cursor`');
+    }
   });
 
   it('answers 404 NOT_FOUND in the error shape for unknown routes', async () => {

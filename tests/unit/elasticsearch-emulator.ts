@@ -17,6 +17,10 @@ interface Stored {
 }
 
 const notFound = (type: string, reason: string): FakeReply => ({ status: 404, body: { error: { type, reason }, status: 404 } });
+const illegalArgument = (reason: string): FakeReply & { body: any } => ({
+  status: 400,
+  body: { error: { type: 'illegal_argument_exception', reason }, status: 400 },
+});
 const conflict = (reason: string) => ({ status: 409, error: { type: 'version_conflict_engine_exception', reason } });
 
 export class ElasticsearchEmulator {
@@ -162,8 +166,18 @@ export class ElasticsearchEmulator {
     return { body: { _index: index, _id: id, result: 'updated' } };
   }
 
-  private search(names: string[], body: any): { body: any } {
+  private search(names: string[], body: any): FakeReply & { body: any } {
     const sort = (body.sort ?? []) as SortSpec;
+    // what a cluster refuses with search_after (SearchAfterBuilder): a tuple not the sort's length, a from past 0, a value not of its field's type
+    if (body.search_after) {
+      const after = body.search_after as unknown[];
+      if (after.length !== sort.length) return illegalArgument(`search_after has ${after.length} value(s) but sort has ${sort.length}.`);
+      if ((body.from ?? 0) > 0) return illegalArgument('`from` parameter must be set to 0 when `search_after` is used.');
+      const example = names.flatMap((index) => [...(this.indices.get(index)?.values() ?? [])]).map((d) => sortValues(d.source, sort))[0];
+      for (let i = 0; example && i < after.length; i++) {
+        if (example[i] !== null && typeof example[i] !== typeof after[i]) return illegalArgument(`Failed to parse search_after value for field [${Object.keys(sort[i])[0]}].`);
+      }
+    }
     let hits = names
       .flatMap((index) => [...(this.indices.get(index) ?? new Map<string, Stored>())].map(([id, d]) => ({ index, id, d })))
       .filter(({ id, d }) => !body.query || matches(d.source, id, body.query))

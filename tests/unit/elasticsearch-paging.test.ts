@@ -86,17 +86,42 @@ describe('elasticsearch ledger pages', () => {
   it('answers a deep page past the end with the count and no data, after one step', async () => {
     const { client, requests, openPits } = cluster(120);
     const page = await queryLedger(client, { names, maxResultWindow: 100 }, query(10, 50));
-    expect(page).toEqual({ data: [], count: 120 });
+    expect(page).toEqual({ data: [], count: 120, next: null });
     expect(searches(requests)).toHaveLength(1);
     expect(openPits.size).toBe(0);
+  });
+
+  it('reads a cursor page with search_after alone, however deep: no point in time, no `from`, no walk over the rows before it', async () => {
+    const { client, requests, openPits } = cluster(1000);
+    const page = await queryLedger(client, { names, maxResultWindow: 100 }, { ...query(0, 150), after: { key: 1_000_799, id: 'e799' } });
+    expect(page.count).toBe(1000);
+    expect(page.data.map((e) => e.id)).toEqual(Array.from({ length: 150 }, (_, i) => `e${String(800 + i).padStart(6, '0')}`));
+    expect(page.next).toEqual({ key: 1_000_949, id: 'e949' });
+    const sent = searches(requests);
+    // a page of 150 (+1 to see whether another follows) in reads no larger than the window, each from the last key
+    expect(sent.map((r) => [r.body.size, r.body.search_after, r.body.from, r.body.pit])).toEqual([
+      [100, [1_000_799, 'e799'], undefined, undefined],
+      [51, [1_000_899, 'e899'], undefined, undefined],
+    ]);
+    expect(sent[0].body.track_total_hits).toBe(true);
+    expect(openPits.size).toBe(0);
+  });
+
+  it('says there is no next page at the end of a cursor walk, and on the last numbered page', async () => {
+    const { client } = cluster(120);
+    const last = await queryLedger(client, { names, maxResultWindow: 100 }, { ...query(0, 20), after: { key: 1_000_099, id: 'e99' } });
+    expect(last.data).toHaveLength(20);
+    expect(last.next).toBeNull();
+    expect((await queryLedger(client, { names, maxResultWindow: 100 }, query(5, 20))).next).toBeNull();
+    expect((await queryLedger(client, { names, maxResultWindow: 100 }, query(4, 20))).next).toEqual({ key: 1_000_099, id: 'e99' });
   });
 
   it('answers an empty ledger (no index yet) without failing', async () => {
     const { client } = fakeClient((req) =>
       req.path.endsWith('/_pit') ? { status: 404, body: { error: { type: 'index_not_found_exception', reason: 'no such index' }, status: 404 } } : searchReply([], 0),
     );
-    expect(await queryLedger(client, { names, maxResultWindow: 100 }, query(0, 10))).toEqual({ data: [], count: 0 });
-    expect(await queryLedger(client, { names, maxResultWindow: 100 }, query(50, 10))).toEqual({ data: [], count: 0 });
+    expect(await queryLedger(client, { names, maxResultWindow: 100 }, query(0, 10))).toEqual({ data: [], count: 0, next: null });
+    expect(await queryLedger(client, { names, maxResultWindow: 100 }, query(50, 10))).toEqual({ data: [], count: 0, next: null });
   });
 });
 

@@ -23,7 +23,7 @@ const EMPTY_STATS: LedgerStats = {
 
 const emptyStore: Store = {
   write: async () => ({ inserted: 0 }),
-  queryLedger: async () => ({ data: [], count: 0 }),
+  queryLedger: async () => ({ data: [], count: 0, next: null }),
   exportLedger: async function* () {},
   stats: async () => EMPTY_STATS,
   listRuns: async () => ({ data: [], count: 0 }),
@@ -161,7 +161,8 @@ describe.each(documented.map((d) => [d.op.operationId, d] as const))('%s', (_id,
   });
 
   it('accepts every documented example, alone and all together', async () => {
-    const examples = Object.fromEntries(query.map((p) => [p.name, String(p.example)]));
+    // an opaque cursor is valid only as the API handed it out (and for the filters it was made for): it alone has no example
+    const examples = Object.fromEntries(query.filter((p) => !(p.example === undefined && p.name === 'cursor')).map((p) => [p.name, String(p.example)]));
     for (const [name, value] of Object.entries(examples)) expect((await get(d, { [name]: value })).status, name).not.toBe(400);
     expect((await get(d, examples)).status).not.toBe(400);
   });
