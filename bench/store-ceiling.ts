@@ -50,7 +50,7 @@ export async function measureStoreCeiling(corpusFile: string, dbFile: string, op
   const curve: CeilingResult['curve'] = [];
   const flush = async () => {
     const t = performance.now();
-    await store.write(batch);
+    await store.ledger.write(batch);
     writeMs += performance.now() - t;
     rows += batch.length;
     batch = [];

@@ -1,16 +1,16 @@
 import type { Config } from '../config/index.js';
-import { MIN_RETENTION_DAYS, RetentionPolicyError } from '../exporters/agent-store.js';
-import { createStore, type ServerStore } from '../exporters/create-store.js';
+import { agentsOf, MIN_RETENTION_DAYS, RetentionPolicyError, type AgentStore } from '../exporters/agent-store.js';
+import { createStore } from '../exporters/create-store.js';
 import { AGENT_STATUSES, type AgentStatus } from '../model/agent.js';
 import { table, UsageError } from './credential-commands.js';
 
 type Flags = Record<string, string | boolean | undefined>;
 
-/** The configured store (SQLite in data_dir, or Elasticsearch), as the server opens it. */
-async function withStore<T>(config: Config, work: (store: ServerStore) => Promise<T>): Promise<T> {
+/** The agents of the configured store (SQLite in data_dir, or Elasticsearch), as the server opens it; refused when it has none. */
+async function withStore<T>(config: Config, work: (store: AgentStore) => Promise<T>): Promise<T> {
   const store = await createStore(config, { writer: 'inline' });
   try {
-    return await work(store);
+    return await work(agentsOf(store));
   } finally {
     await store.close();
   }

@@ -37,7 +37,8 @@ function expiry(flags: Flags): string | null {
 /** `agent-ledger orgs …` and `agent-ledger keys …`, straight on the store in the data directory. */
 export async function runCredentialCommand(config: Config, noun: string, verb: string | undefined, args: string[], flags: Flags, out: (text: string) => void): Promise<void> {
   const dataDir = resolve(config.data_dir);
-  const store = await createStore(config, { writer: 'inline' });
+  const opened = await createStore(config, { writer: 'inline' });
+  const store = opened.credentials;
   try {
     if (noun === 'orgs' && verb === 'create') {
       const id = args[0];
@@ -77,6 +78,6 @@ export async function runCredentialCommand(config: Config, noun: string, verb: s
       throw new UsageError(`unknown command: ${noun} ${verb ?? ''}`);
     }
   } finally {
-    await store.close();
+    await opened.close();
   }
 }

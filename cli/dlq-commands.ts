@@ -43,7 +43,7 @@ async function runEmbeddedDlqCommand(config: Config, verb: string | undefined, a
     try {
       // a letter the store still refuses stays parked (the error says why)
       for (const letter of chosen) {
-        await store.write(letter.entries);
+        await store.ledger.write(letter.entries);
         await letters.remove(letter.id);
         replayed++;
       }

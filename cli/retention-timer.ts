@@ -13,7 +13,7 @@ export interface RetentionTimer {
  * logged and retried at the next tick (nothing is half-deleted: each batch is
  * one transaction).
  */
-export function startRetentionTimer(store: AgentStore, options: { intervalSeconds: number; batchSize: number }, logger: Logger): RetentionTimer {
+export function startRetentionTimer(store: Pick<AgentStore, 'sweepExpired'>, options: { intervalSeconds: number; batchSize: number }, logger: Logger): RetentionTimer {
   let running: Promise<void> | null = null;
   let stopped = false;
   const sweepNow = (): Promise<void> =>

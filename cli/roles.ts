@@ -14,7 +14,9 @@ import { DEAD_LETTER_DIR, DeadLetterDir } from '../collector/queue/dead-letter-d
 import type { JobQueue } from '../collector/queue/job-queue.js';
 import { createOtlpReceiver, type OtlpReceiver } from '../collector/receiver/otlp-http-receiver.js';
 import { compileRedactionRules } from '../collector/redact/index.js';
-import { createStore, type ServerStore } from '../exporters/create-store.js';
+import { NO_AGENTS } from '../exporters/agent-store.js';
+import { createStore } from '../exporters/create-store.js';
+import type { Store } from '../exporters/store.js';
 import { createQueryApi, type QueryApi } from '../query-api/query-api.js';
 import { startRetentionTimer } from './retention-timer.js';
 
@@ -22,7 +24,7 @@ export const ROLES = ['all', 'receiver', 'worker', 'query'] as const;
 export type ServerRole = (typeof ROLES)[number];
 
 export interface RunningServer {
-  store: ServerStore;
+  store: Store;
   queue: JobQueue | null;
   worker: IngestWorker | null;
   receiver: OtlpReceiver | null;
@@ -71,10 +73,13 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
     throw new RoleError(`invalid configuration: redaction: ${(err as Error).message}`);
   }
   // retention runs where entries are written, so one process per deployment sweeps (or a few, harmlessly)
+  const sweeps = writes && config.retention.sweep_interval_seconds > 0;
+  // a store without agents has no retention sweep: said loudly once, never silently keeping data past retention
+  if (sweeps && !store.agents) logger.child({ component: 'retention' }).error(`retention sweep not running: ${NO_AGENTS}`);
   const retention =
-    writes && config.retention.sweep_interval_seconds > 0
+    sweeps && store.agents
       ? startRetentionTimer(
-          store,
+          store.agents,
           { intervalSeconds: config.retention.sweep_interval_seconds, batchSize: config.retention.sweep_batch_size },
           logger.child({ component: 'retention' }),
         )
@@ -89,9 +94,9 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
 
   if (pepper !== null) {
     const announce = options.announce ?? ((text: string) => process.stderr.write(text));
-    await bootstrapCredentials(store, pepper, { organizationId: config.organization_id, bootstrapKey: config.auth.bootstrap_key, announce }, logger);
+    await bootstrapCredentials(store.credentials, pepper, { organizationId: config.organization_id, bootstrapKey: config.auth.bootstrap_key, announce }, logger);
     authenticator = createAuthenticator({
-      store,
+      store: store.credentials,
       pepper,
       jwt: createJwtVerifier(config.auth.jwt),
       cacheSeconds: config.auth.key_cache_seconds,
@@ -113,7 +118,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
           backoffMs: config.queue.backoff_ms,
         })
       : createInProcessQueue({
-          store,
+          store: store.ledger,
           deadLetters: new DeadLetterDir(join(dataDir, DEAD_LETTER_DIR)),
           logger: queueLogger,
           maxBytes: config.queue.max_bytes,
@@ -127,7 +132,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
     worker = createIngestWorker({
       redisUrl,
       prefix: config.queue.prefix,
-      store,
+      store: store.ledger,
       logger: logger.child({ component: 'worker' }),
       concurrency: config.queue.worker_concurrency,
       lockMs: config.queue.lock_ms,
@@ -163,12 +168,12 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
     api = createQueryApi({
       host: config.host,
       port: config.http_port,
-      store,
+      ledger: store.ledger,
       logger: logger.child({ component: 'query-api' }),
       authenticator,
       rateLimiter,
       readiness,
-      agents: { agents: store, redaction, maxMetadataBytes: config.agents.max_metadata_bytes },
+      agents: { agents: store.agents, redaction, maxMetadataBytes: config.agents.max_metadata_bytes },
       redaction,
     });
     await api.start();

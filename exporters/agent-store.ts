@@ -1,12 +1,12 @@
 import type { ActionFeedItem, ActivityEvent, Actor, Agent, AgentStatus, ChainVerification } from '../model/agent.js';
 import type { Severity } from '../model/trust-score.js';
-import type { QueryScope } from './store.js';
+import { UnsupportedQueryError, type QueryScope } from './store.js';
 
 /**
- * The agent registry and its streams (DESIGN.md "Agents"), behind one
- * contract every store implements. The SQLite store does; the Elasticsearch
- * store must too, including the write-time parts of `Store.write` (see the
- * README, "Agents in a store").
+ * The agent registry and its streams (DESIGN.md "Agents"): a capability a
+ * store declares (`Store.agents`). The SQLite store has it, including the
+ * write-time parts of `LedgerStore.write` (see the README, "Agents in a
+ * store"); the Elasticsearch store declares none yet (`agents: null`).
  *
  * Streams are append-only: nothing here updates or deletes an activity or
  * lifecycle event; `sweepExpired` (retention) is the only deletion, and it
@@ -51,6 +51,19 @@ export interface AgentStore {
   /** Deletes every record past its organization's retention, in batches; the only deletion path. */
   sweepExpired(options: { now_us: number; batch_size: number }): Promise<SweepReport>;
 }
+
+/**
+ * A store without agents refuses every agent call with this reason: the
+ * API's 400 on the agent routes (as a store refusing a query), the CLI's
+ * error. Nothing is answered from part of the data, and the retention sweep,
+ * which lives here, is reported as missing rather than silently skipped.
+ */
+export function agentsOf(store: { agents: AgentStore | null }): AgentStore {
+  if (store.agents) return store.agents;
+  throw new UnsupportedQueryError(NO_AGENTS);
+}
+
+export const NO_AGENTS = 'agents, activity reports and retention are not implemented by this store (the Elasticsearch store has none yet)';
 
 /** EU AI Act Article 19: logs of high-risk AI systems are kept at least six months. */
 export const MIN_RETENTION_DAYS = 183;

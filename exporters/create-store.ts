@@ -1,12 +1,8 @@
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/index.js';
-import type { AgentStore } from './agent-store.js';
 import { createElasticsearchStore } from './elasticsearch/elasticsearch-store.js';
 import { createSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
-
-/** What a server process needs of its store: the ledger contract and the agents one. */
-export type ServerStore = Store & AgentStore;
 
 export interface CreateStoreOptions {
   /** SQLite: `thread` (the server's) or `inline` (tools, tests, processes that never write entries). */
@@ -18,7 +14,7 @@ export interface CreateStoreOptions {
  * Elasticsearch when `elasticsearch_url` (ELASTICSEARCH_URL) is set, else
  * the embedded SQLite database in `data_dir`.
  */
-export async function createStore(config: Config, options: CreateStoreOptions = {}): Promise<ServerStore> {
+export async function createStore(config: Config, options: CreateStoreOptions = {}): Promise<Store> {
   if (config.elasticsearch_url) {
     const es = config.elasticsearch;
     return createElasticsearchStore({

@@ -1,6 +1,7 @@
 import type { EntryRecord, LedgerEntry, Outcome, RunStatus } from '../model/ledger-entry.js';
 import type { ModelConfig } from '../model/model-config.js';
 import type { SearchQuery } from '../model/search-query.js';
+import type { AgentStore } from './agent-store.js';
 
 /**
  * Whose data a read may see. Every read carries one; a store applies it in
@@ -168,7 +169,8 @@ export interface WriteResult {
 }
 
 /**
- * The storage contract every backend implements and `tests/conformance` checks.
+ * The ledger: entries, their runs and stats. The storage contract every
+ * backend implements and `tests/conformance` checks.
  *
  * - `write` is idempotent by entry id: the first write of an id wins, later
  *   copies are ignored, never duplicated and never rewritten. It resolves only
@@ -179,7 +181,7 @@ export interface WriteResult {
  * - Reads answer exactly, for every backend, what the conformance suite
  *   expects; a backend that cannot answer a filter exactly refuses it.
  */
-export interface Store extends CredentialStore {
+export interface LedgerStore {
   write(entries: EntryRecord[]): Promise<WriteResult>;
   queryLedger(query: LedgerQuery): Promise<LedgerPage>;
   /**
@@ -207,10 +209,25 @@ export interface Store extends CredentialStore {
    * is simply not there).
    */
   getRun(scope: QueryScope, runId: string, user?: RunUser): Promise<RunDetail | null>;
+}
+
+/**
+ * What a backend declares it keeps (returned by `createStore` and each
+ * backend's factory): the ledger and credentials always; agents (registry,
+ * activity chains, organization policy, retention) only where the backend
+ * implements them. A capability the store lacks is null, never an object
+ * whose methods throw: the API answers its routes with a clear refusal
+ * (query-api), and no caller has to guess.
+ */
+export interface Store {
+  readonly ledger: LedgerStore;
+  readonly credentials: CredentialStore;
+  readonly agents: AgentStore | null;
   /** Resolves when the store can serve reads and writes; rejects with the reason otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
 
 export interface Organization {
   id: string;

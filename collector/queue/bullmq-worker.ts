@@ -1,13 +1,13 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { PermanentStoreError, type Store } from '../../exporters/store.js';
+import { PermanentStoreError, type LedgerStore } from '../../exporters/store.js';
 import { INGEST_QUEUE, ingestJobSchema } from './ingest-job.js';
 
 export interface IngestWorkerOptions {
   redisUrl: string;
   prefix: string;
-  store: Store;
+  store: LedgerStore;
   logger: Logger;
   /** Jobs written at once; the SQLite writer groups concurrent writes into one commit. */
   concurrency: number;

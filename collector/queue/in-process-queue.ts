@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import { PermanentStoreError, type Store } from '../../exporters/store.js';
+import { PermanentStoreError, type LedgerStore } from '../../exporters/store.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import type { DeadLetterSink } from './dead-letter-dir.js';
 import { QueueBusyError, type Envelope, type JobQueue } from './job-queue.js';
 
 export interface InProcessQueueOptions {
-  store: Store;
+  store: LedgerStore;
   /** Where entries the store refuses for good (PermanentStoreError) are parked. */
   deadLetters: DeadLetterSink;
   logger: Logger;

@@ -2,11 +2,9 @@ import { readFileSync } from 'node:fs';
 import { Client } from '@elastic/elasticsearch';
 import type { EntryRecord, LedgerEntry } from '../../model/ledger-entry.js';
 import type {
-  ApiKeyRecord, LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery, LedgerStats, Organization, QueryScope, RunDetail, RunPage, RunQuery, RunUser, StatsQuery,
-  Store, StoredApiKey, WriteResult,
+  LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery, LedgerStats, LedgerStore, QueryScope, RunDetail, RunPage, RunQuery, RunUser, StatsQuery,
+  Store, WriteResult,
 } from '../store.js';
-import type { AgentStore } from '../agent-store.js';
-import { UnsupportedAgentStore } from './agents-unsupported.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './bulk-retry.js';
 import { ElasticsearchCredentialStore } from './credential-store.js';
 import { EntryWriter } from './entry-writer.js';
@@ -43,7 +41,15 @@ export interface ElasticsearchStoreOptions {
   client?: Client;
 }
 
-export interface ElasticsearchStore extends Store, AgentStore {
+/**
+ * The ledger and credentials. No agents yet (`agents: null`): no registry,
+ * activity chains or retention sweep, and `write` neither registers agents
+ * nor moves trust scores as the SQLite store's does (README, "Agents in a
+ * store").
+ */
+export interface ElasticsearchStore extends Store {
+  readonly credentials: ElasticsearchCredentialStore;
+  readonly agents: null;
   /** Makes every write searchable now (tests; operators after a bulk load). */
   refresh(): Promise<void>;
   /** Deletes this prefix's indices, template and script (tests). */
@@ -68,26 +74,23 @@ function clientOf(o: ElasticsearchStoreOptions): Client {
   return new Client({ node: o.node, ...(auth ? { auth } : {}), ...(o.caFile ? { tls: { ca: readFileSync(o.caFile) } } : {}) });
 }
 
-class ElasticsearchStoreImpl extends UnsupportedAgentStore implements ElasticsearchStore {
+class ElasticsearchLedger implements LedgerStore {
   private readonly writer: EntryWriter;
-  private readonly credentials: ElasticsearchCredentialStore;
   private readonly reader: ReaderOptions;
 
   constructor(
     private readonly client: Client,
-    private readonly names: IndexNames,
-    private readonly scriptId: string,
+    names: IndexNames,
+    scriptId: string,
     options: ElasticsearchStoreOptions,
   ) {
-    super();
     this.reader = { names, maxResultWindow: options.maxResultWindow ?? 10_000 };
     this.writer = new EntryWriter(client, { names, scriptId, retry: { ...DEFAULT_RETRY, ...options.retry }, refresh: options.refresh ?? false });
-    this.credentials = new ElasticsearchCredentialStore(client, names);
   }
 
   /** Rebuilds the runs of an earlier version's index, if there is one (runs-rebuild.ts). */
   migrate(): Promise<number> {
-    return rebuildLegacyRuns(this.client, this.names, this.reader.maxResultWindow, (entries) => this.writer.rollUp(entries));
+    return rebuildLegacyRuns(this.client, this.reader.names, this.reader.maxResultWindow, (entries) => this.writer.rollUp(entries));
   }
 
   write(entries: EntryRecord[]): Promise<WriteResult> {
@@ -103,7 +106,7 @@ class ElasticsearchStoreImpl extends UnsupportedAgentStore implements Elasticsea
   }
 
   stats(query: StatsQuery): Promise<LedgerStats> {
-    return queryStats(this.client, this.names, query);
+    return queryStats(this.client, this.reader.names, query);
   }
 
   listRuns(query: RunQuery): Promise<RunPage> {
@@ -113,72 +116,38 @@ class ElasticsearchStoreImpl extends UnsupportedAgentStore implements Elasticsea
   getRun(scope: QueryScope, runId: string, user?: RunUser): Promise<RunDetail | null> {
     return getRun(this.client, this.reader, scope, runId, user);
   }
-
-  createOrganization(org: { id: string; name: string }): Promise<Organization> {
-    return this.credentials.createOrganization(org);
-  }
-
-  getOrganization(id: string): Promise<Organization | null> {
-    return this.credentials.getOrganization(id);
-  }
-
-  listOrganizations(): Promise<Organization[]> {
-    return this.credentials.listOrganizations();
-  }
-
-  createApiKey(key: StoredApiKey): Promise<void> {
-    return this.credentials.createApiKey(key);
-  }
-
-  findApiKeysByPrefix(prefix: string): Promise<StoredApiKey[]> {
-    return this.credentials.findApiKeysByPrefix(prefix);
-  }
-
-  listApiKeys(organizationId: string | null): Promise<ApiKeyRecord[]> {
-    return this.credentials.listApiKeys(organizationId);
-  }
-
-  revokeApiKey(idOrPrefix: string): Promise<boolean> {
-    return this.credentials.revokeApiKey(idOrPrefix);
-  }
-
-  countApiKeys(): Promise<number> {
-    return this.credentials.countApiKeys();
-  }
-
-  async ping(): Promise<void> {
-    // the runs index exists from start-up on; its absence means the cluster lost our schema
-    if (!(await this.client.indices.exists({ index: this.names.runs }))) throw new Error(`elasticsearch: index ${this.names.runs} is missing`);
-  }
-
-  async refresh(): Promise<void> {
-    await this.client.indices.refresh({ index: `${this.names.prefix}-*`, ignore_unavailable: true });
-  }
-
-  async deleteIndices(): Promise<void> {
-    // by concrete name: wildcard deletes are refused by default (action.destructive_requires_name)
-    const indices = Object.keys(await this.client.indices.get({ index: `${this.names.prefix}-*`, ignore_unavailable: true }));
-    for (const index of indices) await this.client.indices.delete({ index }, { ignore: [404] });
-    await this.client.indices.deleteIndexTemplate({ name: this.names.entriesTemplate }, { ignore: [404] });
-    await this.client.deleteScript({ id: this.scriptId }, { ignore: [404] });
-  }
-
-  async close(): Promise<void> {
-    await this.client.close();
-  }
 }
 
 export async function createElasticsearchStore(options: ElasticsearchStoreOptions): Promise<ElasticsearchStore> {
   const names = indexNames(options.indexPrefix ?? 'agent-ledger');
   const client = clientOf(options);
   const scriptId = `${names.prefix}-run-rollup`;
-  const store = new ElasticsearchStoreImpl(client, names, scriptId, options);
+  const ledger = new ElasticsearchLedger(client, names, scriptId, options);
   try {
     await ensureSchema(client, names, scriptId, { shards: options.shards ?? 1, replicas: options.replicas ?? null });
-    await store.migrate();
+    await ledger.migrate();
   } catch (err) {
     await client.close().catch(() => undefined);
     throw new Error(`elasticsearch at ${withoutCredentials(options.node)}: cannot set up the indices: ${(err as Error).message}`, { cause: err });
   }
-  return store;
+  return {
+    ledger,
+    credentials: new ElasticsearchCredentialStore(client, names),
+    agents: null,
+    async ping() {
+      // the runs index exists from start-up on; its absence means the cluster lost our schema
+      if (!(await client.indices.exists({ index: names.runs }))) throw new Error(`elasticsearch: index ${names.runs} is missing`);
+    },
+    async refresh() {
+      await client.indices.refresh({ index: `${names.prefix}-*`, ignore_unavailable: true });
+    },
+    async deleteIndices() {
+      // by concrete name: wildcard deletes are refused by default (action.destructive_requires_name)
+      const indices = Object.keys(await client.indices.get({ index: `${names.prefix}-*`, ignore_unavailable: true }));
+      for (const index of indices) await client.indices.delete({ index }, { ignore: [404] });
+      await client.indices.deleteIndexTemplate({ name: names.entriesTemplate }, { ignore: [404] });
+      await client.deleteScript({ id: scriptId }, { ignore: [404] });
+    },
+    close: () => client.close(),
+  };
 }

@@ -3,11 +3,8 @@ import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EntryRecord, LedgerEntry } from '../../model/ledger-entry.js';
 import type {
-  ApiKeyRecord,
   LedgerFilter,
   LedgerKeyset,
-  Organization,
-  StoredApiKey,
   LedgerPage,
   LedgerQuery,
   LedgerStats,
@@ -17,12 +14,12 @@ import type {
   RunPage,
   RunQuery,
   StatsQuery,
+  LedgerStore,
   Store,
   WriteResult,
 } from '../store.js';
 import { openDatabase, type Database } from './driver.js';
 import { EntryWriter } from './entry-writer.js';
-import type { AgentStore } from '../agent-store.js';
 import { SqliteAgentStore } from './agent-store.js';
 import { systemClock } from './agent-row.js';
 import { SqliteCredentialStore } from './credential-store.js';
@@ -56,10 +53,17 @@ export interface SqliteStoreOptions {
   clock?: () => number;
 }
 
-export interface SqliteStore extends Store, AgentStore {
+export interface SqliteLedgerStore extends LedgerStore {
+  exportLedgerJson(filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncIterable<string>;
+}
+
+/** Every capability: the embedded store keeps agents. */
+export interface SqliteStore extends Store {
+  readonly ledger: SqliteLedgerStore;
+  readonly credentials: SqliteCredentialStore;
+  readonly agents: SqliteAgentStore;
   /** The read connection, for this backend's own tools (verify, benchmarks). */
   readonly db: Database;
-  exportLedgerJson(filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncIterable<string>;
 }
 
 interface PendingWrite {
@@ -67,7 +71,8 @@ interface PendingWrite {
   reject: (e: Error) => void;
 }
 
-class SqliteStoreImpl implements SqliteStore {
+/** The ledger of one database file: its entry writer (a worker thread or inline) and its readers. */
+class SqliteLedger implements SqliteLedgerStore {
   private worker: Worker | null = null;
   private inlineWriter: EntryWriter | null = null;
   private readonly pending = new Map<number, PendingWrite>();
@@ -75,8 +80,6 @@ class SqliteStoreImpl implements SqliteStore {
   private closed = false;
   private writerError: Error | null = null;
   private adminDb: Database | null = null;
-  private credentials!: SqliteCredentialStore;
-  private agents!: SqliteAgentStore;
   db!: Database;
 
   constructor(private readonly options: Required<SqliteStoreOptions>) {}
@@ -100,16 +103,10 @@ class SqliteStoreImpl implements SqliteStore {
       this.db.pragma('cache_size = -131072');
     }
     this.db.function('fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? foldCase(s) : null));
-    this.credentials = new SqliteCredentialStore(this.db, () => this.writeConnection());
-    this.agents = new SqliteAgentStore(this.db, () => this.writeConnection(), {
-      trust_half_life_days: this.options.trustHalfLifeDays,
-      retention_days: this.options.retentionDays,
-      now: this.options.clock,
-    });
   }
 
-  /** Rare writes (organizations, keys) beside the entry writer; SQLite serialises the two. */
-  private writeConnection(): Database {
+  /** Rare writes (organizations, keys, agents) beside the entry writer; SQLite serialises the two. */
+  writeConnection(): Database {
     if (this.inlineWriter) return this.db;
     if (!this.adminDb) {
       this.adminDb = openDatabase(this.options.file);
@@ -118,73 +115,6 @@ class SqliteStoreImpl implements SqliteStore {
       this.adminDb.pragma(`synchronous = ${this.options.synchronous}`);
     }
     return this.adminDb;
-  }
-
-  createOrganization(org: { id: string; name: string }): Promise<Organization> {
-    return this.credentials.createOrganization(org);
-  }
-
-  getOrganization(id: string): Promise<Organization | null> {
-    return this.credentials.getOrganization(id);
-  }
-
-  listOrganizations(): Promise<Organization[]> {
-    return this.credentials.listOrganizations();
-  }
-
-  createApiKey(key: StoredApiKey): Promise<void> {
-    return this.credentials.createApiKey(key);
-  }
-
-  findApiKeysByPrefix(prefix: string): Promise<StoredApiKey[]> {
-    return this.credentials.findApiKeysByPrefix(prefix);
-  }
-
-  listApiKeys(organizationId: string | null): Promise<ApiKeyRecord[]> {
-    return this.credentials.listApiKeys(organizationId);
-  }
-
-  revokeApiKey(idOrPrefix: string): Promise<boolean> {
-    return this.credentials.revokeApiKey(idOrPrefix);
-  }
-
-  countApiKeys(): Promise<number> {
-    return this.credentials.countApiKeys();
-  }
-
-  // --- agents (exporters/agent-store.ts), delegated like the credentials ---
-  registerAgent(...a: Parameters<AgentStore['registerAgent']>) {
-    return this.agents.registerAgent(...a);
-  }
-  findAgent(...a: Parameters<AgentStore['findAgent']>) {
-    return this.agents.findAgent(...a);
-  }
-  listAgents(...a: Parameters<AgentStore['listAgents']>) {
-    return this.agents.listAgents(...a);
-  }
-  setAgentStatus(...a: Parameters<AgentStore['setAgentStatus']>) {
-    return this.agents.setAgentStatus(...a);
-  }
-  reportActivity(...a: Parameters<AgentStore['reportActivity']>) {
-    return this.agents.reportActivity(...a);
-  }
-  listActivity(...a: Parameters<AgentStore['listActivity']>) {
-    return this.agents.listActivity(...a);
-  }
-  verifyActivityChain(...a: Parameters<AgentStore['verifyActivityChain']>) {
-    return this.agents.verifyActivityChain(...a);
-  }
-  listAgentActions(...a: Parameters<AgentStore['listAgentActions']>) {
-    return this.agents.listAgentActions(...a);
-  }
-  getOrganizationPolicy(...a: Parameters<AgentStore['getOrganizationPolicy']>) {
-    return this.agents.getOrganizationPolicy(...a);
-  }
-  setOrganizationPolicy(...a: Parameters<AgentStore['setOrganizationPolicy']>) {
-    return this.agents.setOrganizationPolicy(...a);
-  }
-  sweepExpired(...a: Parameters<AgentStore['sweepExpired']>) {
-    return this.agents.sweepExpired(...a);
   }
 
   private startWorker(): Promise<void> {
@@ -299,7 +229,7 @@ class SqliteStoreImpl implements SqliteStore {
 }
 
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
-  const store = new SqliteStoreImpl({
+  const resolved: Required<SqliteStoreOptions> = {
     synchronous: 'FULL',
     writer: 'thread',
     fulltext: true,
@@ -308,7 +238,20 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
     retentionDays: 400,
     clock: systemClock,
     ...options,
-  });
-  await store.open();
-  return store;
+  };
+  const ledger = new SqliteLedger(resolved);
+  await ledger.open();
+  const write = () => ledger.writeConnection();
+  return {
+    ledger,
+    credentials: new SqliteCredentialStore(ledger.db, write),
+    agents: new SqliteAgentStore(ledger.db, write, {
+      trust_half_life_days: resolved.trustHalfLifeDays,
+      retention_days: resolved.retentionDays,
+      now: resolved.clock,
+    }),
+    db: ledger.db,
+    ping: () => ledger.ping(),
+    close: () => ledger.close(),
+  };
 }

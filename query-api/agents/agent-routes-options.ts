@@ -3,7 +3,12 @@ import type { AgentStore } from '../../exporters/agent-store.js';
 
 /** What the agent and activity routes need besides the request. */
 export interface AgentRoutesOptions {
-  agents: AgentStore;
+  /**
+   * null when the store declares no agents: the routes stay declared with
+   * their access, and a request that passes it is refused as a query the
+   * store cannot answer (400, naming why: exporters/agent-store.ts agentsOf).
+   */
+  agents: AgentStore | null;
   /** Applied to activity metadata as to spans; null when redaction is off. */
   redaction: RedactionRules | null;
   /** Serialised size of one event's metadata (agents.max_metadata_bytes). */

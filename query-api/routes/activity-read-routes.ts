@@ -1,3 +1,4 @@
+import { agentsOf } from '../../exporters/agent-store.js';
 import type { Agent } from '../../model/agent.js';
 import { notFound, validationError } from '../api-error.js';
 import { principalOf } from '../auth-middleware.js';
@@ -28,7 +29,6 @@ export const activityShape = {
  * organization switched the public view off (then a 404).
  */
 export function activityReadRoutes(router: ApiRouter, options: AgentRoutesOptions, scopeOf: ScopeResolver): void {
-  const { agents } = options;
 
   router.get('/api/v1/agents/:agent_id/activity', { ...READ, optionalCredential: true }, async (ctx) => {
     const params = parseQuery(ctx.query, activityShape);
@@ -37,16 +37,16 @@ export function activityReadRoutes(router: ApiRouter, options: AgentRoutesOption
     let agent: Agent;
     let window: number | undefined;
     if (principalOf(ctx)) {
-      agent = await agentInScope(agents, scopeOf(ctx), ref);
+      agent = await agentInScope(agentsOf(options), scopeOf(ctx), ref);
     } else {
       checkAgentRef(ref, 'agent_id');
-      const found = await agents.findAgent('public', ref);
-      if (!found || !(await agents.getOrganizationPolicy(found.organization_id)).public_activity) throw notFound(`agent ${ref} not found`);
+      const found = await agentsOf(options).findAgent('public', ref);
+      if (!found || !(await agentsOf(options).getOrganizationPolicy(found.organization_id)).public_activity) throw notFound(`agent ${ref} not found`);
       agent = found;
       window = PUBLIC_ACTIVITY_WINDOW;
       ctx.set('Cache-Control', 'public, max-age=10');
     }
-    const { data, total } = await agents.listActivity({
+    const { data, total } = await agentsOf(options).listActivity({
       agent_id: agent.id,
       type: params.type,
       from_us: params.from,
@@ -60,7 +60,7 @@ export function activityReadRoutes(router: ApiRouter, options: AgentRoutesOption
 
   router.get('/api/v1/agents/:agent_id/activity/verify', READ, async (ctx) => {
     parseQuery(ctx.query, {});
-    const agent = await agentInScope(agents, scopeOf(ctx), ctx.params.agent_id);
-    ctx.body = await agents.verifyActivityChain(agent.id);
+    const agent = await agentInScope(agentsOf(options), scopeOf(ctx), ctx.params.agent_id);
+    ctx.body = await agentsOf(options).verifyActivityChain(agent.id);
   });
 }

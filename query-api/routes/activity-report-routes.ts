@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { Principal } from '../../auth/principal.js';
 import { redactValue } from '../../collector/redact/index.js';
-import { ActivityRejectedError, type ActivityInput } from '../../exporters/agent-store.js';
+import { ActivityRejectedError, agentsOf, type ActivityInput } from '../../exporters/agent-store.js';
 import type { ActivityEvent, Agent } from '../../model/agent.js';
 import { ApiError, notFound } from '../api-error.js';
 import { principalOf } from '../auth-middleware.js';
@@ -65,7 +65,7 @@ async function report(ctx: Context, events: ReportedEvent[], options: AgentRoute
     inputs.push({ agent_id: agent.id, event_type: event.event_type, severity: event.severity, metadata });
   }
   try {
-    return await options.agents.reportActivity(inputs, reportedByOf(principal));
+    return await agentsOf(options).reportActivity(inputs, reportedByOf(principal));
   } catch (err) {
     if (!(err instanceof ActivityRejectedError)) throw err;
     const where = `\`${field(err.index)}\`: `;
@@ -75,13 +75,13 @@ async function report(ctx: Context, events: ReportedEvent[], options: AgentRoute
 
 /** The agent an event names, as the reporting credential may write to it. */
 async function resolveForReport(options: AgentRoutesOptions, principal: Principal, ref: string, field: string): Promise<Agent> {
-  const own = await options.agents.findAgent(
+  const own = await agentsOf(options).findAgent(
     { organization_id: principal.role === 'superuser' ? null : principal.organization_id },
     ref,
   );
   if (!own) {
     // by UUID or ASN, an agent of another organization: the reporter is not its owner
-    if (await options.agents.findAgent('public', ref)) {
+    if (await agentsOf(options).findAgent('public', ref)) {
       throw forbidden(`\`${field}\`: agent ${ref} belongs to another organization; this credential may not report for it`);
     }
     throw notFound(`\`${field}\`: agent ${ref} not found`);

@@ -1,3 +1,4 @@
+import { agentsOf } from '../../exporters/agent-store.js';
 import { validationError } from '../api-error.js';
 import { agentInScope } from '../agents/agent-lookup.js';
 import type { AgentRoutesOptions } from '../agents/agent-routes-options.js';
@@ -27,7 +28,7 @@ export function agentActionsRoutes(router: ApiRouter, options: AgentRoutesOption
     const since = params.since ?? until - HOUR_US;
     if (since > until) throw validationError('`since` must not be after `until`');
     const scope = scopeOf(ctx);
-    const agent = await agentInScope(options.agents, scope, ctx.params.agent_id);
-    ctx.body = await options.agents.listAgentActions({ agent_id: agent.id, scope, since_us: since, until_us: until, limit: params.limit });
+    const agent = await agentInScope(agentsOf(options), scope, ctx.params.agent_id);
+    ctx.body = await agentsOf(options).listAgentActions({ agent_id: agent.id, scope, since_us: since, until_us: until, limit: params.limit });
   });
 }

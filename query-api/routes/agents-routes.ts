@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentConflictError } from '../../exporters/agent-store.js';
+import { AgentConflictError, agentsOf } from '../../exporters/agent-store.js';
 import { AGENT_STATUSES, type AgentStatus } from '../../model/agent.js';
 import { looksLikeAsn } from '../../model/asn.js';
 import { validationError } from '../api-error.js';
@@ -46,11 +46,10 @@ const registerBody = z
  * and (de)activation by an admin, each change recorded as a lifecycle event.
  */
 export function agentsRoutes(router: ApiRouter, options: AgentRoutesOptions, scopeOf: ScopeResolver): void {
-  const { agents } = options;
 
   router.get('/api/v1/agents', READ, async (ctx) => {
     const params = parseQuery(ctx.query, listAgentsShape);
-    const { data, total } = await agents.listAgents({ scope: scopeOf(ctx), ...params });
+    const { data, total } = await agentsOf(options).listAgents({ scope: scopeOf(ctx), ...params });
     ctx.body = { data, pagination: { page: params.page, per_page: params.per_page, total, total_pages: Math.ceil(total / params.per_page) } };
   });
 
@@ -65,7 +64,7 @@ export function agentsRoutes(router: ApiRouter, options: AgentRoutesOptions, sco
     }
     const principal = principalOf(ctx)!;
     try {
-      ctx.body = await agents.registerAgent({ organization_id: principal.organization_id, ...parsed.data }, actorOf(principal));
+      ctx.body = await agentsOf(options).registerAgent({ organization_id: principal.organization_id, ...parsed.data }, actorOf(principal));
     } catch (err) {
       if (err instanceof AgentConflictError) throw validationError(`\`external_ids\`: ${err.message}`);
       throw err;
@@ -75,7 +74,7 @@ export function agentsRoutes(router: ApiRouter, options: AgentRoutesOptions, sco
 
   router.get('/api/v1/agents/:agent_id', READ, async (ctx) => {
     parseQuery(ctx.query, {});
-    ctx.body = await agentInScope(agents, scopeOf(ctx), ctx.params.agent_id);
+    ctx.body = await agentInScope(agentsOf(options), scopeOf(ctx), ctx.params.agent_id);
   });
 
   const transitions = [['deactivate', 'deactivated'], ['activate', 'active']] as const satisfies ReadonlyArray<readonly [string, AgentStatus]>;
@@ -83,10 +82,10 @@ export function agentsRoutes(router: ApiRouter, options: AgentRoutesOptions, sco
     router.post(`/api/v1/agents/:agent_id/${verb}`, ADMIN, async (ctx) => {
       parseQuery(ctx.query, {});
       const scope = scopeOf(ctx);
-      const agent = await agentInScope(agents, scope, ctx.params.agent_id);
-      await agents.setAgentStatus(agent.id, status, actorOf(principalOf(ctx)!));
+      const agent = await agentInScope(agentsOf(options), scope, ctx.params.agent_id);
+      await agentsOf(options).setAgentStatus(agent.id, status, actorOf(principalOf(ctx)!));
       // read back in the caller's scope: a user-role key with `admin` sees its own usage only, here as on GET
-      ctx.body = await agentInScope(agents, scope, agent.id);
+      ctx.body = await agentInScope(agentsOf(options), scope, agent.id);
     });
   }
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { RedactionRules } from '../../collector/redact/index.js';
-import type { Store } from '../../exporters/store.js';
+import type { LedgerStore } from '../../exporters/store.js';
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import type { SearchQuery } from '../../model/search-query.js';
 import { CONTENT_TYPE, EXPORT_FORMATS, serializeEntryJson, serializeExport } from '../export/export-formats.js';
@@ -21,7 +21,7 @@ async function* highlighted(entries: AsyncIterable<LedgerEntry>, q: SearchQuery)
   for await (const entry of entries) yield withHighlights(entry, q);
 }
 
-export function exportRoutes(router: ApiRouter, store: Store, scopeOf: ScopeResolver, redaction: RedactionRules | null): void {
+export function exportRoutes(router: ApiRouter, store: LedgerStore, scopeOf: ScopeResolver, redaction: RedactionRules | null): void {
   router.get('/api/v1/ledger/export', { scopes: ['export'], rateClass: 'export' }, async (ctx) => {
     const scope = scopeOf(ctx);
     const params = parseQuery(withPseudonyms(ctx.query, redaction, scope.organization_id), exportShape);

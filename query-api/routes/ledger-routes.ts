@@ -1,5 +1,5 @@
 import type { RedactionRules } from '../../collector/redact/index.js';
-import type { Store } from '../../exporters/store.js';
+import type { LedgerStore } from '../../exporters/store.js';
 import { validationError } from '../api-error.js';
 import { decodeCursor, encodeCursor } from '../ledger-cursor.js';
 import { intParam, parseQuery } from '../query-params.js';
@@ -15,7 +15,7 @@ export const ledgerShape = {
   ...sortShape,
 };
 
-export function ledgerRoutes(router: ApiRouter, store: Store, scopeOf: ScopeResolver, redaction: RedactionRules | null): void {
+export function ledgerRoutes(router: ApiRouter, store: LedgerStore, scopeOf: ScopeResolver, redaction: RedactionRules | null): void {
   router.get('/api/v1/ledger', READ, async (ctx) => {
     const scope = scopeOf(ctx);
     const params = parseQuery(withPseudonyms(ctx.query, redaction, scope.organization_id), ledgerShape);

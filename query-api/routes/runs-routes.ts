@@ -1,7 +1,7 @@
 import type { RedactionRules } from '../../collector/redact/index.js';
 import { RUN_STATUSES } from '../../model/ledger-entry.js';
 import { parseRunId } from '../../model/ids.js';
-import { RUN_SORT_FIELDS, type Store } from '../../exporters/store.js';
+import { RUN_SORT_FIELDS, type LedgerStore } from '../../exporters/store.js';
 import { notFound, validationError } from '../api-error.js';
 import { dateParam, enumParam, intParam, parseQuery, runUserParam, textParam } from '../query-params.js';
 import { READ, type ApiRouter } from '../route-access.js';
@@ -24,7 +24,7 @@ export const runsShape = {
 export const getRunShape = { user_id: runUserParam() };
 
 /** Runs, hierarchical (Run → Actions), as the ledger seed contrasts them with the flat ledger. */
-export function runsRoutes(router: ApiRouter, store: Store, scopeOf: ScopeResolver, redaction: RedactionRules | null): void {
+export function runsRoutes(router: ApiRouter, store: LedgerStore, scopeOf: ScopeResolver, redaction: RedactionRules | null): void {
   router.get('/api/v1/runs', READ, async (ctx) => {
     const scope = scopeOf(ctx);
     const params = parseQuery(withPseudonyms(ctx.query, redaction, scope.organization_id), runsShape);

@@ -1,4 +1,4 @@
-import type { Store } from '../../exporters/store.js';
+import type { LedgerStore } from '../../exporters/store.js';
 import { validationError } from '../api-error.js';
 import { dateParam, parseQuery, textParam } from '../query-params.js';
 import type { ApiRouter } from '../route-access.js';
@@ -10,7 +10,7 @@ export const statsShape = {
   agent_id: textParam(),
 };
 
-export function statsRoutes(router: ApiRouter, store: Store, scopeOf: ScopeResolver): void {
+export function statsRoutes(router: ApiRouter, store: LedgerStore, scopeOf: ScopeResolver): void {
   // a read, with a budget of its own (ledger-api.txt: stats)
   router.get('/api/v1/ledger/stats', { scopes: ['read'], rateClass: 'stats' }, async (ctx) => {
     const params = parseQuery(ctx.query, statsShape);

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { RedactionRules } from '../../collector/redact/index.js';
 import { parseRunId } from '../../model/ids.js';
-import type { QueryScope, Store } from '../../exporters/store.js';
+import type { QueryScope, LedgerStore } from '../../exporters/store.js';
 import { notFound } from '../api-error.js';
 import { intParam, parseQuery, textParam } from '../query-params.js';
 import { READ, type ApiRouter } from '../route-access.js';
@@ -24,7 +24,7 @@ const listShape = {
  * routes read runs and shape them as the seed says. Another tenant is a 404,
  * worded like an unknown trace, so ids reveal nothing (DESIGN.md, Tenancy).
  */
-export function tracesRoutes(router: ApiRouter, store: Store, scopeOf: ScopeResolver, redaction: RedactionRules | null): void {
+export function tracesRoutes(router: ApiRouter, store: LedgerStore, scopeOf: ScopeResolver, redaction: RedactionRules | null): void {
   router.get('/tenants/:tenantId/traces', READ, async (ctx) => {
     const scope = tenantScope(ctx, scopeOf);
     // the tenant's pseudonyms, a superuser's too: the path names the organization

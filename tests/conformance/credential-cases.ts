@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { ApiKeyRecord, Store, StoredApiKey } from '../../exporters/store.js';
+import type { ApiKeyRecord, CredentialStore, StoredApiKey } from '../../exporters/store.js';
 import { isoFromMicros } from '../../model/time.js';
 
 /**
@@ -33,7 +33,7 @@ const listed = (k: StoredApiKey): ApiKeyRecord => {
 const byId = (keys: StoredApiKey[]) => [...keys].sort((a, b) => (a.id < b.id ? -1 : 1));
 const KEY = Object.fromEntries(KEYS.map((k) => [k.id, k]));
 
-export function credentialCases(store: () => Store, refresh: () => Promise<void>): void {
+export function credentialCases(store: () => CredentialStore, refresh: () => Promise<void>): void {
   it('creates organizations and rejects an id that exists', async () => {
     const before = Date.now();
     const b = await store().createOrganization({ id: 'cred_b', name: 'B Corp' });

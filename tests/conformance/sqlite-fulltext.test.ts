@@ -27,9 +27,9 @@ beforeAll(async () => {
   const body = Buffer.from(JSON.stringify(fullTextRequest(FULLTEXT_DOCUMENTS, Date.parse('2025-06-01T00:00:00Z'))));
   const { spans } = decodeTraces(body, 'json', DEFAULT_DECODE_LIMITS);
   const entries = normalizeRequest(spans, { organizationId: 'default', userId: null, pricing: createPricing({}), maxJsonDepth: 64 });
-  await store.write(entries);
+  await store.ledger.write(entries);
   // a re-delivered copy is not indexed twice
-  expect((await store.write(entries)).inserted).toBe(0);
+  expect((await store.ledger.write(entries)).inserted).toBe(0);
 });
 
 afterAll(async () => {
@@ -43,7 +43,7 @@ describe.each(FULLTEXT_CASES.map((c) => [`${c.q}${c.filters ? ` + ${JSON.stringi
       return;
     }
     const f = c.filters ?? {};
-    const page = await store.queryLedger({
+    const page = await store.ledger.queryLedger({
       scope,
       q: parseSearchQuery(c.q),
       agent_id: f.agent_id,

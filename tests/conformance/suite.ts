@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LedgerPage, LedgerQuery, Store, WriteResult } from '../../exporters/store.js';
+import type { LedgerPage, LedgerQuery, LedgerStore, WriteResult } from '../../exporters/store.js';
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import { credentialCases } from './credential-cases.js';
 import { generateEntries } from './dataset.js';
@@ -29,11 +29,11 @@ export function conformanceSuite(target: StoreTarget): void {
   describe.skipIf(target.skip !== null)(`conformance: ${target.name}${target.skip ? ` (skipped: ${target.skip})` : ''}`, () => {
     let handle: StoreHandle;
     const results: WriteResult[] = [];
-    const store = (): Store => handle.store;
+    const store = (): LedgerStore => handle.store.ledger;
 
     beforeAll(async () => {
       handle = await target.create();
-      for (const step of steps) results.push(await handle.store.write(step.batch));
+      for (const step of steps) results.push(await handle.store.ledger.write(step.batch));
       await handle.refresh();
     });
     afterAll(async () => handle?.dispose());
@@ -124,6 +124,6 @@ export function conformanceSuite(target: StoreTarget): void {
       }
     });
 
-    describe('credentials', () => credentialCases(store, () => handle.refresh()));
+    describe('credentials', () => credentialCases(() => handle.store.credentials, () => handle.refresh()));
   });
 }

@@ -32,7 +32,7 @@ describe('agent-ledger dlq on the embedded queue', () => {
 
     const store = await createSqliteStore({ file: join(dataDir, 'ledger.db'), writer: 'inline' });
     try {
-      const page = await store.queryLedger({ scope: { organization_id: 'default', user_id: null }, sort_by: 'timestamp', sort_order: 'desc', page: 0, page_size: 10 });
+      const page = await store.ledger.queryLedger({ scope: { organization_id: 'default', user_id: null }, sort_by: 'timestamp', sort_order: 'desc', page: 0, page_size: 10 });
       expect(page.data.map((e) => e.name).sort()).toEqual(['parked-1', 'parked-2']);
     } finally {
       await store.close();

@@ -54,11 +54,11 @@ beforeAll(async () => {
         { ...child, start_us: us, end_us: -us || -1e27, duration_ms: (-us - us) / 1000 || -1e24 },
       ];
     });
-    await store.write(entries);
-    const agent = await store.registerAgent({ organization_id: 'default', name: 'clockless', external_ids: ['clockless'] }, { actor_type: 'system', actor_id: null });
+    await store.ledger.write(entries);
+    const agent = await store.agents.registerAgent({ organization_id: 'default', name: 'clockless', external_ids: ['clockless'] }, { actor_type: 'system', actor_id: null });
     for (const us of HOSTILE_US) {
       nowUs = us;
-      await store.reportActivity([{ agent_id: agent.id, event_type: 'incident', severity: 'warning', metadata: { at: us } }], 'test');
+      await store.agents.reportActivity([{ agent_id: agent.id, event_type: 'incident', severity: 'warning', metadata: { at: us } }], 'test');
     }
   } finally {
     await store.close();

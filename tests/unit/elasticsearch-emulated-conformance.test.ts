@@ -33,7 +33,7 @@ conformanceSuite({
 describe('elasticsearch store on the emulator: index layout', () => {
   it('writes entries to one index a month of their start time', async () => {
     const { emulator, store } = await emulatedStore(10_000);
-    await store.write(generateEntries());
+    await store.ledger.write(generateEntries());
     expect(emulator.created.filter((n) => n.includes('-entries-')).sort()).toEqual([
       'agent-ledger-entries-2024.11',
       'agent-ledger-entries-2024.12',

@@ -25,7 +25,7 @@ beforeAll(async () => {
   store = await createElasticsearchStore({ node: 'unused', client });
   const body = Buffer.from(JSON.stringify(fullTextRequest(FULLTEXT_DOCUMENTS, Date.parse('2025-06-01T00:00:00Z'))));
   const { spans } = decodeTraces(body, 'json', DEFAULT_DECODE_LIMITS);
-  await store.write(normalizeRequest(spans, { organizationId: 'default', userId: null, pricing: createPricing({}), maxJsonDepth: 64 }));
+  await store.ledger.write(normalizeRequest(spans, { organizationId: 'default', userId: null, pricing: createPricing({}), maxJsonDepth: 64 }));
 });
 
 const searchable = FULLTEXT_CASES.filter((c) => c.expect !== 'bad-request');
@@ -35,7 +35,7 @@ describe.each(searchable.map((c) => [`${c.q}${c.filters ? ` + ${JSON.stringify(c
   (_name, c) => {
     it('finds exactly the expected documents', async () => {
       const f = c.filters ?? {};
-      const page = await store.queryLedger({
+      const page = await store.ledger.queryLedger({
         scope, q: parseSearchQuery(c.q), agent_id: f.agent_id, outcome: f.outcome as Outcome | undefined, action_name: f.action_name,
         search: f.search, sort_by: 'timestamp', sort_order: 'asc', page: 0, page_size: 100,
       });

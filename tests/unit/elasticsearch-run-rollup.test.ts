@@ -66,8 +66,8 @@ async function sqliteRuns(): Promise<RunSummary[]> {
   const dir = mkdtempSync(join(tmpdir(), 'rollup-'));
   const store = await createSqliteStore({ file: join(dir, 'ledger.db'), writer: 'inline' });
   try {
-    for (const step of steps) await store.write(step.batch);
-    const page = await store.listRuns({ scope: { organization_id: null }, sort_by: 'timestamp', sort_order: 'asc', page: 0, page_size: 1000 });
+    for (const step of steps) await store.ledger.write(step.batch);
+    const page = await store.ledger.listRuns({ scope: { organization_id: null }, sort_by: 'timestamp', sort_order: 'asc', page: 0, page_size: 1000 });
     return page.data.sort(byRun);
   } finally {
     await store.close();

@@ -19,7 +19,7 @@ const byRun = (a: RunSummary, b: RunSummary) => a.id.localeCompare(b.id) || (a.u
 const sortedTags = (r: RunSummary) => ({ ...r, tags: [...r.tags].sort() });
 
 async function allRuns(store: Store): Promise<RunSummary[]> {
-  const page = await store.listRuns({ scope: { organization_id: null }, sort_by: 'timestamp', sort_order: 'asc', page: 0, page_size: 1000 });
+  const page = await store.ledger.listRuns({ scope: { organization_id: null }, sort_by: 'timestamp', sort_order: 'asc', page: 0, page_size: 1000 });
   return page.data.sort(byRun).map(sortedTags);
 }
 
@@ -28,7 +28,7 @@ describe('elasticsearch: runs of an earlier version (per organization and run)',
     const emulator = new ElasticsearchEmulator();
     const open = () => createElasticsearchStore({ node: 'unused', client: fakeClient(emulator.handle).client, maxResultWindow: 25 });
     const first = await open();
-    await first.write(written);
+    await first.ledger.write(written);
     const { client } = fakeClient(emulator.handle);
     // the earlier layout: no runs per user, one merged run document per (organization, run)
     await client.indices.delete({ index: 'agent-ledger-runs-by-user' });

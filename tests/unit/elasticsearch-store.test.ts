@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.js';
+import { agentsOf } from '../../exporters/agent-store.js';
 import { createElasticsearchStore } from '../../exporters/elasticsearch/elasticsearch-store.js';
 import { runDocId } from '../../exporters/elasticsearch/index-names.js';
 import { UnsupportedQueryError } from '../../exporters/store.js';
@@ -35,11 +36,12 @@ describe('createElasticsearchStore', () => {
     await expect(createElasticsearchStore({ node: 'unused', client })).rejects.toThrow(/security_exception/);
   });
 
-  it('refuses agents, activity and retention with a reason instead of answering from nothing', async () => {
+  it('declares no agents (no registry, activity or retention), so callers refuse with a reason instead of answering from nothing', async () => {
     const { client } = fakeClient(ok);
     const store = await createElasticsearchStore({ node: 'unused', client });
-    await expect(store.listAgents({ scope: { organization_id: 'o' }, page: 1, per_page: 10 })).rejects.toThrow(UnsupportedQueryError);
-    await expect(store.sweepExpired({ now_us: 0, batch_size: 1 })).rejects.toThrow(/not implemented by the Elasticsearch store/);
+    expect(store.agents).toBeNull();
+    expect(() => agentsOf(store)).toThrow(UnsupportedQueryError);
+    expect(() => agentsOf(store)).toThrow(/retention are not implemented by this store \(the Elasticsearch store/);
   });
 
   it('lists the runs q matched through a composite of (organization, run, user) over matching entries', async () => {
@@ -51,7 +53,7 @@ describe('createElasticsearchStore', () => {
       return ok(req);
     });
     const store = await createElasticsearchStore({ node: 'unused', client });
-    await store.listRuns({ scope: { organization_id: 'o' }, q: parseSearchQuery('refund'), sort_by: 'cost', sort_order: 'asc', page: 0, page_size: 10 });
+    await store.ledger.listRuns({ scope: { organization_id: 'o' }, q: parseSearchQuery('refund'), sort_by: 'cost', sort_order: 'asc', page: 0, page_size: 10 });
     const composite = requests.find((r) => r.body?.aggs?.runs)!.body.aggs.runs.composite;
     // entries with no user are a run of their own: a bucket, not left out
     expect(composite.sources[2]).toEqual({ user: { terms: { field: 'user_id', missing_bucket: true } } });
@@ -70,7 +72,7 @@ describe('createElasticsearchStore', () => {
       return ok(req);
     });
     const store = await createElasticsearchStore({ node: 'unused', client });
-    expect(await store.revokeApiKey('alk_123')).toBe(true);
+    expect(await store.credentials.revokeApiKey('alk_123')).toBe(true);
     const update = requests.find((r) => r.path.startsWith('/agent-ledger-api-keys/_update/'))!;
     expect(update.querystring).toMatch(/if_seq_no=4/);
     expect(update.querystring).toMatch(/if_primary_term=1/);

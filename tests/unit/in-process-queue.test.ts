@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DeadLetterDir } from '../../collector/queue/dead-letter-dir.js';
 import { createInProcessQueue } from '../../collector/queue/in-process-queue.js';
 import type { Envelope } from '../../collector/queue/job-queue.js';
-import { PermanentStoreError, type Store, type WriteResult } from '../../exporters/store.js';
+import { PermanentStoreError, type LedgerStore, type WriteResult } from '../../exporters/store.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { normalizeOne } from '../helpers/normalize-spans.js';
 
@@ -53,7 +53,7 @@ function envelope(...names: string[]): Envelope {
 function queueOver(store: RefusingStore, options: { batchMaxRows?: number } = {}) {
   const deadLetters = new DeadLetterDir(join(mkdtempSync(join(tmpdir(), 'dlq-')), 'dead-letters'));
   const queue = createInProcessQueue({
-    store: store as unknown as Store,
+    store: store as unknown as LedgerStore,
     deadLetters,
     logger: pino({ level: 'silent' }),
     maxBytes: 10 * 1024 * 1024,

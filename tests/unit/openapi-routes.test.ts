@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LedgerStats, Store } from '../../exporters/store.js';
+import type { CredentialStore, LedgerStats, LedgerStore } from '../../exporters/store.js';
 import { openApiDocument } from '../../query-api/openapi/document.js';
 import type { Operation, Parameter, Reference } from '../../query-api/openapi/openapi-types.js';
 import { createQueryApi, type QueryApi } from '../../query-api/query-api.js';
@@ -21,15 +21,16 @@ const EMPTY_STATS: LedgerStats = {
   top_actions: [], top_agents: [],
 };
 
-const emptyStore: Store = {
+const emptyLedger: LedgerStore = {
   write: async () => ({ inserted: 0 }),
   queryLedger: async () => ({ data: [], count: 0, next: null }),
   exportLedger: async function* () {},
   stats: async () => EMPTY_STATS,
   listRuns: async () => ({ data: [], count: 0 }),
   getRun: async () => null,
-  ping: async () => {},
-  close: async () => {},
+};
+
+const noCredentials: CredentialStore = {
   createOrganization: async () => {
     throw new Error('not used');
   },
@@ -73,9 +74,9 @@ beforeAll(async () => {
   api = createQueryApi({
     host: '127.0.0.1',
     port: 0,
-    store: emptyStore,
+    ledger: emptyLedger,
     logger: pino({ level: 'silent' }),
-    authenticator: createAuthenticator({ store: emptyStore, pepper: 'p', jwt: null, cacheSeconds: 0, anonymousOrganization: 'default' }),
+    authenticator: createAuthenticator({ store: noCredentials, pepper: 'p', jwt: null, cacheSeconds: 0, anonymousOrganization: 'default' }),
     rateLimiter: createRateLimiter({ limits: { query_per_hour: 1e9, export_per_hour: 1e9, stats_per_hour: 1e9, ingest_per_hour: 1e9 }, redisUrl: null }),
     readiness: [],
     agents: { agents: emptyAgents, redaction: null, maxMetadataBytes: 16384 },

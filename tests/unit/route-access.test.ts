@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../../auth/authenticator.js';
 import { createRateLimiter } from '../../auth/rate-limit/index.js';
 import type { AgentStore } from '../../exporters/agent-store.js';
-import type { Store } from '../../exporters/store.js';
+import type { CredentialStore, LedgerStore } from '../../exporters/store.js';
 import { parseQuery, textParam } from '../../query-api/query-params.js';
 import { createQueryApi } from '../../query-api/query-api.js';
 import { ApiRouter } from '../../query-api/route-access.js';
@@ -15,9 +15,9 @@ describe('route access is declared with each route', () => {
   const api = createQueryApi({
     host: '127.0.0.1',
     port: 0,
-    store: unused as Store,
+    ledger: unused as LedgerStore,
     logger: pino({ level: 'silent' }),
-    authenticator: createAuthenticator({ store: unused as Store, pepper: 'p', jwt: null, cacheSeconds: 0, anonymousOrganization: null }),
+    authenticator: createAuthenticator({ store: unused as CredentialStore, pepper: 'p', jwt: null, cacheSeconds: 0, anonymousOrganization: null }),
     rateLimiter: createRateLimiter({ limits: { query_per_hour: 1, export_per_hour: 1, stats_per_hour: 1, ingest_per_hour: 1 }, redisUrl: null }),
     readiness: [],
     redaction: null,

@@ -30,7 +30,7 @@ describe('agent usage per user in SQLite', () => {
   it('is the sum over each user\'s own entries, at write time and when filled by the migration', async () => {
     const file = join(dir, 'ledger.db');
     const store = await createSqliteStore({ file, writer: 'inline' });
-    await store.write(written);
+    await store.ledger.write(written);
     const pairs = new Map<string, { org: string; agent: string; user: string; n: number; errors: number; nanos: number }>();
     for (const e of written) {
       if (e.agent_id === null || e.user_id === null) continue;
@@ -43,7 +43,7 @@ describe('agent usage per user in SQLite', () => {
     }
     expect(pairs.size).toBeGreaterThan(3);
     for (const p of pairs.values()) {
-      const agent = await store.findAgent({ organization_id: p.org, user_id: p.user }, p.agent);
+      const agent = await store.agents.findAgent({ organization_id: p.org, user_id: p.user }, p.agent);
       expect(agent, `${p.agent} for ${p.user}`).toMatchObject({ action_count: p.n, error_rate: p.errors / p.n });
       expect(Math.round(agent!.total_cost_usd * 1e9)).toBe(p.nanos);
     }

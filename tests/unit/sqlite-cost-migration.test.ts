@@ -60,18 +60,18 @@ describe('the micro-USD → nano-USD migration', () => {
     const store = await createSqliteStore({ file, writer: 'inline' });
     try {
       const scope = { organization_id: ORG };
-      const page = await store.queryLedger({ scope, page: 0, page_size: 10, sort_by: 'cost', sort_order: 'desc' });
+      const page = await store.ledger.queryLedger({ scope, page: 0, page_size: 10, sort_by: 'cost', sort_order: 'desc' });
       expect(page.data.map((e) => [e.name, e.cost_usd])).toEqual([['root', 0.05], ['step', 0.000019]]);
-      expect((await store.getRun(scope, RUN))!.run.total_cost_usd).toBe(0.050019);
-      expect((await store.stats({ scope })).total_cost_usd).toBe(0.050019);
+      expect((await store.ledger.getRun(scope, RUN))!.run.total_cost_usd).toBe(0.050019);
+      expect((await store.ledger.stats({ scope })).total_cost_usd).toBe(0.050019);
       // 0.000019 USD is 19000 nanos now: a bound between 18999 and 19000 nanos finds it, one above does not
-      const cheap = await store.queryLedger({ scope, page: 0, page_size: 10, sort_by: 'cost', sort_order: 'asc', min_cost_nanos: 19_000, max_cost_nanos: 19_000 });
+      const cheap = await store.ledger.queryLedger({ scope, page: 0, page_size: 10, sort_by: 'cost', sort_order: 'asc', min_cost_nanos: 19_000, max_cost_nanos: 19_000 });
       expect(cheap.data.map((e) => e.name)).toEqual(['step']);
 
       // a sub-micro cost written after the migration adds to the rescaled sums exactly
-      expect((await store.write([newEntry('03'.repeat(8), 193)])).inserted).toBe(1);
-      expect((await store.getRun(scope, RUN))!.run.total_cost_usd).toBe(0.050019193);
-      const stats = await store.stats({ scope });
+      expect((await store.ledger.write([newEntry('03'.repeat(8), 193)])).inserted).toBe(1);
+      expect((await store.ledger.getRun(scope, RUN))!.run.total_cost_usd).toBe(0.050019193);
+      const stats = await store.ledger.stats({ scope });
       expect(stats.total_cost_usd).toBe(0.050019193);
       expect(stats.top_actions).toEqual([{ name: 'root', count: 1, cost_usd: 0.05 }, { name: 'step', count: 2, cost_usd: 0.000019193 }]);
       expect(stats.top_agents).toEqual([{ agent_id: 'agent-1', count: 3, cost_usd: 0.050019193 }]);

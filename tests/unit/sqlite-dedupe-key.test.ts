@@ -35,9 +35,9 @@ describe('the entries dedupe key', () => {
   it('keeps one row per (organization, run, span), while the same span ids in another run or organization are new rows', async () => {
     const store = await createSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'dedupe-')), 'ledger.db'), writer: 'inline' });
     try {
-      expect((await store.write([entry('acme', 1, 1), entry('acme', 1, 2)])).inserted).toBe(2);
-      expect((await store.write([entry('acme', 1, 2), entry('acme', 2, 2), entry('globex', 1, 2)])).inserted).toBe(2);
-      const stats = await store.stats({ scope: { organization_id: 'acme' } });
+      expect((await store.ledger.write([entry('acme', 1, 1), entry('acme', 1, 2)])).inserted).toBe(2);
+      expect((await store.ledger.write([entry('acme', 1, 2), entry('acme', 2, 2), entry('globex', 1, 2)])).inserted).toBe(2);
+      const stats = await store.ledger.stats({ scope: { organization_id: 'acme' } });
       expect(stats.total_actions).toBe(3);
       expect(stats.total_cost_usd).toBe(3e-8);
     } finally {
@@ -48,7 +48,7 @@ describe('the entries dedupe key', () => {
   it('moves a ledger indexed by entry id to the new key on start-up, keeping every entry and still refusing re-deliveries', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'dedupe-migrate-')), 'ledger.db');
     const first = await createSqliteStore({ file, writer: 'inline' });
-    await first.write([entry('acme', 1, 1), entry('acme', 1, 2), entry('acme', 2, 1)]);
+    await first.ledger.write([entry('acme', 1, 1), entry('acme', 1, 2), entry('acme', 2, 1)]);
     await first.close();
     // put the database back in the shape the previous migration left it in
     const raw = openDatabase(file);
@@ -66,8 +66,8 @@ describe('the entries dedupe key', () => {
       expect(indexes(file)).toContain('entries_org_run_span');
       expect(indexes(file)).not.toContain('entries_id');
       expect(indexes(file)).not.toContain('entries_org_run_ts');
-      expect((await reopened.write([entry('acme', 1, 2), entry('acme', 2, 1), entry('acme', 2, 2)])).inserted).toBe(1);
-      const page = await reopened.queryLedger({ scope: { organization_id: 'acme' }, page: 0, page_size: 10, sort_by: 'timestamp', sort_order: 'desc' });
+      expect((await reopened.ledger.write([entry('acme', 1, 2), entry('acme', 2, 1), entry('acme', 2, 2)])).inserted).toBe(1);
+      const page = await reopened.ledger.queryLedger({ scope: { organization_id: 'acme' }, page: 0, page_size: 10, sort_by: 'timestamp', sort_order: 'desc' });
       expect(page.count).toBe(4);
       expect(new Set(page.data.map((e) => e.id)).size).toBe(4);
     } finally {

@@ -28,7 +28,7 @@ beforeAll(async () => {
   odd.attributes = { 'a.b': 'x', 1: true };
   odd.compliance_metadata = { data_classification: 'pii' } as never;
   written.push(odd);
-  await store.write(written);
+  await store.ledger.write(written);
 });
 
 afterAll(async () => {
@@ -37,26 +37,26 @@ afterAll(async () => {
 
 describe('exportLedgerJson', () => {
   it('gives exactly JSON.stringify of each exported entry, for every fixture library and odd payloads', async () => {
-    const entries = await collect(store.exportLedger({ scope }, 10_000));
-    const texts = await collect(store.exportLedgerJson({ scope }, 10_000));
+    const entries = await collect(store.ledger.exportLedger({ scope }, 10_000));
+    const texts = await collect(store.ledger.exportLedgerJson({ scope }, 10_000));
     expect(entries.length).toBe(written.length);
     expect(texts).toEqual(entries.map((e) => JSON.stringify(e)));
   });
 
   it('honours filters and the limit like exportLedger', async () => {
     const filter = { scope, outcome: 'success' as const };
-    const entries = await collect(store.exportLedger(filter, 5));
-    const texts = await collect(store.exportLedgerJson(filter, 5));
+    const entries = await collect(store.ledger.exportLedger(filter, 5));
+    const texts = await collect(store.ledger.exportLedgerJson(filter, 5));
     expect(texts).toEqual(entries.map((e) => JSON.stringify(e)));
-    expect(await collect(store.exportLedgerJson({ scope: { organization_id: 'another' } }, 10))).toEqual([]);
+    expect(await collect(store.ledger.exportLedgerJson({ scope: { organization_id: 'another' } }, 10))).toEqual([]);
   });
 
   it('frames JSONL and JSON arrays the same way as the entry serialiser', async () => {
     for (const format of ['jsonl', 'json'] as const) {
-      const viaTexts = (await collect(serializeEntryJson(store.exportLedgerJson({ scope }, 10_000), format))).join('');
-      const viaEntries = (await collect(serializeExport(store.exportLedger({ scope }, 10_000), format))).join('');
+      const viaTexts = (await collect(serializeEntryJson(store.ledger.exportLedgerJson({ scope }, 10_000), format))).join('');
+      const viaEntries = (await collect(serializeExport(store.ledger.exportLedger({ scope }, 10_000), format))).join('');
       expect(viaTexts).toBe(viaEntries);
-      const empty = (await collect(serializeEntryJson(store.exportLedgerJson({ scope: { organization_id: 'none' } }, 10), format))).join('');
+      const empty = (await collect(serializeEntryJson(store.ledger.exportLedgerJson({ scope: { organization_id: 'none' } }, 10), format))).join('');
       expect(empty).toBe(format === 'json' ? '[]\n' : '');
     }
   });

@@ -113,7 +113,7 @@ function expected(query: LedgerQuery): { ids: string[]; count: number } {
 beforeAll(async () => {
   makeEntries();
   store = await createSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'fts-plans-')), 'ledger.db'), writer: 'inline' });
-  for (let i = 0; i < entries.length; i += 5000) await store.write(entries.slice(i, i + 5000));
+  for (let i = 0; i < entries.length; i += 5000) await store.ledger.write(entries.slice(i, i + 5000));
 }, 120_000);
 
 afterAll(async () => {
@@ -143,7 +143,7 @@ describe.each(FILTERS)('filter %s', (_name, filter) => {
     for (const [sort_by, sort_order, page, page_size] of PAGES) {
       const query: LedgerQuery = { scope: { organization_id: 'default' }, q: parseSearchQuery(q), sort_by, sort_order, page, page_size, ...filter };
       const want = expected(query);
-      const got = await store.queryLedger(query);
+      const got = await store.ledger.queryLedger(query);
       expect(got.count, `${sort_by} ${sort_order} page ${page}`).toBe(want.count);
       expect(got.data.map((e) => e.id), `${sort_by} ${sort_order} page ${page}`).toEqual(want.ids);
     }
@@ -152,7 +152,7 @@ describe.each(FILTERS)('filter %s', (_name, filter) => {
   it('exports the same entries, newest first', async () => {
     const query: LedgerQuery = { scope: { organization_id: 'default' }, q: parseSearchQuery('beta'), sort_by: 'timestamp', sort_order: 'desc', page: 0, page_size: 700, ...filter };
     const got: string[] = [];
-    for await (const e of store.exportLedger(query, 700)) got.push(e.id);
+    for await (const e of store.ledger.exportLedger(query, 700)) got.push(e.id);
     expect(got).toEqual(expected(query).ids);
   });
 });

@@ -29,7 +29,7 @@ beforeAll(async () => {
   store = await createSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'fts-scope-')), 'ledger.db'), writer: 'inline' });
   const entries: EntryRecord[] = [];
   for (let i = 0; i < 300; i++) entries.push(entry(i, i % 3 === 0 ? 'acme' : 'globex', i % 2 ? 'alice' : 'bob', 'shared secret plans'));
-  await store.write(entries);
+  await store.ledger.write(entries);
 });
 
 afterAll(async () => {
@@ -38,7 +38,7 @@ afterAll(async () => {
 
 describe('q and the tenant scope', () => {
   const count = async (scope: QueryScope, filter: Record<string, unknown> = {}) =>
-    (await store.queryLedger({ scope, q: parseSearchQuery('shared'), sort_by: 'timestamp', sort_order: 'desc', page: 0, page_size: 1000, ...filter })).count;
+    (await store.ledger.queryLedger({ scope, q: parseSearchQuery('shared'), sort_by: 'timestamp', sort_order: 'desc', page: 0, page_size: 1000, ...filter })).count;
 
   it('counts only the scope, with q alone and with other filters', async () => {
     expect(await count({ organization_id: 'acme' })).toBe(100);
@@ -51,7 +51,7 @@ describe('q and the tenant scope', () => {
   });
 
   it('lists only the scope\'s runs', async () => {
-    const runs = await store.listRuns({ scope: { organization_id: 'acme' }, q: parseSearchQuery('secret'), sort_by: 'timestamp', sort_order: 'desc', page: 0, page_size: 1000 });
+    const runs = await store.ledger.listRuns({ scope: { organization_id: 'acme' }, q: parseSearchQuery('secret'), sort_by: 'timestamp', sort_order: 'desc', page: 0, page_size: 1000 });
     expect(runs.count).toBe(100);
   });
 });

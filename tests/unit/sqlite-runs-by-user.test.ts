@@ -26,7 +26,7 @@ const byRun = (a: RunSummary, b: RunSummary) =>
 const sortedTags = (r: RunSummary) => ({ ...r, tags: [...r.tags].sort() });
 
 async function allRuns(store: Store): Promise<RunSummary[]> {
-  const page = await store.listRuns({ scope: { organization_id: null }, sort_by: 'timestamp', sort_order: 'asc', page: 0, page_size: 1000 });
+  const page = await store.ledger.listRuns({ scope: { organization_id: null }, sort_by: 'timestamp', sort_order: 'asc', page: 0, page_size: 1000 });
   return page.data.sort(byRun).map(sortedTags);
 }
 
@@ -55,7 +55,7 @@ describe('runs per (organization, run, user) in SQLite', () => {
     dirs.push(dir);
     const file = join(dir, 'ledger.db');
     const first = await createSqliteStore({ file, writer: 'inline' });
-    await first.write(written);
+    await first.ledger.write(written);
     await first.close();
 
     const raw = openDatabase(file);
@@ -72,9 +72,9 @@ describe('runs per (organization, run, user) in SQLite', () => {
       expect(await allRuns(reopened)).toEqual(expected);
       // every entry's run status is its own user's run's again
       const query = { scope: { organization_id: null }, sort_by: 'timestamp' as const, sort_order: 'asc' as const, page: 0, page_size: 1000 };
-      expect(await reopened.queryLedger(query)).toEqual(expectedLedgerPage(written, query));
+      expect(await reopened.ledger.queryLedger(query)).toEqual(expectedLedgerPage(written, query));
       // writes after the migration go to the rebuilt table: a re-delivery changes nothing
-      expect((await reopened.write(written.slice(0, 40))).inserted).toBe(0);
+      expect((await reopened.ledger.write(written.slice(0, 40))).inserted).toBe(0);
       expect(await allRuns(reopened)).toEqual(expected);
     } finally {
       await reopened.close();
@@ -111,19 +111,19 @@ describe('retention of runs per user', () => {
     const now = Date.UTC(2026, 0, 1) * 1000;
     const store = await createSqliteStore({ file: join(dir, 'ledger.db'), writer: 'inline', retentionDays: 400 });
     try {
-      await store.createOrganization({ id: 'acme', name: 'Acme' });
+      await store.credentials.createOrganization({ id: 'acme', name: 'Acme' });
       // Bob's spans in Alice's trace are old enough to expire, one of them a failed root; Alice's are recent
-      await store.write([span('bob', '00000000000000b1', now - 500 * DAY_US, true), span('bob', '00000000000000b2', now - 450 * DAY_US, false)]);
-      await store.write([span('alice', '00000000000000a1', now - DAY_US, false), span(null, '00000000000000c1', now - 420 * DAY_US, false)]);
+      await store.ledger.write([span('bob', '00000000000000b1', now - 500 * DAY_US, true), span('bob', '00000000000000b2', now - 450 * DAY_US, false)]);
+      await store.ledger.write([span('alice', '00000000000000a1', now - DAY_US, false), span(null, '00000000000000c1', now - 420 * DAY_US, false)]);
       const scope = { organization_id: 'acme' };
-      const alice = await store.getRun(scope, runIdFromTraceId(TRACE), 'alice');
+      const alice = await store.ledger.getRun(scope, runIdFromTraceId(TRACE), 'alice');
       expect(alice?.run).toMatchObject({ user_id: 'alice', action_count: 1, total_cost_usd: 0.000005, status: 'running' });
-      expect((await store.sweepExpired({ now_us: now, batch_size: 1 })).runs).toBe(2);
-      const runs = await store.listRuns({ scope, sort_by: 'timestamp', sort_order: 'asc', page: 0, page_size: 10 });
+      expect((await store.agents.sweepExpired({ now_us: now, batch_size: 1 })).runs).toBe(2);
+      const runs = await store.ledger.listRuns({ scope, sort_by: 'timestamp', sort_order: 'asc', page: 0, page_size: 10 });
       expect(runs.data.map((r) => r.user_id)).toEqual(['alice']);
-      expect(await store.getRun(scope, runIdFromTraceId(TRACE), 'alice')).toEqual(alice);
-      expect(await store.getRun(scope, runIdFromTraceId(TRACE), 'bob')).toBeNull();
-      expect(await store.getRun(scope, runIdFromTraceId(TRACE), null)).toBeNull();
+      expect(await store.ledger.getRun(scope, runIdFromTraceId(TRACE), 'alice')).toEqual(alice);
+      expect(await store.ledger.getRun(scope, runIdFromTraceId(TRACE), 'bob')).toBeNull();
+      expect(await store.ledger.getRun(scope, runIdFromTraceId(TRACE), null)).toBeNull();
     } finally {
       await store.close();
     }

@@ -32,12 +32,12 @@ beforeAll(async () => {
     const entries: EntryRecord[] = [];
     for (const file of fixtureFiles(folder)) {
       const batch = normalizeRequest(decodeFixture(folder, file), normalizeContext());
-      await store.write(batch);
+      await store.ledger.write(batch);
       entries.push(...batch);
     }
     const runId = entries[0].run_id;
-    const detail = await store.getRun(SCOPE, runId);
-    const page = await store.listRuns({ scope: SCOPE, sort_by: 'timestamp', sort_order: 'desc', page: 0, page_size: 100 });
+    const detail = await store.ledger.getRun(SCOPE, runId);
+    const page = await store.ledger.listRuns({ scope: SCOPE, sort_by: 'timestamp', sort_order: 'desc', page: 0, page_size: 100 });
     const run = page.data.find((r) => r.id === runId)!;
     traces.set(folder, { summary: traceSummaryOf(run), detail: traceDetailOf(detail!), entries });
   }
