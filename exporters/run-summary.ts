@@ -1,34 +1,13 @@
-import type { RunStatus } from '../model/ledger-entry.js';
 import type { ModelConfig } from '../model/model-config.js';
+import { runStatus, type RunTotals } from '../model/run-rollup.js';
 import { isoFromMicros } from '../model/time.js';
 import type { RunSummary } from './store.js';
 import { usdFromNanos } from '../model/cost.js';
 
-/** A run's rollup as every store keeps it (times in µs, cost in nano-USD). */
-export interface RunRollup {
+/** A run's rollup as every store keeps it (model/run-rollup.ts combines it), with its key. */
+export interface RunRollup extends RunTotals<ModelConfig> {
   run_id: string;
-  agent_id: string | null;
   user_id: string | null;
-  start_us: number;
-  end_us: number;
-  action_count: number;
-  cost_nanos: number;
-  root_count: number;
-  root_error: number;
-  root_name: string | null;
-  root_span_id: string | null;
-  prompt_name: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  total_tokens: number;
-  model_config: ModelConfig | null;
-  tags: string[];
-}
-
-/** A run is running until a root span of it has ended; then failed if a root failed. */
-export function runStatus(rootCount: number | null | undefined, rootError: number | null | undefined): RunStatus {
-  if (!rootCount) return 'running';
-  return rootError ? 'failed' : 'completed';
 }
 
 export function runSummaryFrom(r: RunRollup): RunSummary {

@@ -1,6 +1,6 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { LedgerEntry, RunStatus } from '../../model/ledger-entry.js';
-import { runStatus } from '../run-summary.js';
+import { runStatus } from '../../model/run-rollup.js';
 import type { LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery } from '../store.js';
 import { entryFromDocument, type EntryDocument } from './entry-document.js';
 import { runDocId, type IndexNames } from './index-names.js';

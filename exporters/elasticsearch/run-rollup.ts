@@ -1,11 +1,12 @@
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { modelConfigOf, promptNameOf, type ModelConfig } from '../../model/model-config.js';
+import type { RunContributionFields } from '../../model/run-rollup.js';
 import { runDocId, runUserKey } from './index-names.js';
 import { foldCase } from './search-fold.js';
 
 /**
- * The runs rollup, kept at write time as the SQLite store keeps it
- * (exporters/sqlite/run-rollup.ts): one scripted upsert per run and batch,
+ * The runs rollup (the rule: model/run-rollup.ts), kept at write time as the
+ * SQLite store keeps it (exporters/sqlite/run-rollup.ts): one scripted upsert per run and batch,
  * a run being one user's spans of a trace (`_id` = organization, run, user:
  * another user's spans never reach it). The script first sums the batch's
  * entries (first agent, prompt name
@@ -23,22 +24,15 @@ import { foldCase } from './search-fold.js';
  * again: its create answers 409, the writer reads the stored entry back and
  * offers it, and the script counts it only if it never did.
  */
-export interface RunContribution {
-  span_id: string;
-  start_us: number;
-  end_us: number;
-  cost_nanos: number;
-  input_tokens: number;
-  output_tokens: number;
-  total_tokens: number;
-  agent_id: string | null;
-  is_root: boolean;
-  is_error: boolean;
-  name: string;
+/**
+ * The painless script restates the rule's `addToRunBatch` and `mergeRun`: the
+ * merge must run on the shard, in one scripted update, and skip counted spans
+ * (tests/unit/run-rollup-rule.test.ts runs the script and the rule side by side).
+ * What it adds to the rule's contribution: folded copies for search.
+ */
+export interface RunContribution extends RunContributionFields<ModelConfig> {
   name_fold: string;
-  prompt_name: string | null;
   prompt_name_fold: string | null;
-  model_config: ModelConfig | null;
   model_fold: string | null;
   tags: string[];
 }

@@ -1,5 +1,5 @@
 import type { LedgerEntry } from '../../model/ledger-entry.js';
-import { runStatus } from '../run-summary.js';
+import { runStatus } from '../../model/run-rollup.js';
 import { isoFromMicros } from '../../model/time.js';
 import { usdFromNanos } from '../../model/cost.js';
 

@@ -1,4 +1,5 @@
 import type { EntryRecord } from '../../model/ledger-entry.js';
+import { addToRunBatch, runBatchOf, type RunBatch, type RunContributionFields } from '../../model/run-rollup.js';
 import type { Database, Statement } from './driver.js';
 
 /**
@@ -40,29 +41,20 @@ export type RunSource = Pick<
   | 'tags'
 > & { prompt_name: string | null; model_config: string | null };
 
-interface RunDelta {
+/** A run's batch with its key, as the upsert binds it (model config as JSON text). */
+interface RunDelta extends RunBatch<string> {
   organization_id: string;
   run_id: string;
   user_id: string;
-  agent_id: string | null;
-  root_agent_id: string | null;
-  start_us: number;
-  end_us: number;
-  action_count: number;
-  cost_nanos: number;
-  root_count: number;
-  root_error: number;
-  root_name: string | null;
-  root_span_id: string | null;
-  prompt_name: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  total_tokens: number;
-  model_config: string | null;
-  tags: string[];
 }
 
-/** Sums inserted entries per run, then merges them into `runs` with one upsert a run (the writer's batches, the migration's chunks). */
+/**
+ * Sums inserted entries per run (model/run-rollup.ts addToRunBatch), then
+ * merges them into `runs` with one upsert a run (the writer's batches, the
+ * migration's chunks). The upsert restates the rule's `mergeRun` in SQL, so
+ * the merge stays one statement inside the writer's transaction; the rule's
+ * test holds the two together.
+ */
 export class RunRollupWriter {
   private readonly upsertRun: Statement;
 
@@ -109,49 +101,10 @@ export class RunRollupBatch {
   add(e: RunSource): void {
     const user = runUserKey(e.user_id);
     const key = `${e.organization_id}\u0000${e.run_id}\u0000${user}`;
-    let run = this.runs.get(key);
-    if (!run) {
-      run = {
-        organization_id: e.organization_id,
-        run_id: e.run_id,
-        user_id: user,
-        agent_id: null,
-        root_agent_id: null,
-        start_us: e.start_us,
-        end_us: e.end_us,
-        action_count: 0,
-        cost_nanos: 0,
-        root_count: 0,
-        root_error: 0,
-        root_name: null,
-        root_span_id: null,
-        prompt_name: null,
-        input_tokens: 0,
-        output_tokens: 0,
-        total_tokens: 0,
-        model_config: null,
-        tags: [],
-      };
-      this.runs.set(key, run);
-    }
-    run.agent_id ??= e.agent_id;
-    run.start_us = Math.min(run.start_us, e.start_us);
-    run.end_us = Math.max(run.end_us, e.end_us);
-    run.action_count++;
-    run.cost_nanos += e.cost_nanos;
-    run.input_tokens += e.input_tokens ?? 0;
-    run.output_tokens += e.output_tokens ?? 0;
-    run.total_tokens += e.total_tokens ?? 0;
-    run.prompt_name ??= e.prompt_name;
-    run.model_config ??= e.model_config;
-    for (const tag of e.tags) if (!run.tags.includes(tag)) run.tags.push(tag);
-    if (e.is_root) {
-      run.root_count++;
-      run.root_agent_id ??= e.agent_id;
-      run.root_name ??= e.name;
-      run.root_span_id ??= e.span_id;
-      if (e.outcome === 'error') run.root_error = 1;
-    }
+    const c = contributionOf(e);
+    const run = this.runs.get(key);
+    if (run) addToRunBatch(run, c);
+    else this.runs.set(key, { organization_id: e.organization_id, run_id: e.run_id, user_id: user, ...runBatchOf(c) });
   }
 
   /** Applies the sums and starts over. */
@@ -159,4 +112,13 @@ export class RunRollupBatch {
     for (const run of this.runs.values()) this.upsertRun.run({ ...run, tags: JSON.stringify(run.tags) });
     this.runs.clear();
   }
+}
+
+function contributionOf(e: RunSource): RunContributionFields<string> {
+  return {
+    span_id: e.span_id, name: e.name, is_root: e.is_root, is_error: e.outcome === 'error', agent_id: e.agent_id,
+    start_us: e.start_us, end_us: e.end_us, cost_nanos: e.cost_nanos,
+    input_tokens: e.input_tokens ?? 0, output_tokens: e.output_tokens ?? 0, total_tokens: e.total_tokens ?? 0,
+    prompt_name: e.prompt_name, model_config: e.model_config, tags: e.tags,
+  };
 }
