@@ -37,11 +37,27 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts the compiled server (`agent-ledger all`) on free loopback ports and waits until it listens. */
-export async function startServerProcess(
-  options: { dataDir?: string; env?: Record<string, string>; role?: 'all' | 'receiver' | 'worker' | 'query' } = {},
-): Promise<ServerProcess> {
+type ServerOptions = { dataDir?: string; env?: Record<string, string>; role?: 'all' | 'receiver' | 'worker' | 'query' };
+
+/** A start that lost its probed port to another process before binding it (test files run in parallel). */
+class PortTakenError extends Error {}
+
+/**
+ * Starts the compiled server (`agent-ledger all`) on free loopback ports and waits until it listens.
+ * A port probed free can be taken before the server binds it: then it starts again on other ports.
+ */
+export async function startServerProcess(options: ServerOptions = {}): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts(dataDir, options);
+    } catch (err) {
+      if (!(err instanceof PortTakenError) || attempt === 3) throw err;
+    }
+  }
+}
+
+async function startOnFreePorts(dataDir: string, options: ServerOptions): Promise<ServerProcess> {
   const [httpPort, otlpPort] = [await freePort(), await freePort()];
   const { REDIS_URL: _sharedRedis, ...inherited } = process.env;
   const child = spawn(process.execPath, [CLI, options.role ?? 'all'], {
@@ -77,7 +93,10 @@ export async function startServerProcess(
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (c: Buffer) => logs.push(c.toString()));
-    exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${logs.join('\n')}`)));
+    exited.then((code) => {
+      const message = `server exited with ${code} before listening:\n${logs.join('\n')}`;
+      reject(logs.some((l) => l.includes('EADDRINUSE')) ? new PortTakenError(message) : new Error(message));
+    });
     startTimer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`server did not start in time:\n${logs.join('\n')}`));
