@@ -17,6 +17,13 @@ export function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
   return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
 }
 
+/** What this process has written (Linux /proc/self/io): to storage, cancelled before reaching it, and through write calls. */
+export function writtenBytes(): { write_bytes: number; cancelled_write_bytes: number; wchar: number } {
+  const text = readFileSync('/proc/self/io', 'utf8');
+  const get = (k: string) => Number(new RegExp(`^${k}: (\\d+)`, 'm').exec(text)![1]);
+  return { write_bytes: get('write_bytes'), cancelled_write_bytes: get('cancelled_write_bytes'), wchar: get('wchar') };
+}
+
 /** Samples a process's RSS until stopped; returns the highest reading. */
 export function sampleRss(pid: number, everyMs = 20) {
   let max = memoryOf(pid).rssMiB;

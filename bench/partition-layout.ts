@@ -7,18 +7,14 @@ import { DEFAULT_DECODE_LIMITS } from '../collector/otlp/decode-limits.js';
 import { normalizeRequest } from '../collector/normalize/normalize-request.js';
 import { createPricing } from '../collector/pricing/pricing.js';
 import type { EntryRecord } from '../model/ledger-entry.js';
-import { AgentIngest } from '../exporters/sqlite/agent-ingest.js';
-import { openDatabase, type Database, type Statement } from '../exporters/sqlite/driver.js';
-import { EntryWriter } from '../exporters/sqlite/entry-writer.js';
-import { FulltextIndexer } from '../exporters/sqlite/fulltext-index.js';
+import { openDatabase, type Database } from '../exporters/sqlite/driver.js';
 import { foldCase } from '../exporters/sqlite/ledger-filter-sql.js';
 import { queryLedger } from '../exporters/sqlite/ledger-reader.js';
-import { ALL_TIME, HOUR_US, RollupWriter } from '../exporters/sqlite/rollup-writer.js';
-import { RunRollupWriter } from '../exporters/sqlite/run-rollup.js';
-import { configureConnection, migrate } from '../exporters/sqlite/schema.js';
+import { ALL_TIME, HOUR_US } from '../exporters/sqlite/rollup-writer.js';
 import { toWriteRow, type WriteRow } from '../exporters/sqlite/write-row.js';
 import { ensureCorpus, readCorpus } from './corpus.js';
-import { summarize } from './measure.js';
+import { memoryOf, summarize, writtenBytes } from './measure.js';
+import { DAY_US, DailyLayout, SEAL_INDEXES, SingleLayout, type Layout } from './partition-layouts.js';
 import { SERVER_COMMIT_ROWS } from './store-ceiling.js';
 
 /**
@@ -80,213 +76,7 @@ const CACHE_MIB = Number(values['cache-mib'] ?? (layoutName === 'single' ? 512 :
 const OPEN_PARTITIONS = Number(values['open-partitions']);
 const LATE_FRACTION = Number(values['late-fraction']);
 const STEP = Number(values.step);
-const DAY_US = 24 * HOUR_US;
 const ORG = 'default';
-/** Built at seal by `--indexes seal`: their keys are spread (random values, or one of hundreds of names or agents, then time), so every commit dirties pages all over them. */
-const SEAL_INDEXES = [
-  'entries_org_outcome_ts',
-  'entries_org_outcome_cost',
-  'entries_org_name_ts',
-  'entries_org_agent_ts',
-  'entries_org_cost',
-  'entries_org_duration',
-];
-
-/** schema.ts's connection settings, with the page size of a new file as chosen. */
-function configure(db: Database, cacheMib: number): void {
-  if (PAGE_SIZE !== 16384) db.pragma(`page_size = ${PAGE_SIZE}`);
-  if (PAGE_SIZE === 16384) configureConnection(db, 'FULL', cacheMib);
-  else {
-    db.pragma('busy_timeout = 5000');
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma(`cache_size = ${-Math.round(cacheMib * 1024)}`);
-    db.pragma('temp_store = MEMORY');
-  }
-}
-
-interface Layout {
-  write(rows: WriteRow[]): void;
-  openFiles(): number;
-  close(): void;
-}
-
-class SingleLayout implements Layout {
-  readonly db: Database;
-  private readonly writer: EntryWriter;
-
-  constructor(dir: string) {
-    this.db = openDatabase(join(dir, 'ledger.db'));
-    configure(this.db, CACHE_MIB);
-    migrate(this.db);
-    this.writer = new EntryWriter(this.db, { fulltext: true });
-  }
-
-  write(rows: WriteRow[]): void {
-    this.writer.write(rows);
-  }
-
-  openFiles(): number {
-    return 1;
-  }
-
-  close(): void {
-    this.db.close();
-  }
-}
-
-/** One day's file: its entries, full text, rollups and search terms (entry-writer.ts's per-entry half). */
-class Partition {
-  readonly db: Database;
-  private readonly insertEntry: Statement;
-  private readonly insertTerm: Statement;
-  private readonly fulltext: FulltextIndexer;
-  private readonly rollups: RollupWriter;
-
-  /** CREATE INDEX statements (schema.ts's own) still to run when the file is sealed. */
-  private readonly unbuilt: string[] = [];
-
-  constructor(file: string) {
-    const fresh = !existsSync(file);
-    this.db = openDatabase(file);
-    configure(this.db, CACHE_MIB);
-    migrate(this.db);
-    if (values.indexes === 'seal' && fresh) {
-      for (const index of SEAL_INDEXES) {
-        this.unbuilt.push(this.db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?").pluck().get(index) as string);
-        this.db.exec(`DROP INDEX ${index}`);
-      }
-    }
-    // entry-writer.ts's statement, word for word
-    this.insertEntry = this.db.prepare(`
-      INSERT INTO entries (id, organization_id, run_id, trace_id, span_id, parent_span_id, is_root, name, kind,
-        outcome, status_message, ts_us, end_us, duration_ms, cost_nanos, model, provider, input_tokens,
-        output_tokens, total_tokens, agent_id, service_name, user_id, inputs, outputs, compliance, tags,
-        attributes, truncated_fields, redactions)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (organization_id, run_id, span_id) DO NOTHING`);
-    this.insertTerm = this.db.prepare('INSERT OR IGNORE INTO search_terms (organization_id, field, value) VALUES (?, ?, ?)');
-    this.fulltext = new FulltextIndexer(this.db, true);
-    this.rollups = new RollupWriter(this.db);
-  }
-
-  /** Returns the rows actually inserted (first write wins within the day, as the span's time fixes its day). */
-  write(rows: readonly WriteRow[]): WriteRow[] {
-    return this.db.transaction(() => {
-      const inserted: WriteRow[] = [];
-      const rollup = this.rollups.begin();
-      const terms = new Set<string>();
-      for (const e of rows) {
-        const result = this.insertEntry.run(e.params);
-        if (result.changes === 0) continue;
-        inserted.push(e);
-        this.fulltext.add(result.lastInsertRowid, e.fts);
-        rollup.add(e);
-        terms.add(`${e.organization_id}\u0000name\u0000${e.name}`);
-        if (e.agent_id !== null) terms.add(`${e.organization_id}\u0000agent_id\u0000${e.agent_id}`);
-      }
-      rollup.flush();
-      for (const t of terms) this.insertTerm.run(...t.split('\u0000'));
-      return inserted;
-    })();
-  }
-
-  /** Builds the indexes left out while the file was written (by sort, once), then closes it. */
-  seal(): void {
-    if (this.unbuilt.length) {
-      const t = performance.now();
-      this.db.transaction(() => {
-        for (const sql of this.unbuilt) this.db.exec(sql);
-      })();
-      sealMs.push(Math.round(performance.now() - t));
-    }
-    this.db.close();
-  }
-}
-
-const sealMs: number[] = [];
-
-class DailyLayout implements Layout {
-  readonly catalog: Database;
-  private readonly runs: RunRollupWriter;
-  private readonly agents: AgentIngest;
-  /** Open day files, least recently written first. */
-  private readonly open = new Map<number, Partition>();
-  reopened = 0;
-  private readonly seen = new Set<number>();
-
-  constructor(private readonly dir: string) {
-    this.catalog = openDatabase(join(dir, 'catalog.db'));
-    configure(this.catalog, 64);
-    migrate(this.catalog);
-    this.runs = new RunRollupWriter(this.catalog);
-    this.agents = new AgentIngest(this.catalog, { trust_half_life_days: 30, now: () => Date.now() * 1000 });
-  }
-
-  private partition(day: number): Partition {
-    let p = this.open.get(day);
-    if (p) {
-      this.open.delete(day);
-    } else {
-      if (this.seen.has(day)) this.reopened++;
-      this.seen.add(day);
-      p = new Partition(join(this.dir, `day-${new Date(day * 86_400_000).toISOString().slice(0, 10)}.db`));
-      if (this.open.size >= OPEN_PARTITIONS) {
-        const [oldest, q] = this.open.entries().next().value as [number, Partition];
-        q.seal();
-        this.open.delete(oldest);
-      }
-    }
-    this.open.set(day, p);
-    return p;
-  }
-
-  write(rows: WriteRow[]): void {
-    const byDay = new Map<number, WriteRow[]>();
-    for (const r of rows) {
-      const day = Math.floor(r.start_us / DAY_US);
-      const list = byDay.get(day);
-      if (list) list.push(r);
-      else byDay.set(day, [r]);
-    }
-    const inserted: WriteRow[] = [];
-    for (const day of [...byDay.keys()].sort((a, b) => a - b)) inserted.push(...this.partition(day).write(byDay.get(day)!));
-    // runs and agents span days: the catalog, in its own transaction after the entries'
-    this.catalog.transaction(() => {
-      const runs = this.runs.begin();
-      const agents = this.agents.begin();
-      for (const e of inserted) {
-        runs.add(e);
-        agents.add(e);
-      }
-      runs.flush();
-      agents.flush();
-    })();
-  }
-
-  openFiles(): number {
-    return this.open.size + 1;
-  }
-
-  close(): void {
-    for (const p of this.open.values()) p.seal();
-    this.open.clear();
-    this.catalog.close();
-  }
-}
-
-function procIo(): { write_bytes: number; cancelled_write_bytes: number; wchar: number } {
-  const text = readFileSync('/proc/self/io', 'utf8');
-  const get = (k: string) => Number(new RegExp(`^${k}: (\\d+)`, 'm').exec(text)![1]);
-  return { write_bytes: get('write_bytes'), cancelled_write_bytes: get('cancelled_write_bytes'), wchar: get('wchar') };
-}
-
-function memory(): { rssMiB: number; peakMiB: number } {
-  const status = readFileSync('/proc/self/status', 'utf8');
-  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)![1]);
-  return { rssMiB: Math.round(kib('VmRSS') / 1024), peakMiB: Math.round(kib('VmHWM') / 1024) };
-}
-
 function dirBytes(dir: string): { files: number; bytes: number } {
   let files = 0;
   let bytes = 0;
@@ -295,6 +85,12 @@ function dirBytes(dir: string): { files: number; bytes: number } {
     bytes += statSync(join(dir, f)).size;
   }
   return { files, bytes };
+}
+
+/** This process's memory, rounded to MiB. */
+function memory(): { rssMiB: number; peakMiB: number } {
+  const m = memoryOf(process.pid);
+  return { rssMiB: Math.round(m.rssMiB), peakMiB: Math.round(m.peakMiB) };
 }
 
 /** The row's own size: its stored values and full-text row, as text. */
@@ -323,9 +119,10 @@ function reshape(e: EntryRecord): EntryRecord {
 
 const work = mkdtempSync(join(values['work-dir'] ? resolve(values['work-dir']) : tmpdir(), 'partition-layout-'));
 const loadBefore = loadavg();
-const layout: Layout = layoutName === 'single' ? new SingleLayout(work) : new DailyLayout(work);
+const layoutOptions = { pageSize: PAGE_SIZE, cacheMib: CACHE_MIB, buildAtSeal: values.indexes === 'seal', openPartitions: OPEN_PARTITIONS };
+const layout: Layout = layoutName === 'single' ? new SingleLayout(work, layoutOptions) : new DailyLayout(work, layoutOptions);
 const pricing = createPricing({});
-const io0 = procIo();
+const io0 = writtenBytes();
 let batch: WriteRow[] = [];
 let rows = 0;
 let writeMs = 0;
@@ -339,7 +136,7 @@ const flush = () => {
   rows += batch.length;
   batch = [];
   if (rows - step.rows >= STEP) {
-    const io = procIo();
+    const io = writtenBytes();
     const n = rows - step.rows;
     const point = {
       upToRows: rows,
@@ -377,7 +174,7 @@ const closeStart = performance.now();
 layout.close();
 const closeMs = performance.now() - closeStart;
 writeMs += closeMs;
-const ioEnd = procIo();
+const ioEnd = writtenBytes();
 const disk = dirBytes(work);
 const writeResult = {
   rows,
@@ -393,7 +190,7 @@ const writeResult = {
   diskBytes: disk.bytes,
   diskBytesPerRow: Math.round(disk.bytes / rows),
   partitionsReopened: layout instanceof DailyLayout ? layout.reopened : 0,
-  sealMs,
+  sealMs: layout instanceof DailyLayout ? layout.sealMs : [],
   ...memory(),
   curve,
 };

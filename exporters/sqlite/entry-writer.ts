@@ -5,6 +5,17 @@ import { RollupWriter } from './rollup-writer.js';
 import { RunRollupWriter } from './run-rollup.js';
 import type { WriteRow } from './write-row.js';
 
+/** An entry as write-row.ts lays out its parameters; first write wins on (organization, run, span). */
+export const INSERT_ENTRY_SQL = `
+  INSERT INTO entries (id, organization_id, run_id, trace_id, span_id, parent_span_id, is_root, name, kind,
+    outcome, status_message, ts_us, end_us, duration_ms, cost_nanos, model, provider, input_tokens,
+    output_tokens, total_tokens, agent_id, service_name, user_id, inputs, outputs, compliance, tags,
+    attributes, truncated_fields, redactions)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (organization_id, run_id, span_id) DO NOTHING`;
+
+export const INSERT_SEARCH_TERM_SQL = 'INSERT OR IGNORE INTO search_terms (organization_id, field, value) VALUES (?, ?, ?)';
+
 /**
  * Writes batches of entries in one transaction each. First write wins:
  * `ON CONFLICT DO NOTHING` on (organization, run, span), the entry id's own
@@ -27,18 +38,12 @@ export class EntryWriter {
     private readonly db: Database,
     options: { fulltext?: boolean; trustHalfLifeDays?: number; now?: () => number } = {},
   ) {
-    this.insertEntry = db.prepare(`
-      INSERT INTO entries (id, organization_id, run_id, trace_id, span_id, parent_span_id, is_root, name, kind,
-        outcome, status_message, ts_us, end_us, duration_ms, cost_nanos, model, provider, input_tokens,
-        output_tokens, total_tokens, agent_id, service_name, user_id, inputs, outputs, compliance, tags,
-        attributes, truncated_fields, redactions)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (organization_id, run_id, span_id) DO NOTHING`);
+    this.insertEntry = db.prepare(INSERT_ENTRY_SQL);
     this.runs = new RunRollupWriter(db);
     this.rollups = new RollupWriter(db);
     this.fulltext = new FulltextIndexer(db, options.fulltext ?? true);
     this.agents = new AgentIngest(db, { trust_half_life_days: options.trustHalfLifeDays ?? 30, now: options.now ?? (() => Date.now() * 1000) });
-    this.insertTerm = db.prepare('INSERT OR IGNORE INTO search_terms (organization_id, field, value) VALUES (?, ?, ?)');
+    this.insertTerm = db.prepare(INSERT_SEARCH_TERM_SQL);
   }
 
   /** Returns how many entries were new. */
