@@ -83,7 +83,7 @@ const DESCRIPTION = `The query API of agent-ledger, an OpenTelemetry-native acti
 - Errors are always \`{"error": {"code", "message"}}\`; a parameter error names the parameter.
 - Query parameters are checked strictly: an invalid, unknown or repeated parameter is a 400.
 - Dates are RFC 3339 or a bare date, both bounds inclusive; a bare end date takes in the whole UTC day.
-- Every operation but the health probes and this document needs a credential (\`Authorization: Bearer <API key or JWT>\`); a missing or bad one is a 401, a missing scope a 403. Another organization's data is a 404, never a 403.
+- Every operation but the health probes, this document and the public activity view (\`GET /api/v1/agents/{agent_id}/activity\` without a credential) needs a credential (\`Authorization: Bearer <API key or JWT>\`); a missing or bad one is a 401, a missing scope a 403. Another organization's data is a 404, never a 403.
 - A path matches only as documented (case, trailing slash and encoding included); any other spelling is a 404.
 - Pages count as each seed says: the ledger's and runs' \`page\` is 0-indexed, the traces', the agents' and the activity log's start at 1.`;
 
