@@ -55,7 +55,9 @@ export class EntryWriter {
   writeGroups(groups: ReadonlyArray<readonly WriteRow[]>): number[] {
     return this.db.transaction(() => {
       const runs = this.runs.begin();
-      const terms = new Set<string>();
+      // Keyed by a NUL-joined string, but bound from the tuple: names and agent ids may contain NUL themselves.
+      const terms = new Map<string, readonly [string, string, string]>();
+      const term = (org: string, field: string, value: string) => terms.set(`${org}\u0000${field}\u0000${value}`, [org, field, value]);
       const rollup = this.rollups.begin();
       const agents = this.agents.begin();
       const inserted = groups.map((entries) => {
@@ -68,15 +70,15 @@ export class EntryWriter {
           runs.add(e);
           rollup.add(e);
           agents.add(e);
-          terms.add(`${e.organization_id}\u0000name\u0000${e.name}`);
-          if (e.agent_id !== null) terms.add(`${e.organization_id}\u0000agent_id\u0000${e.agent_id}`);
+          term(e.organization_id, 'name', e.name);
+          if (e.agent_id !== null) term(e.organization_id, 'agent_id', e.agent_id);
         }
         return n;
       });
       runs.flush();
       rollup.flush();
       agents.flush();
-      for (const t of terms) this.insertTerm.run(...t.split('\u0000'));
+      for (const t of terms.values()) this.insertTerm.run(...t);
       return inserted;
     })();
   }

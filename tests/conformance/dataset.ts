@@ -22,10 +22,10 @@ export const USERS = ['alice', 'bob', null] as const;
 export const SPECIAL_NAMES = [
   'database_query', 'send_email', 'web_search', 'Straße_lookup', 'ΣΊΣΥΦΟΣ', 'İstanbul_call', '100%_done', 'under_score',
   'star*name', 'question?', 'back\\slash', '[bracket]', 'emoji 🚀 launch', '東京都_search', 'café', 'cafe\u0301', 'UPPER_CASE',
-  'naïve ✓ check', 'ｆｕｌｌ_width', '\uffe0_bmp_high', '𝒜_astral',
+  'naïve ✓ check', 'ｆｕｌｌ_width', '\uffe0_bmp_high', '𝒜_astral', 'nul\u0000inside',
 ];
 const FILLER_NAMES = Array.from({ length: 22 }, (_, i) => `tool_${String(i + 1).padStart(2, '0')}`);
-export const AGENTS = ['agent-alpha', 'Agent-Beta', 'ÄGENT-ümlaut', 'agent_%_wild', 'agent*star?', 'agent\\back[slash]', 'エージェント'];
+export const AGENTS = ['agent-alpha', 'Agent-Beta', 'ÄGENT-ümlaut', 'agent_%_wild', 'agent*star?', 'agent\\back[slash]', 'エージェント', 'agent\u0000nul'];
 
 /** Payload text for `q`: words, phrases, scripts without spaces, codes and addresses. */
 const TEXTS = [
