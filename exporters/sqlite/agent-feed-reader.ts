@@ -5,6 +5,7 @@ import type { ActionFeedQuery } from '../agent-store.js';
 import { activityFromRow, type ActivityRow } from './activity-row.js';
 import type { AgentRow } from './agent-row.js';
 import type { Database } from './driver.js';
+import type { LedgerPartitions } from './partition-readers.js';
 import { expiresAtUs } from './org-policy.js';
 import { usdFromNanos } from '../../model/cost.js';
 
@@ -50,7 +51,14 @@ type Timed = { us: number; key: string; item: ActionFeedItem };
  * per external id the agent carries), merged here and cut again. Never more
  * than limit × sources rows are read, whatever the agent's history.
  */
-export function listAgentActions(db: Database, agent: AgentRow, externalIds: string[], q: ActionFeedQuery, retentionDays: number): ActionFeedItem[] {
+export function listAgentActions(
+  db: Database,
+  agent: AgentRow,
+  externalIds: string[],
+  q: ActionFeedQuery,
+  retentionDays: number,
+  partitions: LedgerPartitions,
+): ActionFeedItem[] {
   const expires = (us: number) => isoFromMicros(expiresAtUs(us, retentionDays));
   const items: Timed[] = [];
 
@@ -86,26 +94,31 @@ export function listAgentActions(db: Database, agent: AgentRow, externalIds: str
   }
 
   const userFilter = q.scope.user_id ? ' AND user_id = ?' : '';
-  const entries = db.prepare(
-    `SELECT id, organization_id, name, kind, outcome, status_message, ts_us, duration_ms, cost_nanos, run_id, trace_id, span_id,
+  const sql = `SELECT id, organization_id, name, kind, outcome, status_message, ts_us, duration_ms, cost_nanos, run_id, trace_id, span_id,
        model, input_tokens, output_tokens, inputs, json_extract(attributes, '$."service.instance.id"') AS instance_id
      FROM entries INDEXED BY entries_org_agent_ts
-     WHERE organization_id = ? AND agent_id = ? AND ts_us BETWEEN ? AND ?${userFilter} ORDER BY ts_us DESC LIMIT ?`,
-  );
-  for (const externalId of externalIds) {
-    const args: unknown[] = [agent.organization_id, externalId, q.since_us, q.until_us];
-    if (q.scope.user_id) args.push(q.scope.user_id);
-    for (const r of entries.all(...args, q.limit) as EntryLogRow[]) {
-      const source: LedgerLogSource = {
-        ...r,
-        timestamp: isoFromMicros(r.ts_us),
-        cost_usd: usdFromNanos(r.cost_nanos),
-        inputs: r.inputs === null ? null : JSON.parse(r.inputs),
-        instance_id: typeof r.instance_id === 'string' ? r.instance_id : null,
-      };
-      const log = ledgerLog(source, agent.id, expires(r.ts_us));
-      items.push({ us: r.ts_us, key: `l${r.id}`, item: { source: 'log', timestamp: log.timestamp, log } });
+     WHERE organization_id = ? AND agent_id = ? AND ts_us BETWEEN ? AND ?${userFilter} ORDER BY ts_us DESC LIMIT ?`;
+  // partitions newest first: once `limit` entries are in hand, older days cannot enter the page
+  let fromLedger = 0;
+  for (const part of partitions.newestFirst(q.since_us, q.until_us)) {
+    const entries = part.prepare(sql);
+    for (const externalId of externalIds) {
+      const args: unknown[] = [agent.organization_id, externalId, q.since_us, q.until_us];
+      if (q.scope.user_id) args.push(q.scope.user_id);
+      for (const r of entries.all(...args, q.limit) as EntryLogRow[]) {
+        const source: LedgerLogSource = {
+          ...r,
+          timestamp: isoFromMicros(r.ts_us),
+          cost_usd: usdFromNanos(r.cost_nanos),
+          inputs: r.inputs === null ? null : JSON.parse(r.inputs),
+          instance_id: typeof r.instance_id === 'string' ? r.instance_id : null,
+        };
+        const log = ledgerLog(source, agent.id, expires(r.ts_us));
+        items.push({ us: r.ts_us, key: `l${r.id}`, item: { source: 'log', timestamp: log.timestamp, log } });
+        fromLedger++;
+      }
     }
+    if (fromLedger >= q.limit) break;
   }
 
   // newest first; equal times in a fixed order so pages of the same window agree

@@ -19,7 +19,10 @@ import { agentsFromRows, externalIdsOf, type AgentRow, type AgentSettings } from
 import { verifyChain } from './chain-verifier.js';
 import type { Database } from './driver.js';
 import { readPolicy, writePolicy } from './org-policy.js';
+import type { LedgerPartitions } from './partition-readers.js';
+import type { EntrySweep } from './partition-retention.js';
 import { sweepExpired } from './retention-sweeper.js';
+import type { SweepRequest } from './writer-thread.js';
 
 /**
  * The agent registry and its streams on SQLite. Reads use the store's read
@@ -27,13 +30,17 @@ import { sweepExpired } from './retention-sweeper.js';
  * retention sweep) use the rare-writes connection beside the entry writer,
  * each in one IMMEDIATE transaction, which SQLite serialises with the
  * writer's (and other processes') transactions. Agents first named by spans
- * are registered by the entry writer itself (agent-ingest.ts).
+ * are registered by the entry writer itself (agent-ingest.ts). An agent's
+ * ledger entries are read from the partitions; their retention runs on the
+ * writer (`sweepEntries`).
  */
 export class SqliteAgentStore implements AgentStore {
   constructor(
     private readonly read: Database,
     private readonly write: () => Database,
     private readonly settings: AgentSettings,
+    private readonly partitions: LedgerPartitions,
+    private readonly sweepEntries: (request: SweepRequest) => Promise<EntrySweep>,
   ) {}
 
   /** The agent as `scope` sees it: a user-scoped caller gets the usage of their own entries only. */
@@ -85,7 +92,7 @@ export class SqliteAgentStore implements AgentStore {
       const row = agentRowById(this.read, query.agent_id);
       if (!row) return [];
       const externalIds = externalIdsOf(this.read, [row.id]).get(row.id) ?? [];
-      return listAgentActions(this.read, row, externalIds, query, this.retention(row.organization_id));
+      return listAgentActions(this.read, row, externalIds, query, this.retention(row.organization_id), this.partitions);
     }).deferred();
   }
 
@@ -100,7 +107,9 @@ export class SqliteAgentStore implements AgentStore {
   }
 
   sweepExpired(options: { now_us: number; batch_size: number }): Promise<SweepReport> {
-    return sweepExpired(this.write(), this.settings.retention_days, options.now_us, options.batch_size);
+    return sweepExpired(this.write(), this.settings.retention_days, options.now_us, options.batch_size, () =>
+      this.sweepEntries({ now_us: options.now_us, default_days: this.settings.retention_days, batch_size: options.batch_size }),
+    );
   }
 
   private retention(organizationId: string): number {

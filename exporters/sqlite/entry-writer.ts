@@ -1,4 +1,3 @@
-import { AgentIngest } from './agent-ingest.js';
 import type { Database, Statement } from './driver.js';
 import { FulltextIndexer } from './fulltext-index.js';
 import { RollupWriter } from './rollup-writer.js';
@@ -17,10 +16,12 @@ export const INSERT_ENTRY_SQL = `
 export const INSERT_SEARCH_TERM_SQL = 'INSERT OR IGNORE INTO search_terms (organization_id, field, value) VALUES (?, ?, ?)';
 
 /**
- * Writes batches of entries in one transaction each. First write wins:
- * `ON CONFLICT DO NOTHING` on (organization, run, span), the entry id's own
- * inputs, and rollups (run-rollup.ts: per organization, run and user) move
- * only for rows actually inserted.
+ * Writes one partition's rows (partition-schema.ts) in one transaction.
+ * First write wins: `ON CONFLICT DO NOTHING` on (organization, run, span),
+ * and the full-text index, the hourly rollups, the run parts and the search
+ * terms move only for rows actually inserted. What spans partitions (runs,
+ * agents) is the catalog's, applied from the rows this returns
+ * (catalog-apply.ts).
  */
 export class EntryWriter {
   private readonly insertEntry: Statement;
@@ -28,58 +29,42 @@ export class EntryWriter {
   private readonly insertTerm: Statement;
   private readonly rollups: RollupWriter;
   private readonly fulltext: FulltextIndexer;
-  private readonly agents: AgentIngest;
 
-  /**
-   * `fulltext: false` leaves `q`'s index out (sqlite.fulltext), for deployments that never search payloads.
-   * `trustHalfLifeDays` is the trust score's decay (agents.trust_half_life_days); `now` (µs) dates auto-registrations.
-   */
+  /** `fulltext: false` leaves `q`'s index out (sqlite.fulltext), for deployments that never search payloads. */
   constructor(
     private readonly db: Database,
-    options: { fulltext?: boolean; trustHalfLifeDays?: number; now?: () => number } = {},
+    options: { fulltext?: boolean } = {},
   ) {
     this.insertEntry = db.prepare(INSERT_ENTRY_SQL);
-    this.runs = new RunRollupWriter(db);
+    this.runs = new RunRollupWriter(db, 'run_parts');
     this.rollups = new RollupWriter(db);
     this.fulltext = new FulltextIndexer(db, options.fulltext ?? true);
-    this.agents = new AgentIngest(db, { trust_half_life_days: options.trustHalfLifeDays ?? 30, now: options.now ?? (() => Date.now() * 1000) });
     this.insertTerm = db.prepare(INSERT_SEARCH_TERM_SQL);
   }
 
-  /** Returns how many entries were new. */
-  write(entries: readonly WriteRow[]): number {
-    return this.writeGroups([entries])[0];
-  }
-
-  /** Several batches in one transaction (one fsync); returns how many entries of each were new. */
-  writeGroups(groups: ReadonlyArray<readonly WriteRow[]>): number[] {
+  /** The rows that were new, in the order given. */
+  write(entries: readonly WriteRow[]): WriteRow[] {
     return this.db.transaction(() => {
       const runs = this.runs.begin();
       // Keyed by a NUL-joined string, but bound from the tuple: names and agent ids may contain NUL themselves.
       const terms = new Map<string, readonly [string, string, string]>();
       const term = (org: string, field: string, value: string) => terms.set(`${org}\u0000${field}\u0000${value}`, [org, field, value]);
       const rollup = this.rollups.begin();
-      const agents = this.agents.begin();
-      const inserted = groups.map((entries) => {
-        let n = 0;
-        for (const e of entries) {
-          const result = this.insertEntry.run(e.params);
-          if (result.changes === 0) continue;
-          n++;
-          this.fulltext.add(result.lastInsertRowid, e.fts);
-          runs.add(e);
-          rollup.add(e);
-          agents.add(e);
-          term(e.organization_id, 'name', e.name);
-          if (e.agent_id !== null) term(e.organization_id, 'agent_id', e.agent_id);
-        }
-        return n;
-      });
+      const inserted: WriteRow[] = [];
+      for (const e of entries) {
+        const result = this.insertEntry.run(e.params);
+        if (result.changes === 0) continue;
+        inserted.push(e);
+        this.fulltext.add(result.lastInsertRowid, e.fts);
+        runs.add(e);
+        rollup.add(e);
+        term(e.organization_id, 'name', e.name);
+        if (e.agent_id !== null) term(e.organization_id, 'agent_id', e.agent_id);
+      }
       runs.flush();
       rollup.flush();
-      agents.flush();
       for (const t of terms.values()) this.insertTerm.run(...t);
       return inserted;
-    })();
+    }).immediate();
   }
 }

@@ -30,22 +30,23 @@ interface Delta {
  * Deletes up to `limit` of an organization's entries older than `cutoffUs`
  * (inside the sweep's transaction) and takes them out of everything kept at
  * write time from them: the stats rollups (their hour and the all-time row),
- * their runs' totals (a run whose last action goes is removed) and the
- * full-text index. Stats, runs and search then answer for the retained
+ * their run parts (a part whose last action goes is removed) and the
+ * full-text index; the caller debits the catalog's runs with the returned
+ * debits (debitRuns). Stats, runs and search then answer for the retained
  * ledger only. Agent counters and trust state are lifetime aggregates and
- * stay. Returns how many entries and runs were removed.
+ * stay. Returns how many entries were removed and what their runs lose.
  */
-export function deleteExpiredEntries(db: Database, organizationId: string, cutoffUs: number, limit: number): { entries: number; runs: number } {
+export function deleteExpiredEntries(db: Database, organizationId: string, cutoffUs: number, limit: number): { entries: number; runs: RunDebit[] } {
   const rows = db
     .prepare(
       `SELECT seq, organization_id, run_id, name, outcome, cost_nanos, duration_ms, agent_id, user_id, ts_us, input_tokens, output_tokens, total_tokens
        FROM entries WHERE organization_id = ? AND ts_us < ? ORDER BY ts_us LIMIT ?`,
     )
     .all(organizationId, cutoffUs, limit) as ExpiredRow[];
-  if (rows.length === 0) return { entries: 0, runs: 0 };
+  if (rows.length === 0) return { entries: 0, runs: [] };
 
   const maps = { outcome: new Map<string, Delta>(), agent: new Map<string, Delta>(), name: new Map<string, Delta>(), duration: new Map<string, Delta>() };
-  const runs = new Map<string, { run_id: string; user: string; n: number; cost: number; input: number; output: number; total: number }>();
+  const runs = new Map<string, RunDebit>();
   for (const e of rows) {
     const hour = Math.floor(e.ts_us / HOUR_US);
     for (const h of [hour, ALL_TIME]) {
@@ -56,7 +57,7 @@ export function deleteExpiredEntries(db: Database, organizationId: string, cutof
     }
     const user = runUserKey(e.user_id);
     const key = `${e.run_id}\u0000${user}`;
-    const run = runs.get(key) ?? { run_id: e.run_id, user, n: 0, cost: 0, input: 0, output: 0, total: 0 };
+    const run = runs.get(key) ?? { organization_id: organizationId, run_id: e.run_id, user, n: 0, cost: 0, input: 0, output: 0, total: 0 };
     run.n++;
     run.cost += e.cost_nanos;
     run.input += e.input_tokens ?? 0;
@@ -77,15 +78,34 @@ export function deleteExpiredEntries(db: Database, organizationId: string, cutof
   subtract(db, 'rollup_agent', 'agent_id', maps.agent.values(), 'n = n - ?, cost_nanos = cost_nanos - ?', (d) => [d.n, d.cost]);
   subtract(db, 'rollup_duration', 'bucket', maps.duration.values(), 'n = n - ?', (d) => [d.n]);
 
-  const updateRun = db.prepare(`UPDATE runs SET action_count = action_count - ?, cost_nanos = cost_nanos - ?, input_tokens = input_tokens - ?,
+  debitRuns(db, 'run_parts', runs.values());
+  return { entries: rows.length, runs: [...runs.values()] };
+}
+
+/** What leaving entries take out of one run: its count, cost and tokens. */
+export interface RunDebit {
+  organization_id: string;
+  run_id: string;
+  /** `runs.user_id` (run-rollup.ts NO_USER for none). */
+  user: string;
+  n: number;
+  cost: number;
+  input: number;
+  output: number;
+  total: number;
+}
+
+/** Takes debits out of runs (a partition's `run_parts` or the catalog's `runs`); a run left with no action goes. Returns how many went. */
+export function debitRuns(db: Database, table: 'runs' | 'run_parts', debits: Iterable<RunDebit>): number {
+  const updateRun = db.prepare(`UPDATE ${table} SET action_count = action_count - ?, cost_nanos = cost_nanos - ?, input_tokens = input_tokens - ?,
     output_tokens = output_tokens - ?, total_tokens = total_tokens - ? WHERE organization_id = ? AND run_id = ? AND user_id = ?`);
-  const dropRun = db.prepare('DELETE FROM runs WHERE organization_id = ? AND run_id = ? AND user_id = ? AND action_count <= 0');
-  let runsRemoved = 0;
-  for (const r of runs.values()) {
-    updateRun.run(r.n, r.cost, r.input, r.output, r.total, organizationId, r.run_id, r.user);
-    runsRemoved += dropRun.run(organizationId, r.run_id, r.user).changes;
+  const dropRun = db.prepare(`DELETE FROM ${table} WHERE organization_id = ? AND run_id = ? AND user_id = ? AND action_count <= 0`);
+  let removed = 0;
+  for (const r of debits) {
+    updateRun.run(r.n, r.cost, r.input, r.output, r.total, r.organization_id, r.run_id, r.user);
+    removed += dropRun.run(r.organization_id, r.run_id, r.user).changes;
   }
-  return { entries: rows.length, runs: runsRemoved };
+  return removed;
 }
 
 function bump(map: Map<string, Delta>, key: unknown[], cost: number, dur: number): void {

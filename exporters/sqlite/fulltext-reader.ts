@@ -1,6 +1,6 @@
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import type { SearchQuery } from '../../model/search-query.js';
-import type { LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery, LedgerSortField, SortOrder } from '../store.js';
+import type { LedgerFilter, LedgerKeyset, LedgerQuery, LedgerSortField, QueryScope, SortOrder } from '../store.js';
 import type { Database } from './driver.js';
 import { ENTRY_COLUMNS, ENTRY_FROM, type EntryRow } from './entry-row.js';
 import {
@@ -18,7 +18,7 @@ import {
 import { matchExpression } from './fts-text.js';
 import { exportBySeq } from './keyset-export.js';
 import { ledgerWhere, type SqlFragment } from './ledger-filter-sql.js';
-import { keysetSql, ledgerOrder, pageOf, pageOffset } from './ledger-order.js';
+import { keysetSql, ledgerOrder } from './ledger-order.js';
 
 /** Above this many matches the filters are written for a walk in sort order (ledger-filter-sql.ts `broad`). */
 const BROAD_MATCHES = 5000;
@@ -64,17 +64,13 @@ function pickSeqs(
   };
 }
 
-export function queryLedgerFullText(db: Database, query: LedgerQuery): LedgerPage {
+/** ledger-reader.ts ledgerRows for a query with `q`. */
+export function ledgerRowsFullText(db: Database, query: LedgerQuery, offset: number, limit: number): EntryRow[] {
   const plan = planFullText(db, query);
-  if (!plan) return { data: [], count: 0, next: null };
-  const offset = pageOffset(query);
-  if (offset >= plan.count) return { data: [], count: plan.count, next: null };
+  if (!plan || offset >= plan.count) return [];
   const order = ledgerOrder(query.sort_by, query.sort_order);
-  const pick = pickSeqs(db, query, plan, query.sort_by, query.sort_order, query.page_size + 1, offset, query.after);
-  const rows = db
-    .prepare(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.seq IN (${pick.sql}) ORDER BY ${order}`)
-    .all(...pick.params) as EntryRow[];
-  return pageOf(rows, query, plan.count);
+  const pick = pickSeqs(db, query, plan, query.sort_by, query.sort_order, limit, offset, query.after);
+  return db.prepare(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.seq IN (${pick.sql}) ORDER BY ${order}`).all(...pick.params) as EntryRow[];
 }
 
 /** Newest first, at most `limit`: the order is settled in one query (≤ limit seqs in memory), then rows are read in chunks. */
@@ -86,24 +82,14 @@ export async function* exportLedgerFullText(db: Database, filter: LedgerFilter, 
 }
 
 /**
- * Runs (alias `r`) with an action matching `q`; the runs query applies the
- * scope to `r`. A run's actions are its user's only (run-rollup.ts): another
- * user's words in the same trace never match it. Few matches: their runs,
- * gathered. Many: each run's actions (through the run index) tested against
- * the set of matches, built once.
+ * The runs (organization, run, `runs.user_id`) of one partition's actions
+ * matching `q` within the scope. A run's actions are its user's only
+ * (run-rollup.ts): another user's words in the same trace never match it.
  */
-export function runsMatchingSql(db: Database, q: SearchQuery): SqlFragment {
+export function runsMatching(db: Database, q: SearchQuery, scope: QueryScope): Array<[string, string, string]> {
   assertFullTextReady(db);
-  const match = matchExpression(q, null);
-  if (ftsCount(db, match, FEW_MATCHES + 1) <= FEW_MATCHES) {
-    return {
-      sql: `(r.organization_id, r.run_id, r.user_id) IN (SELECT e.organization_id, e.run_id, coalesce(e.user_id, '') FROM (${FTS_MATCHES}) m CROSS JOIN entries e ON e.seq = m.seq)`,
-      params: [match],
-    };
-  }
-  const set = matchSet({ match, range: null });
-  return {
-    sql: `EXISTS (SELECT 1 FROM entries e WHERE e.organization_id = r.organization_id AND e.run_id = r.run_id AND coalesce(e.user_id, '') = r.user_id AND ${set.sql})`,
-    params: set.params,
-  };
+  return db
+    .prepare(`SELECT DISTINCT e.organization_id, e.run_id, coalesce(e.user_id, '') FROM (${FTS_MATCHES}) m CROSS JOIN entries e ON e.seq = m.seq`)
+    .raw()
+    .all(matchExpression(q, scope)) as Array<[string, string, string]>;
 }

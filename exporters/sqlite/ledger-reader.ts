@@ -1,8 +1,9 @@
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import type { LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery } from '../store.js';
 import type { Database } from './driver.js';
-import { ENTRY_COLUMNS, ENTRY_FROM, entryFromRow, entryJsonFromRow, type EntryRow } from './entry-row.js';
-import { exportLedgerFullText, queryLedgerFullText } from './fulltext-reader.js';
+import { ENTRY_COLUMNS, ENTRY_FROM, entryJsonFromRow, type EntryRow } from './entry-row.js';
+import { exportLedgerFullText, ledgerRowsFullText } from './fulltext-reader.js';
+import { planFullText } from './fulltext-plan.js';
 import { keysetExport } from './keyset-export.js';
 import { ledgerWhere } from './ledger-filter-sql.js';
 import { keysetSql, ledgerOrder, pageOf, pageOffset } from './ledger-order.js';
@@ -11,15 +12,33 @@ import { ALL_TIME } from './rollup-writer.js';
 /** Above this many matches a page is found faster by scanning in sort order than by sorting every match. */
 const BROAD_MATCHES = 5000;
 
+/** A page of one partition alone (its tools and benchmarks; the store pages over all of them: partitioned-reads.ts). */
 export function queryLedger(db: Database, query: LedgerQuery): LedgerPage {
-  if (query.q) return queryLedgerFullText(db, query);
+  const count = countLedger(db, query);
+  return pageOf(ledgerRows(db, query, pageOffset(query), query.page_size + 1, count), query, count);
+}
+
+/** How many entries of one partition match (the query's sort and page aside). */
+export function countLedger(db: Database, filter: LedgerFilter): number {
+  if (filter.q) return planFullText(db, filter)?.count ?? 0;
+  const where = ledgerWhere(db, filter);
+  if (!where) return 0;
+  return (
+    wholeLedgerCount(db, filter) ??
+    (db.prepare(`SELECT count(*) AS n FROM entries e WHERE ${where.sql}`).get(...where.params) as { n: number }).n
+  );
+}
+
+/**
+ * Matches `offset` to `offset + limit` of one partition in the query's order
+ * (after `query.after` when set); `count` is countLedger's, which decides
+ * how the rows are found.
+ */
+export function ledgerRows(db: Database, query: LedgerQuery, offset: number, limit: number, count: number): EntryRow[] {
+  if (offset >= count || limit <= 0) return [];
+  if (query.q) return ledgerRowsFullText(db, query, offset, limit);
   const where = ledgerWhere(db, query);
-  if (!where) return { data: [], count: 0, next: null };
-  const count =
-    wholeLedgerCount(db, query) ??
-    (db.prepare(`SELECT count(*) AS n FROM entries e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
-  const offset = pageOffset(query);
-  if (offset >= count) return { data: [], count, next: null };
+  if (!where) return [];
   const order = ledgerOrder(query.sort_by, query.sort_order);
   const seek = query.after ? keysetSql(query.sort_by, query.sort_order, query.after) : null;
   const and = seek ? ` AND ${seek.sql}` : '';
@@ -36,12 +55,10 @@ export function queryLedger(db: Database, query: LedgerQuery): LedgerPage {
     params = where.params;
   }
   // The page's rows are picked first (off an index alone when it covers the
-  // sort), then read: a deep page never reads the rows it skips. One row
-  // past the page says whether another page follows.
-  const rows = db
+  // sort), then read: a deep page never reads the rows it skips.
+  return db
     .prepare(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.seq IN (${pick}) ORDER BY ${order}`)
-    .all(...params, ...(seek?.params ?? []), query.page_size + 1, offset) as EntryRow[];
-  return pageOf(rows, query, count);
+    .all(...params, ...(seek?.params ?? []), limit, offset) as EntryRow[];
 }
 
 /**
@@ -49,7 +66,7 @@ export function queryLedger(db: Database, query: LedgerQuery): LedgerPage {
  * all-time rollup kept in the same transactions as the rows (and by
  * retention): counting 10M rows took 0.5 s a page. null for anything else.
  */
-function wholeLedgerCount(db: Database, query: LedgerQuery): number | null {
+function wholeLedgerCount(db: Database, query: LedgerFilter & Partial<LedgerQuery>): number | null {
   const { scope, sort_by: _s, sort_order: _o, page: _p, page_size: _z, after: _a, ...filters } = query;
   if (scope.user_id || Object.values(filters).some((v) => v !== undefined)) return null;
   const org = scope.organization_id === null ? '' : 'organization_id = ? AND ';

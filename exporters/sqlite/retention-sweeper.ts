@@ -1,13 +1,14 @@
 import { setImmediate as nextTick } from 'node:timers/promises';
 import type { SweepReport } from '../agent-store.js';
 import type { Database } from './driver.js';
-import { deleteExpiredEntries } from './expired-entries.js';
+import type { EntrySweep } from './partition-retention.js';
 import { DAY_US } from './org-policy.js';
 
 /**
  * Retention: the only deletion path. For each organization, everything older
- * than its retention (ledger entries by start time, activity events and
- * lifecycle events by their time) is deleted, a batch per transaction so
+ * than its retention is deleted: ledger entries by start time on the
+ * partitions' writer (`sweepEntries`: partition-retention.ts), then here, in
+ * the catalog, activity events and lifecycle events by their time, a batch per transaction so
  * ingest and readers never wait long, yielding to the event loop between
  * batches. A removed activity event leaves a tombstone with its place and
  * hash, so the chain still verifies from the oldest retained link.
@@ -16,18 +17,18 @@ import { DAY_US } from './org-policy.js';
  * each batch sets it and clears it inside its own transaction, so no other
  * connection ever sees it set, and a failed batch rolls it back.
  */
-export async function sweepExpired(db: Database, defaultRetentionDays: number, nowUs: number, batchSize: number): Promise<SweepReport> {
-  const report: SweepReport = { entries: 0, activity_events: 0, lifecycle_events: 0, runs: 0 };
+export async function sweepExpired(
+  db: Database,
+  defaultRetentionDays: number,
+  nowUs: number,
+  batchSize: number,
+  sweepEntries: () => Promise<EntrySweep>,
+): Promise<SweepReport> {
+  const entries = await sweepEntries();
+  const report: SweepReport = { entries: entries.entries, activity_events: 0, lifecycle_events: 0, runs: entries.runs };
   const orgs = db.prepare('SELECT id, retention_days FROM organizations ORDER BY id').all() as Array<{ id: string; retention_days: number | null }>;
   for (const org of orgs) {
     const cutoffUs = nowUs - (org.retention_days ?? defaultRetentionDays) * DAY_US;
-    for (;;) {
-      const removed = guarded(db, () => deleteExpiredEntries(db, org.id, cutoffUs, batchSize));
-      report.entries += removed.entries;
-      report.runs += removed.runs;
-      if (removed.entries < batchSize) break;
-      await nextTick();
-    }
     for (;;) {
       const n = guarded(db, () => tombstoneActivity(db, org.id, cutoffUs, nowUs, batchSize));
       report.activity_events += n;
@@ -48,7 +49,7 @@ export async function sweepExpired(db: Database, defaultRetentionDays: number, n
   return report;
 }
 
-function guarded<T>(db: Database, work: () => T): T {
+export function guarded<T>(db: Database, work: () => T): T {
   return db.transaction(() => {
     db.prepare('UPDATE retention_sweep SET active = 1 WHERE id = 1').run();
     const result = work();

@@ -305,6 +305,18 @@ export const MIGRATIONS: readonly Migration[] = [
     WHERE e.user_id IS NOT NULL
     GROUP BY x.agent_id, e.user_id;
   `,
+  `
+  -- The ledger's entries live in partition files (partition-files.ts), this
+  -- database is their catalog. Per partition: the highest seq whose rows the
+  -- catalog's runs and agents include (catalog-apply.ts), and whether it is
+  -- being dropped (partition-retention.ts). Entries written before are moved
+  -- into partitions when a writer next starts (partition-move.ts).
+  CREATE TABLE ledger_partitions (
+    name TEXT PRIMARY KEY,
+    applied_seq INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'live'
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /**

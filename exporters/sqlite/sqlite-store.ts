@@ -19,17 +19,24 @@ import type {
   WriteResult,
 } from '../store.js';
 import { openDatabase, type Database } from './driver.js';
-import { EntryWriter } from './entry-writer.js';
 import { SqliteAgentStore } from './agent-store.js';
 import { systemClock } from './agent-row.js';
 import { SqliteCredentialStore } from './credential-store.js';
-import { exportLedger, exportLedgerJson, queryLedger } from './ledger-reader.js';
-import { configureConnection, migrate } from './schema.js';
-import { queryStats } from './stats-reader.js';
-import { getRun, listRuns } from './runs-reader.js';
-import { foldCase } from './ledger-filter-sql.js';
-import { assertFullTextReady } from './fulltext-plan.js';
-import type { WriterReply, WriterRequest, WriterThreadOptions } from './writer-thread.js';
+import { openLedgerWriter, partitionsDirOf } from './ledger-writer.js';
+import { PartitionFiles, registerFold } from './partition-files.js';
+import { PartitionReaders } from './partition-readers.js';
+import { sweepExpiredEntries, type EntrySweep } from './partition-retention.js';
+import type { PartitionedWriter } from './partitioned-writer.js';
+import {
+  assertPartitionsSearchable,
+  exportPartitions,
+  exportPartitionsJson,
+  queryPartitions,
+  runOverPartitions,
+  runsOverPartitions,
+  statsOverPartitions,
+} from './partitioned-reads.js';
+import type { SweepRequest, WriterReply, WriterRequest, WriterThreadOptions } from './writer-thread.js';
 import { toWriteRow, type WriteRow } from './write-row.js';
 
 export interface SqliteStoreOptions {
@@ -43,7 +50,7 @@ export interface SqliteStoreOptions {
   writer?: 'thread' | 'inline';
   /** Index entries for full-text `q` (default true); off, `q` is refused (sqlite.fulltext). */
   fulltext?: boolean;
-  /** Page cache of the writing connection in MiB (sqlite.writer_cache_mib, default 512). */
+  /** Page cache of each partition's writing connection in MiB (sqlite.writer_cache_mib, default 64). */
   writerCacheMib?: number;
   /** The trust score's half-life (agents.trust_half_life_days, default 30). */
   trustHalfLifeDays?: number;
@@ -62,52 +69,58 @@ export interface SqliteStore extends Store {
   readonly ledger: SqliteLedgerStore;
   readonly credentials: SqliteCredentialStore;
   readonly agents: SqliteAgentStore;
-  /** The read connection, for this backend's own tools (verify, benchmarks). */
+  /** The catalog's read connection, for this backend's own tools (verify, benchmarks). */
   readonly db: Database;
+  /** Read connections to the partitions. */
+  readonly partitions: PartitionReaders;
 }
 
-interface PendingWrite {
-  resolve: (r: WriteResult) => void;
+interface Pending {
+  resolve: (reply: WriterReply) => void;
   reject: (e: Error) => void;
 }
 
-/** The ledger of one database file: its entry writer (a worker thread or inline) and its readers. */
+/**
+ * The ledger of a catalog file and its partitions: one writer (a worker
+ * thread, or inline) and readers that fan out over the partitions.
+ */
 class SqliteLedger implements SqliteLedgerStore {
   private worker: Worker | null = null;
-  private inlineWriter: EntryWriter | null = null;
-  private readonly pending = new Map<number, PendingWrite>();
+  private inline: { catalog: Database; writer: PartitionedWriter } | null = null;
+  private readonly pending = new Map<number, Pending>();
   private seq = 0;
   private closed = false;
   private writerError: Error | null = null;
   private adminDb: Database | null = null;
   db!: Database;
+  partitions!: PartitionReaders;
 
   constructor(private readonly options: Required<SqliteStoreOptions>) {}
 
   async open(): Promise<void> {
     mkdirSync(dirname(this.options.file), { recursive: true });
+    const writerOptions = {
+      synchronous: this.options.synchronous,
+      fulltext: this.options.fulltext,
+      trustHalfLifeDays: this.options.trustHalfLifeDays,
+      cacheMib: this.options.writerCacheMib,
+    };
     if (this.options.writer === 'inline') {
-      const db = openDatabase(this.options.file);
-      configureConnection(db, this.options.synchronous, this.options.writerCacheMib);
-      migrate(db);
-      this.inlineWriter = new EntryWriter(db, {
-        fulltext: this.options.fulltext,
-        trustHalfLifeDays: this.options.trustHalfLifeDays,
-        now: this.options.clock,
-      });
-      this.db = db;
+      this.inline = openLedgerWriter(this.options.file, { ...writerOptions, now: this.options.clock });
+      this.db = this.inline.catalog;
     } else {
-      await this.startWorker();
+      await this.startWorker({ file: this.options.file, ...writerOptions });
       this.db = openDatabase(this.options.file, { readonly: true });
       this.db.pragma('busy_timeout = 5000');
-      this.db.pragma('cache_size = -131072');
+      this.db.pragma('cache_size = -65536');
     }
-    this.db.function('fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? foldCase(s) : null));
+    registerFold(this.db);
+    this.partitions = new PartitionReaders(new PartitionFiles(partitionsDirOf(this.options.file)), this.options.file);
   }
 
   /** Rare writes (organizations, keys, agents) beside the entry writer; SQLite serialises the two. */
   writeConnection(): Database {
-    if (this.inlineWriter) return this.db;
+    if (this.inline) return this.db;
     if (!this.adminDb) {
       this.adminDb = openDatabase(this.options.file);
       this.adminDb.pragma('busy_timeout = 10000');
@@ -117,14 +130,7 @@ class SqliteLedger implements SqliteLedgerStore {
     return this.adminDb;
   }
 
-  private startWorker(): Promise<void> {
-    const workerData: WriterThreadOptions = {
-      file: this.options.file,
-      synchronous: this.options.synchronous,
-      fulltext: this.options.fulltext,
-      trustHalfLifeDays: this.options.trustHalfLifeDays,
-      cacheMib: this.options.writerCacheMib,
-    };
+  private startWorker(workerData: WriterThreadOptions): Promise<void> {
     const worker = new Worker(new URL('./writer-thread.js', import.meta.url), { workerData });
     this.worker = worker;
     return new Promise((resolve, reject) => {
@@ -138,7 +144,7 @@ class SqliteLedger implements SqliteLedgerStore {
         if (!p) return;
         this.pending.delete(msg.seq);
         if ('error' in msg) p.reject(new Error(`sqlite write failed: ${msg.error}`));
-        else p.resolve({ inserted: msg.inserted });
+        else p.resolve(msg);
       });
       worker.on('error', (err) => {
         this.writerError = err;
@@ -151,63 +157,65 @@ class SqliteLedger implements SqliteLedgerStore {
         if (!this.closed) {
           // A crashed writer must not take ingest down for good: start another.
           this.writerError = err;
-          this.startWorker().catch(() => undefined);
+          this.startWorker(workerData).catch(() => undefined);
         }
       });
     });
   }
 
-  write(entries: EntryRecord[]): Promise<WriteResult> {
-    if (this.closed) return Promise.reject(new Error('store is closed'));
-    if (entries.length === 0) return Promise.resolve({ inserted: 0 });
-    if (this.inlineWriter) {
-      try {
-        return Promise.resolve({ inserted: this.inlineWriter.write(this.writeRows(entries)) });
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    }
-    let rows: WriteRow[];
-    try {
-      rows = this.writeRows(entries);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  private ask(request: { rows: WriteRow[] } | { sweep: SweepRequest }): Promise<WriterReply> {
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       this.pending.set(seq, { resolve, reject });
-      this.worker!.postMessage({ seq, rows } satisfies WriterRequest);
+      this.worker!.postMessage({ seq, ...request } satisfies WriterRequest);
     });
   }
 
-  private writeRows(entries: readonly EntryRecord[]): WriteRow[] {
-    return entries.map((e) => toWriteRow(e, this.options.fulltext));
+  async write(entries: EntryRecord[]): Promise<WriteResult> {
+    if (this.closed) throw new Error('store is closed');
+    if (entries.length === 0) return { inserted: 0 };
+    const rows = entries.map((e) => toWriteRow(e, this.options.fulltext));
+    if (this.inline) return { inserted: this.inline.writer.writeGroups([rows])[0] };
+    const reply = await this.ask({ rows });
+    return { inserted: 'inserted' in reply ? reply.inserted : 0 };
+  }
+
+  /** Retention of entries, on the writer (partition-retention.ts). */
+  async sweepEntries(request: SweepRequest): Promise<EntrySweep> {
+    let swept: EntrySweep;
+    if (this.inline) swept = sweepExpiredEntries(this.inline.writer, this.inline.catalog, request);
+    else {
+      const reply = await this.ask({ sweep: request });
+      swept = 'swept' in reply ? reply.swept : { entries: 0, runs: 0, partitions: 0 };
+    }
+    this.partitions.forgetDropped();
+    return swept;
   }
 
   async queryLedger(query: LedgerQuery): Promise<LedgerPage> {
-    return queryLedger(this.db, query);
+    return queryPartitions(this.partitions, query);
   }
 
   exportLedger(filter: LedgerFilter, limit: number, after?: LedgerKeyset): AsyncIterable<LedgerEntry> {
     // Refused here, before the response starts, rather than from inside the stream.
-    if (filter.q) assertFullTextReady(this.db);
-    return exportLedger(this.db, filter, limit, after);
+    if (filter.q) assertPartitionsSearchable(this.partitions, filter);
+    return exportPartitions(this.partitions, filter, limit, after);
   }
 
   exportLedgerJson(filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncIterable<string> {
-    return exportLedgerJson(this.db, filter, limit, after);
+    return exportPartitionsJson(this.partitions, filter, limit, after);
   }
 
   async stats(query: StatsQuery): Promise<LedgerStats> {
-    return queryStats(this.db, query);
+    return statsOverPartitions(this.partitions, query);
   }
 
   async listRuns(query: RunQuery): Promise<RunPage> {
-    return listRuns(this.db, query);
+    return runsOverPartitions(this.db, this.partitions, query);
   }
 
   async getRun(scope: QueryScope, runId: string, user?: RunUser): Promise<RunDetail | null> {
-    return getRun(this.db, scope, runId, user);
+    return runOverPartitions(this.db, this.partitions, scope, runId, user);
   }
 
   async ping(): Promise<void> {
@@ -223,6 +231,8 @@ class SqliteLedger implements SqliteLedgerStore {
       this.worker.postMessage({ close: true } satisfies WriterRequest);
       await exited;
     }
+    this.inline?.writer.close();
+    this.partitions?.close();
     this.adminDb?.close();
     this.db?.close();
   }
@@ -233,7 +243,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
     synchronous: 'FULL',
     writer: 'thread',
     fulltext: true,
-    writerCacheMib: 512,
+    writerCacheMib: 64,
     trustHalfLifeDays: 30,
     retentionDays: 400,
     clock: systemClock,
@@ -249,8 +259,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
       trust_half_life_days: resolved.trustHalfLifeDays,
       retention_days: resolved.retentionDays,
       now: resolved.clock,
-    }),
+    }, ledger.partitions, (request) => ledger.sweepEntries(request)),
     db: ledger.db,
+    partitions: ledger.partitions,
     ping: () => ledger.ping(),
     close: () => ledger.close(),
   };

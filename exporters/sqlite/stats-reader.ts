@@ -12,25 +12,30 @@ import { StatsAccumulator } from '../stats-accumulator.js';
  */
 export function queryStats(db: Database, q: StatsQuery): LedgerStats {
   const acc = new StatsAccumulator();
+  addStats(db, acc, q);
+  return acc.result();
+}
+
+/** One partition's part of the stats, added to `acc` (sums, counts and buckets add up across partitions). */
+export function addStats(db: Database, acc: StatsAccumulator, q: StatsQuery): void {
   if (q.agent_id !== undefined || q.scope.user_id) {
     addEntries(db, acc, q, q.start_us, q.end_us);
-    return acc.result();
+    return;
   }
   if (q.start_us === undefined && q.end_us === undefined) {
     addRollups(db, acc, q, ALL_TIME, ALL_TIME);
-    return acc.result();
+    return;
   }
   // whole hours [firstHour, lastHour] inside the range; the rest are edges
   const firstHour = q.start_us === undefined ? 0 : Math.ceil(q.start_us / HOUR_US);
   const lastHour = q.end_us === undefined ? Number.MAX_SAFE_INTEGER : Math.floor((q.end_us + 1) / HOUR_US) - 1;
   if (firstHour > lastHour) {
     addEntries(db, acc, q, q.start_us, q.end_us);
-    return acc.result();
+    return;
   }
   addRollups(db, acc, q, firstHour, lastHour);
   if (q.start_us !== undefined && q.start_us < firstHour * HOUR_US) addEntries(db, acc, q, q.start_us, firstHour * HOUR_US - 1);
   if (q.end_us !== undefined && q.end_us >= (lastHour + 1) * HOUR_US) addEntries(db, acc, q, (lastHour + 1) * HOUR_US, q.end_us);
-  return acc.result();
 }
 
 function addRollups(db: Database, acc: StatsAccumulator, q: StatsQuery, fromHour: number, toHour: number): void {

@@ -78,3 +78,55 @@ export function toWriteRow(e: EntryRecord, fulltext: boolean): WriteRow {
     model_config: config ? JSON.stringify(config) : null,
   };
 }
+
+/** An `entries` row as stored (SELECT *): JSON columns as text, is_root as 0/1. */
+export interface StoredEntryRow {
+  seq: number;
+  id: string;
+  organization_id: string;
+  run_id: string;
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  is_root: number;
+  name: string;
+  kind: EntryRecord['kind'];
+  outcome: EntryRecord['outcome'];
+  status_message: string | null;
+  ts_us: number;
+  end_us: number;
+  duration_ms: number;
+  cost_nanos: number;
+  model: string | null;
+  provider: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  total_tokens: number | null;
+  agent_id: string | null;
+  service_name: string | null;
+  user_id: string | null;
+  inputs: string | null;
+  outputs: string | null;
+  compliance: string | null;
+  tags: string;
+  attributes: string;
+  truncated_fields: string;
+  redactions: number;
+}
+
+const parsed = (text: string | null) => (text === null ? null : JSON.parse(text));
+
+/** A stored row back as the writer's row: for moving a ledger into partitions and for the catalog's catch-up. */
+export function writeRowFromStored(row: StoredEntryRow, fulltext: boolean): WriteRow {
+  const record: EntryRecord = {
+    id: row.id, organization_id: row.organization_id, run_id: row.run_id, trace_id: row.trace_id, span_id: row.span_id,
+    parent_span_id: row.parent_span_id, is_root: row.is_root === 1, name: row.name, kind: row.kind, outcome: row.outcome,
+    status_message: row.status_message, start_us: row.ts_us, end_us: row.end_us, duration_ms: row.duration_ms,
+    cost_nanos: row.cost_nanos, model: row.model, provider: row.provider, input_tokens: row.input_tokens,
+    output_tokens: row.output_tokens, total_tokens: row.total_tokens, agent_id: row.agent_id, service_name: row.service_name,
+    user_id: row.user_id, inputs: parsed(row.inputs), outputs: parsed(row.outputs), compliance_metadata: parsed(row.compliance),
+    tags: JSON.parse(row.tags), attributes: JSON.parse(row.attributes), truncated_fields: JSON.parse(row.truncated_fields),
+    redactions: row.redactions,
+  };
+  return toWriteRow(record, fulltext);
+}

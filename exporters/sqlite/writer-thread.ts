@@ -1,13 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDatabase } from './driver.js';
-import { EntryWriter } from './entry-writer.js';
-import { configureConnection, migrate } from './schema.js';
+import { openLedgerWriter } from './ledger-writer.js';
+import { sweepExpiredEntries, type EntrySweep } from './partition-retention.js';
 import type { WriteRow } from './write-row.js';
 
 /**
- * The SQLite writer, off the main event loop so queries stay fast during
- * ingest. Batches that arrive while one commits are grouped into the next
- * transaction: one fsync acknowledges them all (group commit).
+ * The ledger's one writer (partitioned-writer.ts), off the main event loop
+ * so queries stay fast during ingest. Batches that arrive while one commits
+ * are grouped into the next transaction: one fsync per partition touched
+ * acknowledges them all (group commit). Retention of entries runs here too:
+ * only the writer may delete a partition it writes.
  */
 export interface WriterThreadOptions {
   file: string;
@@ -17,24 +18,29 @@ export interface WriterThreadOptions {
   cacheMib: number;
 }
 
-export type WriterRequest = { seq: number; rows: WriteRow[] } | { close: true };
-export type WriterReply = { ready: true } | { seq: number; inserted: number } | { seq: number; error: string };
+export interface SweepRequest {
+  now_us: number;
+  default_days: number;
+  batch_size: number;
+}
+
+export type WriterRequest = { seq: number; rows: WriteRow[] } | { seq: number; sweep: SweepRequest } | { close: true };
+export type WriterReply =
+  | { ready: true }
+  | { seq: number; inserted: number }
+  | { seq: number; swept: EntrySweep }
+  | { seq: number; error: string };
 
 const { file, synchronous, fulltext, trustHalfLifeDays, cacheMib } = workerData as WriterThreadOptions;
-const db = openDatabase(file);
-configureConnection(db, synchronous, cacheMib);
-migrate(db);
-const writer = new EntryWriter(db, { fulltext, trustHalfLifeDays });
+const { catalog, writer } = openLedgerWriter(file, { synchronous, fulltext, trustHalfLifeDays, cacheMib });
 const port = parentPort!;
 let pending: Array<{ seq: number; rows: WriteRow[] }> = [];
 let scheduled = false;
 let writesSinceOptimize = 0;
 
-// The planner needs current statistics to pick the right index as the table
+// The planner needs current statistics to pick the right index as a partition
 // grows; `PRAGMA optimize` re-analyses only what changed, with a bounded cost.
 const OPTIMIZE_EVERY_WRITES = 200;
-db.pragma('analysis_limit = 1000');
-db.pragma('optimize = 0x10002');
 
 function flush(): void {
   scheduled = false;
@@ -45,7 +51,7 @@ function flush(): void {
     batch.forEach((b, i) => port.postMessage({ seq: b.seq, inserted: inserted[i] } satisfies WriterReply));
     if (++writesSinceOptimize >= OPTIMIZE_EVERY_WRITES) {
       writesSinceOptimize = 0;
-      db.pragma('optimize');
+      writer.optimize();
     }
   } catch (err) {
     for (const b of batch) port.postMessage({ seq: b.seq, error: (err as Error).message } satisfies WriterReply);
@@ -55,8 +61,18 @@ function flush(): void {
 port.on('message', (msg: WriterRequest) => {
   if ('close' in msg) {
     if (pending.length) flush();
-    db.close();
+    writer.close();
+    catalog.close();
     port.close();
+    return;
+  }
+  if ('sweep' in msg) {
+    if (pending.length) flush();
+    try {
+      port.postMessage({ seq: msg.seq, swept: sweepExpiredEntries(writer, catalog, msg.sweep) } satisfies WriterReply);
+    } catch (err) {
+      port.postMessage({ seq: msg.seq, error: (err as Error).message } satisfies WriterReply);
+    }
     return;
   }
   pending.push(msg);

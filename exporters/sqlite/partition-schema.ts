@@ -1,0 +1,135 @@
+import type { Database } from './driver.js';
+
+/**
+ * One partition file: the entries of one UTC day (partition-files.ts) with
+ * everything kept at write time from them in the same transaction: the
+ * full-text index, the hourly stats rollups (hour = -1: the partition's
+ * totals), the runs' partial rollups (`run_parts`: this day's part of each
+ * run, which retention subtracts when it drops the file) and the distinct names and
+ * agent ids the seed's `search` matches. Organizations, keys, agents, the
+ * activity chain and the runs across days live in the catalog (ledger.db).
+ *
+ * `seq` is AUTOINCREMENT: the catalog applies a partition's rows up to a
+ * high-water seq (catalog-apply.ts), so a seq is never handed out twice,
+ * even after retention deleted the newest row.
+ */
+const PARTITION_SCHEMA = `
+  CREATE TABLE entries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL,
+    organization_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    parent_span_id TEXT,
+    is_root INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    status_message TEXT,
+    ts_us INTEGER NOT NULL,
+    end_us INTEGER NOT NULL,
+    duration_ms REAL NOT NULL,
+    cost_nanos INTEGER NOT NULL,
+    model TEXT,
+    provider TEXT,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    total_tokens INTEGER,
+    agent_id TEXT,
+    service_name TEXT,
+    user_id TEXT,
+    inputs TEXT,
+    outputs TEXT,
+    compliance TEXT,
+    tags TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    truncated_fields TEXT NOT NULL,
+    redactions INTEGER NOT NULL DEFAULT 0
+  );
+  -- first write wins on (organization, run, span): a re-delivered span has the
+  -- same start time, so it meets its first copy in this same file
+  CREATE UNIQUE INDEX entries_org_run_span ON entries (organization_id, run_id, span_id);
+  CREATE INDEX entries_org_ts ON entries (organization_id, ts_us, id);
+  CREATE INDEX entries_org_outcome_ts ON entries (organization_id, outcome, ts_us);
+  CREATE INDEX entries_org_outcome_cost ON entries (organization_id, outcome, cost_nanos);
+  CREATE INDEX entries_org_name_ts ON entries (organization_id, name, ts_us);
+  CREATE INDEX entries_org_agent_ts ON entries (organization_id, agent_id, ts_us);
+  CREATE INDEX entries_org_cost ON entries (organization_id, cost_nanos);
+  CREATE INDEX entries_org_duration ON entries (organization_id, duration_ms);
+
+  CREATE VIRTUAL TABLE entries_fts USING fts5(
+    text, content = '', contentless_delete = 1, tokenize = "unicode61 remove_diacritics 0 tokenchars '_'"
+  );
+  CREATE TABLE ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  INSERT INTO ledger_meta (key, value) VALUES ('fulltext', 'complete');
+
+  -- this day's part of each run; readers join the catalog's runs (attached), the whole run
+  CREATE TABLE run_parts (
+    organization_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    agent_id TEXT,
+    start_us INTEGER NOT NULL,
+    end_us INTEGER NOT NULL,
+    action_count INTEGER NOT NULL,
+    cost_nanos INTEGER NOT NULL,
+    root_count INTEGER NOT NULL,
+    root_error INTEGER NOT NULL,
+    root_name TEXT,
+    root_span_id TEXT,
+    prompt_name TEXT,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    total_tokens INTEGER NOT NULL,
+    model_config TEXT,
+    tags TEXT NOT NULL,
+    PRIMARY KEY (organization_id, run_id, user_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE rollup_outcome (
+    organization_id TEXT NOT NULL, hour INTEGER NOT NULL, outcome TEXT NOT NULL,
+    n INTEGER NOT NULL, cost_nanos INTEGER NOT NULL, duration_us INTEGER NOT NULL,
+    PRIMARY KEY (organization_id, hour, outcome)
+  ) WITHOUT ROWID;
+  CREATE TABLE rollup_agent (
+    organization_id TEXT NOT NULL, hour INTEGER NOT NULL, agent_id TEXT NOT NULL,
+    n INTEGER NOT NULL, cost_nanos INTEGER NOT NULL,
+    PRIMARY KEY (organization_id, hour, agent_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE rollup_name (
+    organization_id TEXT NOT NULL, hour INTEGER NOT NULL, name TEXT NOT NULL,
+    n INTEGER NOT NULL, cost_nanos INTEGER NOT NULL,
+    PRIMARY KEY (organization_id, hour, name)
+  ) WITHOUT ROWID;
+  CREATE TABLE rollup_duration (
+    organization_id TEXT NOT NULL, hour INTEGER NOT NULL, bucket INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (organization_id, hour, bucket)
+  ) WITHOUT ROWID;
+  CREATE TABLE search_terms (
+    organization_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (organization_id, field, value)
+  ) WITHOUT ROWID;
+
+  -- immutable but for retention, as in the catalog (schema.ts)
+  CREATE TABLE retention_sweep (id INTEGER PRIMARY KEY CHECK (id = 1), active INTEGER NOT NULL);
+  INSERT INTO retention_sweep (id, active) VALUES (1, 0);
+  CREATE TRIGGER entries_immutable BEFORE UPDATE ON entries
+    BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END;
+  CREATE TRIGGER entries_retention_only BEFORE DELETE ON entries
+    WHEN (SELECT active FROM retention_sweep WHERE id = 1) IS NOT 1
+    BEGIN SELECT RAISE(ABORT, 'ledger entries are deleted only by the retention sweep'); END;
+`;
+
+export const PARTITION_VERSION = 1;
+
+/** Creates a new partition's tables (the caller makes the file appear only once this committed: partition-files.ts). */
+export function createPartitionSchema(db: Database): void {
+  db.transaction(() => {
+    db.exec(PARTITION_SCHEMA);
+    db.pragma(`user_version = ${PARTITION_VERSION}`);
+  }).immediate();
+}

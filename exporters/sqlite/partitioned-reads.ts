@@ -1,0 +1,134 @@
+import type { LedgerEntry } from '../../model/ledger-entry.js';
+import { StatsAccumulator } from '../stats-accumulator.js';
+import type { LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery, LedgerStats, QueryScope, RunDetail, RunPage, RunQuery, RunUser, StatsQuery } from '../store.js';
+import type { Database } from './driver.js';
+import type { EntryRow } from './entry-row.js';
+import { assertFullTextReady } from './fulltext-plan.js';
+import { runsMatching } from './fulltext-reader.js';
+import { countLedger, exportLedger, exportLedgerJson, ledgerRows } from './ledger-reader.js';
+import { keysetOf, pageOf, pageOffset } from './ledger-order.js';
+import type { LedgerPartitions } from './partition-readers.js';
+import { getRun, listRuns, runActions } from './runs-reader.js';
+import { addStats } from './stats-reader.js';
+
+/**
+ * Reads over the partitions (partition-files.ts): each query visits only the
+ * days its time range overlaps. Counts are the partitions' counts added up;
+ * a page by time walks the days in the sort's direction, skipping whole
+ * days by their counts and stopping once the page is full; a page by cost,
+ * duration or name merges each day's best rows (the sort is total: value,
+ * then id).
+ */
+
+const utf8 = (s: string) => Buffer.from(s, 'utf8');
+
+/** SQLite's order of two sort keys: numbers by value, text by its UTF-8 bytes (BINARY), as the indexes hold them. */
+function compareKeys(a: number | string, b: number | string): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return Buffer.compare(utf8(String(a)), utf8(String(b)));
+}
+
+function comparePositions(a: LedgerKeyset, b: LedgerKeyset, descending: boolean): number {
+  const c = compareKeys(a.key, b.key) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return descending ? -c : c;
+}
+
+export function queryPartitions(parts: LedgerPartitions, query: LedgerQuery): LedgerPage {
+  const candidates = parts.overlapping(query.start_us, query.end_us);
+  if (query.q) for (const p of candidates) assertFullTextReady(p.db());
+  const counted = candidates.map((p) => ({ db: p.db(), count: countLedger(p.db(), query) })).filter((p) => p.count > 0);
+  const count = counted.reduce((n, p) => n + p.count, 0);
+  const offset = pageOffset(query);
+  const want = query.page_size + 1;
+  if (offset >= count) return { data: [], count, next: null };
+  let rows: EntryRow[];
+  if (query.sort_by === 'timestamp') {
+    // days never overlap: the days in the sort's order, each in order, are the ledger in order
+    if (query.sort_order === 'desc') counted.reverse();
+    rows = [];
+    let skip = offset;
+    for (const p of counted) {
+      if (!query.after && skip >= p.count) {
+        skip -= p.count;
+        continue;
+      }
+      rows.push(...ledgerRows(p.db, query, skip, want - rows.length, p.count));
+      skip = 0;
+      if (rows.length >= want) break;
+    }
+  } else {
+    const descending = query.sort_order === 'desc';
+    const all = counted.flatMap((p) => ledgerRows(p.db, query, 0, offset + want, p.count));
+    all.sort((a, b) => comparePositions(keysetOf(a, query.sort_by), keysetOf(b, query.sort_by), descending));
+    rows = all.slice(offset, offset + want);
+  }
+  return pageOf(rows, query, count);
+}
+
+/** Every match newest first, day by day, at most `limit`. */
+export async function* exportPartitions(parts: LedgerPartitions, filter: LedgerFilter, limit: number, after?: LedgerKeyset): AsyncGenerator<LedgerEntry> {
+  let remaining = limit;
+  for (const db of parts.newestFirst(filter.start_us, filter.end_us)) {
+    for await (const entry of exportLedger(db, filter, remaining, after)) {
+      yield entry;
+      if (--remaining === 0) return;
+    }
+  }
+}
+
+export async function* exportPartitionsJson(parts: LedgerPartitions, filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncGenerator<string> {
+  let remaining = limit;
+  for (const db of parts.newestFirst(filter.start_us, filter.end_us)) {
+    for await (const entry of exportLedgerJson(db, filter, remaining, after)) {
+      yield entry;
+      if (--remaining === 0) return;
+    }
+  }
+}
+
+/** Refused before an export's response starts, rather than from inside the stream. */
+export function assertPartitionsSearchable(parts: LedgerPartitions, filter: LedgerFilter): void {
+  for (const db of parts.newestFirst(filter.start_us, filter.end_us)) assertFullTextReady(db);
+}
+
+export function statsOverPartitions(parts: LedgerPartitions, q: StatsQuery): LedgerStats {
+  const acc = new StatsAccumulator();
+  for (const db of parts.oldestFirst(q.start_us, q.end_us)) addStats(db, acc, q);
+  return acc.result();
+}
+
+/**
+ * Runs from the catalog; with `q`, only runs with a matching action in any
+ * partition (their keys gathered into a temporary table of the catalog's
+ * read connection: reads run one at a time on the main thread).
+ */
+export function runsOverPartitions(catalog: Database, parts: LedgerPartitions, q: RunQuery): RunPage {
+  if (q.q === undefined) return listRuns(catalog, q, null);
+  catalog.exec(`CREATE TEMP TABLE IF NOT EXISTS matching_runs (organization_id TEXT, run_id TEXT, user_id TEXT,
+    PRIMARY KEY (organization_id, run_id, user_id)) WITHOUT ROWID; DELETE FROM temp.matching_runs;`);
+  const add = catalog.prepare('INSERT OR IGNORE INTO temp.matching_runs VALUES (?, ?, ?)');
+  const scope: QueryScope = { organization_id: q.scope.organization_id, user_id: q.scope.user_id };
+  for (const db of parts.oldestFirst()) {
+    const keys = runsMatching(db, q.q, scope);
+    catalog.transaction(() => {
+      for (const k of keys) add.run(...k);
+    })();
+  }
+  try {
+    return listRuns(catalog, q, {
+      sql: '(r.organization_id, r.run_id, r.user_id) IN (SELECT organization_id, run_id, user_id FROM temp.matching_runs)',
+      params: [],
+    });
+  } finally {
+    catalog.exec('DELETE FROM temp.matching_runs');
+  }
+}
+
+export function runOverPartitions(catalog: Database, parts: LedgerPartitions, scope: QueryScope, runId: string, user?: RunUser): RunDetail | null {
+  return getRun(catalog, scope, runId, user, (run) => {
+    const rows: EntryRow[] = [];
+    // an entry's start is within its run's [start, end]; a hostile end before its start still reaches its start's day
+    for (const db of parts.oldestFirst(run.start_us, Math.max(run.start_us, run.end_us))) rows.push(...runActions(db, run));
+    return rows;
+  });
+}

@@ -1,0 +1,152 @@
+import { CatalogApplier } from './catalog-apply.js';
+import type { Database } from './driver.js';
+import { EntryWriter } from './entry-writer.js';
+import { partitionName, type PartitionFiles } from './partition-files.js';
+import type { WriteRow } from './write-row.js';
+
+export interface PartitionedWriterOptions {
+  synchronous: 'FULL' | 'NORMAL';
+  fulltext: boolean;
+  /** Page cache of each open partition's connection, MiB (sqlite.writer_cache_mib). */
+  cacheMib: number;
+  trustHalfLifeDays: number;
+  now?: () => number;
+}
+
+interface OpenPartition {
+  db: Database;
+  writer: EntryWriter;
+  used: number;
+}
+
+/** Partitions a writer keeps open: the day being written and a few late ones. */
+const OPEN_PARTITIONS = 4;
+
+/**
+ * The one writer of a ledger's partitions and of the catalog's run and agent
+ * state. Each group of batches goes, per partition its rows fall in (usually
+ * one, two at midnight), into one transaction of that partition; then one
+ * catalog transaction applies what was inserted (catalog-apply.ts).
+ */
+export class PartitionedWriter {
+  private readonly open = new Map<string, OpenPartition>();
+  private readonly catalog: CatalogApplier;
+  /** Partitions whose rows may be past the catalog's mark (a failed write): caught up before the next. */
+  private readonly behind = new Set<string>();
+  private clock = 0;
+
+  constructor(
+    catalogDb: Database,
+    readonly files: PartitionFiles,
+    private readonly options: PartitionedWriterOptions,
+  ) {
+    this.catalog = new CatalogApplier(catalogDb, {
+      trust_half_life_days: options.trustHalfLifeDays,
+      now: options.now ?? (() => Date.now() * 1000),
+    });
+  }
+
+  /** Applies every partition's rows the catalog has not: at start, after a crash between the two commits. */
+  catchUpAll(): number {
+    let applied = 0;
+    for (const p of this.files.list()) {
+      const writing = this.open.get(p.name);
+      const db = writing?.db ?? this.files.openForWrite(p.name, this.options.synchronous, 8);
+      try {
+        applied += this.catalog.catchUp(p.name, db);
+      } finally {
+        if (!writing) db.close();
+      }
+    }
+    this.behind.clear();
+    return applied;
+  }
+
+  /** Several batches, one transaction per partition touched; returns how many entries of each batch were new. */
+  writeGroups(groups: ReadonlyArray<readonly WriteRow[]>): number[] {
+    const byPartition = new Map<string, WriteRow[]>();
+    const groupOf = new Map<WriteRow, number>();
+    groups.forEach((rows, g) => {
+      for (const row of rows) {
+        const name = partitionName(row.start_us);
+        let list = byPartition.get(name);
+        if (!list) byPartition.set(name, (list = []));
+        list.push(row);
+        groupOf.set(row, g);
+      }
+    });
+    const counts = groups.map(() => 0);
+    const inserted = new Set<WriteRow>();
+    const marks = new Map<string, number>();
+    for (const [name, rows] of byPartition) {
+      const p = this.partition(name);
+      if (this.behind.has(name)) this.catchUp(name, p.db);
+      this.behind.add(name); // until the catalog has this write
+      for (const row of p.writer.write(rows)) inserted.add(row);
+      marks.set(name, lastSeq(p.db));
+    }
+    // in write order: a run's merge keeps "first written wins" across partitions too
+    const ordered: WriteRow[] = [];
+    for (const rows of groups) for (const row of rows) if (inserted.has(row)) ordered.push(row);
+    this.catalog.apply(ordered, marks);
+    for (const row of ordered) counts[groupOf.get(row)!]++;
+    for (const name of byPartition.keys()) this.behind.delete(name);
+    return counts;
+  }
+
+  /**
+   * Rows the catalog already accounts for (a single-file ledger moved into
+   * partitions): written to their partitions, nothing applied.
+   */
+  importRows(rows: readonly WriteRow[]): void {
+    const byPartition = new Map<string, WriteRow[]>();
+    for (const row of rows) {
+      const name = partitionName(row.start_us);
+      const list = byPartition.get(name);
+      if (list) list.push(row);
+      else byPartition.set(name, [row]);
+    }
+    for (const [name, list] of byPartition) this.partition(name).writer.write(list);
+  }
+
+  private catchUp(name: string, db: Database): void {
+    if (this.catalog.appliedSeq(name) < lastSeq(db)) this.catalog.catchUp(name, db);
+  }
+
+  /** The open connection of a partition (created when new), closing the least recently used past OPEN_PARTITIONS. */
+  partition(name: string): OpenPartition {
+    let p = this.open.get(name);
+    if (!p) {
+      const db = this.files.openForWrite(name, this.options.synchronous, this.options.cacheMib);
+      p = { db, writer: new EntryWriter(db, { fulltext: this.options.fulltext }), used: ++this.clock };
+      this.open.set(name, p);
+      if (this.open.size > OPEN_PARTITIONS) {
+        const [oldest] = [...this.open.entries()].sort((a, b) => a[1].used - b[1].used)[0];
+        this.closePartition(oldest);
+      }
+    }
+    p.used = ++this.clock;
+    return p;
+  }
+
+  closePartition(name: string): void {
+    const p = this.open.get(name);
+    if (!p) return;
+    this.open.delete(name);
+    p.db.close();
+  }
+
+  /** Statistics for the planner, on the partitions being written. */
+  optimize(): void {
+    for (const p of this.open.values()) p.db.pragma('optimize');
+  }
+
+  close(): void {
+    for (const name of [...this.open.keys()]) this.closePartition(name);
+  }
+}
+
+/** The highest seq a partition ever handed out (AUTOINCREMENT keeps it after deletes). */
+export function lastSeq(db: Database): number {
+  return (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'entries'").pluck().get() as number | undefined) ?? 0;
+}
