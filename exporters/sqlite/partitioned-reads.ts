@@ -36,7 +36,8 @@ function comparePositions(a: LedgerKeyset, b: LedgerKeyset, descending: boolean)
 export function queryPartitions(parts: LedgerPartitions, query: LedgerQuery): LedgerPage {
   const candidates = parts.overlapping(query.start_us, query.end_us);
   if (query.q) for (const p of candidates) assertFullTextReady(p.db());
-  const counted = candidates.map((p) => ({ db: p.db(), count: countLedger(p.db(), query) })).filter((p) => p.count > 0);
+  // handles are asked for at each use: one is reopened if closed meanwhile
+  const counted = candidates.map((p) => ({ db: p.db, count: countLedger(p.db(), query) })).filter((p) => p.count > 0);
   const count = counted.reduce((n, p) => n + p.count, 0);
   const offset = pageOffset(query);
   const want = query.page_size + 1;
@@ -52,13 +53,13 @@ export function queryPartitions(parts: LedgerPartitions, query: LedgerQuery): Le
         skip -= p.count;
         continue;
       }
-      rows.push(...ledgerRows(p.db, query, skip, want - rows.length, p.count));
+      rows.push(...ledgerRows(p.db(), query, skip, want - rows.length, p.count));
       skip = 0;
       if (rows.length >= want) break;
     }
   } else {
     const descending = query.sort_order === 'desc';
-    const all = counted.flatMap((p) => ledgerRows(p.db, query, 0, offset + want, p.count));
+    const all = counted.flatMap((p) => ledgerRows(p.db(), query, 0, offset + want, p.count));
     all.sort((a, b) => comparePositions(keysetOf(a, query.sort_by), keysetOf(b, query.sort_by), descending));
     rows = all.slice(offset, offset + want);
   }

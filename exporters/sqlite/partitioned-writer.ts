@@ -1,6 +1,7 @@
 import { CatalogApplier } from './catalog-apply.js';
 import type { Database } from './driver.js';
 import { EntryWriter } from './entry-writer.js';
+import { FulltextIndexer, fulltextState } from './fulltext-index.js';
 import { partitionName, type PartitionFiles } from './partition-files.js';
 import type { WriteRow } from './write-row.js';
 
@@ -46,7 +47,11 @@ export class PartitionedWriter {
     });
   }
 
-  /** Applies every partition's rows the catalog has not: at start, after a crash between the two commits. */
+  /**
+   * At start: applies every partition's rows the catalog has not (a crash
+   * between the two commits), and indexes for full text the partitions
+   * written while the index was off (sqlite.fulltext), so `q` answers again.
+   */
   catchUpAll(): number {
     let applied = 0;
     for (const p of this.files.list()) {
@@ -54,6 +59,7 @@ export class PartitionedWriter {
       const db = writing?.db ?? this.files.openForWrite(p.name, this.options.synchronous, 8);
       try {
         applied += this.catalog.catchUp(p.name, db);
+        if (this.options.fulltext && fulltextState(db) === 'stale') new FulltextIndexer(db, true);
       } finally {
         if (!writing) db.close();
       }
