@@ -6,7 +6,7 @@ import type { Store } from './store.js';
 
 export interface CreateStoreOptions {
   /** SQLite: `thread` (the server's) or `inline` (tools, tests, processes that never write entries). */
-  writer?: 'thread' | 'inline';
+  writer?: 'thread' | 'inline' | 'none';
 }
 
 /**
