@@ -2,11 +2,11 @@ import type { LedgerEntry } from '../../model/ledger-entry.js';
 import type { LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery } from '../store.js';
 import type { Database } from './driver.js';
 import { ENTRY_COLUMNS, ENTRY_FROM, entryJsonFromRow, type EntryRow } from './entry-row.js';
-import { exportLedgerFullText, ledgerRowsFullText } from './fulltext-reader.js';
+import { exportLedgerFullText, pickFullText } from './fulltext-reader.js';
 import { planFullText } from './fulltext-plan.js';
 import { keysetExport } from './keyset-export.js';
-import { ledgerWhere } from './ledger-filter-sql.js';
-import { keysetSql, ledgerOrder, pageOf, pageOffset } from './ledger-order.js';
+import { ledgerWhere, type SqlFragment } from './ledger-filter-sql.js';
+import { keysetSql, ledgerOrder, pageOf, pageOffset, sortColumn } from './ledger-order.js';
 import { ALL_TIME } from './rollup-writer.js';
 
 /** Above this many matches a page is found faster by scanning in sort order than by sorting every match. */
@@ -32,33 +32,58 @@ export function countLedger(db: Database, filter: LedgerFilter): number {
 /**
  * Matches `offset` to `offset + limit` of one partition in the query's order
  * (after `query.after` when set); `count` is countLedger's, which decides
- * how the rows are found.
+ * how the rows are found. The page's rows are picked first (off an index
+ * alone when it covers the sort), then read: a deep page never reads the
+ * rows it skips.
  */
 export function ledgerRows(db: Database, query: LedgerQuery, offset: number, limit: number, count: number): EntryRow[] {
-  if (offset >= count || limit <= 0) return [];
-  if (query.q) return ledgerRowsFullText(db, query, offset, limit);
+  const pick = pickPage(db, query, offset, limit, count);
+  if (!pick) return [];
+  const order = ledgerOrder(query.sort_by, query.sort_order);
+  return db.prepare(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.seq IN (${pick.sql}) ORDER BY ${order}`).all(...pick.params) as EntryRow[];
+}
+
+/** A position in the sort and the row it belongs to: what a merge over partitions compares before it reads rows. */
+export interface SortKey extends LedgerKeyset {
+  seq: number;
+}
+
+/** ledgerRows' positions only: merging partitions reads whole rows for the winners alone. */
+export function ledgerKeys(db: Database, query: LedgerQuery, offset: number, limit: number, count: number): SortKey[] {
+  const pick = pickPage(db, query, offset, limit, count);
+  if (!pick) return [];
+  const order = ledgerOrder(query.sort_by, query.sort_order);
+  return db
+    .prepare(`SELECT e.seq, e.${sortColumn(query.sort_by)} AS key, e.id FROM entries e WHERE e.seq IN (${pick.sql}) ORDER BY ${order}`)
+    .all(...pick.params) as SortKey[];
+}
+
+/** Rows by seq, in the query's order. */
+export function entriesBySeq(db: Database, seqs: readonly number[], query: Pick<LedgerQuery, 'sort_by' | 'sort_order'>): Array<EntryRow & { seq: number }> {
+  if (seqs.length === 0) return [];
+  return db
+    .prepare(`SELECT e.seq, ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.seq IN (SELECT value FROM json_each(?)) ORDER BY ${ledgerOrder(query.sort_by, query.sort_order)}`)
+    .all(JSON.stringify(seqs)) as Array<EntryRow & { seq: number }>;
+}
+
+function pickPage(db: Database, query: LedgerQuery, offset: number, limit: number, count: number): SqlFragment | null {
+  if (offset >= count || limit <= 0) return null;
+  if (query.q) return pickFullText(db, query, offset, limit);
   const where = ledgerWhere(db, query);
-  if (!where) return [];
+  if (!where) return null;
   const order = ledgerOrder(query.sort_by, query.sort_order);
   const seek = query.after ? keysetSql(query.sort_by, query.sort_order, query.after) : null;
   const and = seek ? ` AND ${seek.sql}` : '';
-  let pick: string;
-  let params: unknown[];
   if (count > BROAD_MATCHES) {
     // many matches: walk the sort's index (from the cursor's position) and stop after the page
     const broad = ledgerWhere(db, query, { broad: true, sortByCost: query.sort_by === 'cost' })!;
-    pick = `SELECT e.seq FROM entries e WHERE ${broad.sql}${and} ORDER BY ${order} LIMIT ? OFFSET ?`;
-    params = broad.params;
-  } else {
-    // few matches: gather them through the filter's own index, then sort them
-    pick = `SELECT e.seq FROM entries e WHERE e.seq IN (SELECT e.seq FROM entries e WHERE ${where.sql})${and} ORDER BY ${order} LIMIT ? OFFSET ?`;
-    params = where.params;
+    return { sql: `SELECT e.seq FROM entries e WHERE ${broad.sql}${and} ORDER BY ${order} LIMIT ? OFFSET ?`, params: [...broad.params, ...(seek?.params ?? []), limit, offset] };
   }
-  // The page's rows are picked first (off an index alone when it covers the
-  // sort), then read: a deep page never reads the rows it skips.
-  return db
-    .prepare(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.seq IN (${pick}) ORDER BY ${order}`)
-    .all(...params, ...(seek?.params ?? []), limit, offset) as EntryRow[];
+  // few matches: gather them through the filter's own index, then sort them
+  return {
+    sql: `SELECT e.seq FROM entries e WHERE e.seq IN (SELECT e.seq FROM entries e WHERE ${where.sql})${and} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    params: [...where.params, ...(seek?.params ?? []), limit, offset],
+  };
 }
 
 /**
