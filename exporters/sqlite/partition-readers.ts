@@ -10,6 +10,8 @@ export interface LedgerPartitions {
   oldestFirst(from?: number, to?: number): Iterable<Database>;
   /** The partitions overlapping [from, to], oldest first, with their connections opened on demand. */
   overlapping(from?: number, to?: number): Array<Partition & { db: () => Database }>;
+  /** `compute`'s count for `key` on this connection, reused while the partition is unchanged. */
+  cachedCount(db: Database, key: string, compute: () => number): number;
 }
 
 /**
@@ -23,6 +25,8 @@ const IDLE_MS = 60_000;
 /** Page cache per connection, and for its attached catalog (KiB): queries read a few pages of most days. */
 const CACHE_KIB = 2048;
 const CATALOG_CACHE_KIB = 512;
+/** Filters whose counts a partition's connection keeps. */
+const MAX_COUNTS = 256;
 
 /**
  * Read-only connections to partition files, least recently used closed past
@@ -32,6 +36,7 @@ const CATALOG_CACHE_KIB = 512;
  */
 export class PartitionReaders implements LedgerPartitions {
   private readonly open = new Map<string, { db: Database; used: number }>();
+  private readonly counts = new WeakMap<Database, { version: number; counts: Map<string, number> }>();
   private readonly idleTimer: NodeJS.Timeout;
 
   constructor(
@@ -74,6 +79,23 @@ export class PartitionReaders implements LedgerPartitions {
     this.open.set(name, { db, used: Date.now() });
     if (this.open.size > MAX_OPEN) this.closeOne(this.open.keys().next().value!);
     return db;
+  }
+
+  /**
+   * A count over a partition, kept until another connection commits to it
+   * (`PRAGMA data_version`): past days rarely change, and investigators page
+   * through the same filter, so its count over them is computed once.
+   */
+  cachedCount(db: Database, key: string, compute: () => number): number {
+    const version = db.pragma('data_version', { simple: true }) as number;
+    let cache = this.counts.get(db);
+    if (!cache || cache.version !== version) this.counts.set(db, (cache = { version, counts: new Map() }));
+    let n = cache.counts.get(key);
+    if (n === undefined) {
+      if (cache.counts.size >= MAX_COUNTS) cache.counts.clear();
+      cache.counts.set(key, (n = compute()));
+    }
+    return n;
   }
 
   /** Closes a dropped partition's connection (its file is already unlinked). */

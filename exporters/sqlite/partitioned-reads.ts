@@ -25,7 +25,11 @@ export function queryPartitions(parts: LedgerPartitions, query: LedgerQuery): Le
   const candidates = parts.overlapping(query.start_us, query.end_us);
   if (query.q) for (const p of candidates) assertFullTextReady(p.db());
   // handles are asked for at each use: one is reopened if closed meanwhile
-  const counted = candidates.map((p) => ({ db: p.db, count: countLedger(p.db(), query) })).filter((p) => p.count > 0);
+  const { sort_by: _s, sort_order: _o, page: _p, page_size: _z, after: _a, ...filter } = query;
+  const key = JSON.stringify(filter);
+  const counted = candidates
+    .map((p) => ({ db: p.db, count: parts.cachedCount(p.db(), key, () => countLedger(p.db(), filter)) }))
+    .filter((p) => p.count > 0);
   const count = counted.reduce((n, p) => n + p.count, 0);
   const offset = pageOffset(query);
   const want = query.page_size + 1;
