@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { CatalogApplier } from './catalog-apply.js';
 import type { Database } from './driver.js';
 import { EntryWriter } from './entry-writer.js';
@@ -62,8 +63,14 @@ export class PartitionedWriter {
     return applied;
   }
 
-  /** Several batches, one transaction per partition touched; returns how many entries of each batch were new. */
+  /**
+   * Several batches, one transaction per partition touched; returns how many
+   * entries of each batch were new. Rows a failed write left past the
+   * catalog's mark are applied first, whatever days this write touches:
+   * readers see them now, and runs keep "first written wins".
+   */
   writeGroups(groups: ReadonlyArray<readonly WriteRow[]>): number[] {
+    this.catchUpBehind();
     const byPartition = new Map<string, WriteRow[]>();
     const groupOf = new Map<WriteRow, number>();
     groups.forEach((rows, g) => {
@@ -80,7 +87,6 @@ export class PartitionedWriter {
     const marks = new Map<string, number>();
     for (const [name, rows] of byPartition) {
       const p = this.partition(name);
-      if (this.behind.has(name)) this.catchUp(name, p.db);
       this.behind.add(name); // until the catalog has this write
       for (const row of p.writer.write(rows)) inserted.add(row);
       marks.set(name, lastSeq(p.db));
@@ -109,8 +115,15 @@ export class PartitionedWriter {
     for (const [name, list] of byPartition) this.partition(name).writer.write(list);
   }
 
-  private catchUp(name: string, db: Database): void {
-    if (this.catalog.appliedSeq(name) < lastSeq(db)) this.catalog.catchUp(name, db);
+  /** Applies what failed writes left in partitions past the catalog's mark; before retention takes rows out, too. */
+  catchUpBehind(): void {
+    for (const name of [...this.behind]) {
+      if (existsSync(this.files.path(name))) {
+        const { db } = this.partition(name);
+        if (this.catalog.appliedSeq(name) < lastSeq(db)) this.catalog.catchUp(name, db);
+      }
+      this.behind.delete(name);
+    }
   }
 
   /** The open connection of a partition (created when new), closing the least recently used past OPEN_PARTITIONS. */
