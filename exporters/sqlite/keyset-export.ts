@@ -1,6 +1,6 @@
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import type { Database } from './driver.js';
-import { ENTRY_COLUMNS, ENTRY_FROM, entryFromRow, type EntryRow } from './entry-row.js';
+import { ENTRY_COLUMNS, ENTRY_FROM, entryFromRow, entryRowOf, type EntryRow } from './entry-row.js';
 import type { SqlFragment } from './ledger-filter-sql.js';
 import { keysetOf, keysetSql, ledgerOrder } from './ledger-order.js';
 import type { LedgerKeyset } from '../store.js';
@@ -31,7 +31,7 @@ export async function* keysetExport<T>(
   let position = after;
   while (remaining > 0) {
     const size = Math.min(EXPORT_CHUNK, remaining);
-    const rows = (position ? next.all(...where.params, position.key, position.id, size) : first.all(...where.params, size)) as EntryRow[];
+    const rows = ((position ? next.raw().all(...where.params, position.key, position.id, size) : first.raw().all(...where.params, size)) as any[][]).map(entryRowOf);
     for (const row of rows) yield map(row);
     remaining -= rows.length;
     if (rows.length < size) return;
