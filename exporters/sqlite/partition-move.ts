@@ -15,8 +15,15 @@ const SINGLE_FILE_TABLES = ['entries_fts', 'entries', 'rollup_outcome', 'rollup_
  * chunk written twice inserts nothing, so a stop midway resumes. Then the
  * old tables are dropped and the file compacted. Returns how many entries
  * were read (0 once moved, and on a new ledger after its first start).
+ * `chunk`: entries per transaction (tests stop a move between chunks).
  */
-export function moveEntriesIntoPartitions(catalog: Database, writer: PartitionedWriter, fulltext: boolean, log: (msg: string) => void = () => undefined): number {
+export function moveEntriesIntoPartitions(
+  catalog: Database,
+  writer: PartitionedWriter,
+  fulltext: boolean,
+  log: (msg: string) => void = () => undefined,
+  chunk = CHUNK,
+): number {
   const has = (table: string) => catalog.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(table) !== undefined;
   if (!has('entries')) return 0;
   const progress = catalog.prepare("SELECT value FROM ledger_meta WHERE key = 'partition_move'").pluck();
@@ -26,13 +33,13 @@ export function moveEntriesIntoPartitions(catalog: Database, writer: Partitioned
   let after = Number(progress.get() ?? 0);
   let moved = 0;
   for (;;) {
-    const rows = page.all(after, CHUNK) as StoredEntryRow[];
+    const rows = page.all(after, chunk) as StoredEntryRow[];
     if (rows.length === 0) break;
     writer.importRows(rows.map((r) => writeRowFromStored(r, fulltext)));
     after = rows[rows.length - 1].seq;
     save.run(String(after));
     moved += rows.length;
-    if (moved % 500_000 < CHUNK) log(`moved ${moved} of ${total} entries into partitions`);
+    if (moved % 500_000 < chunk) log(`moved ${moved} of ${total} entries into partitions`);
   }
   catalog.transaction(() => {
     const mark = catalog.prepare(`INSERT INTO ledger_partitions (name, applied_seq) VALUES (?, ?)
