@@ -12,8 +12,9 @@ const SINGLE_FILE_TABLES = ['entries_fts', 'entries', 'rollup_outcome', 'rollup_
  * writer as ingest (full text, rollups, run parts and terms rebuilt there),
  * a chunk per transaction; the catalog's runs and agents already count
  * them, so nothing is applied. Progress is kept in `ledger_meta`, and a
- * chunk written twice inserts nothing, so a stop midway resumes. Then the
- * old tables are dropped and the file compacted. Returns how many entries
+ * chunk written twice inserts nothing, so a stop midway resumes. Once the
+ * partitions hold every entry, the old tables are dropped and the file
+ * compacted. Returns how many entries
  * were read (0 once moved, and on a new ledger after its first start).
  * `chunk`: entries per transaction (tests stop a move between chunks).
  */
@@ -30,16 +31,30 @@ export function moveEntriesIntoPartitions(
   const save = catalog.prepare("INSERT INTO ledger_meta (key, value) VALUES ('partition_move', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   const page = catalog.prepare('SELECT * FROM entries WHERE seq > ? ORDER BY seq LIMIT ?');
   const total = catalog.prepare('SELECT count(*) FROM entries').pluck().get() as number;
-  let after = Number(progress.get() ?? 0);
   let moved = 0;
-  for (;;) {
-    const rows = page.all(after, chunk) as StoredEntryRow[];
-    if (rows.length === 0) break;
-    writer.importRows(rows.map((r) => writeRowFromStored(r, fulltext)));
-    after = rows[rows.length - 1].seq;
-    save.run(String(after));
-    moved += rows.length;
-    if (moved % 500_000 < chunk) log(`moved ${moved} of ${total} entries into partitions`);
+  const moveFrom = (after: number) => {
+    for (;;) {
+      const rows = page.all(after, chunk) as StoredEntryRow[];
+      if (rows.length === 0) return;
+      writer.importRows(rows.map((r) => writeRowFromStored(r, fulltext)));
+      after = rows[rows.length - 1].seq;
+      save.run(String(after));
+      moved += rows.length;
+      if (moved % 500_000 < chunk) log(`moved ${moved} of ${total} entries into partitions`);
+    }
+  };
+  // Only this move writes partitions until it ends, so they must hold every entry once before the
+  // single file's are dropped. Fewer: commits lost after the progress was saved (a power cut with
+  // synchronous NORMAL, a partition file gone); moving again from the start fills them in.
+  const held = () => writer.files.list().reduce((n, p) => n + (writer.partition(p.name).db.prepare('SELECT count(*) FROM entries').pluck().get() as number), 0);
+  moveFrom(Number(progress.get() ?? 0));
+  if (held() !== total) {
+    log('entries moved before are missing from the partitions: moving every entry again');
+    moveFrom(0);
+  }
+  const inPartitions = held();
+  if (inPartitions !== total) {
+    throw new Error(`moving entries into partitions: ${inPartitions} there, ${total} in the single file; nothing is dropped`);
   }
   catalog.transaction(() => {
     const mark = catalog.prepare(`INSERT INTO ledger_partitions (name, applied_seq) VALUES (?, ?)

@@ -134,30 +134,53 @@ describe.each(['inline', 'thread'] as const)('a single-file ledger made by the l
   });
 });
 
+/** Opens the copy's catalog as the writer does and moves in chunks of five, the second chunk stopping after two rows. */
+function stopMoveMidway(file: string): void {
+  const catalog = openDatabase(file);
+  configureConnection(catalog, 'NORMAL');
+  migrate(catalog);
+  const writer = new PartitionedWriter(catalog, new PartitionFiles(partitionsDirOf(file)), { synchronous: 'NORMAL', fulltext: true, cacheMib: 8, trustHalfLifeDays: 30 });
+  // the second chunk stops halfway through: part of it committed in a partition, the progress not saved
+  let calls = 0;
+  const importRows = writer.importRows.bind(writer);
+  writer.importRows = (rows) => {
+    if (++calls === 2) {
+      importRows(rows.slice(0, 2));
+      throw new Error('stopped');
+    }
+    importRows(rows);
+  };
+  try {
+    expect(() => moveEntriesIntoPartitions(catalog, writer, true, undefined, 5)).toThrow('stopped');
+    expect(catalog.prepare("SELECT value FROM ledger_meta WHERE key = 'partition_move'").pluck().get()).toBe('5');
+    expect(catalog.prepare('SELECT count(*) FROM entries').pluck().get()).toBe(fixtureEntries().length);
+  } finally {
+    writer.close();
+    catalog.close();
+  }
+  expect(partitionRows(file)).toHaveLength(7);
+}
+
 describe('a move stopped midway', () => {
   it('resumes at the next start: every entry once, runs, stats and agents as before', async () => {
     const file = copyOfFixture();
-    const catalog = openDatabase(file);
-    configureConnection(catalog, 'NORMAL');
-    migrate(catalog);
-    const writer = new PartitionedWriter(catalog, new PartitionFiles(partitionsDirOf(file)), { synchronous: 'NORMAL', fulltext: true, cacheMib: 8, trustHalfLifeDays: 30 });
-    // the second chunk stops halfway through: part of it committed in a partition, the progress not saved
-    let calls = 0;
-    const importRows = writer.importRows.bind(writer);
-    writer.importRows = (rows) => {
-      if (++calls === 2) {
-        importRows(rows.slice(0, 2));
-        throw new Error('stopped');
-      }
-      importRows(rows);
-    };
-    expect(() => moveEntriesIntoPartitions(catalog, writer, true, undefined, 5)).toThrow('stopped');
-    writer.close();
-    expect(catalog.prepare("SELECT value FROM ledger_meta WHERE key = 'partition_move'").pluck().get()).toBe('5');
-    expect(catalog.prepare('SELECT count(*) FROM entries').pluck().get()).toBe(fixtureEntries().length);
-    catalog.close();
-    expect(partitionRows(file)).toHaveLength(7);
+    stopMoveMidway(file);
+    const store = await createSqliteStore({ file, writer: 'inline', clock: () => FIXTURE_NOW_US });
+    try {
+      expect(await answers(store)).toEqual(EXPECTED);
+    } finally {
+      await store.close();
+    }
+    expectMoved(file);
+  });
 
+  it('moves again what a partition lost after the progress was saved, before dropping anything', async () => {
+    const file = copyOfFixture();
+    stopMoveMidway(file);
+    // the first day's commits are gone (a power cut with synchronous NORMAL), the catalog's progress is not
+    const day1 = join(partitionsDirOf(file), DAYS[0]);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(day1 + suffix, { force: true });
+    expect(partitionRows(file)).toHaveLength(0);
     const store = await createSqliteStore({ file, writer: 'inline', clock: () => FIXTURE_NOW_US });
     try {
       expect(await answers(store)).toEqual(EXPECTED);
