@@ -10,6 +10,7 @@ import { moveEntriesIntoPartitions } from '../../exporters/sqlite/partition-move
 import { lastSeq, PartitionedWriter } from '../../exporters/sqlite/partitioned-writer.js';
 import { configureConnection, migrate } from '../../exporters/sqlite/schema.js';
 import { createSqliteStore } from '../../exporters/sqlite/sqlite-store.js';
+import { toWriteRow } from '../../exporters/sqlite/write-row.js';
 import { runIdFromTraceId } from '../../model/ids.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { answers, DAY1_US, FIXTURE_NOW_US, fixtureEntries, HOUR_US, type CreateStore } from '../fixtures/sqlite/single-file-ledger.js';
@@ -188,5 +189,23 @@ describe('a move stopped midway', () => {
       await store.close();
     }
     expectMoved(file);
+  });
+
+  it('drops nothing when the partitions still do not hold the single file\'s entries', () => {
+    const file = copyOfFixture();
+    const catalog = openDatabase(file);
+    configureConnection(catalog, 'NORMAL');
+    migrate(catalog);
+    const writer = new PartitionedWriter(catalog, new PartitionFiles(partitionsDirOf(file)), { synchronous: 'NORMAL', fulltext: true, cacheMib: 8, trustHalfLifeDays: 30 });
+    try {
+      // a row the single file never had, in a partition before the move
+      writer.importRows([toWriteRow(lateSpan(), true)]);
+      expect(() => moveEntriesIntoPartitions(catalog, writer, true)).toThrow(`${fixtureEntries().length + 1} there, ${fixtureEntries().length} in the single file; nothing is dropped`);
+      expect(catalog.prepare('SELECT count(*) FROM entries').pluck().get()).toBe(fixtureEntries().length);
+      expect(catalog.prepare('SELECT count(*) FROM ledger_partitions').pluck().get()).toBe(0);
+    } finally {
+      writer.close();
+      catalog.close();
+    }
   });
 });
