@@ -7,7 +7,7 @@ import { MIGRATIONS } from '../../exporters/sqlite/schema.js';
 import { createSqliteStore, type SqliteStore } from '../../exporters/sqlite/sqlite-store.js';
 import { generateEntries } from '../conformance/dataset.js';
 import { writePlan } from '../conformance/write-plan.js';
-import { writeSingleFileLedger } from '../helpers/single-file-ledger.js';
+import { writeSingleFileLedger } from '../helpers/ledger-at-version.js';
 
 /**
  * An agent's usage per user (the user role's view of agents): kept at write

@@ -8,7 +8,7 @@ import { MIGRATIONS } from '../../exporters/sqlite/schema.js';
 import { createSqliteStore } from '../../exporters/sqlite/sqlite-store.js';
 import { entryId, runIdFromTraceId } from '../../model/ids.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
-import { writeSingleFileLedger } from '../helpers/single-file-ledger.js';
+import { writeSingleFileLedger } from '../helpers/ledger-at-version.js';
 
 /** First write wins on (organization, run, span); a ledger written before that key moves to it intact. */
 

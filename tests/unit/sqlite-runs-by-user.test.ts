@@ -13,7 +13,7 @@ import { generateEntries } from '../conformance/dataset.js';
 import { expectedLedgerPage } from '../conformance/expected-ledger.js';
 import { expectedRuns, publicRun } from '../conformance/expected-runs.js';
 import { writePlan } from '../conformance/write-plan.js';
-import { writeSingleFileLedger } from '../helpers/single-file-ledger.js';
+import { writeSingleFileLedger } from '../helpers/ledger-at-version.js';
 
 /**
  * Runs per (organization, run, user) in SQLite: a single-file ledger whose
