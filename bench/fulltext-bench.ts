@@ -52,28 +52,33 @@ export interface IndexSize {
 }
 
 /** Page bytes per object from SQLite's dbstat, on a closed server's database. */
-export function indexSize(dbFile: string): IndexSize {
+/** Sizes summed over a ledger's partition files (each holds its entries, their indexes and full text). */
+export function indexSize(dbFiles: readonly string[]): IndexSize {
   const major = Number(process.versions.node.split('.')[0]);
   const require = createRequire(import.meta.url);
   const Driver: typeof BetterSqlite3 = major >= 22 ? require('better-sqlite3') : require('better-sqlite3-v12');
-  const db = new Driver(dbFile, { readonly: true });
-  try {
-    const rows = db.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name').all() as Array<{ name: string; bytes: number }>;
-    const indexes = new Set(
-      (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'entries'").pluck().all() as string[]).concat('sqlite_autoindex_entries_1'),
-    );
-    const mib = (pick: (name: string) => boolean) => rows.filter((r) => pick(r.name)).reduce((s, r) => s + r.bytes, 0) / 2 ** 20;
-    const fulltextMiB = mib((n) => n.startsWith('entries_fts'));
-    const entriesTableMiB = mib((n) => n === 'entries');
-    const entriesWithIndexesMiB = entriesTableMiB + mib((n) => indexes.has(n));
-    return {
-      fulltextMiB,
-      entriesTableMiB,
-      entriesWithIndexesMiB,
-      ratioToTable: fulltextMiB / entriesTableMiB,
-      ratioToTableAndIndexes: fulltextMiB / entriesWithIndexesMiB,
-    };
-  } finally {
-    db.close();
+  const bytes = new Map<string, number>();
+  let indexes = new Set<string>(['sqlite_autoindex_entries_1']);
+  for (const file of dbFiles) {
+    const db = new Driver(file, { readonly: true });
+    try {
+      for (const r of db.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name').all() as Array<{ name: string; bytes: number }>) {
+        bytes.set(r.name, (bytes.get(r.name) ?? 0) + r.bytes);
+      }
+      indexes = new Set([...indexes, ...(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'entries'").pluck().all() as string[])]);
+    } finally {
+      db.close();
+    }
   }
+  const mib = (pick: (name: string) => boolean) => [...bytes].filter(([name]) => pick(name)).reduce((s, [, b]) => s + b, 0) / 2 ** 20;
+  const fulltextMiB = mib((n) => n.startsWith('entries_fts'));
+  const entriesTableMiB = mib((n) => n === 'entries');
+  const entriesWithIndexesMiB = entriesTableMiB + mib((n) => indexes.has(n));
+  return {
+    fulltextMiB,
+    entriesTableMiB,
+    entriesWithIndexesMiB,
+    ratioToTable: fulltextMiB / entriesTableMiB,
+    ratioToTableAndIndexes: fulltextMiB / entriesWithIndexesMiB,
+  };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,6 +12,7 @@ import { runQueries, type QueryPattern } from './query-bench.js';
 import { measureStoreCeiling, SERVER_COMMIT_ROWS } from './store-ceiling.js';
 import { fullTextPatterns, indexSize, ingestWithoutIndex } from './fulltext-bench.js';
 import { printResults } from './report.js';
+import { partitionsDirOf } from '../exporters/sqlite/ledger-writer.js';
 
 const { values } = parseArgs({
   options: {
@@ -105,7 +106,8 @@ async function main() {
       exports.push({ ...result, rows: exportRows, rowsPerSecond: exportRows / result.seconds });
     }
     await server.stop();
-    const fulltextIndex = indexSize(join(work, 'server', 'ledger.db'));
+    const partitionsDir = partitionsDirOf(join(work, 'server', 'ledger.db'));
+    const fulltextIndex = indexSize(readdirSync(partitionsDir).filter((f) => f.endsWith('.db')).map((f) => join(partitionsDir, f)));
     const result: any = {
       at: new Date().toISOString(),
       complete: false,

@@ -146,7 +146,7 @@ export const configSchema = z
         /** Index payloads for full-text `q` (off: `q` is a 400; turning it back on re-indexes every entry at start-up). */
         fulltext: bool.default(true),
         /** Page cache of the writer's connection: indexes that outgrow it make every commit read pages back. */
-        writer_cache_mib: positiveInt.default(512),
+        writer_cache_mib: positiveInt.default(64),
       })
       .prefault({}),
     pricing: z

@@ -5,8 +5,8 @@ import { createSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
 export interface CreateStoreOptions {
-  /** SQLite: `thread` (the server's) or `inline` (tools, tests, processes that never write entries). */
-  writer?: 'thread' | 'inline';
+  /** SQLite: `thread` (the server's writer), `inline` (tools and tests that write), `none` (processes that never write entries). */
+  writer?: 'thread' | 'inline' | 'none';
 }
 
 /**

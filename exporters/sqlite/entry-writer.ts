@@ -15,6 +15,11 @@ export const INSERT_ENTRY_SQL = `
 
 export const INSERT_SEARCH_TERM_SQL = 'INSERT OR IGNORE INTO search_terms (organization_id, field, value) VALUES (?, ?, ?)';
 
+export interface InsertedRow {
+  row: WriteRow;
+  seq: number;
+}
+
 /**
  * Writes one partition's rows (partition-schema.ts) in one transaction.
  * First write wins: `ON CONFLICT DO NOTHING` on (organization, run, span),
@@ -42,19 +47,19 @@ export class EntryWriter {
     this.insertTerm = db.prepare(INSERT_SEARCH_TERM_SQL);
   }
 
-  /** The rows that were new, in the order given. */
-  write(entries: readonly WriteRow[]): WriteRow[] {
+  /** The rows that were new, in the order given, with the seq each got. */
+  write(entries: readonly WriteRow[]): InsertedRow[] {
     return this.db.transaction(() => {
       const runs = this.runs.begin();
       // Keyed by a NUL-joined string, but bound from the tuple: names and agent ids may contain NUL themselves.
       const terms = new Map<string, readonly [string, string, string]>();
       const term = (org: string, field: string, value: string) => terms.set(`${org}\u0000${field}\u0000${value}`, [org, field, value]);
       const rollup = this.rollups.begin();
-      const inserted: WriteRow[] = [];
+      const inserted: InsertedRow[] = [];
       for (const e of entries) {
         const result = this.insertEntry.run(e.params);
         if (result.changes === 0) continue;
-        inserted.push(e);
+        inserted.push({ row: e, seq: Number(result.lastInsertRowid) });
         this.fulltext.add(result.lastInsertRowid, e.fts);
         runs.add(e);
         rollup.add(e);

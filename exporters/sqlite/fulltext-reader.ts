@@ -2,7 +2,6 @@ import type { LedgerEntry } from '../../model/ledger-entry.js';
 import type { SearchQuery } from '../../model/search-query.js';
 import type { LedgerFilter, LedgerKeyset, LedgerQuery, LedgerSortField, QueryScope, SortOrder } from '../store.js';
 import type { Database } from './driver.js';
-import { ENTRY_COLUMNS, ENTRY_FROM, type EntryRow } from './entry-row.js';
 import {
   assertFullTextReady,
   COST,
@@ -64,13 +63,11 @@ function pickSeqs(
   };
 }
 
-/** ledger-reader.ts ledgerRows for a query with `q`. */
-export function ledgerRowsFullText(db: Database, query: LedgerQuery, offset: number, limit: number): EntryRow[] {
+/** ledger-reader.ts pickPage for a query with `q`: the seqs of its matches `offset` to `offset + limit`, or null for none. */
+export function pickFullText(db: Database, query: LedgerQuery, offset: number, limit: number): SqlFragment | null {
   const plan = planFullText(db, query);
-  if (!plan || offset >= plan.count) return [];
-  const order = ledgerOrder(query.sort_by, query.sort_order);
-  const pick = pickSeqs(db, query, plan, query.sort_by, query.sort_order, limit, offset, query.after);
-  return db.prepare(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.seq IN (${pick.sql}) ORDER BY ${order}`).all(...pick.params) as EntryRow[];
+  if (!plan || offset >= plan.count) return null;
+  return pickSeqs(db, query, plan, query.sort_by, query.sort_order, limit, offset, query.after);
 }
 
 /** Newest first, at most `limit`: the order is settled in one query (≤ limit seqs in memory), then rows are read in chunks. */

@@ -9,6 +9,10 @@ const SORT_COLUMN = {
   name: 'name',
 } as const satisfies Record<LedgerSortField, keyof EntryRow>;
 
+export function sortColumn(sortBy: LedgerSortField): keyof EntryRow {
+  return SORT_COLUMN[sortBy];
+}
+
 /** ORDER BY over alias `e`: the sort column, then id, in the same direction (DESIGN.md: sorts break ties on id). */
 export function ledgerOrder(sortBy: LedgerSortField, sortOrder: SortOrder): string {
   const dir = sortOrder === 'asc' ? 'ASC' : 'DESC';

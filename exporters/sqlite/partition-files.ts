@@ -64,7 +64,7 @@ export function overlaps(p: Partition, from: number | undefined, to: number | un
 
 /** Settings of a connection that writes a partition (the page size only counts before the first table). */
 export function configurePartitionWriter(db: Database, synchronous: 'FULL' | 'NORMAL', cacheMib: number): void {
-  db.pragma('busy_timeout = 10000');
+  db.pragma('busy_timeout = 5000');
   db.pragma('page_size = 16384');
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);

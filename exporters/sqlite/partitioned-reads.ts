@@ -6,7 +6,8 @@ import type { EntryRow } from './entry-row.js';
 import { assertFullTextReady } from './fulltext-plan.js';
 import { runsMatching } from './fulltext-reader.js';
 import { countLedger, exportLedger, exportLedgerJson, ledgerRows } from './ledger-reader.js';
-import { keysetOf, pageOf, pageOffset } from './ledger-order.js';
+import { pageOf, pageOffset } from './ledger-order.js';
+import { mergePage } from './partition-merge.js';
 import type { LedgerPartitions } from './partition-readers.js';
 import { getRun, listRuns, runActions } from './runs-reader.js';
 import { addStats } from './stats-reader.js';
@@ -20,23 +21,15 @@ import { addStats } from './stats-reader.js';
  * then id).
  */
 
-const utf8 = (s: string) => Buffer.from(s, 'utf8');
-
-/** SQLite's order of two sort keys: numbers by value, text by its UTF-8 bytes (BINARY), as the indexes hold them. */
-function compareKeys(a: number | string, b: number | string): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return Buffer.compare(utf8(String(a)), utf8(String(b)));
-}
-
-function comparePositions(a: LedgerKeyset, b: LedgerKeyset, descending: boolean): number {
-  const c = compareKeys(a.key, b.key) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  return descending ? -c : c;
-}
-
 export function queryPartitions(parts: LedgerPartitions, query: LedgerQuery): LedgerPage {
   const candidates = parts.overlapping(query.start_us, query.end_us);
   if (query.q) for (const p of candidates) assertFullTextReady(p.db());
-  const counted = candidates.map((p) => ({ db: p.db(), count: countLedger(p.db(), query) })).filter((p) => p.count > 0);
+  // handles are asked for at each use: one is reopened if closed meanwhile
+  const { sort_by: _s, sort_order: _o, page: _p, page_size: _z, after: _a, ...filter } = query;
+  const key = JSON.stringify(filter);
+  const counted = candidates
+    .map((p) => ({ db: p.db, count: parts.cachedCount(p.db(), key, () => countLedger(p.db(), filter)) }))
+    .filter((p) => p.count > 0);
   const count = counted.reduce((n, p) => n + p.count, 0);
   const offset = pageOffset(query);
   const want = query.page_size + 1;
@@ -52,15 +45,12 @@ export function queryPartitions(parts: LedgerPartitions, query: LedgerQuery): Le
         skip -= p.count;
         continue;
       }
-      rows.push(...ledgerRows(p.db, query, skip, want - rows.length, p.count));
+      rows.push(...ledgerRows(p.db(), query, skip, want - rows.length, p.count));
       skip = 0;
       if (rows.length >= want) break;
     }
   } else {
-    const descending = query.sort_order === 'desc';
-    const all = counted.flatMap((p) => ledgerRows(p.db, query, 0, offset + want, p.count));
-    all.sort((a, b) => comparePositions(keysetOf(a, query.sort_by), keysetOf(b, query.sort_by), descending));
-    rows = all.slice(offset, offset + want);
+    rows = mergePage(counted, query, offset, want);
   }
   return pageOf(rows, query, count);
 }

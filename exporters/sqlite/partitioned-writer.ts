@@ -1,6 +1,7 @@
 import { CatalogApplier } from './catalog-apply.js';
 import type { Database } from './driver.js';
-import { EntryWriter } from './entry-writer.js';
+import { EntryWriter, type InsertedRow } from './entry-writer.js';
+import { FulltextIndexer, fulltextState } from './fulltext-index.js';
 import { partitionName, type PartitionFiles } from './partition-files.js';
 import type { WriteRow } from './write-row.js';
 
@@ -31,8 +32,6 @@ const OPEN_PARTITIONS = 4;
 export class PartitionedWriter {
   private readonly open = new Map<string, OpenPartition>();
   private readonly catalog: CatalogApplier;
-  /** Partitions whose rows may be past the catalog's mark (a failed write): caught up before the next. */
-  private readonly behind = new Set<string>();
   private clock = 0;
 
   constructor(
@@ -46,7 +45,11 @@ export class PartitionedWriter {
     });
   }
 
-  /** Applies every partition's rows the catalog has not: at start, after a crash between the two commits. */
+  /**
+   * At start: applies every partition's rows the catalog has not (a crash
+   * between the two commits), and indexes for full text the partitions
+   * written while the index was off (sqlite.fulltext), so `q` answers again.
+   */
   catchUpAll(): number {
     let applied = 0;
     for (const p of this.files.list()) {
@@ -54,11 +57,11 @@ export class PartitionedWriter {
       const db = writing?.db ?? this.files.openForWrite(p.name, this.options.synchronous, 8);
       try {
         applied += this.catalog.catchUp(p.name, db);
+        if (this.options.fulltext && fulltextState(db) === 'stale') new FulltextIndexer(db, true);
       } finally {
         if (!writing) db.close();
       }
     }
-    this.behind.clear();
     return applied;
   }
 
@@ -66,8 +69,10 @@ export class PartitionedWriter {
   writeGroups(groups: ReadonlyArray<readonly WriteRow[]>): number[] {
     const byPartition = new Map<string, WriteRow[]>();
     const groupOf = new Map<WriteRow, number>();
+    const orderOf = new Map<WriteRow, number>();
     groups.forEach((rows, g) => {
       for (const row of rows) {
+        orderOf.set(row, orderOf.size);
         const name = partitionName(row.start_us);
         let list = byPartition.get(name);
         if (!list) byPartition.set(name, (list = []));
@@ -75,22 +80,15 @@ export class PartitionedWriter {
         groupOf.set(row, g);
       }
     });
-    const counts = groups.map(() => 0);
-    const inserted = new Set<WriteRow>();
-    const marks = new Map<string, number>();
+    const writes: Array<{ partition: string; db: Database; rows: InsertedRow[] }> = [];
     for (const [name, rows] of byPartition) {
       const p = this.partition(name);
-      if (this.behind.has(name)) this.catchUp(name, p.db);
-      this.behind.add(name); // until the catalog has this write
-      for (const row of p.writer.write(rows)) inserted.add(row);
-      marks.set(name, lastSeq(p.db));
+      writes.push({ partition: name, db: p.db, rows: p.writer.write(rows) });
     }
-    // in write order: a run's merge keeps "first written wins" across partitions too
-    const ordered: WriteRow[] = [];
-    for (const rows of groups) for (const row of rows) if (inserted.has(row)) ordered.push(row);
-    this.catalog.apply(ordered, marks);
-    for (const row of ordered) counts[groupOf.get(row)!]++;
-    for (const name of byPartition.keys()) this.behind.delete(name);
+    // partitions' rows are committed: a failure from here on is caught up by the next write or start
+    this.catalog.apply(writes, (row) => orderOf.get(row)!);
+    const counts = groups.map(() => 0);
+    for (const w of writes) for (const { row } of w.rows) counts[groupOf.get(row)!]++;
     return counts;
   }
 
@@ -107,10 +105,6 @@ export class PartitionedWriter {
       else byPartition.set(name, [row]);
     }
     for (const [name, list] of byPartition) this.partition(name).writer.write(list);
-  }
-
-  private catchUp(name: string, db: Database): void {
-    if (this.catalog.appliedSeq(name) < lastSeq(db)) this.catalog.catchUp(name, db);
   }
 
   /** The open connection of a partition (created when new), closing the least recently used past OPEN_PARTITIONS. */

@@ -23,6 +23,7 @@ import { SqliteAgentStore } from './agent-store.js';
 import { systemClock } from './agent-row.js';
 import { SqliteCredentialStore } from './credential-store.js';
 import { openLedgerWriter, partitionsDirOf } from './ledger-writer.js';
+import { configureConnection, migrate } from './schema.js';
 import { PartitionFiles, registerFold } from './partition-files.js';
 import { PartitionReaders } from './partition-readers.js';
 import { sweepExpiredEntries, type EntrySweep } from './partition-retention.js';
@@ -45,9 +46,11 @@ export interface SqliteStoreOptions {
   /**
    * `thread` (the server's choice) writes on a worker thread so reads never
    * wait behind a commit; `inline` writes on the caller's thread, for tools
-   * and tests that run from TypeScript sources.
+   * and tests that run from TypeScript sources; `none` for processes that
+   * only read entries (the query and receiver roles): one process writes
+   * partitions, the others must not move or catch up behind its back.
    */
-  writer?: 'thread' | 'inline';
+  writer?: 'thread' | 'inline' | 'none';
   /** Index entries for full-text `q` (default true); off, `q` is refused (sqlite.fulltext). */
   fulltext?: boolean;
   /** Page cache of each partition's writing connection in MiB (sqlite.writer_cache_mib, default 64). */
@@ -108,6 +111,10 @@ class SqliteLedger implements SqliteLedgerStore {
     if (this.options.writer === 'inline') {
       this.inline = openLedgerWriter(this.options.file, { ...writerOptions, now: this.options.clock });
       this.db = this.inline.catalog;
+    } else if (this.options.writer === 'none') {
+      this.db = openDatabase(this.options.file);
+      configureConnection(this.db, this.options.synchronous, 64);
+      migrate(this.db);
     } else {
       await this.startWorker({ file: this.options.file, ...writerOptions });
       this.db = openDatabase(this.options.file, { readonly: true });
@@ -120,7 +127,7 @@ class SqliteLedger implements SqliteLedgerStore {
 
   /** Rare writes (organizations, keys, agents) beside the entry writer; SQLite serialises the two. */
   writeConnection(): Database {
-    if (this.inline) return this.db;
+    if (this.inline || this.options.writer === 'none') return this.db;
     if (!this.adminDb) {
       this.adminDb = openDatabase(this.options.file);
       this.adminDb.pragma('busy_timeout = 10000');
@@ -174,6 +181,7 @@ class SqliteLedger implements SqliteLedgerStore {
   async write(entries: EntryRecord[]): Promise<WriteResult> {
     if (this.closed) throw new Error('store is closed');
     if (entries.length === 0) return { inserted: 0 };
+    if (this.options.writer === 'none') throw new Error('this process does not write the ledger (store writer: none)');
     const rows = entries.map((e) => toWriteRow(e, this.options.fulltext));
     if (this.inline) return { inserted: this.inline.writer.writeGroups([rows])[0] };
     const reply = await this.ask({ rows });
@@ -183,6 +191,7 @@ class SqliteLedger implements SqliteLedgerStore {
   /** Retention of entries, on the writer (partition-retention.ts). */
   async sweepEntries(request: SweepRequest): Promise<EntrySweep> {
     let swept: EntrySweep;
+    if (this.options.writer === 'none') throw new Error('this process does not write the ledger (store writer: none)');
     if (this.inline) swept = sweepExpiredEntries(this.inline.writer, this.inline.catalog, request);
     else {
       const reply = await this.ask({ sweep: request });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -138,19 +138,27 @@ describe.skipIf(!REDIS_URL)('BullMQ scale-out (needs REDIS_URL: a real Redis; sk
     const dataDir = mkdtempSync(join(tmpdir(), 'ledger-outage-'));
     const prefix = `t-${randomUUID()}`;
     const server = await role('all', dataDir, prefix, { AGENT_LEDGER_QUEUE_ATTEMPTS: '50' });
-    // another writer holds the database's write lock past the busy timeout: writes fail until it lets go
-    const blocker = openDatabase(join(dataDir, 'ledger.db'));
-    blocker.exec('BEGIN IMMEDIATE');
+    // another writer holds the write lock of the catalog and of the day's partition past the busy timeout:
+    // writes fail until it lets go
+    await send(server, request(999, 1)); // the day's partition exists
+    await waitFor('the first span to land', async () => ((await server.get('/api/v1/ledger?page_size=1')).body.count === 1 ? 1 : null));
+    const partition = join(dataDir, 'ledger.partitions', readdirSync(join(dataDir, 'ledger.partitions')).find((f) => f.endsWith('.db'))!);
+    const blockers = [openDatabase(join(dataDir, 'ledger.db')), openDatabase(partition)];
+    for (const b of blockers) b.exec('BEGIN IMMEDIATE');
     for (let n = 0; n < 10; n++) expect(await send(server, request(1000 + n, 50))).toBe(200);
     await new Promise((r) => setTimeout(r, 7000));
-    expect((await server.get('/api/v1/ledger?page_size=1')).body.count).toBe(0);
-    blocker.exec('ROLLBACK');
-    blocker.close();
+    expect((await server.get('/api/v1/ledger?page_size=1')).body.count).toBe(1);
+    for (const b of blockers) {
+      b.exec('ROLLBACK');
+      b.close();
+    }
     const count = await waitFor('the queued spans to land', async () => {
       const { body } = await server.get('/api/v1/ledger?page_size=1');
-      return body.count === 500 ? body.count : null;
+      return body.count === 501 ? body.count : null;
     });
-    expect(count).toBe(500);
+    expect(count).toBe(501);
+    // and the catalog has every run: none left behind by the failed attempts
+    expect((await server.get('/api/v1/runs?page_size=1')).body.count).toBe(11);
     expect(server.logs.some((l) => l.includes('will retry'))).toBe(true);
   }, 120_000);
 
