@@ -1,18 +1,20 @@
+import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../exporters/sqlite/driver.js';
+import { openDatabase, type Database } from '../../exporters/sqlite/driver.js';
 import { partitionsDirOf } from '../../exporters/sqlite/ledger-writer.js';
 import { PartitionFiles } from '../../exporters/sqlite/partition-files.js';
 import { moveEntriesIntoPartitions } from '../../exporters/sqlite/partition-move.js';
 import { lastSeq, PartitionedWriter } from '../../exporters/sqlite/partitioned-writer.js';
-import { configureConnection, migrate } from '../../exporters/sqlite/schema.js';
+import { configureConnection, migrate, MIGRATIONS } from '../../exporters/sqlite/schema.js';
 import { createSqliteStore } from '../../exporters/sqlite/sqlite-store.js';
 import { toWriteRow } from '../../exporters/sqlite/write-row.js';
-import { runIdFromTraceId } from '../../model/ids.js';
+import { entryId, runIdFromTraceId } from '../../model/ids.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
+import { writeSingleFileLedger } from '../helpers/ledger-at-version.js';
 import { answers, DAY1_US, FIXTURE_NOW_US, fixtureEntries, HOUR_US, type CreateStore } from '../fixtures/sqlite/single-file-ledger.js';
 
 /**
@@ -208,4 +210,65 @@ describe('a move stopped midway', () => {
       catalog.close();
     }
   });
+});
+
+/** Entries enough for several chunks of the move (10,000 each), over four days. */
+function manyEntries(n: number): EntryRecord[] {
+  const [template] = fixtureEntries();
+  return Array.from({ length: n }, (_, i) => {
+    const traceId = (0x1000 + Math.floor(i / 10)).toString(16).padStart(32, '0');
+    const spanId = ((i % 10) + 1).toString(16).padStart(16, '0');
+    const start = DAY1_US + Math.floor((i / n) * 4 * 24 * HOUR_US);
+    return {
+      ...template, id: entryId('acme', traceId, spanId), trace_id: traceId, run_id: runIdFromTraceId(traceId), span_id: spanId,
+      parent_span_id: i % 10 === 0 ? null : '0000000000000001', is_root: i % 10 === 0, name: `step_${i % 30}`, start_us: start,
+      end_us: start + 1000, duration_ms: 1, cost_nanos: (i % 50) * 1000, user_id: `user-${i % 3}`, agent_id: `agent-${i % 5}`,
+      inputs: { text: `request ${i} for order ${i % 997}` }, attributes: {},
+    };
+  });
+}
+
+describe('writer processes starting together on a single-file ledger', () => {
+  it('move each entry once: one finishes, the others wait for it, runs as they were', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'partition-move-race-'));
+    dirs.push(dir);
+    const file = join(dir, 'ledger.db');
+    const entries = manyEntries(25_000);
+    await writeSingleFileLedger(file, entries, MIGRATIONS.length - 1);
+    const runsOf = (db: Database) => db.prepare('SELECT * FROM runs ORDER BY organization_id, run_id, user_id').all();
+    const single = openDatabase(file, { readonly: true });
+    const runsBefore = runsOf(single);
+    single.close();
+
+    // the compiled writer (the server's), in processes of their own
+    const module = pathToFileURL(join(here, '../../dist/exporters/sqlite/ledger-writer.js')).href;
+    if (!existsSync(fileURLToPath(module))) throw new Error('dist is missing: run npm run build first');
+    const script = `const { openLedgerWriter } = await import(process.argv[1]);
+      const { catalog, writer } = openLedgerWriter(process.argv[2], { synchronous: 'NORMAL', fulltext: true, cacheMib: 8, trustHalfLifeDays: 30 });
+      writer.close(); catalog.close();`;
+    const start = () =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script, module, file], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('exit', (code) => resolve({ code, stderr }));
+      });
+    const results = await Promise.all([start(), start(), start()]);
+    for (const r of results) expect(r, r.stderr).toMatchObject({ code: 0 });
+
+    const ids = partitionRows(file).map((r) => r.id);
+    expect(ids).toHaveLength(entries.length);
+    expect(new Set(ids).size).toBe(entries.length);
+    const catalog = openDatabase(file, { readonly: true });
+    try {
+      expect(runsOf(catalog)).toEqual(runsBefore);
+      expect(catalog.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'entries'").pluck().get()).toBe(0);
+      const names = readdirSync(partitionsDirOf(file)).filter((f) => f.endsWith('.db')).sort();
+      expect(catalog.prepare('SELECT name, applied_seq FROM ledger_partitions ORDER BY name').all()).toEqual(
+        names.map((name) => ({ name, applied_seq: lastSeqOf(file, name) })),
+      );
+    } finally {
+      catalog.close();
+    }
+  }, 120_000);
 });
