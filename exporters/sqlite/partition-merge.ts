@@ -12,7 +12,7 @@ import { entriesBySeq, ledgerKeys, type SortKey } from './ledger-reader.js';
  */
 
 interface Source {
-  db: () => Database;
+  db: Database;
   count: number;
 }
 
@@ -39,7 +39,7 @@ export function mergePage(sources: readonly Source[], query: LedgerQuery, skip: 
     return sign * (byKey || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   };
   const refill = (c: Cursor): boolean => {
-    const keys = ledgerKeys(c.source.db(), { ...query, after: c.after }, 0, c.chunk, c.source.count);
+    const keys = ledgerKeys(c.source.db, { ...query, after: c.after }, 0, c.chunk, c.source.count);
     c.keys = keys.map((k) => ({ ...k, bytes: typeof k.key === 'string' ? Buffer.from(k.key, 'utf8') : null }));
     c.pos = 0;
     c.done = keys.length < c.chunk;
@@ -93,7 +93,7 @@ export function mergePage(sources: readonly Source[], query: LedgerQuery, skip: 
   const rows = new Map<Source, Map<number, EntryRow>>();
   for (const source of new Set(picked.map((p) => p.source))) {
     const seqs = picked.filter((p) => p.source === source).map((p) => p.seq);
-    rows.set(source, new Map(entriesBySeq(source.db(), seqs, query).map((r) => [r.seq, r])));
+    rows.set(source, new Map(entriesBySeq(source.db, seqs, query).map((r) => [r.seq, r])));
   }
   return picked.map((p) => rows.get(p.source)!.get(p.seq)!);
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { openDatabase, type Database } from './driver.js';
 import { registerFold, type Partition, type PartitionFiles } from './partition-files.js';
 
@@ -8,17 +8,34 @@ export interface LedgerPartitions {
   newestFirst(from?: number, to?: number): Iterable<Database>;
   /** The same, oldest first. */
   oldestFirst(from?: number, to?: number): Iterable<Database>;
-  /** The partitions overlapping [from, to], oldest first, with their connections opened on demand. */
-  overlapping(from?: number, to?: number): Array<Partition & { db: () => Database }>;
+  /** The partitions overlapping [from, to], oldest first, with their connections. */
+  overlapping(from?: number, to?: number): Array<Partition & { db: Database }>;
+  /**
+   * Keeps a connection open across awaits (an export between its chunks)
+   * even if its partition is dropped or the connection evicted meanwhile;
+   * call the returned function when done.
+   */
+  hold(db: Database): () => void;
   /** `compute`'s count for `key` on this connection, reused while the partition is unchanged. */
   cachedCount(db: Database, key: string, compute: () => number): number;
 }
 
+interface Reader {
+  name: string;
+  db: Database;
+  /** The file's inode when opened: a partition dropped and written again is another file. */
+  ino: number;
+  used: number;
+  holds: number;
+  /** Closed when the last hold ends. */
+  retired: boolean;
+}
+
 /**
  * Read connections kept open: enough for a year and a half of days, so a
- * query over the whole retention opens each file once (~0.5 ms) and none is
- * closed under a running query; 6 descriptors each (the file and the
- * attached catalog, with their WAL and shared memory). Idle ones close.
+ * query over the whole retention opens each file once (~0.5 ms); 6
+ * descriptors each (the file and the attached catalog, with their WAL and
+ * shared memory). Idle ones close.
  */
 const MAX_OPEN = 512;
 const IDLE_MS = 60_000;
@@ -30,12 +47,18 @@ const MAX_COUNTS = 256;
 
 /**
  * Read-only connections to partition files, least recently used closed past
- * MAX_OPEN. Each attaches the catalog as `catalog`: the run status an entry
+ * MAX_OPEN, idle ones after IDLE_MS. Each attaches the catalog as `catalog`: the run status an entry
  * shows is its whole run's, and `runs` in a partition's queries resolves to
  * the catalog's (a partition keeps only `run_parts`).
+ *
+ * Retention may delete a partition between its listing and its reading
+ * (another thread or process sweeps): a partition gone by then is skipped,
+ * as its rows are; one dropped and founded again by a late span is another
+ * file (inode), so a connection kept from before is reopened, never read.
  */
 export class PartitionReaders implements LedgerPartitions {
-  private readonly open = new Map<string, { db: Database; used: number }>();
+  private readonly open = new Map<string, Reader>();
+  private readonly held = new Map<Database, Reader>();
   private readonly counts = new WeakMap<Database, { version: number; counts: Map<string, number> }>();
   private readonly idleTimer: NodeJS.Timeout;
 
@@ -47,38 +70,74 @@ export class PartitionReaders implements LedgerPartitions {
     this.idleTimer.unref();
   }
 
-  overlapping(from?: number, to?: number): Array<Partition & { db: () => Database }> {
-    return this.files.overlapping(from, to).map((p) => ({ ...p, db: () => this.connection(p.name) }));
+  overlapping(from?: number, to?: number): Array<Partition & { db: Database }> {
+    const out: Array<Partition & { db: Database }> = [];
+    for (const p of this.files.overlapping(from, to)) {
+      const db = this.connection(p.name);
+      if (db) out.push({ ...p, db });
+    }
+    return out;
   }
 
   *newestFirst(from?: number, to?: number): Iterable<Database> {
-    for (const p of this.files.overlapping(from, to, 'desc')) yield this.connection(p.name);
+    for (const p of this.files.overlapping(from, to, 'desc')) {
+      const db = this.connection(p.name);
+      if (db) yield db;
+    }
   }
 
   *oldestFirst(from?: number, to?: number): Iterable<Database> {
-    for (const p of this.files.overlapping(from, to, 'asc')) yield this.connection(p.name);
+    for (const p of this.files.overlapping(from, to, 'asc')) {
+      const db = this.connection(p.name);
+      if (db) yield db;
+    }
   }
 
-  connection(name: string): Database {
-    const held = this.open.get(name);
-    if (held) {
+  /** A partition's connection; null when the partition is gone (dropped since it was listed). */
+  connection(name: string): Database | null {
+    const path = this.files.path(name);
+    // the inode before the open: a file replaced in between is seen as changed next time, never the reverse
+    const ino = statSync(path, { throwIfNoEntry: false })?.ino;
+    const known = this.open.get(name);
+    if (known && known.ino === ino) {
       // most recently used last
       this.open.delete(name);
-      this.open.set(name, held);
-      held.used = Date.now();
-      return held.db;
+      this.open.set(name, known);
+      known.used = Date.now();
+      return known.db;
     }
-    const path = this.files.path(name);
-    if (!existsSync(path)) throw new Error(`partition ${name} is gone`);
-    const db = openDatabase(path, { readonly: true });
+    if (known) this.closeOne(name);
+    if (ino === undefined) return null;
+    let db: Database;
+    try {
+      db = openDatabase(path, { readonly: true, fileMustExist: true });
+    } catch (err) {
+      if (!existsSync(path)) return null;
+      throw err;
+    }
     db.pragma('busy_timeout = 5000');
     db.pragma(`cache_size = ${-CACHE_KIB}`);
     registerFold(db);
     db.prepare('ATTACH DATABASE ? AS catalog').run(this.catalogFile);
     db.pragma(`catalog.cache_size = ${-CATALOG_CACHE_KIB}`);
-    this.open.set(name, { db, used: Date.now() });
+    this.open.set(name, { name, db, ino, used: Date.now(), holds: 0, retired: false });
     if (this.open.size > MAX_OPEN) this.closeOne(this.open.keys().next().value!);
     return db;
+  }
+
+  hold(db: Database): () => void {
+    const reader = this.held.get(db) ?? [...this.open.values()].find((r) => r.db === db);
+    if (!reader) return () => undefined;
+    reader.holds++;
+    this.held.set(db, reader);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--reader.holds > 0) return;
+      this.held.delete(db);
+      if (reader.retired) db.close();
+    };
   }
 
   /**
@@ -98,15 +157,17 @@ export class PartitionReaders implements LedgerPartitions {
     return n;
   }
 
-  /** Closes a dropped partition's connection (its file is already unlinked). */
-  closeOne(name: string): void {
-    const held = this.open.get(name);
-    this.open.delete(name);
-    held?.db.close();
+  private closeIdle(before: number): void {
+    for (const [name, reader] of [...this.open]) if (reader.used < before) this.closeOne(name);
   }
 
-  private closeIdle(before: number): void {
-    for (const [name, held] of [...this.open]) if (held.used < before) this.closeOne(name);
+  /** Stops using a partition's connection: closed now, or when its last hold ends (an unlinked file stays readable until then). */
+  closeOne(name: string): void {
+    const reader = this.open.get(name);
+    if (!reader) return;
+    this.open.delete(name);
+    if (reader.holds > 0) reader.retired = true;
+    else reader.db.close();
   }
 
   /** Closes connections to partitions no longer listed. */
@@ -118,5 +179,7 @@ export class PartitionReaders implements LedgerPartitions {
   close(): void {
     clearInterval(this.idleTimer);
     for (const name of [...this.open.keys()]) this.closeOne(name);
+    for (const reader of this.held.values()) if (reader.db.open) reader.db.close();
+    this.held.clear();
   }
 }

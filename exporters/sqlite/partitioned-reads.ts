@@ -23,12 +23,21 @@ import { addStats } from './stats-reader.js';
 
 export function queryPartitions(parts: LedgerPartitions, query: LedgerQuery): LedgerPage {
   const candidates = parts.overlapping(query.start_us, query.end_us);
-  if (query.q) for (const p of candidates) assertFullTextReady(p.db());
-  // handles are asked for at each use: one is reopened if closed meanwhile
+  // held for the query: a fan-out over more days than connections kept would otherwise close its first ones
+  const releases = candidates.map((p) => parts.hold(p.db));
+  try {
+    return pagePartitions(parts, candidates, query);
+  } finally {
+    for (const release of releases) release();
+  }
+}
+
+function pagePartitions(parts: LedgerPartitions, candidates: ReadonlyArray<{ db: Database }>, query: LedgerQuery): LedgerPage {
+  if (query.q) for (const p of candidates) assertFullTextReady(p.db);
   const { sort_by: _s, sort_order: _o, page: _p, page_size: _z, after: _a, ...filter } = query;
   const key = JSON.stringify(filter);
   const counted = candidates
-    .map((p) => ({ db: p.db, count: parts.cachedCount(p.db(), key, () => countLedger(p.db(), filter)) }))
+    .map((p) => ({ db: p.db, count: parts.cachedCount(p.db, key, () => countLedger(p.db, filter)) }))
     .filter((p) => p.count > 0);
   const count = counted.reduce((n, p) => n + p.count, 0);
   const offset = pageOffset(query);
@@ -45,7 +54,7 @@ export function queryPartitions(parts: LedgerPartitions, query: LedgerQuery): Le
         skip -= p.count;
         continue;
       }
-      rows.push(...ledgerRows(p.db(), query, skip, want - rows.length, p.count));
+      rows.push(...ledgerRows(p.db, query, skip, want - rows.length, p.count));
       skip = 0;
       if (rows.length >= want) break;
     }
@@ -55,23 +64,36 @@ export function queryPartitions(parts: LedgerPartitions, query: LedgerQuery): Le
   return pageOf(rows, query, count);
 }
 
-/** Every match newest first, day by day, at most `limit`. */
+/**
+ * Every match newest first, day by day, at most `limit`. A day's connection
+ * is held while its chunks stream (retention may drop the day meanwhile: the
+ * export reads it as it was); a day dropped before the export reaches it is
+ * skipped.
+ */
 export async function* exportPartitions(parts: LedgerPartitions, filter: LedgerFilter, limit: number, after?: LedgerKeyset): AsyncGenerator<LedgerEntry> {
-  let remaining = limit;
-  for (const db of parts.newestFirst(filter.start_us, filter.end_us)) {
-    for await (const entry of exportLedger(db, filter, remaining, after)) {
-      yield entry;
-      if (--remaining === 0) return;
-    }
-  }
+  yield* exportDays(parts, filter, limit, (db, remaining) => exportLedger(db, filter, remaining, after));
 }
 
 export async function* exportPartitionsJson(parts: LedgerPartitions, filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncGenerator<string> {
+  yield* exportDays(parts, filter, limit, (db, remaining) => exportLedgerJson(db, filter, remaining, after));
+}
+
+async function* exportDays<T>(
+  parts: LedgerPartitions,
+  range: { start_us?: number; end_us?: number },
+  limit: number,
+  day: (db: Database, remaining: number) => AsyncGenerator<T>,
+): AsyncGenerator<T> {
   let remaining = limit;
-  for (const db of parts.newestFirst(filter.start_us, filter.end_us)) {
-    for await (const entry of exportLedgerJson(db, filter, remaining, after)) {
-      yield entry;
-      if (--remaining === 0) return;
+  for (const db of parts.newestFirst(range.start_us, range.end_us)) {
+    const release = parts.hold(db);
+    try {
+      for await (const row of day(db, remaining)) {
+        yield row;
+        if (--remaining === 0) return;
+      }
+    } finally {
+      release();
     }
   }
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { CatalogApplier } from './catalog-apply.js';
 import type { Database } from './driver.js';
 import { EntryWriter, type InsertedRow } from './entry-writer.js';
@@ -32,6 +33,8 @@ const OPEN_PARTITIONS = 4;
 export class PartitionedWriter {
   private readonly open = new Map<string, OpenPartition>();
   private readonly catalog: CatalogApplier;
+  /** Partitions a failed write may have left past the catalog's mark: caught up before the next write or sweep. */
+  private readonly behind = new Set<string>();
   private clock = 0;
 
   constructor(
@@ -65,8 +68,14 @@ export class PartitionedWriter {
     return applied;
   }
 
-  /** Several batches, one transaction per partition touched; returns how many entries of each batch were new. */
+  /**
+   * Several batches, one transaction per partition touched; returns how many
+   * entries of each batch were new. Rows a failed write left past the
+   * catalog's mark are applied first, whatever days this write touches:
+   * readers see them now, and runs keep "first written wins".
+   */
   writeGroups(groups: ReadonlyArray<readonly WriteRow[]>): number[] {
+    this.catchUpBehind();
     const byPartition = new Map<string, WriteRow[]>();
     const groupOf = new Map<WriteRow, number>();
     const orderOf = new Map<WriteRow, number>();
@@ -83,10 +92,13 @@ export class PartitionedWriter {
     const writes: Array<{ partition: string; db: Database; rows: InsertedRow[] }> = [];
     for (const [name, rows] of byPartition) {
       const p = this.partition(name);
+      this.behind.add(name); // until the catalog has this write
       writes.push({ partition: name, db: p.db, rows: p.writer.write(rows) });
     }
     // partitions' rows are committed: a failure from here on is caught up by the next write or start
     this.catalog.apply(writes, (row) => orderOf.get(row)!);
+    for (const name of byPartition.keys()) this.behind.delete(name);
+    this.trim();
     const counts = groups.map(() => 0);
     for (const w of writes) for (const { row } of w.rows) counts[groupOf.get(row)!]++;
     return counts;
@@ -105,19 +117,33 @@ export class PartitionedWriter {
       else byPartition.set(name, [row]);
     }
     for (const [name, list] of byPartition) this.partition(name).writer.write(list);
+    this.trim();
   }
 
-  /** The open connection of a partition (created when new), closing the least recently used past OPEN_PARTITIONS. */
+  /** Applies what failed writes left in partitions past the catalog's mark; before retention takes rows out, too. */
+  catchUpBehind(): void {
+    for (const name of [...this.behind]) {
+      if (existsSync(this.files.path(name))) {
+        const { db } = this.partition(name);
+        if (this.catalog.appliedSeq(name) < lastSeq(db)) this.catalog.catchUp(name, db);
+      }
+      this.behind.delete(name);
+    }
+  }
+
+  /** Closes the least recently used partitions past OPEN_PARTITIONS: after a write, never under one. */
+  trim(): void {
+    const idle = [...this.open.entries()].sort((a, b) => a[1].used - b[1].used);
+    for (const [name] of idle.slice(0, Math.max(0, idle.length - OPEN_PARTITIONS))) this.closePartition(name);
+  }
+
+  /** The open connection of a partition (created when new; trim closes the least recently used). */
   partition(name: string): OpenPartition {
     let p = this.open.get(name);
     if (!p) {
       const db = this.files.openForWrite(name, this.options.synchronous, this.options.cacheMib);
       p = { db, writer: new EntryWriter(db, { fulltext: this.options.fulltext }), used: ++this.clock };
       this.open.set(name, p);
-      if (this.open.size > OPEN_PARTITIONS) {
-        const [oldest] = [...this.open.entries()].sort((a, b) => a[1].used - b[1].used)[0];
-        this.closePartition(oldest);
-      }
     }
     p.used = ++this.clock;
     return p;

@@ -47,7 +47,7 @@ const COSTS = [0, 10_000_000, 10_000_000, 25_000_000, 50_000_000, 1, 999_999_999
 const DURATIONS_US = [1_500, 1_500, 25_000, 250_000, 1_000_000, 3_250_000];
 const TAGS = ['prod', 'beta', 'eu', 'ünïcode', 'a', 'Z'];
 
-function hex(rnd: () => number, chars: number): string {
+export function hex(rnd: () => number, chars: number): string {
   return Array.from({ length: chars }, () => Math.floor(rnd() * 16).toString(16)).join('').replace(/^0/, '1');
 }
 
@@ -61,7 +61,7 @@ const EDGE_STARTS = [
   Date.UTC(2025, 0, 1) * 1000, // the first µs of January
 ];
 
-interface RunPlan {
+export interface RunPlan {
   org: string;
   user: string | null;
   agent: string;
@@ -101,7 +101,7 @@ function payload(rnd: () => number, i: number): { inputs: JsonObject | null; out
   };
 }
 
-function entry(plan: RunPlan, traceId: string, spanId: string, parent: string | null, i: number, rnd: () => number, start: number): EntryRecord {
+export function entry(plan: RunPlan, traceId: string, spanId: string, parent: string | null, i: number, rnd: () => number, start: number): EntryRecord {
   const isRoot = parent === null;
   const kind: ActionKind = isRoot ? 'agent' : pick(rnd, ['tool', 'llm', 'tool', 'chain', 'other'] as const);
   const outcome: Outcome = isRoot ? plan.rootOutcome : pick(rnd, ['success', 'success', 'success', 'error', 'blocked'] as const);

@@ -1,7 +1,9 @@
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { parseSearchQuery } from '../../model/search-query.js';
 import { LEDGER_SORT_FIELDS, type LedgerFilter, type LedgerQuery } from '../../exporters/store.js';
+import { dayOf, MIDNIGHT_WORD, MIDNIGHTS_US } from './cross-partition.js';
 import { AGENTS, BASE_US, HOUR_US } from './dataset.js';
+import { entryOrder, matchesFilter } from './expected-ledger.js';
 import { A, SCOPES } from './scopes.js';
 
 /** Ledger query cases: the caption says what is asked; the suite computes the answer. */
@@ -12,6 +14,9 @@ export interface LedgerCase {
 
 const NOV_30_LAST_US = Date.UTC(2024, 10, 30, 23, 59, 59) * 1000 + 999_999;
 const JAN_1_US = Date.UTC(2025, 0, 1) * 1000;
+const [M1, M2, M3] = MIDNIGHTS_US;
+/** Half a day either side of a midnight, cutting hours: a range whose pages come from two partitions. */
+export const ACROSS_MIDNIGHT = { start_us: M1 - 12 * HOUR_US + 123, end_us: M1 + 12 * HOUR_US - 77 };
 
 /** Filters alone: every LedgerFilter field, over organization A. */
 export function filterCases(entries: readonly EntryRecord[]): Array<[string, Omit<LedgerFilter, 'scope'>]> {
@@ -51,6 +56,17 @@ export function filterCases(entries: readonly EntryRecord[]): Array<[string, Omi
     ['range over the month edges', { start_us: NOV_30_LAST_US, end_us: JAN_1_US }],
     ['range of one µs on the last µs of November', { start_us: NOV_30_LAST_US, end_us: NOV_30_LAST_US }],
     ['start after every entry', { start_us: JAN_1_US + 1 }],
+    // day (partition) edges: inclusive bounds on the first and last µs of a day
+    ['end exactly at midnight (inclusive: the first µs of the next day)', { end_us: M1 }],
+    ['end on the last µs before midnight', { end_us: M1 - 1 }],
+    ['start exactly at midnight', { start_us: M1 }],
+    ['start on the last µs before midnight', { start_us: M1 - 1 }],
+    ['the two µs around midnight', { start_us: M1 - 1, end_us: M1 }],
+    ['one µs, exactly at midnight', { start_us: M1, end_us: M1 }],
+    ['mid-day to mid-day across midnight', ACROSS_MIDNIGHT],
+    ['a whole day exactly', { start_us: M1, end_us: M2 - 1 }],
+    ['over three days, ending mid-partition', { start_us: M1 - HOUR_US - 5, end_us: M3 + HOUR_US + 5 }],
+    ['from before the first day to mid-day', { start_us: BASE_US - 4 * HOUR_US, end_us: BASE_US + 30 * HOUR_US + 1 }],
   ];
 }
 
@@ -109,7 +125,40 @@ export function ledgerCases(entries: readonly EntryRecord[]): LedgerCase[] {
   add('last partial page', { ...base(), page: Math.ceil(countA / 10) - 1, page_size: 10 });
   add('page size 1, page 3', { ...base(), page: 3, page_size: 1 });
   add('name sort, every organization, one page', { ...base(SCOPES.superuser), sort_by: 'name', sort_order: 'asc' });
+  for (const scope of ['org_a', 'superuser'] as const) add(`q ${MIDNIGHT_WORD} (matches on five days), scope ${scope}`, { ...base(SCOPES[scope]), q: parseSearchQuery(MIDNIGHT_WORD) });
+  cases.push(...straddlingPageCases(entries));
   return cases;
+}
+
+/**
+ * For every sort and order, the first page (of a few sizes) whose rows come
+ * from two days, over a range across midnight and over everything: found
+ * from the records, so the case straddles partitions whatever the data.
+ */
+export function straddlingPageCases(entries: readonly EntryRecord[]): LedgerCase[] {
+  const cases: LedgerCase[] = [];
+  for (const [caption, filter] of [['across midnight', ACROSS_MIDNIGHT], ['organization A', {}], ['superuser', { scope: SCOPES.superuser }]] as const) {
+    for (const sort_by of LEDGER_SORT_FIELDS) {
+      for (const sort_order of ['asc', 'desc'] as const) {
+        const query: LedgerQuery = { ...base(), sort_by, sort_order, ...filter };
+        const matches = entries.filter((e) => matchesFilter(e, query)).sort(entryOrder(sort_by, sort_order));
+        for (const page_size of [3, 4, 5, 7]) {
+          const page = pageAcrossDays(matches, page_size);
+          if (page !== null) cases.push({ caption: `page across two days: ${caption}, sort ${sort_by} ${sort_order}, page ${page} of ${page_size}`, query: { ...query, page, page_size } });
+        }
+      }
+    }
+  }
+  return cases;
+}
+
+/** The first page of `page_size` whose rows lie on two days or more; null when there is none. */
+export function pageAcrossDays(sorted: readonly EntryRecord[], page_size: number): number | null {
+  for (let page = 0; page * page_size < sorted.length; page++) {
+    const days = new Set(sorted.slice(page * page_size, (page + 1) * page_size).map((e) => dayOf(e.start_us)));
+    if (days.size > 1) return page;
+  }
+  return null;
 }
 
 /**
@@ -127,6 +176,9 @@ export function cursorWalkCases(): LedgerCase[] {
     ['cost range + date range', { min_cost_nanos: 1, max_cost_nanos: 25_000_000, start_us: BASE_US + 6 * HOUR_US }],
     ['scope org_a/alice', { scope: SCOPES['org_a/alice'] }],
     ['scope superuser', { scope: SCOPES.superuser }],
+    ['mid-day to mid-day across midnight', ACROSS_MIDNIGHT],
+    ['ending exactly at midnight', { start_us: M1 - 6 * HOUR_US, end_us: M1 }],
+    [`q ${MIDNIGHT_WORD} (five days)`, { q: parseSearchQuery(MIDNIGHT_WORD) }],
   ];
   const cases: LedgerCase[] = [];
   for (const sort_by of LEDGER_SORT_FIELDS) {
@@ -147,8 +199,14 @@ export interface ExportCase {
   limit: number;
 }
 
-export function exportCases(): ExportCase[] {
+export function exportCases(entries: readonly EntryRecord[]): ExportCase[] {
+  // newest first: a limit that stops inside the earlier of two days
+  const across: LedgerFilter = { scope: A, ...ACROSS_MIDNIGHT };
+  const laterDay = entries.filter((e) => matchesFilter(e, across) && e.start_us >= M1).length;
   return [
+    { caption: 'across midnight, everything', filter: across, limit: 100_000 },
+    { caption: `across midnight, a limit that stops in the earlier day (${laterDay} rows after midnight + 2)`, filter: across, limit: laterDay + 2 },
+    { caption: `q ${MIDNIGHT_WORD}, superuser`, filter: { scope: SCOPES.superuser, q: parseSearchQuery(MIDNIGHT_WORD) }, limit: 1000 },
     { caption: 'organization A, everything', filter: { scope: A }, limit: 100_000 },
     { caption: 'limit 5', filter: { scope: A }, limit: 5 },
     { caption: 'limit 1', filter: { scope: A }, limit: 1 },

@@ -1,6 +1,7 @@
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { parseSearchQuery } from '../../model/search-query.js';
 import { RUN_SORT_FIELDS, type QueryScope, type RunQuery, type RunUser } from '../../exporters/store.js';
+import { MIDNIGHT_WORD, MIDNIGHTS_US } from './cross-partition.js';
 import { AGENTS, BASE_US, HOUR_US, INTRUDER_AGENT, INTRUDER_WORD } from './dataset.js';
 import { A, SCOPES } from './scopes.js';
 
@@ -41,6 +42,17 @@ export function runListCases(): RunListCase[] {
   add('status failed, scope alice (other users fail roots in her traces)', { ...base(SCOPES['org_a/alice']), status: 'failed' });
   add('status running, scope bob', { ...base(SCOPES['org_b/bob']), status: 'running' });
   add('agent + status + range', { ...base(), agent_id: AGENTS[0], status: 'completed', start_us: BASE_US, end_us: BASE_US + 72 * HOUR_US });
+  // runs across midnight: their start decides the range, their actions on both days the rest
+  const [M1, M2] = MIDNIGHTS_US;
+  add('start exactly at midnight', { ...base(), start_us: M1 });
+  add('start on the last µs before midnight', { ...base(), start_us: M1 - 1 });
+  add('end on the last µs before midnight', { ...base(), end_us: M1 - 1 });
+  add('end exactly at midnight', { ...base(), end_us: M2 });
+  add('an hour either side of midnight', { ...base(), start_us: M1 - HOUR_US, end_us: M1 + HOUR_US });
+  add('an hour either side of midnight, superuser, by cost', { ...base(SCOPES.superuser), start_us: M1 - HOUR_US, end_us: M1 + HOUR_US, sort_by: 'cost' });
+  for (const [name, scope] of Object.entries(SCOPES)) add(`q ${MIDNIGHT_WORD} (matches on five days), scope ${name}`, { ...base(scope), q: parseSearchQuery(MIDNIGHT_WORD) });
+  add(`q ${MIDNIGHT_WORD} + status failed`, { ...base(), q: parseSearchQuery(MIDNIGHT_WORD), status: 'failed' });
+  add(`q ${MIDNIGHT_WORD} + status completed, by cost`, { ...base(), q: parseSearchQuery(MIDNIGHT_WORD), status: 'completed', sort_by: 'cost', sort_order: 'asc' });
   for (const sort_by of RUN_SORT_FIELDS) {
     for (const sort_order of ['asc', 'desc'] as const) {
       for (const page of [0, 1, 3, 999]) add(`sort ${sort_by} ${sort_order}, page ${page} of 5`, { ...base(), sort_by, sort_order, page, page_size: 5 });

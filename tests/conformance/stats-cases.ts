@@ -1,4 +1,5 @@
 import type { StatsQuery } from '../../exporters/store.js';
+import { MIDNIGHTS_US } from './cross-partition.js';
 import { AGENTS, BASE_US, HOUR_US } from './dataset.js';
 import { A, SCOPES } from './scopes.js';
 
@@ -9,6 +10,7 @@ export interface StatsCase {
 
 const NOV_30_LAST_US = Date.UTC(2024, 10, 30, 23, 59, 59) * 1000 + 999_999;
 const JAN_1_US = Date.UTC(2025, 0, 1) * 1000;
+const [M1, M2, M3] = MIDNIGHTS_US;
 
 /** Ranges that cut hours (rollup stores must read the edges exactly), whole hours, one µs, month edges. */
 const RANGES: Array<[string, { start_us?: number; end_us?: number }]> = [
@@ -21,6 +23,15 @@ const RANGES: Array<[string, { start_us?: number; end_us?: number }]> = [
   ['end only, mid-hour', { end_us: BASE_US + 20 * HOUR_US + 1 }],
   ['over the month edges', { start_us: NOV_30_LAST_US, end_us: JAN_1_US }],
   ['nothing inside', { start_us: BASE_US - 10 * HOUR_US, end_us: BASE_US - 9 * HOUR_US }],
+  // day (partition) edges: partial hours on two days, whole days, single µs at midnight
+  ['across midnight, cutting hours on both days', { start_us: M1 - 90 * 60_000_000 + 7, end_us: M1 + 2 * HOUR_US + 3 }],
+  ['across two midnights, mid-hour to mid-hour', { start_us: M1 - 30 * 60_000_000, end_us: M3 + 30 * 60_000_000 + 1 }],
+  ['the last hour before midnight and the first after', { start_us: M1 - HOUR_US, end_us: M1 + HOUR_US - 1 }],
+  ['one µs, exactly at midnight', { start_us: M1, end_us: M1 }],
+  ['the two µs around midnight', { start_us: M1 - 1, end_us: M1 }],
+  ['a whole day exactly', { start_us: M1, end_us: M2 - 1 }],
+  ['end exactly at midnight', { end_us: M2 }],
+  ['start on the last µs before midnight', { start_us: M2 - 1 }],
 ];
 
 export function statsCases(): StatsCase[] {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerPage, LedgerQuery, LedgerStore, WriteResult } from '../../exporters/store.js';
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import { credentialCases } from './credential-cases.js';
+import { crossPartitionEntries } from './cross-partition.js';
 import { generateEntries } from './dataset.js';
 import { expectedExport, expectedLedgerPage } from './expected-ledger.js';
 import { expectedRunDetail, expectedRunPage } from './expected-runs.js';
@@ -18,7 +19,13 @@ import { writePlan } from './write-plan.js';
  * it gives each of them exactly. Stores join in stores.ts
  * (conformance.test.ts runs every reachable one).
  */
-const { steps, written } = writePlan(generateEntries());
+export const { steps, written } = conformanceWrites();
+
+/** The dataset with its records across midnights (cross-partition.ts), the late ones written last. */
+export function conformanceWrites(): ReturnType<typeof writePlan> {
+  const cross = crossPartitionEntries();
+  return writePlan([...generateEntries(), ...cross.main], cross.late);
+}
 
 /** Run tags are a set: their order is not part of the contract (SQLite's depends on batch boundaries). */
 function withSortedTags<T extends { tags: string[] }>(run: T): T {
@@ -84,7 +91,7 @@ export function conformanceSuite(target: StoreTarget): void {
     });
 
     describe('export', () => {
-      for (const c of exportCases()) {
+      for (const c of exportCases(written)) {
         it(c.caption, async () => {
           const got: LedgerEntry[] = [];
           for await (const e of store().exportLedger(c.filter, c.limit)) got.push(e);

@@ -13,9 +13,10 @@ export interface WriteStep {
  * re-deliveries (the same batch again; the same ids with other content; old
  * and new entries mixed; one entry twice in a batch). `written` is every
  * entry once, in the order it was first written: the one the expected
- * answers are computed from (first write wins).
+ * answers are computed from (first write wins). `late` entries come last,
+ * once every other day holds rows (spans reaching a store late).
  */
-export function writePlan(all: readonly EntryRecord[]): { steps: WriteStep[]; written: EntryRecord[] } {
+export function writePlan(all: readonly EntryRecord[], late: readonly EntryRecord[] = []): { steps: WriteStep[]; written: EntryRecord[] } {
   const withheld = all.filter((_, i) => i % 10 === 7);
   const last = withheld.pop()!;
   const main = all.filter((_, i) => i % 10 !== 7);
@@ -30,5 +31,6 @@ export function writePlan(all: readonly EntryRecord[]): { steps: WriteStep[]; wr
   const mixed = withheld.flatMap((e, i) => (i < batches[4].length ? [batches[4][i], e] : [e]));
   steps.push({ caption: 'new entries mixed with re-delivered ones', batch: mixed, inserted: withheld.length });
   steps.push({ caption: 'one new entry twice in one batch', batch: [last, last], inserted: 1 });
-  return { steps, written: [...main, ...withheld, last] };
+  if (late.length) steps.push({ caption: 'late spans, to days older than the newest', batch: [...late], inserted: late.length });
+  return { steps, written: [...main, ...withheld, last, ...late] };
 }
