@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Database } from './driver.js';
 import { foldCase } from './ledger-filter-sql.js';
@@ -103,20 +104,27 @@ export class PartitionFiles {
 
   /**
    * Opens a partition for writing, creating it when new: built and closed
-   * under a temporary name, then renamed (and the directory synced), so a
-   * partition a reader can list always has its tables.
+   * under a temporary name, then linked under its own (and the directory
+   * synced), so a partition a reader can list always has its tables.
    */
   openForWrite(name: string, synchronous: 'FULL' | 'NORMAL', cacheMib: number): Database {
     const path = this.path(name);
     if (!existsSync(path)) {
-      const tmp = path + CREATING;
-      rmSync(tmp, { force: true });
-      const fresh = openDatabase(tmp);
-      configurePartitionWriter(fresh, synchronous, cacheMib);
-      createPartitionSchema(fresh);
-      fresh.close();
-      renameSync(tmp, path);
-      this.syncDir();
+      // Writer processes sharing the directory may create the same day at once: each builds its own
+      // file, and a link (unlike a rename) never replaces one another put in place first.
+      const tmp = `${path}.${process.pid}-${randomUUID()}${CREATING}`;
+      try {
+        const fresh = openDatabase(tmp);
+        configurePartitionWriter(fresh, synchronous, cacheMib);
+        createPartitionSchema(fresh);
+        fresh.close();
+        linkSync(tmp, path);
+        this.syncDir();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      } finally {
+        for (const suffix of ['', '-wal', '-shm']) rmSync(tmp + suffix, { force: true });
+      }
     }
     const db = openDatabase(path);
     configurePartitionWriter(db, synchronous, cacheMib);

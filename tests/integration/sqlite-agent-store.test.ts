@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ActivityRejectedError, type AgentStore } from '../../exporters/agent-store.js';
+import { openDatabase } from '../../exporters/sqlite/driver.js';
+import { partitionsDirOf } from '../../exporters/sqlite/ledger-writer.js';
+import { partitionName } from '../../exporters/sqlite/partition-files.js';
 import { createSqliteStore, type SqliteStore } from '../../exporters/sqlite/sqlite-store.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { normalizeOne } from '../helpers/normalize-spans.js';
@@ -19,11 +22,13 @@ const T0 = Date.parse('2025-01-01T00:00:00Z') * 1000;
 const SYSTEM = { actor_type: 'system' as const, actor_id: null };
 
 let store: SqliteStore;
+let file: string;
 let now = T0;
 
 beforeEach(async () => {
   now = T0;
-  store = await createSqliteStore({ file: join(mkdtempSync(join(tmpdir(), 'agents-it-')), 'ledger.db'), writer: 'inline', clock: () => now, retentionDays: 400 });
+  file = join(mkdtempSync(join(tmpdir(), 'agents-it-')), 'ledger.db');
+  store = await createSqliteStore({ file, writer: 'inline', clock: () => now, retentionDays: 400 });
   await store.credentials.createOrganization({ id: 'org_test', name: 'test' });
 });
 
@@ -68,10 +73,18 @@ describe('the store refuses to change history', () => {
       'DELETE FROM activity_events',
       "UPDATE lifecycle_events SET to_state = 'deactivated'",
       'DELETE FROM lifecycle_events',
-      "UPDATE entries SET name = 'x'",
-      'DELETE FROM entries',
     ]) {
       expect(() => store.db.prepare(sql).run(), sql).toThrow(/immutable|only by the retention sweep/);
+    }
+    // entries live in their day's partition, which carries the same triggers
+    const partition = openDatabase(join(partitionsDirOf(file), partitionName(T0)));
+    try {
+      for (const sql of ["UPDATE entries SET name = 'x'", 'DELETE FROM entries']) {
+        expect(() => partition.prepare(sql).run(), sql).toThrow(/immutable|only by the retention sweep/);
+      }
+      expect(partition.prepare('SELECT count(*) FROM entries').pluck().get()).toBe(1);
+    } finally {
+      partition.close();
     }
     expect((await store.agents.verifyActivityChain(agent.id)).valid).toBe(true);
   });

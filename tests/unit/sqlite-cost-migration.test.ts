@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../exporters/sqlite/driver.js';
+import { partitionsDirOf } from '../../exporters/sqlite/ledger-writer.js';
 import { migrate, MIGRATIONS, nanoCosts } from '../../exporters/sqlite/schema.js';
 import { createSqliteStore } from '../../exporters/sqlite/sqlite-store.js';
 import { entryId, runIdFromTraceId } from '../../model/ids.js';
@@ -79,14 +80,22 @@ describe('the micro-USD → nano-USD migration', () => {
       await store.close();
     }
 
+    // the entries moved into their day's partition, rescaled and still immutable there
+    const partition = openDatabase(join(partitionsDirOf(file), '2025-03-05.db'));
+    try {
+      expect(partition.prepare('SELECT cost_nanos FROM entries ORDER BY seq').pluck().all()).toEqual([50_000_000, 19_000, 193]);
+      expect(() => partition.prepare('UPDATE entries SET cost_nanos = 0').run()).toThrow(/immutable/);
+    } finally {
+      partition.close();
+    }
     const db = openDatabase(file);
     try {
       expect(db.prepare('SELECT cost_nanos FROM agents').pluck().get()).toBe(50_019_193);
-      expect(db.prepare("SELECT count(*) FROM pragma_table_info('entries') WHERE name = 'cost_micros'").pluck().get()).toBe(0);
-      expect(() => db.prepare('UPDATE entries SET cost_nanos = 0').run()).toThrow(/immutable/);
+      expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'entries'").pluck().get()).toBe(0);
       // met again (a later step rebuilt nothing), the step changes nothing
       db.transaction(() => nanoCosts(db))();
-      expect(db.prepare('SELECT sum(cost_nanos) FROM entries').pluck().get()).toBe(50_019_193);
+      expect(db.prepare('SELECT cost_nanos FROM agents').pluck().get()).toBe(50_019_193);
+      expect(db.prepare('SELECT cost_nanos FROM runs').pluck().get()).toBe(50_019_193);
     } finally {
       db.close();
     }

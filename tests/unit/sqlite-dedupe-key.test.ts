@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../exporters/sqlite/driver.js';
+import { partitionsDirOf } from '../../exporters/sqlite/ledger-writer.js';
 import { MIGRATIONS } from '../../exporters/sqlite/schema.js';
 import { createSqliteStore } from '../../exporters/sqlite/sqlite-store.js';
 import { entryId, runIdFromTraceId } from '../../model/ids.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
+import { writeSingleFileLedger } from '../helpers/ledger-at-version.js';
 
 /** First write wins on (organization, run, span); a ledger written before that key moves to it intact. */
 
@@ -16,7 +18,7 @@ function entry(org: string, trace: number, span: number): EntryRecord {
   return {
     id: entryId(org, traceId, spanId), organization_id: org, run_id: runIdFromTraceId(traceId), trace_id: traceId, span_id: spanId,
     parent_span_id: null, is_root: span === 1, name: 'step', kind: 'tool', outcome: 'success', status_message: null,
-    start_us: 1_700_000_000_000_000 + span, end_us: 1_700_000_000_000_100 + span, duration_ms: 0.1, cost_nanos: 10, model: null,
+    start_us: 1_700_000_000_000_000 + span, end_us: 1_700_000_000_000_100 + span, duration_ms: 0.1, cost_nanos: 10_000, model: null,
     provider: null, input_tokens: null, output_tokens: null, total_tokens: null, agent_id: 'agent', service_name: null, user_id: null,
     inputs: { text: `span ${span}` }, outputs: null, compliance_metadata: null, tags: [], attributes: {}, truncated_fields: [], redactions: 0,
   };
@@ -39,7 +41,7 @@ describe('the entries dedupe key', () => {
       expect((await store.ledger.write([entry('acme', 1, 2), entry('acme', 2, 2), entry('globex', 1, 2)])).inserted).toBe(2);
       const stats = await store.ledger.stats({ scope: { organization_id: 'acme' } });
       expect(stats.total_actions).toBe(3);
-      expect(stats.total_cost_usd).toBe(3e-8);
+      expect(stats.total_cost_usd).toBe(0.00003);
     } finally {
       await store.close();
     }
@@ -47,25 +49,17 @@ describe('the entries dedupe key', () => {
 
   it('moves a ledger indexed by entry id to the new key on start-up, keeping every entry and still refusing re-deliveries', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'dedupe-migrate-')), 'ledger.db');
-    const first = await createSqliteStore({ file, writer: 'inline' });
-    await first.ledger.write([entry('acme', 1, 1), entry('acme', 1, 2), entry('acme', 2, 1)]);
-    await first.close();
-    // put the database back in the shape the previous migration left it in
-    const raw = openDatabase(file);
+    // a single-file ledger in the shape the previous migration left it in
     const dedupeStep = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('CREATE UNIQUE INDEX entries_org_run_span'));
-    raw.exec(`DROP INDEX entries_org_run_span;
-      CREATE UNIQUE INDEX entries_id ON entries (id);
-      CREATE INDEX entries_org_run_ts ON entries (organization_id, run_id, ts_us);`);
-    // later steps meet a schema they already changed: each must then change nothing
-    raw.pragma(`user_version = ${dedupeStep}`);
-    raw.close();
-    expect(indexes(file)).toContain('entries_id');
+    await writeSingleFileLedger(file, [entry('acme', 1, 1), entry('acme', 1, 2), entry('acme', 2, 1)], dedupeStep);
+    expect(indexes(file)).toEqual(expect.arrayContaining(['entries_id', 'entries_org_run_ts']));
+    expect(indexes(file)).not.toContain('entries_org_run_span');
 
     const reopened = await createSqliteStore({ file, writer: 'inline' });
     try {
-      expect(indexes(file)).toContain('entries_org_run_span');
-      expect(indexes(file)).not.toContain('entries_id');
-      expect(indexes(file)).not.toContain('entries_org_run_ts');
+      // later steps met a schema they already changed, then the entries moved into their partition, under the new key
+      expect(indexes(file)).toEqual([]);
+      expect(indexes(join(partitionsDirOf(file), '2023-11-14.db'))).toContain('entries_org_run_span');
       expect((await reopened.ledger.write([entry('acme', 1, 2), entry('acme', 2, 1), entry('acme', 2, 2)])).inserted).toBe(1);
       const page = await reopened.ledger.queryLedger({ scope: { organization_id: 'acme' }, page: 0, page_size: 10, sort_by: 'timestamp', sort_order: 'desc' });
       expect(page.count).toBe(4);

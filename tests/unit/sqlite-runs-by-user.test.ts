@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../exporters/sqlite/driver.js';
+import { rebuildRunsByUser } from '../../exporters/sqlite/runs-by-user-migration.js';
+import { MIGRATIONS } from '../../exporters/sqlite/schema.js';
 import { createSqliteStore } from '../../exporters/sqlite/sqlite-store.js';
 import type { RunSummary, Store } from '../../exporters/store.js';
 import { entryId, runIdFromTraceId } from '../../model/ids.js';
@@ -11,11 +13,13 @@ import { generateEntries } from '../conformance/dataset.js';
 import { expectedLedgerPage } from '../conformance/expected-ledger.js';
 import { expectedRuns, publicRun } from '../conformance/expected-runs.js';
 import { writePlan } from '../conformance/write-plan.js';
+import { writeSingleFileLedger } from '../helpers/ledger-at-version.js';
 
 /**
- * Runs per (organization, run, user) in SQLite: a ledger whose runs were
- * kept per (organization, run), with other users' spans merged into them,
- * is rebuilt under the new key when the store next opens.
+ * Runs per (organization, run, user) in SQLite: a single-file ledger whose
+ * runs were kept per (organization, run), with other users' spans merged
+ * into them, is rebuilt under the new key when the store next opens, before
+ * its entries move into partitions.
  */
 const { written } = writePlan(generateEntries());
 const dirs: string[] = [];
@@ -30,20 +34,9 @@ async function allRuns(store: Store): Promise<RunSummary[]> {
   return page.data.sort(byRun).map(sortedTags);
 }
 
-/** The runs table as schema.ts step 6 found it (micro-USD, before the nano step): one row per (organization, run), every user's spans summed into it. */
+/** Runs as the rebuild's step found them (one row per (organization, run), every user's spans summed into it), in the table `migrate` made. */
 const LEGACY_RUNS = `
-  DROP TABLE runs;
-  CREATE TABLE runs (
-    organization_id TEXT NOT NULL, run_id TEXT NOT NULL, agent_id TEXT, user_id TEXT, start_us INTEGER NOT NULL, end_us INTEGER NOT NULL,
-    action_count INTEGER NOT NULL, cost_micros INTEGER NOT NULL, root_count INTEGER NOT NULL, root_error INTEGER NOT NULL, root_name TEXT,
-    root_span_id TEXT, prompt_name TEXT, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, total_tokens INTEGER NOT NULL,
-    model_config TEXT, tags TEXT NOT NULL,
-    PRIMARY KEY (organization_id, run_id)
-  ) WITHOUT ROWID;
-  CREATE INDEX runs_org_start ON runs (organization_id, start_us, run_id);
-  CREATE INDEX runs_org_cost ON runs (organization_id, cost_micros, run_id);
-  CREATE INDEX runs_org_agent_start ON runs (organization_id, agent_id, start_us, run_id);
-  INSERT INTO runs SELECT organization_id, run_id, max(agent_id), min(user_id), min(ts_us), max(end_us), count(*), sum(cost_nanos) / 1000,
+  INSERT INTO runs SELECT organization_id, run_id, max(agent_id), min(user_id), min(ts_us), max(end_us), count(*), sum(cost_nanos),
     sum(is_root), max(is_root AND outcome = 'error'), max(CASE WHEN is_root THEN name END), max(CASE WHEN is_root THEN span_id END), NULL,
     sum(coalesce(input_tokens, 0)), sum(coalesce(output_tokens, 0)), sum(coalesce(total_tokens, 0)), NULL, '[]'
     FROM entries GROUP BY organization_id, run_id;
@@ -54,13 +47,10 @@ describe('runs per (organization, run, user) in SQLite', () => {
     const dir = mkdtempSync(join(tmpdir(), 'runs-by-user-'));
     dirs.push(dir);
     const file = join(dir, 'ledger.db');
-    const first = await createSqliteStore({ file, writer: 'inline' });
-    await first.ledger.write(written);
-    await first.close();
-
+    // a single-file ledger from before runs per user
+    await writeSingleFileLedger(file, written, MIGRATIONS.indexOf(rebuildRunsByUser), ['runs']);
     const raw = openDatabase(file);
     raw.exec(LEGACY_RUNS);
-    raw.pragma('user_version = 6');
     const merged = raw.prepare('SELECT count(*) FROM runs').pluck().get() as number;
     raw.close();
 
