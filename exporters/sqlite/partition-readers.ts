@@ -16,8 +16,8 @@ export interface LedgerPartitions {
    * call the returned function when done.
    */
   hold(db: Database): () => void;
-  /** `compute`'s count for `key` on this connection, reused while the partition is unchanged. */
-  cachedCount(db: Database, key: string, compute: () => number): number;
+  /** `compute`'s answer for `key` on this connection, reused while the partition is unchanged. */
+  cached<T>(db: Database, key: string, compute: () => T): T;
 }
 
 interface Reader {
@@ -42,8 +42,8 @@ const IDLE_MS = 60_000;
 /** Page cache per connection, and for its attached catalog (KiB): queries read a few pages of most days. */
 const CACHE_KIB = 2048;
 const CATALOG_CACHE_KIB = 512;
-/** Filters whose counts a partition's connection keeps. */
-const MAX_COUNTS = 256;
+/** Answers a partition's connection keeps. */
+const MAX_ANSWERS = 256;
 
 /**
  * Read-only connections to partition files, least recently used closed past
@@ -59,7 +59,7 @@ const MAX_COUNTS = 256;
 export class PartitionReaders implements LedgerPartitions {
   private readonly open = new Map<string, Reader>();
   private readonly held = new Map<Database, Reader>();
-  private readonly counts = new WeakMap<Database, { version: number; counts: Map<string, number> }>();
+  private readonly answers = new WeakMap<Database, { version: number; answers: Map<string, unknown> }>();
   private readonly idleTimer: NodeJS.Timeout;
 
   constructor(
@@ -141,20 +141,20 @@ export class PartitionReaders implements LedgerPartitions {
   }
 
   /**
-   * A count over a partition, kept until another connection commits to it
-   * (`PRAGMA data_version`): past days rarely change, and investigators page
-   * through the same filter, so its count over them is computed once.
+   * An answer over a partition (a count, its stats rollups, its runs
+   * matching `q`), kept until another connection commits to it (`PRAGMA
+   * data_version`): past days rarely change, and investigators page through
+   * the same filter, so its answer over them is computed once.
    */
-  cachedCount(db: Database, key: string, compute: () => number): number {
+  cached<T>(db: Database, key: string, compute: () => T): T {
     const version = db.pragma('data_version', { simple: true }) as number;
-    let cache = this.counts.get(db);
-    if (!cache || cache.version !== version) this.counts.set(db, (cache = { version, counts: new Map() }));
-    let n = cache.counts.get(key);
-    if (n === undefined) {
-      if (cache.counts.size >= MAX_COUNTS) cache.counts.clear();
-      cache.counts.set(key, (n = compute()));
-    }
-    return n;
+    let cache = this.answers.get(db);
+    if (!cache || cache.version !== version) this.answers.set(db, (cache = { version, answers: new Map() }));
+    if (cache.answers.has(key)) return cache.answers.get(key) as T;
+    if (cache.answers.size >= MAX_ANSWERS) cache.answers.clear();
+    const answer = compute();
+    cache.answers.set(key, answer);
+    return answer;
   }
 
   private closeIdle(before: number): void {

@@ -37,7 +37,7 @@ function pagePartitions(parts: LedgerPartitions, candidates: ReadonlyArray<{ db:
   const { sort_by: _s, sort_order: _o, page: _p, page_size: _z, after: _a, ...filter } = query;
   const key = JSON.stringify(filter);
   const counted = candidates
-    .map((p) => ({ db: p.db, count: parts.cachedCount(p.db, key, () => countLedger(p.db, filter)) }))
+    .map((p) => ({ db: p.db, count: parts.cached(p.db, `count ${key}`, () => countLedger(p.db, filter)) }))
     .filter((p) => p.count > 0);
   const count = counted.reduce((n, p) => n + p.count, 0);
   const offset = pageOffset(query);
@@ -105,7 +105,7 @@ export function assertPartitionsSearchable(parts: LedgerPartitions, filter: Ledg
 
 export function statsOverPartitions(parts: LedgerPartitions, q: StatsQuery): LedgerStats {
   const acc = new StatsAccumulator();
-  for (const db of parts.oldestFirst(q.start_us, q.end_us)) addStats(db, acc, q);
+  for (const db of parts.oldestFirst(q.start_us, q.end_us)) addStats(db, acc, q, (sql, params, read) => parts.cached(db, `stats ${sql} ${JSON.stringify(params)}`, read));
   return acc.result();
 }
 
@@ -121,7 +121,7 @@ export function runsOverPartitions(catalog: Database, parts: LedgerPartitions, q
   const add = catalog.prepare('INSERT OR IGNORE INTO temp.matching_runs VALUES (?, ?, ?)');
   const scope: QueryScope = { organization_id: q.scope.organization_id, user_id: q.scope.user_id };
   for (const db of parts.oldestFirst()) {
-    const keys = runsMatching(db, q.q, scope);
+    const keys = parts.cached(db, `runs ${JSON.stringify([q.q, scope])}`, () => runsMatching(db, q.q!, scope));
     catalog.transaction(() => {
       for (const k of keys) add.run(...k);
     })();

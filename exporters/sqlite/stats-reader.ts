@@ -16,14 +16,17 @@ export function queryStats(db: Database, q: StatsQuery): LedgerStats {
   return acc.result();
 }
 
+/** Rollup rows by their query: the caller may keep them (a partition that has not changed answers the same). */
+export type RollupRead = (sql: string, params: unknown[], read: () => any[][]) => any[][];
+
 /** One partition's part of the stats, added to `acc` (sums, counts and buckets add up across partitions). */
-export function addStats(db: Database, acc: StatsAccumulator, q: StatsQuery): void {
+export function addStats(db: Database, acc: StatsAccumulator, q: StatsQuery, cached: RollupRead = (_s, _p, read) => read()): void {
   if (q.agent_id !== undefined || q.scope.user_id) {
     addEntries(db, acc, q, q.start_us, q.end_us);
     return;
   }
   if (q.start_us === undefined && q.end_us === undefined) {
-    addRollups(db, acc, q, ALL_TIME, ALL_TIME);
+    addRollups(db, acc, q, ALL_TIME, ALL_TIME, cached);
     return;
   }
   // whole hours [firstHour, lastHour] inside the range; the rest are edges
@@ -33,17 +36,17 @@ export function addStats(db: Database, acc: StatsAccumulator, q: StatsQuery): vo
     addEntries(db, acc, q, q.start_us, q.end_us);
     return;
   }
-  addRollups(db, acc, q, firstHour, lastHour);
+  addRollups(db, acc, q, firstHour, lastHour, cached);
   if (q.start_us !== undefined && q.start_us < firstHour * HOUR_US) addEntries(db, acc, q, q.start_us, firstHour * HOUR_US - 1);
   if (q.end_us !== undefined && q.end_us >= (lastHour + 1) * HOUR_US) addEntries(db, acc, q, (lastHour + 1) * HOUR_US, q.end_us);
 }
 
-function addRollups(db: Database, acc: StatsAccumulator, q: StatsQuery, fromHour: number, toHour: number): void {
+function addRollups(db: Database, acc: StatsAccumulator, q: StatsQuery, fromHour: number, toHour: number, cached: RollupRead): void {
   const scope = scopeSql({ organization_id: q.scope.organization_id }, 'r');
   const where = `${scope.sql ? `${scope.sql} AND ` : ''}r.hour BETWEEN ? AND ?`;
   const params = [...scope.params, fromHour, toHour];
   // Sums of many hours may pass 2^53 nanos: read as bigints (safeIntegers), never rounded on the way.
-  const rows = (sql: string) => sumRows(db, sql, params);
+  const rows = (sql: string) => cached(sql, params, () => sumRows(db, sql, params));
   for (const [outcome, n, cost, dur] of rows(
     `SELECT outcome, sum(n), sum(cost_nanos), sum(duration_us) FROM rollup_outcome r WHERE ${where} GROUP BY outcome`,
   )) {

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSqliteStore, type SqliteStore } from '../../exporters/sqlite/sqlite-store.js';
+import { entryId, runIdFromTraceId } from '../../model/ids.js';
+import type { EntryRecord } from '../../model/ledger-entry.js';
+import { parseSearchQuery } from '../../model/search-query.js';
+
+/** Answers kept per partition (counts, stats rollups, runs matching q) change as soon as the partition does. */
+
+const DAY_US = 86_400_000_000;
+const DAY1 = Date.UTC(2026, 10, 2) * 1000;
+
+function entry(trace: number, span: number, startUs: number, word: string): EntryRecord {
+  const traceId = trace.toString(16).padStart(32, '0');
+  const spanId = span.toString(16).padStart(16, '0');
+  return {
+    id: entryId('acme', traceId, spanId), organization_id: 'acme', run_id: runIdFromTraceId(traceId), trace_id: traceId, span_id: spanId,
+    parent_span_id: null, is_root: true, name: 'step', kind: 'tool', outcome: 'error', status_message: null,
+    start_us: startUs, end_us: startUs + 100, duration_ms: 0.1, cost_nanos: 10, model: null, provider: null, input_tokens: null,
+    output_tokens: null, total_tokens: null, agent_id: 'agent', service_name: null, user_id: null, inputs: { text: word }, outputs: null,
+    compliance_metadata: null, tags: [], attributes: {}, truncated_fields: [], redactions: 0,
+  };
+}
+
+let store: SqliteStore | null = null;
+let dir = '';
+afterEach(async () => {
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('answers kept per partition', () => {
+  it('count, stats and runs matching q follow writes to a day already read, and late writes to an older one', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'answer-cache-'));
+    store = await createSqliteStore({ file: join(dir, 'ledger.db'), writer: 'inline' });
+    const scope = { organization_id: 'acme' };
+    const read = async () => ({
+      count: (await store!.ledger.queryLedger({ scope, outcome: 'error', sort_by: 'timestamp', sort_order: 'desc', page: 0, page_size: 10 })).count,
+      stats: (await store!.ledger.stats({ scope })).total_actions,
+      runs: (await store!.ledger.listRuns({ scope, q: parseSearchQuery('zebra'), sort_by: 'timestamp', sort_order: 'desc', page: 0, page_size: 10 })).count,
+    });
+    await store.ledger.write([entry(1, 1, DAY1 + DAY_US, 'zebra'), entry(2, 1, DAY1, 'lion')]);
+    expect(await read()).toEqual({ count: 2, stats: 2, runs: 1 });
+    expect(await read()).toEqual({ count: 2, stats: 2, runs: 1 });
+    await store.ledger.write([entry(3, 1, DAY1 + DAY_US + 5, 'zebra')]);
+    expect(await read()).toEqual({ count: 3, stats: 3, runs: 2 });
+    // a late span to the older day
+    await store.ledger.write([entry(4, 1, DAY1 + 7, 'zebra')]);
+    expect(await read()).toEqual({ count: 4, stats: 4, runs: 3 });
+  });
+});
