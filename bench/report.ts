@@ -18,6 +18,8 @@ export function printResults(r: any): void {
     ...(r.ceiling?.curve?.length ? [`  ceiling by size      ${r.ceiling.curve.map((c: any) => `≤${c.upToRows / 1e6}M ${f(c.rowsPerSecond / 1000)}k`).join(', ')} rows/s`] : []),
     `  ratio                ${r.ingest.ratioToCeiling === null ? 'n/a' : f(r.ingest.ratioToCeiling, 2)}`,
     `  server peak RSS      ${f(r.ingest.peakRssMiB, 0)} MiB`,
+    `  written to disk      ${r.ingest.writeBytesPerSpan == null ? 'n/a' : `${f(r.ingest.writeBytesPerSpan, 0)} B a span, ${f(r.ingest.writeAmplification, 2)} x its row (${f(r.ingest.rowBytes, 0)} B); ${r.ingest.partitions} day partitions`}`,
+    `  per tenth            ${(r.ingest.curve ?? []).map((c: any) => `${f(c.spansPerSecond, 0)}/s${c.writeBytesPerSpan == null ? '' : ` ${f(c.writeBytesPerSpan, 0)} B`}`).join(' · ')}`,
     r.bullmq
       ? `  BullMQ path          ${f(r.bullmq.spansPerSecond, 0)} spans/s queryable (acknowledged at ${f(r.bullmq.spans / r.bullmq.seconds, 0)}/s), ${r.bullmq.refusals} refusals retried`
       : '  BullMQ path          not measured: set REDIS_URL to a Redis to include it',

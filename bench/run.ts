@@ -60,7 +60,7 @@ async function main() {
     const server = await startServerProcess({ dataDir: join(work, 'server'), env });
     const pid = server.child.pid!;
     log(`ingest: ${clients} clients, OTLP protobuf over HTTP, ${SPANS_PER_REQUEST} spans a request`);
-    const ingest = await runIngest(corpus, server.otlpUrl, server.auth, clients, entries);
+    const ingest = await runIngest(corpus, server.otlpUrl, server.auth, clients, entries, pid);
     const visible = (await server.get('/api/v1/ledger?page_size=1')).body.count;
     if (visible !== entries) throw new Error(`only ${visible} of ${entries} entries are queryable after ingest`);
     const ingestMemory = memoryOf(pid);
@@ -70,6 +70,13 @@ async function main() {
     const monthStart = new Date(Date.parse(endIso) - 30 * 86_400_000).toISOString();
     const weekStart = new Date(Date.parse(endIso) - 7 * 86_400_000).toISOString();
     const deepPage = Math.max(0, Math.floor(entries / 100 / 2));
+    // a cursor 100 pages of 100 into the ledger: what the 101st page of a keyset walk asks
+    let cursor: string | null = null;
+    for (let i = 0, path = '/api/v1/ledger?page_size=100'; i < 100; i++) {
+      cursor = (await server.get(path)).body.next_cursor ?? null;
+      if (!cursor) break;
+      path = `/api/v1/ledger?page_size=100&cursor=${encodeURIComponent(cursor)}`;
+    }
     const patterns: QueryPattern[] = [
       { name: 'ledger: newest page', path: '/api/v1/ledger' },
       { name: 'ledger: outcome=error', path: '/api/v1/ledger?outcome=error' },
@@ -87,6 +94,9 @@ async function main() {
       { name: 'ledger: search (common)', path: '/api/v1/ledger?search=refund&page_size=50' },
       { name: 'ledger: search (rare)', path: '/api/v1/ledger?search=agent-04&page_size=50' },
       { name: 'ledger: deep page', path: `/api/v1/ledger?page=${deepPage}&page_size=100` },
+      { name: 'ledger: page 500', path: '/api/v1/ledger?page=500&page_size=50' },
+      { name: 'ledger: by cost, page 500', path: '/api/v1/ledger?sort_by=cost&sort_order=desc&page=500&page_size=50' },
+      ...(cursor ? [{ name: 'ledger: cursor (page 101)', path: `/api/v1/ledger?page_size=100&cursor=${encodeURIComponent(cursor)}` }] : []),
       { name: 'stats: everything', path: '/api/v1/ledger/stats' },
       { name: 'stats: a month', path: `/api/v1/ledger/stats?start_date=${monthStart}&end_date=${endIso}` },
       { name: 'stats: one agent', path: '/api/v1/ledger/stats?agent_id=agent-042' },
@@ -108,13 +118,22 @@ async function main() {
     await server.stop();
     const partitionsDir = partitionsDirOf(join(work, 'server', 'ledger.db'));
     const fulltextIndex = indexSize(readdirSync(partitionsDir).filter((f) => f.endsWith('.db')).map((f) => join(partitionsDir, f)));
+    // the target on bytes written: at most 4x the row's own size (its entries-table bytes)
+    const rowBytes = (fulltextIndex.entriesTableMiB * 2 ** 20) / entries;
     const result: any = {
       at: new Date().toISOString(),
       complete: false,
       machine,
       entries,
       clients,
-      ingest: { ...ingest, peakRssMiB: ingestMemory.peakMiB, ratioToCeiling: null },
+      ingest: {
+        ...ingest,
+        peakRssMiB: ingestMemory.peakMiB,
+        ratioToCeiling: null,
+        rowBytes: Math.round(rowBytes),
+        writeAmplification: ingest.writeBytesPerSpan === null ? null : Math.round((ingest.writeBytesPerSpan / rowBytes) * 100) / 100,
+        partitions: readdirSync(partitionsDir).filter((f) => f.endsWith('.db')).length,
+      },
       fulltext: { ingestWithoutIndex: null, ingestRatioOnToOff: null, index: fulltextIndex },
       bullmq: null,
       ceiling: null,
