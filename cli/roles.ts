@@ -57,7 +57,8 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
   const dataDir = resolve(config.data_dir);
   const writes = role === 'all' || role === 'worker';
   // Elasticsearch when elasticsearch_url is set, else SQLite in data_dir; roles that never write entries open no writer (one process writes partitions)
-  const store = await createStore(config, { writer: writes ? (options.storeWriter ?? 'thread') : 'none' });
+  const storeLogger = logger.child({ component: 'store' });
+  const store = await createStore(config, { writer: writes ? (options.storeWriter ?? 'thread') : 'none', log: (message) => storeLogger.info(message) });
   // Roles that take requests hash keys and redact; both secrets come from config or the data directory.
   const pepper = role !== 'worker' ? loadPepper(config.auth.key_pepper, dataDir) : null;
   let redaction = null;

@@ -7,6 +7,8 @@ import type { Store } from './store.js';
 export interface CreateStoreOptions {
   /** SQLite: `thread` (the server's writer), `inline` (tools and tests that write), `none` (processes that never write entries). */
   writer?: 'thread' | 'inline' | 'none';
+  /** Progress of a long start (SQLite: a single-file ledger moving into partitions). */
+  log?: (message: string) => void;
 }
 
 /**
@@ -36,5 +38,6 @@ export async function createStore(config: Config, options: CreateStoreOptions = 
     writer: options.writer ?? 'thread',
     trustHalfLifeDays: config.agents.trust_half_life_days,
     retentionDays: config.retention.days,
+    log: options.log,
   });
 }

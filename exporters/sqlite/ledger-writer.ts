@@ -17,7 +17,11 @@ export function partitionsDirOf(catalogFile: string): string {
  * entries of a single-file ledger to move, then rows the catalog has not
  * applied (catalog-apply.ts).
  */
-export function openLedgerWriter(catalogFile: string, options: PartitionedWriterOptions): { catalog: Database; writer: PartitionedWriter } {
+export function openLedgerWriter(
+  catalogFile: string,
+  options: PartitionedWriterOptions,
+  log: (message: string) => void = () => undefined,
+): { catalog: Database; writer: PartitionedWriter } {
   const catalog = openDatabase(catalogFile);
   // the catalog's share of a write is replayed from the partitions if lost: it need not wait for the disk
   configureConnection(catalog, 'NORMAL', 64);
@@ -26,7 +30,7 @@ export function openLedgerWriter(catalogFile: string, options: PartitionedWriter
   files.removeLeftovers();
   const writer = new PartitionedWriter(catalog, files, options);
   finishDrops(writer, catalog);
-  moveEntriesIntoPartitions(catalog, writer, options.fulltext);
+  moveEntriesIntoPartitions(catalog, writer, options.fulltext, log);
   writer.catchUpAll();
   return { catalog, writer };
 }

@@ -61,6 +61,8 @@ export interface SqliteStoreOptions {
   retentionDays?: number;
   /** µs since the epoch, for agent records; tests inject one to move time. */
   clock?: () => number;
+  /** Progress of long starts (a single-file ledger moving into partitions). */
+  log?: (message: string) => void;
 }
 
 export interface SqliteLedgerStore extends LedgerStore {
@@ -109,7 +111,7 @@ class SqliteLedger implements SqliteLedgerStore {
       cacheMib: this.options.writerCacheMib,
     };
     if (this.options.writer === 'inline') {
-      this.inline = openLedgerWriter(this.options.file, { ...writerOptions, now: this.options.clock });
+      this.inline = openLedgerWriter(this.options.file, { ...writerOptions, now: this.options.clock }, this.options.log);
       this.db = this.inline.catalog;
     } else if (this.options.writer === 'none') {
       this.db = openDatabase(this.options.file);
@@ -145,6 +147,10 @@ class SqliteLedger implements SqliteLedgerStore {
         if ('ready' in msg) {
           this.writerError = null;
           resolve();
+          return;
+        }
+        if ('log' in msg) {
+          this.options.log(msg.log);
           return;
         }
         const p = this.pending.get(msg.seq);
@@ -256,6 +262,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
     trustHalfLifeDays: 30,
     retentionDays: 400,
     clock: systemClock,
+    log: () => undefined,
     ...options,
   };
   const ledger = new SqliteLedger(resolved);

@@ -27,13 +27,17 @@ export interface SweepRequest {
 export type WriterRequest = { seq: number; rows: WriteRow[] } | { seq: number; sweep: SweepRequest } | { close: true };
 export type WriterReply =
   | { ready: true }
+  | { log: string }
   | { seq: number; inserted: number }
   | { seq: number; swept: EntrySweep }
   | { seq: number; error: string };
 
 const { file, synchronous, fulltext, trustHalfLifeDays, cacheMib } = workerData as WriterThreadOptions;
-const { catalog, writer } = openLedgerWriter(file, { synchronous, fulltext, trustHalfLifeDays, cacheMib });
 const port = parentPort!;
+// a long start (a single-file ledger moving into partitions) says how far it is
+const { catalog, writer } = openLedgerWriter(file, { synchronous, fulltext, trustHalfLifeDays, cacheMib }, (log) =>
+  port.postMessage({ log } satisfies WriterReply),
+);
 let pending: Array<{ seq: number; rows: WriteRow[] }> = [];
 let scheduled = false;
 let writesSinceOptimize = 0;

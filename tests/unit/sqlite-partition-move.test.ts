@@ -105,13 +105,16 @@ describe.each(['inline', 'thread'] as const)('a single-file ledger made by the l
   it('answers every question as the old build did, its entries moved into one partition per day', async () => {
     const create = writer === 'inline' ? (createSqliteStore as CreateStore) : await compiledStore();
     const file = copyOfFixture();
-    const first = await create({ file, writer, clock: () => FIXTURE_NOW_US });
+    const logged: string[] = [];
+    const first = await create({ file, writer, clock: () => FIXTURE_NOW_US, log: (m) => logged.push(m) });
     try {
       expect(await answers(first)).toEqual(EXPECTED);
     } finally {
       await first.close();
     }
     expectMoved(file);
+    // the start says what it did (a 10M-entry move takes minutes)
+    expect(logged.at(-1)).toMatch(new RegExp(`^moved ${fixtureEntries().length} entries into partitions`));
 
     // after the move: re-deliveries of moved spans are no news, a late span of a moved run joins it, the chains grow and verify
     const store = await create({ file, writer, clock: () => FIXTURE_NOW_US });
