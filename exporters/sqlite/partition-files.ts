@@ -5,6 +5,7 @@ import { openDatabase, type Database } from './driver.js';
 import { foldCase } from './ledger-filter-sql.js';
 import { DAY_US } from './org-policy.js';
 import { createPartitionSchema } from './partition-schema.js';
+import { configureConnection } from './schema.js';
 
 /**
  * The ledger's entries, one SQLite file per UTC day of their start time
@@ -63,16 +64,6 @@ export function overlaps(p: Partition, from: number | undefined, to: number | un
   return (to === undefined || p.start_us <= to) && (from === undefined || p.end_us > from);
 }
 
-/** Settings of a connection that writes a partition (the page size only counts before the first table). */
-export function configurePartitionWriter(db: Database, synchronous: 'FULL' | 'NORMAL', cacheMib: number): void {
-  db.pragma('busy_timeout = 5000');
-  db.pragma('page_size = 16384');
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${synchronous}`);
-  db.pragma(`cache_size = ${-Math.round(cacheMib * 1024)}`);
-  db.pragma('temp_store = MEMORY');
-}
-
 export function registerFold(db: Database): void {
   db.function('fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? foldCase(s) : null));
 }
@@ -115,7 +106,7 @@ export class PartitionFiles {
       const tmp = `${path}.${process.pid}-${randomUUID()}${CREATING}`;
       try {
         const fresh = openDatabase(tmp);
-        configurePartitionWriter(fresh, synchronous, cacheMib);
+        configureConnection(fresh, synchronous, cacheMib);
         createPartitionSchema(fresh);
         fresh.close();
         linkSync(tmp, path);
@@ -127,7 +118,7 @@ export class PartitionFiles {
       }
     }
     const db = openDatabase(path);
-    configurePartitionWriter(db, synchronous, cacheMib);
+    configureConnection(db, synchronous, cacheMib);
     registerFold(db);
     return db;
   }

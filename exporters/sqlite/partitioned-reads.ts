@@ -8,6 +8,7 @@ import { runsMatching } from './fulltext-reader.js';
 import { countLedger, exportLedger, exportLedgerJson, ledgerRows } from './ledger-reader.js';
 import { pageOf, pageOffset } from './ledger-order.js';
 import { mergePage } from './partition-merge.js';
+import type { Partition } from './partition-files.js';
 import type { LedgerPartitions } from './partition-readers.js';
 import { getRun, listRuns, runActions } from './runs-reader.js';
 import { addStats } from './stats-reader.js';
@@ -32,12 +33,12 @@ export function queryPartitions(parts: LedgerPartitions, query: LedgerQuery): Le
   }
 }
 
-function pagePartitions(parts: LedgerPartitions, candidates: ReadonlyArray<{ db: Database }>, query: LedgerQuery): LedgerPage {
+function pagePartitions(parts: LedgerPartitions, candidates: ReadonlyArray<Partition & { db: Database }>, query: LedgerQuery): LedgerPage {
   if (query.q) for (const p of candidates) assertFullTextReady(p.db);
   const { sort_by: _s, sort_order: _o, page: _p, page_size: _z, after: _a, ...filter } = query;
   const key = JSON.stringify(filter);
   const counted = candidates
-    .map((p) => ({ db: p.db, count: parts.cached(p.db, `count ${key}`, () => countLedger(p.db, filter)) }))
+    .map((p) => ({ ...p, count: parts.cached(p.db, `count ${key}`, () => countLedger(p.db, filter)) }))
     .filter((p) => p.count > 0);
   const count = counted.reduce((n, p) => n + p.count, 0);
   const offset = pageOffset(query);
@@ -49,11 +50,14 @@ function pagePartitions(parts: LedgerPartitions, candidates: ReadonlyArray<{ db:
     if (query.sort_order === 'desc') counted.reverse();
     rows = [];
     let skip = offset;
+    const after = query.after;
     for (const p of counted) {
-      if (!query.after && skip >= p.count) {
+      if (!after && skip >= p.count) {
         skip -= p.count;
         continue;
       }
+      // a cursor's page starts in its own day: the days before it in the sort hold nothing after it
+      if (after && (query.sort_order === 'desc' ? p.start_us > Number(after.key) : p.end_us <= Number(after.key))) continue;
       rows.push(...ledgerRows(p.db, query, skip, want - rows.length, p.count));
       skip = 0;
       if (rows.length >= want) break;
