@@ -7,7 +7,7 @@ import { entryId, runIdFromTraceId } from '../../model/ids.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { parseSearchQuery } from '../../model/search-query.js';
 
-/** Answers kept per partition (counts, stats rollups, runs matching q) change as soon as the partition does. */
+/** Reads over day partitions: answers kept per partition follow its writes; a cursor walk finds rows tied at a day edge. */
 
 const DAY_US = 86_400_000_000;
 const DAY1 = Date.UTC(2026, 10, 2) * 1000;
@@ -49,5 +49,27 @@ describe('answers kept per partition', () => {
     // a late span to the older day
     await store.ledger.write([entry(4, 1, DAY1 + 7, 'zebra')]);
     expect(await read()).toEqual({ count: 4, stats: 4, runs: 3 });
+  });
+});
+
+describe('a cursor walk by time over days', () => {
+  it('finds the rows tied at a day’s first µs after a cursor placed on them, both ways', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cursor-midnight-'));
+    store = await createSqliteStore({ file: join(dir, 'ledger.db'), writer: 'inline' });
+    const midnight = DAY1 + DAY_US;
+    const rows = [entry(1, 1, midnight, 'a'), entry(2, 1, midnight, 'b'), entry(3, 1, midnight - 1, 'c'), entry(4, 1, midnight + 1, 'd')];
+    await store.ledger.write(rows);
+    for (const sort_order of ['desc', 'asc'] as const) {
+      const seen: string[] = [];
+      let after;
+      for (;;) {
+        const page = await store.ledger.queryLedger({ scope: { organization_id: 'acme' }, sort_by: 'timestamp', sort_order, page: 0, page_size: 1, after });
+        seen.push(...page.data.map((e) => e.id));
+        if (!page.next) break;
+        after = page.next;
+      }
+      const expected = [...rows].sort((a, b) => a.start_us - b.start_us || (a.id < b.id ? -1 : 1)).map((e) => e.id);
+      expect(seen).toEqual(sort_order === 'asc' ? expected : expected.reverse());
+    }
   });
 });
