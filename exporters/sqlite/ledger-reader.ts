@@ -74,7 +74,8 @@ function pickPage(db: Database, query: LedgerQuery, offset: number, limit: numbe
   const order = ledgerOrder(query.sort_by, query.sort_order);
   const seek = query.after ? keysetSql(query.sort_by, query.sort_order, query.after) : null;
   const and = seek ? ` AND ${seek.sql}` : '';
-  if (count > BROAD_MATCHES) {
+  // a page far smaller than the matches (a merge's chunk over a day) is also found faster in sort order
+  if (count > BROAD_MATCHES || (query.sort_by !== 'timestamp' && (offset + limit) * 8 < count)) {
     // many matches: walk the sort's index (from the cursor's position) and stop after the page
     const broad = ledgerWhere(db, query, { broad: true, sortByCost: query.sort_by === 'cost' })!;
     return { sql: `SELECT e.seq FROM entries e WHERE ${broad.sql}${and} ORDER BY ${order} LIMIT ? OFFSET ?`, params: [...broad.params, ...(seek?.params ?? []), limit, offset] };
