@@ -113,6 +113,9 @@ export function statsOverPartitions(parts: LedgerPartitions, q: StatsQuery): Led
   return acc.result();
 }
 
+/** Up to this many runs matching `q` are looked up by key and sorted; more are found walking the sort's index. */
+const FEW_RUNS = 5000;
+
 /**
  * Runs from the catalog; with `q`, only runs with a matching action in any
  * partition (their keys gathered into a temporary table of the catalog's
@@ -123,17 +126,20 @@ export function runsOverPartitions(catalog: Database, parts: LedgerPartitions, q
   catalog.exec(`CREATE TEMP TABLE IF NOT EXISTS matching_runs (organization_id TEXT, run_id TEXT, user_id TEXT,
     PRIMARY KEY (organization_id, run_id, user_id)) WITHOUT ROWID; DELETE FROM temp.matching_runs;`);
   const add = catalog.prepare('INSERT OR IGNORE INTO temp.matching_runs VALUES (?, ?, ?)');
+  let found = 0;
   const scope: QueryScope = { organization_id: q.scope.organization_id, user_id: q.scope.user_id };
   for (const db of parts.oldestFirst()) {
     const keys = parts.cached(db, `runs ${JSON.stringify([q.q, scope])}`, () => runsMatching(db, q.q!, scope));
     catalog.transaction(() => {
       for (const k of keys) add.run(...k);
     })();
+    found += keys.length;
   }
   try {
     return listRuns(catalog, q, {
       sql: '(r.organization_id, r.run_id, r.user_id) IN (SELECT organization_id, run_id, user_id FROM temp.matching_runs)',
       params: [],
+      few: found <= FEW_RUNS,
     });
   } finally {
     catalog.exec('DELETE FROM temp.matching_runs');

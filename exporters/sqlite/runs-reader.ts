@@ -43,8 +43,8 @@ function runFromRow(row: RunRow): RunSummary {
   return runSummaryFrom({ ...row, user_id: runUserOf(row.user_id), model_config: row.model_config === null ? null : JSON.parse(row.model_config), tags: JSON.parse(row.tags) });
 }
 
-/** `matching`: with `q.q`, the runs (alias `r`) with a matching action, found over the partitions by the caller. */
-export function listRuns(db: Database, q: RunQuery, matching: SqlFragment | null): RunPage {
+/** `matching`: with `q.q`, the runs (alias `r`) with a matching action, found over the partitions by the caller; `few` when they are. */
+export function listRuns(db: Database, q: RunQuery, matching: (SqlFragment & { few: boolean }) | null): RunPage {
   const scope = scopeSql(q.scope, 'r');
   const parts = scope.sql ? [scope.sql] : [];
   const params: unknown[] = [...scope.params];
@@ -76,10 +76,12 @@ export function listRuns(db: Database, q: RunQuery, matching: SqlFragment | null
   const offset = q.page * q.page_size;
   if (offset >= count) return { data: [], count };
   const dir = q.sort_order === 'asc' ? 'ASC' : 'DESC';
+  // few runs matching q are looked up by key and sorted (`+`: not by walking the sort's index testing each
+  // run, measured 70 -> 2 ms for 14 matches over 72k runs; for most runs the walk stays faster)
   const rows = db
     .prepare(
       `SELECT ${RUN_COLUMNS} FROM runs r WHERE ${where}
-       ORDER BY ${SORT_COLUMN[q.sort_by]} ${dir}, r.run_id ${dir}, r.user_id ${dir}, r.organization_id ${dir} LIMIT ? OFFSET ?`,
+       ORDER BY ${matching?.few ? '+' : ''}${SORT_COLUMN[q.sort_by]} ${dir}, r.run_id ${dir}, r.user_id ${dir}, r.organization_id ${dir} LIMIT ? OFFSET ?`,
     )
     .all(...params, q.page_size, offset) as RunRow[];
   return { data: rows.map(runFromRow), count };
