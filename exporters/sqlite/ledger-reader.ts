@@ -48,14 +48,14 @@ export interface SortKey extends LedgerKeyset {
   seq: number;
 }
 
-/** ledgerRows' positions only: merging partitions reads whole rows for the winners alone. */
+/** ledgerRows' positions only, off the sort's index alone where it covers them: merging partitions reads whole rows for the winners alone. */
 export function ledgerKeys(db: Database, query: LedgerQuery, offset: number, limit: number, count: number): SortKey[] {
-  const pick = pickPage(db, query, offset, limit, count);
+  const columns = `e.seq, e.${sortColumn(query.sort_by)} AS key, e.id`;
+  const pick = pickPage(db, query, offset, limit, count, columns);
   if (!pick) return [];
+  if (!query.q) return db.prepare(pick.sql).all(...pick.params) as SortKey[];
   const order = ledgerOrder(query.sort_by, query.sort_order);
-  return db
-    .prepare(`SELECT e.seq, e.${sortColumn(query.sort_by)} AS key, e.id FROM entries e WHERE e.seq IN (${pick.sql}) ORDER BY ${order}`)
-    .all(...pick.params) as SortKey[];
+  return db.prepare(`SELECT ${columns} FROM entries e WHERE e.seq IN (${pick.sql}) ORDER BY ${order}`).all(...pick.params) as SortKey[];
 }
 
 /** Rows by seq, in the query's order. */
@@ -66,7 +66,8 @@ export function entriesBySeq(db: Database, seqs: readonly number[], query: Pick<
     .all(JSON.stringify(seqs)) as Array<EntryRow & { seq: number }>;
 }
 
-function pickPage(db: Database, query: LedgerQuery, offset: number, limit: number, count: number): SqlFragment | null {
+/** The seqs (or `columns`, without `q`) of matches `offset` to `offset + limit`, in the query's order. */
+function pickPage(db: Database, query: LedgerQuery, offset: number, limit: number, count: number, columns = 'e.seq'): SqlFragment | null {
   if (offset >= count || limit <= 0) return null;
   if (query.q) return pickFullText(db, query, offset, limit);
   const where = ledgerWhere(db, query);
@@ -78,11 +79,11 @@ function pickPage(db: Database, query: LedgerQuery, offset: number, limit: numbe
   if (count > BROAD_MATCHES || (query.sort_by !== 'timestamp' && (offset + limit) * 8 < count)) {
     // many matches: walk the sort's index (from the cursor's position) and stop after the page
     const broad = ledgerWhere(db, query, { broad: true, sortByCost: query.sort_by === 'cost' })!;
-    return { sql: `SELECT e.seq FROM entries e WHERE ${broad.sql}${and} ORDER BY ${order} LIMIT ? OFFSET ?`, params: [...broad.params, ...(seek?.params ?? []), limit, offset] };
+    return { sql: `SELECT ${columns} FROM entries e WHERE ${broad.sql}${and} ORDER BY ${order} LIMIT ? OFFSET ?`, params: [...broad.params, ...(seek?.params ?? []), limit, offset] };
   }
   // few matches: gather them through the filter's own index, then sort them
   return {
-    sql: `SELECT e.seq FROM entries e WHERE e.seq IN (SELECT e.seq FROM entries e WHERE ${where.sql})${and} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    sql: `SELECT ${columns} FROM entries e WHERE e.seq IN (SELECT e.seq FROM entries e WHERE ${where.sql})${and} ORDER BY ${order} LIMIT ? OFFSET ?`,
     params: [...where.params, ...(seek?.params ?? []), limit, offset],
   };
 }

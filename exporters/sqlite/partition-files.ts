@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openDatabase, type Database } from './driver.js';
 import { foldCase } from './ledger-filter-sql.js';
 import { DAY_US } from './org-policy.js';
-import { createPartitionSchema } from './partition-schema.js';
+import { migratePartition } from './partition-schema.js';
 import { configureConnection } from './schema.js';
 
 /**
@@ -107,7 +107,7 @@ export class PartitionFiles {
       try {
         const fresh = openDatabase(tmp);
         configureConnection(fresh, synchronous, cacheMib);
-        createPartitionSchema(fresh);
+        migratePartition(fresh);
         fresh.close();
         linkSync(tmp, path);
         this.syncDir();
@@ -119,6 +119,7 @@ export class PartitionFiles {
     }
     const db = openDatabase(path);
     configureConnection(db, synchronous, cacheMib);
+    migratePartition(db);
     registerFold(db);
     return db;
   }

@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../exporters/sqlite/driver.js';
+import { partitionsDirOf } from '../../exporters/sqlite/ledger-writer.js';
 import { createSqliteStore, type SqliteStore } from '../../exporters/sqlite/sqlite-store.js';
 import { entryId, runIdFromTraceId } from '../../model/ids.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
@@ -71,5 +73,33 @@ describe('a cursor walk by time over days', () => {
       const expected = [...rows].sort((a, b) => a.start_us - b.start_us || (a.id < b.id ? -1 : 1)).map((e) => e.id);
       expect(seen).toEqual(sort_order === 'asc' ? expected : expected.reverse());
     }
+  });
+});
+
+describe('a partition from before its sort indexes ended in id', () => {
+  it('is brought up to date when a writer opens it, and pages by cost answer the same', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'partition-v1-'));
+    const file = join(dir, 'ledger.db');
+    store = await createSqliteStore({ file, writer: 'inline' });
+    await store.ledger.write(Array.from({ length: 30 }, (_, i) => ({ ...entry(i + 1, 1, DAY1 + i, 'x'), cost_nanos: i % 4 })));
+    const query = { scope: { organization_id: 'acme' }, sort_by: 'cost' as const, sort_order: 'desc' as const, page: 1, page_size: 7 };
+    const before = await store.ledger.queryLedger(query);
+    await store.close();
+    store = null;
+    const day = join(partitionsDirOf(file), readdirSync(partitionsDirOf(file)).find((f) => f.endsWith('.db'))!);
+    const raw = openDatabase(day);
+    raw.exec(`DROP INDEX entries_org_outcome_cost; DROP INDEX entries_org_name_id; DROP INDEX entries_org_cost; DROP INDEX entries_org_duration;
+      CREATE INDEX entries_org_outcome_cost ON entries (organization_id, outcome, cost_nanos);
+      CREATE INDEX entries_org_name_ts ON entries (organization_id, name, ts_us);
+      CREATE INDEX entries_org_cost ON entries (organization_id, cost_nanos);
+      CREATE INDEX entries_org_duration ON entries (organization_id, duration_ms);
+      PRAGMA user_version = 1;`);
+    raw.close();
+    store = await createSqliteStore({ file, writer: 'inline' });
+    const check = openDatabase(day, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(2);
+    expect(check.prepare("SELECT sql FROM sqlite_schema WHERE name = 'entries_org_cost'").pluck().get()).toMatch(/cost_nanos, id\)/);
+    check.close();
+    expect(await store.ledger.queryLedger(query)).toEqual(before);
   });
 });
