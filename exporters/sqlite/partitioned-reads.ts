@@ -123,28 +123,31 @@ const FEW_RUNS = 5000;
  */
 export function runsOverPartitions(catalog: Database, parts: LedgerPartitions, q: RunQuery): RunPage {
   if (q.q === undefined) return listRuns(catalog, q, null);
-  catalog.exec(`CREATE TEMP TABLE IF NOT EXISTS matching_runs (organization_id TEXT, run_id TEXT, user_id TEXT,
-    PRIMARY KEY (organization_id, run_id, user_id)) WITHOUT ROWID; DELETE FROM temp.matching_runs;`);
-  const add = catalog.prepare('INSERT OR IGNORE INTO temp.matching_runs VALUES (?, ?, ?)');
-  let found = 0;
   const scope: QueryScope = { organization_id: q.scope.organization_id, user_id: q.scope.user_id };
-  for (const db of parts.oldestFirst()) {
-    const keys = parts.cached(db, `runs ${JSON.stringify([q.q, scope])}`, () => runsMatching(db, q.q!, scope));
+  const key = `runs ${JSON.stringify([q.q, scope])}`;
+  // each day's matching runs, kept per day until it changes (the same array while it has not)
+  const perDay = [...parts.oldestFirst()].map((db) => parts.cached(db, key, () => runsMatching(db, q.q!, scope)));
+  let gathered = matchingRuns.get(catalog);
+  if (!gathered || gathered.key !== key || gathered.perDay.length !== perDay.length || gathered.perDay.some((a, n) => a !== perDay[n])) {
+    // the union goes into a temporary table of the catalog's read connection, kept for the next page of the same query
+    catalog.exec(`CREATE TEMP TABLE IF NOT EXISTS matching_runs (organization_id TEXT, run_id TEXT, user_id TEXT,
+      PRIMARY KEY (organization_id, run_id, user_id)) WITHOUT ROWID; DELETE FROM temp.matching_runs;`);
+    const add = catalog.prepare('INSERT OR IGNORE INTO temp.matching_runs VALUES (?, ?, ?)');
     catalog.transaction(() => {
-      for (const k of keys) add.run(...k);
+      for (const keys of perDay) for (const k of keys) add.run(...k);
     })();
-    found += keys.length;
+    gathered = { key, perDay, found: perDay.reduce((n, keys) => n + keys.length, 0) };
+    matchingRuns.set(catalog, gathered);
   }
-  try {
-    return listRuns(catalog, q, {
-      sql: '(r.organization_id, r.run_id, r.user_id) IN (SELECT organization_id, run_id, user_id FROM temp.matching_runs)',
-      params: [],
-      few: found <= FEW_RUNS,
-    });
-  } finally {
-    catalog.exec('DELETE FROM temp.matching_runs');
-  }
+  return listRuns(catalog, q, {
+    sql: '(r.organization_id, r.run_id, r.user_id) IN (SELECT organization_id, run_id, user_id FROM temp.matching_runs)',
+    params: [],
+    few: gathered.found <= FEW_RUNS,
+  });
 }
+
+/** The runs matching the last `q` asked of a catalog connection, and the days' answers they were gathered from. */
+const matchingRuns = new WeakMap<Database, { key: string; perDay: unknown[][]; found: number }>();
 
 export function runOverPartitions(catalog: Database, parts: LedgerPartitions, scope: QueryScope, runId: string, user?: RunUser): RunDetail | null {
   return getRun(catalog, scope, runId, user, (run) => {
