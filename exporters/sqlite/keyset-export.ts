@@ -24,14 +24,15 @@ export async function* keysetExport<T>(
   map: (row: EntryRow) => T = entryFromRow as (row: EntryRow) => T,
 ): AsyncGenerator<T> {
   const order = ledgerOrder('timestamp', 'desc');
-  const first = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE ${where.sql} ORDER BY ${order} LIMIT ?`);
   const seek = keysetSql('timestamp', 'desc', { key: 0, id: '' });
   const next = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE ${where.sql} AND ${seek.sql} ORDER BY ${order} LIMIT ?`);
   let remaining = limit;
-  let position = after;
+  // The first chunk seeks too, from past every time: with statistics the planner otherwise sorted a whole day's
+  // rows by another index for a query with no range (measured 17k vs 69k rows/s over a day of 111k entries).
+  let position: LedgerKeyset = after ?? { key: Infinity, id: '' };
   while (remaining > 0) {
     const size = Math.min(EXPORT_CHUNK, remaining);
-    const rows = ((position ? next.raw().all(...where.params, position.key, position.id, size) : first.raw().all(...where.params, size)) as any[][]).map(entryRowOf);
+    const rows = (next.raw().all(...where.params, position.key, position.id, size) as any[][]).map(entryRowOf);
     for (const row of rows) yield map(row);
     remaining -= rows.length;
     if (rows.length < size) return;

@@ -155,7 +155,10 @@ export const PARTITION_VERSION = PARTITION_MIGRATIONS.length;
 export function migratePartition(db: Database): void {
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;
+    if (version >= PARTITION_VERSION) return;
     for (const step of PARTITION_MIGRATIONS.slice(version)) db.exec(step);
     db.pragma(`user_version = ${PARTITION_VERSION}`);
+    // new indexes over existing rows: statistics now, or the planner may sort a day by the wrong one
+    if (version > 0) db.exec('PRAGMA analysis_limit = 1000; ANALYZE;');
   }).immediate();
 }
