@@ -44,6 +44,12 @@ const CACHE_KIB = 2048;
 const CATALOG_CACHE_KIB = 512;
 /** Answers a partition's connection keeps. */
 const MAX_ANSWERS = 256;
+/**
+ * Rows of kept answers over every connection (a count weighs 1, a list its
+ * length): runs matching a common term are ~4k a day, so a reader asking
+ * many different terms cannot grow the heap without bound (~100 B a row).
+ */
+const MAX_KEPT_ROWS = 1_000_000;
 
 /**
  * Read-only connections to partition files, least recently used closed past
@@ -59,7 +65,10 @@ const MAX_ANSWERS = 256;
 export class PartitionReaders implements LedgerPartitions {
   private readonly open = new Map<string, Reader>();
   private readonly held = new Map<Database, Reader>();
-  private readonly answers = new WeakMap<Database, { version: number; answers: Map<string, unknown> }>();
+  private readonly answers = new WeakMap<Database, { version: number; answers: Map<string, unknown>; rows: number }>();
+  /** Connections with kept answers, and the rows they keep in all. */
+  private readonly keeping = new Set<Database>();
+  private keptRows = 0;
   private readonly idleTimer: NodeJS.Timeout;
 
   constructor(
@@ -149,12 +158,30 @@ export class PartitionReaders implements LedgerPartitions {
   cached<T>(db: Database, key: string, compute: () => T): T {
     const version = db.pragma('data_version', { simple: true }) as number;
     let cache = this.answers.get(db);
-    if (!cache || cache.version !== version) this.answers.set(db, (cache = { version, answers: new Map() }));
-    if (cache.answers.has(key)) return cache.answers.get(key) as T;
-    if (cache.answers.size >= MAX_ANSWERS) cache.answers.clear();
+    if (cache?.version === version && cache.answers.has(key)) return cache.answers.get(key) as T;
+    if (!cache || cache.version !== version || cache.answers.size >= MAX_ANSWERS) {
+      this.forgetAnswers(db);
+      this.answers.set(db, (cache = { version, answers: new Map(), rows: 0 }));
+    }
     const answer = compute();
-    cache.answers.set(key, answer);
+    const rows = Array.isArray(answer) ? answer.length : 1;
+    if (this.keptRows + rows > MAX_KEPT_ROWS) for (const kept of [...this.keeping]) this.forgetAnswers(kept);
+    if (rows <= MAX_KEPT_ROWS) {
+      cache = this.answers.get(db) ?? { version, answers: new Map(), rows: 0 };
+      this.answers.set(db, cache);
+      cache.answers.set(key, answer);
+      cache.rows += rows;
+      this.keptRows += rows;
+      this.keeping.add(db);
+    }
     return answer;
+  }
+
+  private forgetAnswers(db: Database): void {
+    const cache = this.answers.get(db);
+    if (cache) this.keptRows -= cache.rows;
+    this.answers.delete(db);
+    this.keeping.delete(db);
   }
 
   private closeIdle(before: number): void {
@@ -165,6 +192,7 @@ export class PartitionReaders implements LedgerPartitions {
   closeOne(name: string): void {
     const reader = this.open.get(name);
     if (!reader) return;
+    this.forgetAnswers(reader.db);
     this.open.delete(name);
     if (reader.holds > 0) reader.retired = true;
     else reader.db.close();

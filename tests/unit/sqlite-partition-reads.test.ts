@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../exporters/sqlite/driver.js';
 import { partitionsDirOf } from '../../exporters/sqlite/ledger-writer.js';
+import { PartitionFiles } from '../../exporters/sqlite/partition-files.js';
+import { PartitionReaders } from '../../exporters/sqlite/partition-readers.js';
 import { createSqliteStore, type SqliteStore } from '../../exporters/sqlite/sqlite-store.js';
 import { entryId, runIdFromTraceId } from '../../model/ids.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
@@ -101,5 +103,31 @@ describe('a partition from before its sort indexes ended in id', () => {
     expect(check.prepare("SELECT sql FROM sqlite_schema WHERE name = 'entries_org_cost'").pluck().get()).toMatch(/cost_nanos, id\)/);
     check.close();
     expect(await store.ledger.queryLedger(query)).toEqual(before);
+  });
+});
+
+describe('answers kept per partition', () => {
+  it('are bounded in rows over every connection: a reader asking many large questions does not grow the heap for good', () => {
+    dir = mkdtempSync(join(tmpdir(), 'answer-bound-'));
+    const readers = new PartitionReaders(new PartitionFiles(join(dir, 'p')), join(dir, 'ledger.db'));
+    const a = openDatabase(':memory:');
+    const b = openDatabase(':memory:');
+    try {
+      let computed = 0;
+      const big = () => (computed++, new Array(600_000).fill(0));
+      readers.cached(a, 'x', big);
+      readers.cached(a, 'x', big);
+      expect(computed).toBe(1); // kept
+      readers.cached(b, 'y', big); // 1.2M rows would pass the bound: what was kept goes first
+      readers.cached(b, 'y', big);
+      expect(computed).toBe(2);
+      readers.cached(a, 'x', big);
+      expect(computed).toBe(3);
+      expect(readers.cached(a, 'small', () => 7)).toBe(7);
+    } finally {
+      a.close();
+      b.close();
+      readers.close();
+    }
   });
 });
