@@ -95,9 +95,4 @@ export class CatalogApplier {
       .all(after, Number.isFinite(upTo) ? upTo : Number.MAX_SAFE_INTEGER, limit) as StoredEntryRow[];
     return rows.map((r) => ({ row: writeRowFromStored(r, false), seq: r.seq }));
   }
-
-  /** Forgets a dropped partition's mark. */
-  forget(partition: string): void {
-    this.db.prepare('DELETE FROM ledger_partitions WHERE name = ?').run(partition);
-  }
 }

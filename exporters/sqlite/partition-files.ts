@@ -38,7 +38,7 @@ export interface Partition {
   end_us: number;
 }
 
-export function partitionDay(us: number): number {
+function partitionDay(us: number): number {
   const day = Math.floor(us / DAY_US);
   return Number.isFinite(day) ? Math.min(MAX_DAY, Math.max(MIN_DAY, day)) : us > 0 ? MAX_DAY : MIN_DAY;
 }

@@ -1,4 +1,5 @@
 import type { RunStatus } from '../../model/ledger-entry.js';
+import type { RunTotals } from '../../model/run-rollup.js';
 import type { QueryScope, RunDetail, RunPage, RunQuery, RunSortField, RunSummary, RunUser } from '../store.js';
 import type { Database } from './driver.js';
 import { runSummaryFrom } from '../run-summary.js';
@@ -17,25 +18,12 @@ const STATUS_SQL: Record<RunStatus, string> = {
 
 const SORT_COLUMN: Record<RunSortField, string> = { timestamp: 'r.start_us', cost: 'r.cost_nanos' };
 
-interface RunRow {
+/** A `runs` row: the rollup as stored, model config and tags as JSON text, the user as run-rollup.ts keys it. */
+interface RunRow extends Omit<RunTotals<string>, 'tags'> {
   organization_id: string;
   run_id: string;
-  agent_id: string | null;
   /** run-rollup.ts NO_USER for none. */
   user_id: string;
-  start_us: number;
-  end_us: number;
-  action_count: number;
-  cost_nanos: number;
-  root_count: number;
-  root_error: number;
-  root_name: string | null;
-  root_span_id: string | null;
-  prompt_name: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  total_tokens: number;
-  model_config: string | null;
   tags: string;
 }
 

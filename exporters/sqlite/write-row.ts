@@ -79,39 +79,20 @@ export function toWriteRow(e: EntryRecord, fulltext: boolean): WriteRow {
   };
 }
 
-/** An `entries` row as stored (SELECT *): JSON columns as text, is_root as 0/1. */
-export interface StoredEntryRow {
+/** JSON columns of `entries`, stored as text. */
+type JsonColumns = 'inputs' | 'outputs' | 'compliance_metadata' | 'tags' | 'attributes' | 'truncated_fields';
+
+/** An `entries` row as stored (SELECT *): JSON columns as text, is_root as 0/1, the start time as `ts_us`. */
+export interface StoredEntryRow extends Omit<EntryRecord, JsonColumns | 'is_root' | 'start_us'> {
   seq: number;
-  id: string;
-  organization_id: string;
-  run_id: string;
-  trace_id: string;
-  span_id: string;
-  parent_span_id: string | null;
   is_root: number;
-  name: string;
-  kind: EntryRecord['kind'];
-  outcome: EntryRecord['outcome'];
-  status_message: string | null;
   ts_us: number;
-  end_us: number;
-  duration_ms: number;
-  cost_nanos: number;
-  model: string | null;
-  provider: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  total_tokens: number | null;
-  agent_id: string | null;
-  service_name: string | null;
-  user_id: string | null;
   inputs: string | null;
   outputs: string | null;
   compliance: string | null;
   tags: string;
   attributes: string;
   truncated_fields: string;
-  redactions: number;
 }
 
 const parsed = (text: string | null) => (text === null ? null : JSON.parse(text));
