@@ -5,11 +5,11 @@ import { createPricing } from '../collector/pricing/pricing.js';
 import type { EntryRecord } from '../model/ledger-entry.js';
 import { createSqliteStore } from '../exporters/sqlite/sqlite-store.js';
 import { configSchema } from '../config/index.js';
-import { DEFAULT_MAX_IN_FLIGHT } from '../collector/queue/in-process-queue.js';
+import { DEFAULT_IN_FLIGHT_BATCHES } from '../collector/queue/in-process-queue.js';
 import { readCorpus } from './corpus.js';
 
 /** The largest commit the server makes with its default settings: the batches its queue hands the writer at once. */
-export const SERVER_COMMIT_ROWS = DEFAULT_MAX_IN_FLIGHT * configSchema.parse({}).queue.batch_max_rows;
+export const SERVER_COMMIT_ROWS = DEFAULT_IN_FLIGHT_BATCHES * configSchema.parse({}).queue.batch_max_rows;
 
 export interface CeilingOptions {
   /** Rows a transaction (default SERVER_COMMIT_ROWS). */

@@ -114,3 +114,66 @@ describe('the in-process queue and permanent store errors', () => {
     await queue.close();
   });
 });
+
+/** A store whose writes wait until released: what is in flight at once is visible. */
+class GatedStore {
+  readonly inProgress: EntryRecord[][] = [];
+  private releases: Array<() => void> = [];
+
+  async write(entries: EntryRecord[]): Promise<WriteResult> {
+    this.inProgress.push(entries);
+    await new Promise<void>((resolve) => this.releases.push(resolve));
+    this.inProgress.splice(this.inProgress.indexOf(entries), 1);
+    return { inserted: entries.length };
+  }
+
+  releaseAll(): void {
+    for (const release of this.releases.splice(0)) release();
+  }
+}
+
+describe('the in-process queue keeps the store fed', () => {
+  const rowsInFlight = (store: GatedStore) => store.inProgress.reduce((n, b) => n + b.length, 0);
+
+  it('hands each request to the store as it arrives while a write is in progress', async () => {
+    const store = new GatedStore();
+    const { queue } = queueOver(store as unknown as RefusingStore, { batchMaxRows: 10 });
+    const acks = Array.from({ length: 5 }, (_, i) => queue.enqueue(envelope(`r${i}`)));
+    await new Promise((r) => setImmediate(r));
+    // five requests of one row: all with the store at once (two batches' worth is 20 rows)
+    expect(store.inProgress).toHaveLength(5);
+    store.releaseAll();
+    await Promise.all(acks);
+    await queue.close();
+  });
+
+  it('holds back what exceeds two batches of rows until a write ends', async () => {
+    const store = new GatedStore();
+    const { queue } = queueOver(store as unknown as RefusingStore, { batchMaxRows: 2 });
+    const acks = Array.from({ length: 6 }, (_, i) => queue.enqueue(envelope(`r${i}`)));
+    await new Promise((r) => setImmediate(r));
+    expect(rowsInFlight(store)).toBe(4);
+    store.releaseAll();
+    await new Promise((r) => setImmediate(r));
+    expect(rowsInFlight(store)).toBe(2);
+    store.releaseAll();
+    await Promise.all(acks);
+    await queue.close();
+  });
+
+  it('still writes a request larger than the bound, alone', async () => {
+    const store = new GatedStore();
+    const { queue } = queueOver(store as unknown as RefusingStore, { batchMaxRows: 2 });
+    const big = queue.enqueue(envelope('a', 'b', 'c', 'd', 'e'));
+    const small = queue.enqueue(envelope('f'));
+    await new Promise((r) => setImmediate(r));
+    expect(store.inProgress.map((b) => b.length)).toEqual([5]);
+    store.releaseAll();
+    await big;
+    await new Promise((r) => setImmediate(r));
+    expect(store.inProgress.map((b) => b.length)).toEqual([1]);
+    store.releaseAll();
+    await small;
+    await queue.close();
+  });
+});
