@@ -11,7 +11,8 @@ export async function runExport(apiUrl: string, auth: Record<string, string>, se
   let bytes = 0;
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
     bytes += chunk.length;
-    for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) newlines++;
+    // indexOf, not a loop over bytes: at 100k rows/s the client's own counting would otherwise limit the rate it measures
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) newlines++;
   }
   const seconds = (performance.now() - t) / 1000;
   const peak = sampler.stop();

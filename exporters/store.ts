@@ -193,11 +193,11 @@ export interface LedgerStore {
   exportLedger(filter: LedgerFilter, limit: number, after?: LedgerKeyset): AsyncIterable<LedgerEntry>;
   /**
    * Optional: the same export (never with `q`) as each entry's JSON text,
-   * exactly `JSON.stringify` of what `exportLedger` yields. A store that
-   * keeps payloads as JSON text splices it in rather than parsing it only
-   * to serialise it again.
+   * exactly `JSON.stringify` of what `exportLedger` yields, in chunks of
+   * entries. A store that keeps payloads as JSON text splices it in rather
+   * than parsing it only to serialise it again.
    */
-  exportLedgerJson?(filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncIterable<string>;
+  exportLedgerJson?(filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncIterable<string[]>;
   /** Aggregates without fetching rows (rollups kept at write time, exact edges for any range). */
   stats(query: StatsQuery): Promise<LedgerStats>;
   listRuns(query: RunQuery): Promise<RunPage>;

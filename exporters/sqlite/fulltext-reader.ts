@@ -71,7 +71,7 @@ export function pickFullText(db: Database, query: LedgerQuery, offset: number, l
 }
 
 /** Newest first, at most `limit`: the order is settled in one query (≤ limit seqs in memory), then rows are read in chunks. */
-export async function* exportLedgerFullText(db: Database, filter: LedgerFilter, limit: number, after?: LedgerKeyset): AsyncGenerator<LedgerEntry> {
+export async function* exportLedgerFullText(db: Database, filter: LedgerFilter, limit: number, after?: LedgerKeyset): AsyncGenerator<LedgerEntry[]> {
   const plan = planFullText(db, filter);
   if (!plan || plan.count === 0) return;
   const pick = pickSeqs(db, filter, plan, 'timestamp', 'desc', limit, 0, after);

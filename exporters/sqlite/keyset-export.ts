@@ -9,20 +9,20 @@ const EXPORT_CHUNK = 1000;
 
 /**
  * Every row matching `where` (over alias `e`), newest first (then id), at
- * most `limit`, after `after` when given. Keyset pages on (timestamp, id)
- * (ledger-order.ts, the ledger's own keyset) rather than one long cursor:
- * a better-sqlite3 connection is busy while an iterator is open, and other
- * requests must keep being answered between chunks.
+ * most `limit`, after `after` when given, in chunks of up to EXPORT_CHUNK
+ * rows. Keyset pages on (timestamp, id) (ledger-order.ts, the ledger's own
+ * keyset) rather than one long cursor: a better-sqlite3 connection is busy
+ * while an iterator is open, and other requests must keep being answered
+ * between chunks. Chunks, not rows, travel through the export's
+ * generators: one await per row at each step cost more than reading it.
  */
-export function keysetExport(db: Database, where: SqlFragment, limit: number, after?: LedgerKeyset): AsyncGenerator<LedgerEntry>;
-export function keysetExport<T>(db: Database, where: SqlFragment, limit: number, after: LedgerKeyset | undefined, map: (row: EntryRow) => T): AsyncGenerator<T>;
 export async function* keysetExport<T>(
   db: Database,
   where: SqlFragment,
   limit: number,
-  after?: LedgerKeyset,
-  map: (row: EntryRow) => T = entryFromRow as (row: EntryRow) => T,
-): AsyncGenerator<T> {
+  after: LedgerKeyset | undefined,
+  map: (row: EntryRow) => T,
+): AsyncGenerator<T[]> {
   const order = ledgerOrder('timestamp', 'desc');
   const seek = keysetSql('timestamp', 'desc', { key: 0, id: '' });
   const next = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE ${where.sql} AND ${seek.sql} ORDER BY ${order} LIMIT ?`);
@@ -33,7 +33,7 @@ export async function* keysetExport<T>(
   while (remaining > 0) {
     const size = Math.min(EXPORT_CHUNK, remaining);
     const rows = (next.raw().all(...where.params, position.key, position.id, size) as any[][]).map(entryRowOf);
-    for (const row of rows) yield map(row);
+    if (rows.length) yield rows.map(map);
     remaining -= rows.length;
     if (rows.length < size) return;
     position = keysetOf(rows[rows.length - 1], 'timestamp');
@@ -46,15 +46,16 @@ export function yieldToEventLoop(): Promise<void> {
 }
 
 /** Rows by seq, in the order given, in chunks: for exports whose order was settled beforehand. */
-export async function* exportBySeq(db: Database, seqs: readonly number[]): AsyncGenerator<LedgerEntry> {
+export async function* exportBySeq(db: Database, seqs: readonly number[]): AsyncGenerator<LedgerEntry[]> {
   const read = db.prepare(`SELECT e.seq, ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.seq IN (SELECT value FROM json_each(?))`);
   for (let i = 0; i < seqs.length; i += EXPORT_CHUNK) {
     const chunk = seqs.slice(i, i + EXPORT_CHUNK);
     const bySeq = new Map((read.all(JSON.stringify(chunk)) as Array<EntryRow & { seq: number }>).map((r) => [r.seq, r]));
-    for (const seq of chunk) {
+    const entries = chunk.flatMap((seq) => {
       const row = bySeq.get(seq);
-      if (row) yield entryFromRow(row);
-    }
+      return row ? [entryFromRow(row)] : [];
+    });
+    if (entries.length) yield entries;
     await yieldToEventLoop();
   }
 }

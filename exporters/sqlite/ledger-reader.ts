@@ -1,7 +1,7 @@
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import type { LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery } from '../store.js';
 import type { Database } from './driver.js';
-import { ENTRY_COLUMNS, ENTRY_FROM, entryJsonFromRow, type EntryRow } from './entry-row.js';
+import { ENTRY_COLUMNS, ENTRY_FROM, entryFromRow, entryJsonFromRow, type EntryRow } from './entry-row.js';
 import { exportLedgerFullText, pickFullText } from './fulltext-reader.js';
 import { planFullText } from './fulltext-plan.js';
 import { keysetExport } from './keyset-export.js';
@@ -127,17 +127,17 @@ function rollupCount(db: Database, query: LedgerFilter & Partial<LedgerQuery>): 
 }
 
 /** Every match, newest first (then id), after `after` when given, at most `limit`, in chunks (keyset-export.ts). */
-export async function* exportLedger(db: Database, filter: LedgerFilter, limit: number, after?: LedgerKeyset): AsyncGenerator<LedgerEntry> {
+export async function* exportLedger(db: Database, filter: LedgerFilter, limit: number, after?: LedgerKeyset): AsyncGenerator<LedgerEntry[]> {
   if (filter.q) {
     yield* exportLedgerFullText(db, filter, limit, after);
     return;
   }
   const where = ledgerWhere(db, filter);
-  if (where) yield* keysetExport(db, where, limit, after);
+  if (where) yield* keysetExport(db, where, limit, after, entryFromRow);
 }
 
 /** exportLedger's entries as JSON text (Store.exportLedgerJson): the stored payloads spliced in, not parsed. */
-export async function* exportLedgerJson(db: Database, filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncGenerator<string> {
+export async function* exportLedgerJson(db: Database, filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncGenerator<string[]> {
   const where = ledgerWhere(db, filter);
   if (where) yield* keysetExport(db, where, limit, after, entryJsonFromRow);
 }

@@ -69,16 +69,16 @@ function pagePartitions(parts: LedgerPartitions, candidates: ReadonlyArray<Parti
 }
 
 /**
- * Every match newest first, day by day, at most `limit`. A day's connection
- * is held while its chunks stream (retention may drop the day meanwhile: the
- * export reads it as it was); a day dropped before the export reaches it is
- * skipped.
+ * Every match newest first, day by day, at most `limit`, in chunks. A day's
+ * connection is held while its chunks stream (retention may drop the day
+ * meanwhile: the export reads it as it was); a day dropped before the
+ * export reaches it is skipped.
  */
-export async function* exportPartitions(parts: LedgerPartitions, filter: LedgerFilter, limit: number, after?: LedgerKeyset): AsyncGenerator<LedgerEntry> {
+export async function* exportPartitions(parts: LedgerPartitions, filter: LedgerFilter, limit: number, after?: LedgerKeyset): AsyncGenerator<LedgerEntry[]> {
   yield* exportDays(parts, filter, limit, (db, remaining) => exportLedger(db, filter, remaining, after));
 }
 
-export async function* exportPartitionsJson(parts: LedgerPartitions, filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncGenerator<string> {
+export async function* exportPartitionsJson(parts: LedgerPartitions, filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncGenerator<string[]> {
   yield* exportDays(parts, filter, limit, (db, remaining) => exportLedgerJson(db, filter, remaining, after));
 }
 
@@ -86,15 +86,17 @@ async function* exportDays<T>(
   parts: LedgerPartitions,
   range: { start_us?: number; end_us?: number },
   limit: number,
-  day: (db: Database, remaining: number) => AsyncGenerator<T>,
-): AsyncGenerator<T> {
+  day: (db: Database, remaining: number) => AsyncGenerator<T[]>,
+): AsyncGenerator<T[]> {
   let remaining = limit;
   for (const db of parts.newestFirst(range.start_us, range.end_us)) {
     const release = parts.hold(db);
     try {
-      for await (const row of day(db, remaining)) {
-        yield row;
-        if (--remaining === 0) return;
+      for await (const chunk of day(db, remaining)) {
+        const taken = chunk.length > remaining ? chunk.slice(0, remaining) : chunk;
+        yield taken;
+        remaining -= taken.length;
+        if (remaining === 0) return;
       }
     } finally {
       release();

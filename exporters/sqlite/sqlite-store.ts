@@ -66,7 +66,7 @@ export interface SqliteStoreOptions {
 }
 
 export interface SqliteLedgerStore extends LedgerStore {
-  exportLedgerJson(filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncIterable<string>;
+  exportLedgerJson(filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncIterable<string[]>;
 }
 
 /** Every capability: the embedded store keeps agents. */
@@ -214,10 +214,10 @@ class SqliteLedger implements SqliteLedgerStore {
   exportLedger(filter: LedgerFilter, limit: number, after?: LedgerKeyset): AsyncIterable<LedgerEntry> {
     // Refused here, before the response starts, rather than from inside the stream.
     if (filter.q) assertPartitionsSearchable(this.partitions, filter);
-    return exportPartitions(this.partitions, filter, limit, after);
+    return flatten(exportPartitions(this.partitions, filter, limit, after));
   }
 
-  exportLedgerJson(filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncIterable<string> {
+  exportLedgerJson(filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncIterable<string[]> {
     return exportPartitionsJson(this.partitions, filter, limit, after);
   }
 
@@ -281,4 +281,8 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
     ping: () => ledger.ping(),
     close: () => ledger.close(),
   };
+}
+
+async function* flatten<T>(chunks: AsyncIterable<T[]>): AsyncGenerator<T> {
+  for await (const chunk of chunks) yield* chunk;
 }

@@ -27,19 +27,19 @@ export async function* serializeExport(entries: AsyncIterable<LedgerEntry>, form
   else yield* serializeEntryJson(jsonTexts(entries), format);
 }
 
-/** JSONL or a JSON array from each entry's JSON text (JSON.stringify, or a store's Store.exportLedgerJson). */
-export function serializeEntryJson(texts: AsyncIterable<string>, format: 'jsonl' | 'json'): AsyncGenerator<string> {
+/** JSONL or a JSON array from the entries' JSON texts, in chunks (JSON.stringify, or a store's Store.exportLedgerJson). */
+export function serializeEntryJson(texts: AsyncIterable<readonly string[]>, format: 'jsonl' | 'json'): AsyncGenerator<string> {
   return format === 'jsonl'
     ? chunked(texts, { after: '\n' })
     : chunked(texts, { open: '[', first: '\n', between: ',\n', close: (empty) => (empty ? ']\n' : '\n]\n') });
 }
 
-async function* jsonTexts(entries: AsyncIterable<LedgerEntry>): AsyncGenerator<string> {
-  for await (const entry of entries) yield JSON.stringify(entry);
+async function* jsonTexts(entries: AsyncIterable<LedgerEntry>): AsyncGenerator<string[]> {
+  for await (const entry of entries) yield [JSON.stringify(entry)];
 }
 
-async function* csvLines(entries: AsyncIterable<LedgerEntry>): AsyncGenerator<string> {
-  for await (const entry of entries) yield csvRow(CSV_COLUMNS.map((c) => entry[c]));
+async function* csvLines(entries: AsyncIterable<LedgerEntry>): AsyncGenerator<string[]> {
+  for await (const entry of entries) yield [csvRow(CSV_COLUMNS.map((c) => entry[c]))];
 }
 
 interface Framing {
@@ -51,15 +51,17 @@ interface Framing {
   close?: (empty: boolean) => string;
 }
 
-async function* chunked(lines: AsyncIterable<string>, f: Framing): AsyncGenerator<string> {
+async function* chunked(lines: AsyncIterable<readonly string[]>, f: Framing): AsyncGenerator<string> {
   let chunk = f.open ?? '';
   let empty = true;
-  for await (const line of lines) {
-    chunk += `${(empty ? f.first : f.between) ?? ''}${line}${f.after ?? ''}`;
-    empty = false;
-    if (chunk.length >= CHUNK_CHARS) {
-      yield chunk;
-      chunk = '';
+  for await (const group of lines) {
+    for (const line of group) {
+      chunk += `${(empty ? f.first : f.between) ?? ''}${line}${f.after ?? ''}`;
+      empty = false;
+      if (chunk.length >= CHUNK_CHARS) {
+        yield chunk;
+        chunk = '';
+      }
     }
   }
   chunk += f.close?.(empty) ?? '';

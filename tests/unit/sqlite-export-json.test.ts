@@ -38,7 +38,7 @@ afterAll(async () => {
 describe('exportLedgerJson', () => {
   it('gives exactly JSON.stringify of each exported entry, for every fixture library and odd payloads', async () => {
     const entries = await collect(store.ledger.exportLedger({ scope }, 10_000));
-    const texts = await collect(store.ledger.exportLedgerJson({ scope }, 10_000));
+    const texts = (await collect(store.ledger.exportLedgerJson({ scope }, 10_000))).flat();
     expect(entries.length).toBe(written.length);
     expect(texts).toEqual(entries.map((e) => JSON.stringify(e)));
   });
@@ -46,7 +46,7 @@ describe('exportLedgerJson', () => {
   it('honours filters and the limit like exportLedger', async () => {
     const filter = { scope, outcome: 'success' as const };
     const entries = await collect(store.ledger.exportLedger(filter, 5));
-    const texts = await collect(store.ledger.exportLedgerJson(filter, 5));
+    const texts = (await collect(store.ledger.exportLedgerJson(filter, 5))).flat();
     expect(texts).toEqual(entries.map((e) => JSON.stringify(e)));
     expect(await collect(store.ledger.exportLedgerJson({ scope: { organization_id: 'another' } }, 10))).toEqual([]);
   });
