@@ -62,7 +62,7 @@ describe('Dockerfile', () => {
     expect(users.length).toBeGreaterThan(0);
     const user = users[users.length - 1].args.split(':')[0];
     expect(['root', '0', '']).not.toContain(user);
-    const index = (op: string) => runtime.instructions.findLastIndex((i) => i.op === op);
+    const index = (op: string) => runtime.instructions.map((i) => i.op).lastIndexOf(op);
     expect(index('USER')).toBeLessThan(index('ENTRYPOINT'));
     // the data directory is the user's
     expect(ops(runtime, 'RUN').some((r) => new RegExp(`chown\\s+${user}(:\\S+)?\\s+/data\\b`).test(r.args))).toBe(true);
