@@ -1,6 +1,9 @@
 import type { Middleware } from 'koa';
 import { endHttpSpan, selfTracer, SpanKind } from '../model/self-trace.js';
 
+/** Probes every few seconds would drown the traces that matter. */
+const UNTRACED = new Set(['/healthz', '/readyz']);
+
 /**
  * One server span per API request, named by its route template (never the
  * query string: searches may hold personal data). Outermost, so the status is
@@ -8,8 +11,9 @@ import { endHttpSpan, selfTracer, SpanKind } from '../model/self-trace.js';
  * headers are out, not when the stream ends.
  */
 export function selfTraceMiddleware(): Middleware {
-  return (ctx, next) =>
-    selfTracer.startActiveSpan(ctx.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': ctx.method } }, async (span) => {
+  return (ctx, next) => {
+    if (UNTRACED.has(ctx.path)) return next();
+    return selfTracer.startActiveSpan(ctx.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': ctx.method } }, async (span) => {
       try {
         await next();
       } finally {
@@ -21,4 +25,5 @@ export function selfTraceMiddleware(): Middleware {
         endHttpSpan(span, ctx.status);
       }
     });
+  };
 }

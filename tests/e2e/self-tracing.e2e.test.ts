@@ -84,6 +84,8 @@ describe('self-tracing on', () => {
       },
     });
     await ingestAndQuery(server, 'a'.repeat(32));
+    // health probes are not traced
+    for (const path of ['/healthz', '/readyz']) expect((await server.get(path, {})).status).toBe(200);
     // the last batch is exported on shutdown
     expect(await server.stop()).toBe(0);
   });
