@@ -6,6 +6,7 @@ import { runDlqCommand } from './dlq-commands.js';
 import { runAgentCommand } from './agent-commands.js';
 import { ROLES, RoleError, startRole, type ServerRole } from './roles.js';
 import { createLogger } from './logger.js';
+import { startSelfTracing } from './self-tracing.js';
 
 const USAGE = `usage: agent-ledger <command> [--config FILE]
 
@@ -94,21 +95,26 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const logger = createLogger(config.log_level);
+  let tracing;
   let server;
   try {
+    // before the servers, so their first requests are traced
+    tracing = await startSelfTracing(config, command as ServerRole, logger);
     server = await startRole(command as ServerRole, config, logger);
   } catch (err) {
-    if (!(err instanceof RoleError)) throw err;
+    await tracing?.shutdown();
+    if (!(err instanceof RoleError || err instanceof ConfigError)) throw err;
     process.stderr.write(`agent-ledger: ${err.message}\n`);
-    return 2;
+    return err instanceof ConfigError ? 78 : 2;
   }
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down');
-      server.close().then(resolve, (err) => {
-        logger.error({ err }, 'shutdown failed');
-        resolve();
-      });
+      server
+        .close()
+        .catch((err) => logger.error({ err }, 'shutdown failed'))
+        .then(() => tracing?.shutdown())
+        .then(resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

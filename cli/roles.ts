@@ -20,8 +20,9 @@ import type { Store } from '../exporters/store.js';
 import { createQueryApi, type QueryApi } from '../query-api/query-api.js';
 import { startRetentionTimer } from './retention-timer.js';
 
-export const ROLES = ['all', 'receiver', 'worker', 'query'] as const;
-export type ServerRole = (typeof ROLES)[number];
+import type { ServerRole } from './role-names.js';
+
+export { ROLES, type ServerRole } from './role-names.js';
 
 export interface RunningServer {
   store: Store;

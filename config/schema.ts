@@ -184,6 +184,38 @@ export const configSchema = z
         }
       })
       .prefault({}),
+    /** The ledger's own traces (off unless endpoint is set), to an OTLP/HTTP receiver that is never this process's own. */
+    self_tracing: z
+      .object({
+        /** Base URL of an OTLP/HTTP receiver (`/v1/traces` is appended unless the path ends with it). */
+        endpoint: z.string().url().refine((u) => /^https?:/i.test(u), 'an http:// or https:// URL').nullable().default(null),
+        /** Sent with every export, e.g. a collector's API key: a mapping, or `name=value,name=value` from the environment. */
+        headers: z
+          .union([
+            z.record(z.string().min(1), z.string()),
+            z.string().transform((text, ctx) => {
+              const headers: Record<string, string> = {};
+              for (const pair of text.split(',').filter((p) => p.trim() !== '')) {
+                const eq = pair.indexOf('=');
+                if (eq <= 0) {
+                  ctx.addIssue({ code: 'custom', message: 'expected name=value pairs separated by commas' });
+                  return z.NEVER;
+                }
+                try {
+                  headers[decodeURIComponent(pair.slice(0, eq).trim())] = decodeURIComponent(pair.slice(eq + 1).trim());
+                } catch {
+                  ctx.addIssue({ code: 'custom', message: 'a header name or value has a malformed %-escape' });
+                  return z.NEVER;
+                }
+              }
+              return headers;
+            }),
+          ], { error: 'a mapping of header names to values, or name=value pairs separated by commas' })
+          .default({}),
+        /** Share of the ledger's own traces kept (0 to 1). */
+        sample_ratio: z.coerce.number().min(0).max(1).default(1),
+      })
+      .prefault({}),
     /** Secrets in agent traffic, replaced at ingest (collector/redact; defaults match its DEFAULT_REDACTION_CONFIG). */
     redaction: z
       .object({

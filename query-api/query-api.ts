@@ -9,6 +9,7 @@ import type { RedactionRules } from '../collector/redact/index.js';
 import { accessGuard, principalScope } from './auth-middleware.js';
 import { ApiRouter, type DeclaredRoute } from './route-access.js';
 import { errorMiddleware } from './error-middleware.js';
+import { selfTraceMiddleware } from './self-trace-middleware.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
 import { ledgerRoutes } from './routes/ledger-routes.js';
@@ -54,6 +55,7 @@ class KoaQueryApi implements QueryApi {
     const { app } = this;
     app.proxy = false;
     app.silent = true;
+    app.use(selfTraceMiddleware());
     app.use(errorMiddleware(options.logger));
     const routes = new ApiRouter(accessGuard(options.authenticator, options.rateLimiter));
     const scopeOf = principalScope;

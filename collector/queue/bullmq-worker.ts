@@ -2,6 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { PermanentStoreError, type LedgerStore } from '../../exporters/store.js';
+import { inSpan } from '../../model/self-trace.js';
 import { INGEST_QUEUE, ingestJobSchema } from './ingest-job.js';
 
 export interface IngestWorkerOptions {
@@ -37,7 +38,8 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
       const parsed = ingestJobSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`malformed ingest job: ${parsed.error.issues[0]?.message}`);
       try {
-        const { inserted } = await options.store.write(parsed.data.entries);
+        const { entries } = parsed.data;
+        const { inserted } = await inSpan('store.write', { 'agent_ledger.entries': entries.length }, () => options.store.write(entries), { root: true });
         return { inserted, entries: parsed.data.entries.length };
       } catch (err) {
         if (err instanceof PermanentStoreError) throw new UnrecoverableError(err.message);

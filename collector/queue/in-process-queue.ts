@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { PermanentStoreError, type LedgerStore } from '../../exporters/store.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
+import { inSpan } from '../../model/self-trace.js';
 import type { DeadLetterSink } from './dead-letter-dir.js';
 import { QueueBusyError, type Envelope, type JobQueue } from './job-queue.js';
 
@@ -119,7 +120,8 @@ class InProcessQueue implements JobQueue {
 
   private async writeBatch({ items: batch, rows }: { items: Waiting[]; rows: number }): Promise<void> {
     try {
-      await this.writeOrPark(batch.flatMap((w) => w.envelope.entries));
+      // a batch of many requests' entries: a trace of its own
+      await inSpan('store.write', { 'agent_ledger.entries': rows }, () => this.writeOrPark(batch.flatMap((w) => w.envelope.entries)), { root: true });
       this.failing = null;
       this.backoffMs = 0;
       for (const w of batch) {

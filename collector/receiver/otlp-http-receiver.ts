@@ -15,6 +15,7 @@ import type { JobQueue } from '../queue/job-queue.js';
 import { redactSpans, type RedactionRules } from '../redact/index.js';
 import { QueueBusyError } from '../queue/job-queue.js';
 import { BodyError, readBody, type BodyLimits } from './read-body.js';
+import { activeSpan, endHttpSpan, inSpan, selfTracer, SpanKind } from '../../model/self-trace.js';
 
 export interface OtlpReceiverOptions {
   host: string;
@@ -55,9 +56,14 @@ class OtlpHttpReceiver implements OtlpReceiver {
 
   constructor(private readonly options: OtlpReceiverOptions) {
     this.server = createServer((req, res) => {
-      this.handle(req, res).catch((err) => {
-        options.logger.error({ err }, 'OTLP request failed');
-        if (!res.headersSent) send(res, 500, 'json', encodeRpcStatus('json', RPC_CODE.INTERNAL, 'internal error'));
+      const route = (req.url ?? '').split('?')[0] === '/v1/traces' ? '/v1/traces' : null;
+      const attributes = { 'http.request.method': req.method, ...(route && { 'http.route': route }) };
+      selfTracer.startActiveSpan(route ? `${req.method} ${route}` : String(req.method), { kind: SpanKind.SERVER, attributes }, (span) => {
+        res.once('close', () => endHttpSpan(span, res.statusCode));
+        this.handle(req, res).catch((err) => {
+          options.logger.error({ err }, 'OTLP request failed');
+          if (!res.headersSent) send(res, 500, 'json', encodeRpcStatus('json', RPC_CODE.INTERNAL, 'internal error'));
+        });
       });
     });
     this.server.keepAliveTimeout = 65_000;
@@ -123,7 +129,9 @@ class OtlpHttpReceiver implements OtlpReceiver {
     });
     if (entries.length > 0) {
       try {
-        await this.options.queue.enqueue({ organization_id: organizationId, entries, bytes: body.length });
+        await inSpan('queue.enqueue', { 'agent_ledger.entries': entries.length }, () =>
+          this.options.queue.enqueue({ organization_id: organizationId, entries, bytes: body.length }),
+        );
       } catch (err) {
         if (!(err instanceof QueueBusyError)) throw err;
         this.options.logger.warn({ reason: err.message, spans: entries.length }, 'OTLP request refused');
@@ -135,6 +143,7 @@ class OtlpHttpReceiver implements OtlpReceiver {
       ? `${rejected.length} span(s) rejected; first: span ${rejected[0].index}: ${rejected[0].reason}`
       : '';
     if (rejected.length) this.options.logger.warn({ rejected: rejected.length, first: rejected[0] }, 'OTLP spans rejected');
+    activeSpan()?.setAttributes({ 'agent_ledger.organization_id': organizationId, 'agent_ledger.spans.accepted': entries.length, 'agent_ledger.spans.rejected': rejected.length });
     send(res, 200, encoding, encodeExportResponse(encoding, rejected.length, message));
   }
 
