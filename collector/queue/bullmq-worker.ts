@@ -2,6 +2,8 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { PermanentStoreError, type LedgerStore } from '../../exporters/store.js';
+import type { StoreMetrics } from '../../observability/metrics.js';
+import { measuredWrite } from '../../observability/store-writes.js';
 import { INGEST_QUEUE, ingestJobSchema } from './ingest-job.js';
 
 export interface IngestWorkerOptions {
@@ -13,6 +15,7 @@ export interface IngestWorkerOptions {
   concurrency: number;
   /** A worker that dies holding a job loses it after this long, and another worker takes it again. */
   lockMs: number;
+  metrics?: StoreMetrics;
 }
 
 export interface IngestWorker {
@@ -37,7 +40,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
       const parsed = ingestJobSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`malformed ingest job: ${parsed.error.issues[0]?.message}`);
       try {
-        const { inserted } = await options.store.write(parsed.data.entries);
+        const { inserted } = await measuredWrite(options.store, parsed.data.entries, options.metrics);
         return { inserted, entries: parsed.data.entries.length };
       } catch (err) {
         if (err instanceof PermanentStoreError) throw new UnrecoverableError(err.message);
@@ -54,7 +57,11 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
     },
   );
   worker.on('failed', (job, err) => {
-    const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
+    const final = job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError);
+    if (final) {
+      const entries: unknown = (job.data as { entries?: unknown } | undefined)?.entries;
+      options.metrics?.deadLetters.inc(Array.isArray(entries) ? entries.length : 0);
+    }
     log[final ? 'error' : 'warn']({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, final ? 'ingest job parked in the dead-letter set' : 'ingest job failed; will retry');
   });
   worker.on('error', (err) => log.error({ err: err.message }, 'ingest worker error'));

@@ -29,7 +29,7 @@ describe('OTLP decoding', () => {
     const body = request({}, { traceId: 'zz' });
     const decoded = decodeTraces(Buffer.from(JSON.stringify(body)), 'json', DEFAULT_DECODE_LIMITS);
     expect(decoded.spans).toHaveLength(1);
-    expect(decoded.rejected).toEqual([{ index: 1, reason: expect.stringContaining('traceId') }]);
+    expect(decoded.rejected).toEqual([{ index: 1, reason: expect.stringContaining('traceId'), kind: 'invalid_span' }]);
   });
 
   it('names the field of a wrongly typed attribute value', () => {
