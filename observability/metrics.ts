@@ -31,18 +31,20 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
   let depthSource: DepthSource | null = null;
-  // the gauges of one scrape share one reading
-  let depthReading: { at: number; value: Promise<QueueDepth | null> } | null = null;
+  // the gauges of one scrape (collected together) share the reading in progress; the next scrape reads afresh
+  let depthReading: Promise<QueueDepth | null> | null = null;
   const depth = (): Promise<QueueDepth | null> => {
     if (!depthSource) return Promise.resolve(null);
-    if (depthReading && Date.now() - depthReading.at < 500) return depthReading.value;
+    if (depthReading) return depthReading;
     const source = depthSource;
-    const value = Promise.race([
+    const reading = Promise.race([
       source().catch(() => null),
       new Promise<null>((r) => setTimeout(() => r(null), DEPTH_TIMEOUT_MS).unref()),
-    ]);
-    depthReading = { at: Date.now(), value };
-    return value;
+    ]).finally(() => {
+      depthReading = null;
+    });
+    depthReading = reading;
+    return reading;
   };
 
   const metrics = {
