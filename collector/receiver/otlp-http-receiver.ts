@@ -92,7 +92,8 @@ class OtlpHttpReceiver implements OtlpReceiver {
     }
     requestLog?.({
       method: req.method ?? '',
-      route: '/v1/traces',
+      // the one route, or `unmatched`: never the path a client sent
+      route: (req.url ?? '').split('?')[0] === '/v1/traces' ? '/v1/traces' : 'unmatched',
       status,
       duration_ms: elapsedMs(startNs),
       bytes_in: exchange.bytesIn,

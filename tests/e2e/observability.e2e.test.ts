@@ -70,6 +70,7 @@ describe('metrics, health and request logs on the metrics port', () => {
     expect(await post(s, otlpJson(3, 2, 1))).toBe(200);
     expect(await post(s, otlpJson(4, 0, 0, [{ key: 'user.note', value: { stringValue: 'write to alice.liddell@example.com' } }]))).toBe(200);
     expect(await post(s, otlpJson(1), {})).toBe(401);
+    expect((await fetch(s.otlpUrl.replace('/v1/traces', `/v1/${QUERY_SECRET}`), { method: 'POST', body: '{}' })).status).toBe(404);
     expect(await post(s, otlpJson(1), { Authorization: 'Bearer alk_nosuchky_0000000000000000000000000000000000000000' })).toBe(401);
     // protobuf, through the official exporter: one request per span
     const proto = otelTracer(s.otlpUrl, 'proto', s.auth);
@@ -97,6 +98,7 @@ describe('metrics, health and request logs on the metrics port', () => {
     expect(v('agent_ledger_otlp_requests_total', { status_code: '200', encoding: 'json' })).toBe(3);
     expect(v('agent_ledger_otlp_requests_total', { status_code: '200', encoding: 'protobuf' })).toBe(2);
     expect(v('agent_ledger_otlp_requests_total', { status_code: '401', encoding: 'json' })).toBe(2);
+    expect(v('agent_ledger_otlp_requests_total', { status_code: '404', encoding: 'json' })).toBe(1);
     expect(v('agent_ledger_otlp_request_size_bytes_count', { encoding: 'json' })).toBe(3);
     expect(v('agent_ledger_spans_redacted_total')).toBe(4); // the e-mail attribute is on each of the 4 spans
     expect(v('agent_ledger_redactions_total')).toBe(4);
@@ -132,8 +134,9 @@ describe('metrics, health and request logs on the metrics port', () => {
     const labelValues = samples.flatMap((x) => Object.values(x.labels));
     expect(labelValues.filter((l) => /default|alk_|cccc/.test(l))).toEqual([]);
 
-    // one request line per request: 7 OTLP, 7 queries
+    // one request line per request: 7 OTLP (and one to no endpoint), 7 queries
     const lines = requestLines(s);
+    expect(lines.filter((l) => l.component === 'receiver' && l.route === 'unmatched').map((l) => l.status)).toEqual([404]);
     const otlp = lines.filter((l) => l.route === '/v1/traces');
     const api = lines.filter((l) => l.component === 'query-api');
     expect(otlp).toHaveLength(7);
