@@ -45,6 +45,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         role: ROLES.includes(stored.role as Role) ? (stored.role as Role) : 'user',
         scopes: new Set(stored.scopes.filter((s): s is Scope => SCOPES.includes(s as Scope))),
         credential_id: `key:${stored.id}`,
+        key_prefix: stored.prefix,
       };
       return { principal, expiresAt: stored.expires_at === null ? Infinity : Date.parse(stored.expires_at) };
     }

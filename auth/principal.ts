@@ -24,6 +24,8 @@ export interface Principal {
   scopes: ReadonlySet<Scope>;
   /** Stable id of the credential (key id, or JWT issuer + subject): the unit of rate limits. Never the secret. */
   credential_id: string;
+  /** An API key's visible prefix (`alk_` + 8 characters, as key listings show it): what request logs name. */
+  key_prefix?: string;
 }
 
 /** The tenant scope every store read of this principal carries. */

@@ -12,8 +12,6 @@ import { loadConfig } from '../config/index.js';
 import { ROLES, type ServerRole } from './role-names.js';
 
 const TIMEOUT_MS = 4_000;
-/** The metrics listener's port when neither config nor environment says (receiver and worker have no query API). */
-export const DEFAULT_METRICS_PORT = 9464;
 
 /** The role in a command line such as `node dist/cli/main.js receiver` (or behind an init: `docker-init -- node … worker`). */
 export function roleFromCommandLine(args: readonly string[]): ServerRole | null {
@@ -32,8 +30,8 @@ export function probeTarget(role: ServerRole, env: NodeJS.ProcessEnv = process.e
   // a wildcard bind answers on loopback; probing the wildcard itself is not portable
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' || config.host === '[::]' ? '::1' : config.host.replace(/^\[(.*)\]$/, '$1');
   if (role === 'all' || role === 'query') return { host, port: config.http_port, path: '/readyz' };
-  const configured = (config as { metrics_port?: number }).metrics_port ?? Number(env.AGENT_LEDGER_METRICS_PORT || DEFAULT_METRICS_PORT);
-  return { host, port: configured, path: '/readyz' };
+  // receiver and worker answer readiness on the metrics listener (0 turns it off: nothing to probe)
+  return { host, port: config.metrics_port, path: '/readyz' };
 }
 
 export function probe(target: { host: string; port: number; path: string }, timeoutMs = TIMEOUT_MS): Promise<string | null> {

@@ -18,6 +18,11 @@ import { NO_AGENTS } from '../exporters/agent-store.js';
 import { createStore } from '../exporters/create-store.js';
 import type { Store } from '../exporters/store.js';
 import { createQueryApi, type QueryApi } from '../query-api/query-api.js';
+import { createBullMqDepthReader, type BullMqDepthReader } from '../collector/queue/bullmq-depth.js';
+import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { createMetricsServer, type MetricsServer } from '../observability/metrics-server.js';
+import type { ReadinessCheck } from '../observability/readiness.js';
+import { createRequestLog } from '../observability/request-log.js';
 import { startRetentionTimer } from './retention-timer.js';
 
 import type { ServerRole } from './role-names.js';
@@ -30,6 +35,10 @@ export interface RunningServer {
   worker: IngestWorker | null;
   receiver: OtlpReceiver | null;
   api: QueryApi | null;
+  /** This server's own registry (prom-client's global one is never used). */
+  metrics: Metrics;
+  /** The /metrics, /healthz, /readyz listener; null when metrics_port is 0. */
+  metricsServer: MetricsServer | null;
   /** Reverse order of start: HTTP → receiver → queue drain → worker → store. */
   close(): Promise<void>;
 }
@@ -93,6 +102,12 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
   let api: QueryApi | null = null;
   let authenticator: Authenticator | null = null;
   let rateLimiter: RateLimiter | null = null;
+  const metrics = createMetrics();
+  const sampleRate = config.log.request_sample_rate;
+  // every role that talks to Redis reads the shared queue's depth and answers for Redis in /readyz
+  const redisReader: BullMqDepthReader | null = redisUrl
+    ? createBullMqDepthReader({ redisUrl, prefix: config.queue.prefix, logger: logger.child({ component: 'metrics' }) })
+    : null;
 
   if (pepper !== null) {
     const announce = options.announce ?? ((text: string) => process.stderr.write(text));
@@ -127,6 +142,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
           batchMaxRows: config.queue.batch_max_rows,
           ackTimeoutMs: config.queue.ack_timeout_ms,
           retryAfterSeconds: config.queue.retry_after_seconds,
+          metrics: metrics.store,
         });
     await queue.start();
   }
@@ -138,6 +154,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
       logger: logger.child({ component: 'worker' }),
       concurrency: config.queue.worker_concurrency,
       lockMs: config.queue.lock_ms,
+      metrics: metrics.store,
     });
     await worker.start();
   }
@@ -161,6 +178,8 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
       authenticator,
       rateLimiter,
       credentialHeader: config.auth.otlp_header,
+      metrics,
+      requestLog: createRequestLog(logger.child({ component: 'receiver' }), sampleRate),
     });
     await receiver.start();
   }
@@ -177,8 +196,23 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
       readiness,
       agents: { agents: store.agents, redaction, maxMetadataBytes: config.agents.max_metadata_bytes },
       redaction,
+      metrics,
+      requestLog: createRequestLog(logger.child({ component: 'query-api' }), sampleRate),
     });
     await api.start();
+  }
+  const queueDepth = redisReader && role !== 'query' ? () => redisReader.depth() : queue?.depth?.bind(queue);
+  if (queueDepth) metrics.observeQueue(queueDepth);
+  let metricsServer: MetricsServer | null = null;
+  if (config.metrics_port !== 0) {
+    metricsServer = createMetricsServer({
+      host: config.host,
+      port: config.metrics_port,
+      registry: metrics.registry,
+      readiness: roleReadiness(store, queue, redisReader),
+      logger: logger.child({ component: 'metrics' }),
+    });
+    await metricsServer.start();
   }
   logger.info(
     {
@@ -187,6 +221,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
       otlp: receiver ? `http://${config.host}:${receiver.port()}/v1/traces` : null,
       api: api ? `http://${config.host}:${api.port()}/api/v1/ledger` : null,
       worker: worker !== null,
+      metrics: metricsServer ? `http://${config.host}:${metricsServer.port()}/metrics` : null,
       db: config.elasticsearch_url ? `elasticsearch (${config.elasticsearch.index_prefix}-*)` : join(dataDir, 'ledger.db'),
     },
     'agent-ledger listening',
@@ -205,10 +240,29 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
         if (!drained) logger.warn('queue not drained before the timeout; unacknowledged spans will be resent by their senders');
       }
       await worker?.close();
+      await metricsServer?.close();
+      await redisReader?.close();
       await retention?.stop();
       await rateLimiter?.close();
       await store.close();
       logger.info('agent-ledger stopped');
     })());
-  return { store, queue, worker, receiver, api, close };
+  return { store, queue, worker, receiver, api, metrics, metricsServer, close };
+}
+
+/** What /readyz on the metrics port checks: the store, the queue (failing, full, shutting down), and Redis. */
+function roleReadiness(store: Store, queue: JobQueue | null, redis: BullMqDepthReader | null): ReadinessCheck[] {
+  const checks: ReadinessCheck[] = [{ name: 'store', check: () => store.ping() }];
+  if (queue) {
+    checks.push({
+      name: 'queue',
+      check: async () => {
+        const refusal = await queue.refusal();
+        if (refusal) throw refusal;
+        await queue.ping();
+      },
+    });
+  }
+  if (redis) checks.push({ name: 'redis', check: () => redis.ping() });
+  return checks;
 }

@@ -45,8 +45,16 @@ export const configSchema = z
     host: z.string().min(1).default('127.0.0.1'),
     http_port: port.default(8080),
     otlp_port: port.default(4318),
+    /** GET /metrics (Prometheus), /healthz and /readyz on every role, on `host`; 0 turns the listener off. */
+    metrics_port: port.default(9464),
     data_dir: z.string().min(1).default('./data'),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    log: z
+      .object({
+        /** Share of query-API and OTLP requests logged (one line each); failures (status >= 500) always are. */
+        request_sample_rate: z.coerce.number().min(0).max(1).default(1),
+      })
+      .prefault({}),
     organization_id: z.string().min(1).default('default'),
     /** Also read from REDIS_URL: rate limits (and the BullMQ queue) live in Redis when set. */
     redis_url: z.string().url().nullable().default(null),

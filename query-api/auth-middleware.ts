@@ -8,6 +8,8 @@ import type { QueryScope } from '../exporters/store.js';
 import { ApiError } from './api-error.js';
 import { rateLimitMiddleware } from './rate-limit-middleware.js';
 import type { AccessGuard, ScopedAccess } from './route-access.js';
+import type { Metrics } from '../observability/metrics.js';
+import { authFailureReason } from '../observability/request-log.js';
 
 export interface AuthState {
   /** Absent only on a route whose access allows anonymous requests, when none was authenticated. */
@@ -19,7 +21,7 @@ export interface AuthState {
  * and 403 happen here, nowhere else. Mounted on each route by ApiRouter, with
  * that route's own access.
  */
-export function authenticate(authenticator: Authenticator, access: ScopedAccess): Middleware {
+export function authenticate(authenticator: Authenticator, access: ScopedAccess, metrics?: Metrics): Middleware {
   return async (ctx: Context, next: Next): Promise<void> => {
     const credential = credentialFrom(ctx.req.headers);
     let principal: Principal;
@@ -27,10 +29,12 @@ export function authenticate(authenticator: Authenticator, access: ScopedAccess)
       principal = await authenticator.authenticate(credential);
     } catch (err) {
       if (err instanceof AuthenticationError && credential === null && access.optionalCredential) return next();
+      if (err instanceof AuthenticationError) metrics?.authFailures.inc({ surface: 'api', reason: authFailureReason(credential) });
       if (err instanceof AuthenticationError) throw new ApiError(401, 'UNAUTHORIZED', err.message, { 'WWW-Authenticate': 'Bearer' });
       throw err;
     }
     if (!access.scopes.some((s) => principal.scopes.has(s))) {
+      metrics?.authFailures.inc({ surface: 'api', reason: 'missing_scope' });
       throw new ApiError(403, 'FORBIDDEN', `this credential lacks the ${access.scopes.map((s) => `\`${s}\``).join(' or ')} scope`);
     }
     (ctx.state as AuthState).principal = principal;
@@ -39,14 +43,14 @@ export function authenticate(authenticator: Authenticator, access: ScopedAccess)
 }
 
 /** The guard ApiRouter puts before every scoped route: authentication and scope, then the route's rate-limit class. */
-export function accessGuard(authenticator: Authenticator, limiter: RateLimiter): AccessGuard {
+export function accessGuard(authenticator: Authenticator, limiter: RateLimiter, metrics?: Metrics): AccessGuard {
   return (access) => [
-    authenticate(authenticator, access),
+    authenticate(authenticator, access, metrics),
     // anonymous requests (the public activity view) are limited per client address
     rateLimitMiddleware(limiter, access.rateClass, (ctx) => {
       const principal = (ctx.state as AuthState).principal;
       return principal?.credential_id ?? (access.optionalCredential ? `ip:${ctx.ip}` : null);
-    }),
+    }, metrics ? () => metrics.rateLimitRefusals.inc({ class: access.rateClass }) : undefined),
   ];
 }
 

@@ -10,6 +10,9 @@ import { accessGuard, principalScope } from './auth-middleware.js';
 import { ApiRouter, type DeclaredRoute } from './route-access.js';
 import { errorMiddleware } from './error-middleware.js';
 import { selfTraceMiddleware } from './self-trace-middleware.js';
+import { requestObserver } from './request-observer.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { RequestLog } from '../observability/request-log.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
 import { ledgerRoutes } from './routes/ledger-routes.js';
@@ -35,6 +38,8 @@ export interface QueryApiOptions {
   agents: AgentRoutesOptions;
   /** Ingest's rules: searches for a clear value that ingest pseudonymises look for its pseudonym. */
   redaction: RedactionRules | null;
+  metrics?: Metrics;
+  requestLog?: RequestLog;
 }
 
 export interface QueryApi {
@@ -56,8 +61,9 @@ class KoaQueryApi implements QueryApi {
     app.proxy = false;
     app.silent = true;
     app.use(selfTraceMiddleware());
+    app.use(requestObserver(options.metrics ?? null, options.requestLog ?? null));
     app.use(errorMiddleware(options.logger));
-    const routes = new ApiRouter(accessGuard(options.authenticator, options.rateLimiter));
+    const routes = new ApiRouter(accessGuard(options.authenticator, options.rateLimiter, options.metrics));
     const scopeOf = principalScope;
     healthRoutes(routes, options.readiness);
     ledgerRoutes(routes, options.ledger, scopeOf, options.redaction);

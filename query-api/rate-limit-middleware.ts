@@ -18,6 +18,7 @@ export function rateLimitMiddleware(
   limiter: RateLimiter,
   cls: RateLimitClass,
   credentialOf: (ctx: Context) => string | null,
+  onRefused?: () => void,
 ): Middleware {
   return async (ctx: Context, next: Next): Promise<void> => {
     const credentialId = credentialOf(ctx);
@@ -25,6 +26,7 @@ export function rateLimitMiddleware(
     const decision = await limiter.hit(credentialId, cls);
     const headers = rateLimitHeaders(decision);
     if (!decision.allowed) {
+      onRefused?.();
       throw new ApiError(
         429,
         'RATE_LIMITED',

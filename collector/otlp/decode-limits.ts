@@ -33,4 +33,8 @@ export class DecodeError extends Error {
 export interface RejectedSpan {
   index: number;
   reason: string;
+  /** A low-cardinality class of `reason` (the metrics' label). */
+  kind: RejectionKind;
 }
+
+export type RejectionKind = 'invalid_span' | 'invalid_resource' | 'out_of_window';

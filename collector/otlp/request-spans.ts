@@ -80,11 +80,14 @@ function isoOfNs(ns: bigint): string {
   return new Date(Number(ns / NS_PER_MS)).toISOString();
 }
 
+/** A span outside otlp.max_span_age_days / max_future_skew_seconds: told apart from malformed spans in metrics. */
+class TimeWindowError extends ValueTypeError {}
+
 function readTime(v: unknown, field: string, window: TimeWindow): bigint {
   const ns = toBigInt(v, field);
   if (ns === 0n) throw new ValueTypeError(`\`${field}\` is required`);
   if (ns < window.fromNs || ns > window.toNs) {
-    throw new ValueTypeError(
+    throw new TimeWindowError(
       `\`${field}\` ${quote(String(v))} is outside the accepted window ${isoOfNs(window.fromNs)} to ${isoOfNs(window.toNs)} ` +
         '(otlp.max_span_age_days, otlp.max_future_skew_seconds)',
     );
@@ -125,7 +128,7 @@ export function spansFromRequest(request: unknown, limits: DecodeLimits, nowMs: 
       // Without its resource no span of this group can be attributed: reject them all.
       for (const ss of scopeSpans) {
         for (const _ of list((ss as Obj | null)?.spans, 'spans')) {
-          out.rejected.push({ index: out.total++, reason: (err as Error).message });
+          out.rejected.push({ index: out.total++, reason: (err as Error).message, kind: 'invalid_resource' });
         }
       }
       return;
@@ -146,7 +149,7 @@ export function spansFromRequest(request: unknown, limits: DecodeLimits, nowMs: 
           out.spans.push(readSpan(raw, field, resource, scope, groupCut, ctx));
         } catch (err) {
           if (!(err instanceof ValueTypeError)) throw err;
-          out.rejected.push({ index, reason: err.message });
+          out.rejected.push({ index, reason: err.message, kind: err instanceof TimeWindowError ? 'out_of_window' : 'invalid_span' });
         }
       });
     });

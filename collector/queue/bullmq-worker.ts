@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { PermanentStoreError, type LedgerStore } from '../../exporters/store.js';
 import { inSpan } from '../../model/self-trace.js';
+import type { StoreMetrics } from '../../observability/metrics.js';
+import { measuredWrite } from '../../observability/store-writes.js';
 import { INGEST_QUEUE, ingestJobSchema } from './ingest-job.js';
 
 export interface IngestWorkerOptions {
@@ -14,6 +16,7 @@ export interface IngestWorkerOptions {
   concurrency: number;
   /** A worker that dies holding a job loses it after this long, and another worker takes it again. */
   lockMs: number;
+  metrics?: StoreMetrics;
 }
 
 export interface IngestWorker {
@@ -38,8 +41,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
       const parsed = ingestJobSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`malformed ingest job: ${parsed.error.issues[0]?.message}`);
       try {
-        const { entries } = parsed.data;
-        const { inserted } = await inSpan('store.write', { 'agent_ledger.entries': entries.length }, () => options.store.write(entries), { root: true });
+        const { inserted } = await inSpan('store.write', { 'agent_ledger.entries': parsed.data.entries.length }, () => measuredWrite(options.store, parsed.data.entries, options.metrics), { root: true });
         return { inserted, entries: parsed.data.entries.length };
       } catch (err) {
         if (err instanceof PermanentStoreError) throw new UnrecoverableError(err.message);
@@ -56,7 +58,11 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
     },
   );
   worker.on('failed', (job, err) => {
-    const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
+    const final = job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError);
+    if (final) {
+      const entries: unknown = (job.data as { entries?: unknown } | undefined)?.entries;
+      options.metrics?.deadLetters.inc(Array.isArray(entries) ? entries.length : 0);
+    }
     log[final ? 'error' : 'warn']({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, final ? 'ingest job parked in the dead-letter set' : 'ingest job failed; will retry');
   });
   worker.on('error', (err) => log.error({ err: err.message }, 'ingest worker error'));

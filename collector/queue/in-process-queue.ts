@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import { PermanentStoreError, type LedgerStore } from '../../exporters/store.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { inSpan } from '../../model/self-trace.js';
+import type { QueueDepth, StoreMetrics } from '../../observability/metrics.js';
+import { measuredWrite } from '../../observability/store-writes.js';
 import type { DeadLetterSink } from './dead-letter-dir.js';
 import { QueueBusyError, type Envelope, type JobQueue } from './job-queue.js';
 
@@ -23,6 +25,7 @@ export interface InProcessQueueOptions {
    * SQLite writer commits together whatever reached it meanwhile.
    */
   maxInFlightRows?: number;
+  metrics?: StoreMetrics;
 }
 
 interface Waiting {
@@ -30,6 +33,8 @@ interface Waiting {
   resolve: () => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout | null;
+  /** When it was accepted (ms), for the age of the oldest waiting envelope. */
+  at: number;
 }
 
 const MAX_BACKOFF_MS = 5_000;
@@ -54,6 +59,8 @@ class InProcessQueue implements JobQueue {
   private pendingBytes = 0;
   private inFlight = 0;
   private inFlightRows = 0;
+  private inFlightEnvelopes = 0;
+  private waitingSpans = 0;
   private failing: Error | null = null;
   private backoffMs = 0;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -80,12 +87,13 @@ class InProcessQueue implements JobQueue {
       return Promise.reject(new QueueBusyError('ingest queue is full', retryAfterSeconds));
     }
     return new Promise((resolve, reject) => {
-      const item: Waiting = { envelope, resolve, reject, timer: null };
+      const item: Waiting = { envelope, resolve, reject, timer: null, at: Date.now() };
       item.timer = setTimeout(() => {
         item.timer = null;
         reject(new QueueBusyError('spans not yet durable; retry (delivery is idempotent)', retryAfterSeconds));
       }, this.options.ackTimeoutMs);
       this.waiting.push(item);
+      this.waitingSpans += envelope.entries.length;
       this.pendingBytes += envelope.bytes;
       this.pump();
     });
@@ -115,6 +123,8 @@ class InProcessQueue implements JobQueue {
     }
     if (items.length === 0) return null;
     this.inFlightRows += rows;
+    this.inFlightEnvelopes += items.length;
+    this.waitingSpans -= rows;
     return { items, rows };
   }
 
@@ -133,6 +143,7 @@ class InProcessQueue implements JobQueue {
       // Keep the batch, in order, and retry with backoff: accepted spans are never dropped.
       this.failing = err as Error;
       this.waiting.unshift(...batch);
+      this.waitingSpans += rows;
       this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs ? this.backoffMs * 2 : 100);
       this.options.logger.error({ err, retryInMs: this.backoffMs, envelopes: batch.length }, 'store write failed; will retry');
       if (!this.retryTimer) {
@@ -144,6 +155,7 @@ class InProcessQueue implements JobQueue {
     } finally {
       this.inFlight--;
       this.inFlightRows -= rows;
+      this.inFlightEnvelopes -= batch.length;
       this.pump();
       if (this.drained && this.inFlight === 0 && this.waiting.length === 0) this.drained();
     }
@@ -157,11 +169,12 @@ class InProcessQueue implements JobQueue {
    */
   private async writeOrPark(entries: EntryRecord[]): Promise<void> {
     try {
-      await this.options.store.write(entries);
+      await measuredWrite(this.options.store, entries, this.options.metrics);
     } catch (err) {
       if (!(err instanceof PermanentStoreError)) throw err;
       if (entries.length === 1) {
         await this.options.deadLetters.park(entries, err.message);
+        this.options.metrics?.deadLetters.inc(entries.length);
         const [e] = entries;
         this.options.logger.error({ err: err.message, entry: e.id, organization: e.organization_id, trace: e.trace_id, span: e.span_id }, 'store refused an entry for good; parked in the dead-letter set');
         return;
@@ -170,6 +183,17 @@ class InProcessQueue implements JobQueue {
       await this.writeOrPark(entries.slice(0, half));
       await this.writeOrPark(entries.slice(half));
     }
+  }
+
+  async depth(): Promise<QueueDepth> {
+    const oldest = this.waiting[0];
+    return {
+      waitingEnvelopes: this.waiting.length,
+      activeEnvelopes: this.inFlightEnvelopes,
+      waitingSpans: this.waitingSpans,
+      oldestAgeSeconds: oldest ? (Date.now() - oldest.at) / 1000 : 0,
+      pendingBytes: this.pendingBytes,
+    };
   }
 
   async ping(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { EntryRecord } from '../../model/ledger-entry.js';
+import type { QueueDepth } from '../../observability/metrics.js';
 
 /** What the receiver hands to the queue: one request's normalised entries. */
 export interface Envelope {
@@ -24,6 +25,8 @@ export interface JobQueue {
   refusal(): Promise<QueueBusyError | null>;
   /** Resolves when the queue can take envelopes; rejects with the reason otherwise. */
   ping(): Promise<void>;
+  /** What waits, for the metrics (a queue shared through Redis is read by a reader of its own instead). */
+  depth?(): Promise<QueueDepth>;
   /** Refuses new envelopes, waits until every accepted one is written, then stops. */
   close(): Promise<void>;
 }

@@ -7,7 +7,8 @@ import { AuthenticationError } from '../../auth/errors.js';
 import type { Principal } from '../../auth/principal.js';
 import { rateLimitHeaders, type RateLimiter } from '../../auth/rate-limit/index.js';
 import type { DecodeLimits } from '../otlp/decode-limits.js';
-import { DecodeError } from '../otlp/decode-limits.js';
+import { DecodeError, type RejectedSpan } from '../otlp/decode-limits.js';
+import type { DecodedSpan } from '../otlp/decoded-span.js';
 import { RPC_CODE, decodeTraces, encodeExportResponse, encodeRpcStatus, type OtlpEncoding } from '../otlp/otlp-codec.js';
 import { normalizeRequest } from '../normalize/normalize-request.js';
 import type { Pricing } from '../pricing/pricing.js';
@@ -16,6 +17,8 @@ import { redactSpans, type RedactionRules } from '../redact/index.js';
 import { QueueBusyError } from '../queue/job-queue.js';
 import { BodyError, readBody, type BodyLimits } from './read-body.js';
 import { activeSpan, endHttpSpan, inSpan, selfTracer, SpanKind } from '../../model/self-trace.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { authFailureReason, credentialName, elapsedMs, type RequestLog } from '../../observability/request-log.js';
 
 export interface OtlpReceiverOptions {
   host: string;
@@ -32,6 +35,18 @@ export interface OtlpReceiverOptions {
   redaction: RedactionRules | null;
   /** A header that may carry the API key instead of Authorization. */
   credentialHeader: string;
+  metrics?: Metrics;
+  requestLog?: RequestLog;
+}
+
+/** What one request came to, for its metrics and its log line. */
+interface Exchange {
+  encoding: OtlpEncoding;
+  principal: Principal | null;
+  bytesIn: number;
+  bytesOut: number;
+  accepted: number;
+  rejected: number;
 }
 
 export interface OtlpReceiver {
@@ -56,39 +71,78 @@ class OtlpHttpReceiver implements OtlpReceiver {
 
   constructor(private readonly options: OtlpReceiverOptions) {
     this.server = createServer((req, res) => {
+      const exchange: Exchange = { encoding: 'json', principal: null, bytesIn: 0, bytesOut: 0, accepted: 0, rejected: 0 };
+      const startNs = process.hrtime.bigint();
       const route = (req.url ?? '').split('?')[0] === '/v1/traces' ? '/v1/traces' : null;
       const attributes = { 'http.request.method': req.method, ...(route && { 'http.route': route }) };
       selfTracer.startActiveSpan(route ? `${req.method} ${route}` : String(req.method), { kind: SpanKind.SERVER, attributes }, (span) => {
-        res.once('close', () => endHttpSpan(span, res.statusCode));
-        this.handle(req, res).catch((err) => {
+        res.once('close', () => {
+          endHttpSpan(span, res.statusCode);
+          this.observe(req, res, exchange, startNs);
+        });
+        this.handle(req, res, exchange).catch((err) => {
           options.logger.error({ err }, 'OTLP request failed');
-          if (!res.headersSent) send(res, 500, 'json', encodeRpcStatus('json', RPC_CODE.INTERNAL, 'internal error'));
+          if (!res.headersSent) exchange.bytesOut = send(res, 500, 'json', encodeRpcStatus('json', RPC_CODE.INTERNAL, 'internal error'));
         });
       });
     });
     this.server.keepAliveTimeout = 65_000;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Counted per request, not per span: a few counter additions whatever the request's size. */
+  private observe(req: IncomingMessage, res: ServerResponse, exchange: Exchange, startNs: bigint): void {
+    const { metrics, requestLog } = this.options;
+    const status = res.statusCode;
+    const { encoding } = exchange;
+    if (metrics) {
+      metrics.otlp.requests.inc({ status_code: String(status), encoding });
+      if (exchange.bytesIn > 0) metrics.otlp.requestSize.observe({ encoding }, exchange.bytesIn);
+    }
+    requestLog?.({
+      method: req.method ?? '',
+      // the one route, or `unmatched`: never the path a client sent
+      route: (req.url ?? '').split('?')[0] === '/v1/traces' ? '/v1/traces' : 'unmatched',
+      status,
+      duration_ms: elapsedMs(startNs),
+      bytes_in: exchange.bytesIn,
+      bytes_out: exchange.bytesOut,
+      credential: credentialName(exchange.principal),
+      organization: exchange.principal?.organization_id ?? null,
+      spans_accepted: exchange.accepted,
+      spans_rejected: exchange.rejected,
+      ...(res.writableFinished ? {} : { aborted: true as const }),
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse, exchange: Exchange): Promise<void> {
     const path = (req.url ?? '').split('?')[0];
     const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const encoding: OtlpEncoding = CONTENT_TYPES[contentType] ?? 'json';
+    exchange.encoding = encoding;
+    const metrics = this.options.metrics;
     const fail = (status: number, code: number, message: string, headers: Record<string, string> = {}) => {
       req.resume();
-      send(res, status, encoding, encodeRpcStatus(encoding, code, message), headers);
+      exchange.bytesOut = send(res, status, encoding, encodeRpcStatus(encoding, code, message), headers);
     };
     if (path !== '/v1/traces') return fail(404, RPC_CODE.INVALID_ARGUMENT, `no OTLP endpoint at ${path}; traces go to /v1/traces`);
     if (req.method !== 'POST') return fail(405, RPC_CODE.INVALID_ARGUMENT, 'use POST', { Allow: 'POST' });
     let principal: Principal;
+    const credential = credentialFrom(req.headers, this.options.credentialHeader);
     try {
-      principal = await this.options.authenticator.authenticate(credentialFrom(req.headers, this.options.credentialHeader));
+      principal = await this.options.authenticator.authenticate(credential);
     } catch (err) {
-      if (err instanceof AuthenticationError) return fail(401, RPC_CODE.UNAUTHENTICATED, err.message, { 'WWW-Authenticate': 'Bearer' });
-      throw err;
+      if (!(err instanceof AuthenticationError)) throw err;
+      metrics?.authFailures.inc({ surface: 'otlp', reason: authFailureReason(credential) });
+      return fail(401, RPC_CODE.UNAUTHENTICATED, err.message, { 'WWW-Authenticate': 'Bearer' });
     }
-    if (!principal.scopes.has('ingest')) return fail(403, RPC_CODE.PERMISSION_DENIED, 'this credential lacks the `ingest` scope');
+    exchange.principal = principal;
+    if (!principal.scopes.has('ingest')) {
+      metrics?.authFailures.inc({ surface: 'otlp', reason: 'missing_scope' });
+      return fail(403, RPC_CODE.PERMISSION_DENIED, 'this credential lacks the `ingest` scope');
+    }
     const limit = await this.options.rateLimiter.hit(principal.credential_id, 'ingest');
     if (!limit.allowed) {
+      metrics?.rateLimitRefusals.inc({ class: 'ingest' });
       return fail(429, RPC_CODE.RESOURCE_EXHAUSTED, `ingest rate limit of ${limit.limit} requests exceeded for this credential`, rateLimitHeaders(limit));
     }
     if (!(contentType in CONTENT_TYPES)) {
@@ -103,6 +157,7 @@ class OtlpHttpReceiver implements OtlpReceiver {
     let body: Buffer;
     try {
       body = await readBody(req, this.options.bodyLimits);
+      exchange.bytesIn = body.length;
     } catch (err) {
       if (err instanceof BodyError) return fail(err.status, RPC_CODE.INVALID_ARGUMENT, err.message);
       throw err;
@@ -116,10 +171,19 @@ class OtlpHttpReceiver implements OtlpReceiver {
       throw err;
     }
 
+    const rejected = decoded.rejected;
+    exchange.rejected = rejected.length;
+    if (metrics) {
+      metrics.otlp.spansReceived.inc({ encoding }, decoded.spans.length + rejected.length);
+      countRejections(metrics, encoding, rejected);
+    }
     // The organization is the credential's, never the payload's; a user's key makes every span theirs.
     const organizationId = principal.organization_id;
     // Before anything is queued or stored: a secret must never be written in the clear, nor personal data unpseudonymised.
-    if (this.options.redaction) redactSpans(decoded.spans, this.options.redaction, organizationId);
+    if (this.options.redaction) {
+      redactSpans(decoded.spans, this.options.redaction, organizationId);
+      if (metrics) countRedactions(metrics, decoded.spans);
+    }
     const entries = normalizeRequest(decoded.spans, {
       organizationId,
       userId: principal.role === 'user' ? principal.user_id : null,
@@ -134,17 +198,20 @@ class OtlpHttpReceiver implements OtlpReceiver {
         );
       } catch (err) {
         if (!(err instanceof QueueBusyError)) throw err;
+        exchange.rejected += entries.length;
+        metrics?.otlp.spansRejected.inc({ encoding, reason: 'queue_unavailable' }, entries.length);
         this.options.logger.warn({ reason: err.message, spans: entries.length }, 'OTLP request refused');
         return fail(503, RPC_CODE.UNAVAILABLE, err.message, { 'Retry-After': String(err.retryAfterSeconds) });
       }
     }
-    const rejected = decoded.rejected;
+    exchange.accepted = entries.length;
+    metrics?.otlp.spansAccepted.inc({ encoding }, entries.length);
     const message = rejected.length
       ? `${rejected.length} span(s) rejected; first: span ${rejected[0].index}: ${rejected[0].reason}`
       : '';
     if (rejected.length) this.options.logger.warn({ rejected: rejected.length, first: rejected[0] }, 'OTLP spans rejected');
     activeSpan()?.setAttributes({ 'agent_ledger.organization_id': organizationId, 'agent_ledger.spans.accepted': entries.length, 'agent_ledger.spans.rejected': rejected.length });
-    send(res, 200, encoding, encodeExportResponse(encoding, rejected.length, message));
+    exchange.bytesOut = send(res, 200, encoding, encodeExportResponse(encoding, rejected.length, message));
   }
 
   start(): Promise<void> {
@@ -169,9 +236,32 @@ class OtlpHttpReceiver implements OtlpReceiver {
   }
 }
 
-function send(res: ServerResponse, status: number, encoding: OtlpEncoding, body: Uint8Array | string, headers: Record<string, string> = {}): void {
+/** Answers; returns the body's size in bytes. */
+function send(res: ServerResponse, status: number, encoding: OtlpEncoding, body: Uint8Array | string, headers: Record<string, string> = {}): number {
   res.writeHead(status, { 'Content-Type': RESPONSE_TYPE[encoding], ...headers });
   res.end(body);
+  return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+}
+
+function countRejections(metrics: Metrics, encoding: OtlpEncoding, rejected: readonly RejectedSpan[]): void {
+  if (rejected.length === 0) return;
+  const byKind = new Map<string, number>();
+  for (const r of rejected) byKind.set(r.kind, (byKind.get(r.kind) ?? 0) + 1);
+  for (const [reason, n] of byKind) metrics.otlp.spansRejected.inc({ encoding, reason }, n);
+}
+
+function countRedactions(metrics: Metrics, spans: readonly DecodedSpan[]): void {
+  let redacted = 0;
+  let values = 0;
+  for (const span of spans) {
+    const n = span.redactions ?? 0;
+    if (n > 0) redacted++;
+    values += n;
+  }
+  if (redacted > 0) {
+    metrics.otlp.spansRedacted.inc(redacted);
+    metrics.otlp.redactions.inc(values);
+  }
 }
 
 export function createOtlpReceiver(options: OtlpReceiverOptions): OtlpReceiver {

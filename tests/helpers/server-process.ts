@@ -31,6 +31,8 @@ export interface ServerProcess {
   dataDir: string;
   otlpUrl: string;
   apiUrl: string;
+  /** Base URL of the metrics port (/metrics, /healthz, /readyz). */
+  metricsUrl: string;
   logs: string[];
   /** GET on the query API as the admin (or with the given headers), parsed. */
   get(path: string, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
@@ -58,7 +60,7 @@ export async function startServerProcess(options: ServerOptions = {}): Promise<S
 }
 
 async function startOnFreePorts(dataDir: string, options: ServerOptions): Promise<ServerProcess> {
-  const [httpPort, otlpPort] = [await freePort(), await freePort()];
+  const [httpPort, otlpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   const { REDIS_URL: _sharedRedis, ...inherited } = process.env;
   const child = spawn(process.execPath, [CLI, options.role ?? 'all'], {
     env: {
@@ -67,6 +69,7 @@ async function startOnFreePorts(dataDir: string, options: ServerOptions): Promis
       AGENT_LEDGER_HOST: '127.0.0.1',
       AGENT_LEDGER_HTTP_PORT: String(httpPort),
       AGENT_LEDGER_OTLP_PORT: String(otlpPort),
+      AGENT_LEDGER_METRICS_PORT: String(metricsPort),
       AGENT_LEDGER_DATA_DIR: dataDir,
       AGENT_LEDGER_LOG_LEVEL: 'info',
       AGENT_LEDGER_BOOTSTRAP_KEY: TEST_ADMIN_KEY,
@@ -111,6 +114,7 @@ async function startOnFreePorts(dataDir: string, options: ServerOptions): Promis
     dataDir,
     otlpUrl: `http://127.0.0.1:${otlpPort}/v1/traces`,
     apiUrl,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
     logs,
     async get(path: string, headers: Record<string, string> = auth) {
       const res = await fetch(apiUrl + path, { headers });

@@ -8,6 +8,7 @@ import { createInProcessQueue } from '../../collector/queue/in-process-queue.js'
 import type { Envelope } from '../../collector/queue/job-queue.js';
 import { PermanentStoreError, type LedgerStore, type WriteResult } from '../../exporters/store.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
+import { createMetrics, type StoreMetrics } from '../../observability/metrics.js';
 import { normalizeOne } from '../helpers/normalize-spans.js';
 
 /**
@@ -50,7 +51,7 @@ function envelope(...names: string[]): Envelope {
   return { organization_id: 'org_test', entries: names.map(entry), bytes: 100 * names.length };
 }
 
-function queueOver(store: RefusingStore, options: { batchMaxRows?: number } = {}) {
+function queueOver(store: RefusingStore, options: { batchMaxRows?: number; metrics?: StoreMetrics } = {}) {
   const deadLetters = new DeadLetterDir(join(mkdtempSync(join(tmpdir(), 'dlq-')), 'dead-letters'));
   const queue = createInProcessQueue({
     store: store as unknown as LedgerStore,
@@ -60,6 +61,7 @@ function queueOver(store: RefusingStore, options: { batchMaxRows?: number } = {}
     batchMaxRows: options.batchMaxRows ?? 10_000,
     ackTimeoutMs: 3_000,
     retryAfterSeconds: 1,
+    metrics: options.metrics,
   });
   return { queue, deadLetters };
 }
@@ -174,6 +176,63 @@ describe('the in-process queue keeps the store fed', () => {
     expect(store.inProgress.map((b) => b.length)).toEqual([1]);
     store.releaseAll();
     await small;
+    await queue.close();
+  });
+});
+
+describe('the in-process queue\'s metrics', () => {
+  const value = async (m: ReturnType<typeof createMetrics>, name: string, labels: Record<string, string> = {}) =>
+    (await m.registry.getSingleMetric(name)!.get()).values.find((v) => JSON.stringify(v.labels) === JSON.stringify(labels))?.value;
+
+  it('counts committed batches and rows, permanent errors and every parked entry', async () => {
+    const metrics = createMetrics();
+    const store = new RefusingStore((e) => e.name.startsWith('bad'));
+    const { queue } = queueOver(store, { metrics: metrics.store });
+    await queue.enqueue(envelope('bad-1', 'ok-1', 'bad-2', 'ok-2', 'bad-3'));
+    expect(await value(metrics, 'agent_ledger_dead_letter_entries_total')).toBe(3);
+    expect(await value(metrics, 'agent_ledger_store_rows_written_total')).toBe(2);
+    const batches = (await value(metrics, 'agent_ledger_store_write_batches_total'))!;
+    expect(batches).toBeGreaterThan(0);
+    expect(await value(metrics, 'agent_ledger_store_write_errors_total', { kind: 'permanent' })).toBe(store.writes - batches);
+    expect(await value(metrics, 'agent_ledger_store_write_errors_total', { kind: 'transient' })).toBeUndefined();
+    await queue.close();
+  });
+
+  it('counts transient errors apart, and the batch once it lands', async () => {
+    const metrics = createMetrics();
+    const store = new RefusingStore(() => false);
+    store.transientFailures = 2;
+    const { queue } = queueOver(store, { metrics: metrics.store });
+    await queue.enqueue(envelope('x1', 'x2'));
+    expect(await value(metrics, 'agent_ledger_store_write_errors_total', { kind: 'transient' })).toBe(2);
+    expect(await value(metrics, 'agent_ledger_store_write_batches_total')).toBe(1);
+    expect(await value(metrics, 'agent_ledger_store_rows_written_total')).toBe(2);
+    expect(await value(metrics, 'agent_ledger_dead_letter_entries_total')).toBe(0);
+    await queue.close();
+  });
+
+  it('reports what waits and what is being written', async () => {
+    const store = new GatedStore();
+    const queue = createInProcessQueue({
+      store: store as unknown as LedgerStore,
+      deadLetters: new DeadLetterDir(join(mkdtempSync(join(tmpdir(), 'dlq-')), 'dead-letters')),
+      logger: pino({ level: 'silent' }),
+      maxBytes: 10 * 1024 * 1024,
+      batchMaxRows: 2,
+      maxInFlightRows: 2,
+      ackTimeoutMs: 3_000,
+      retryAfterSeconds: 1,
+    });
+    const acks = [envelope('a1', 'a2'), envelope('b1'), envelope('c1', 'c2', 'c3')].map((e) => queue.enqueue(e));
+    const depth = await queue.depth!();
+    expect(depth).toMatchObject({ waitingEnvelopes: 2, activeEnvelopes: 1, waitingSpans: 4, pendingBytes: 600 });
+    expect(depth.oldestAgeSeconds).toBeGreaterThanOrEqual(0);
+    while ((await queue.depth!()).waitingEnvelopes + (await queue.depth!()).activeEnvelopes > 0) {
+      store.releaseAll();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await Promise.all(acks);
+    expect(await queue.depth!()).toEqual({ waitingEnvelopes: 0, activeEnvelopes: 0, waitingSpans: 0, oldestAgeSeconds: 0, pendingBytes: 0 });
     await queue.close();
   });
 });

@@ -29,7 +29,7 @@ describe('OTLP decoding', () => {
     const body = request({}, { traceId: 'zz' });
     const decoded = decodeTraces(Buffer.from(JSON.stringify(body)), 'json', DEFAULT_DECODE_LIMITS);
     expect(decoded.spans).toHaveLength(1);
-    expect(decoded.rejected).toEqual([{ index: 1, reason: expect.stringContaining('traceId') }]);
+    expect(decoded.rejected).toEqual([{ index: 1, reason: expect.stringContaining('traceId'), kind: 'invalid_span' }]);
   });
 
   it('names the field of a wrongly typed attribute value', () => {
@@ -78,12 +78,12 @@ describe('OTLP decoding', () => {
     ])('rejects a span with %s, naming the field, and keeps the other', (_label, overrides, field) => {
       const decoded = decode(request(overrides));
       expect(decoded.spans.map((s) => s.spanId)).toEqual(['b7ad6b7169203332']);
-      expect(decoded.rejected).toEqual([{ index: 0, reason: expect.stringContaining(`spans[0].${field}\``) }]);
+      expect(decoded.rejected).toEqual([{ index: 0, reason: expect.stringContaining(`spans[0].${field}\``), kind: expect.stringMatching(/^(invalid_span|out_of_window)$/) }]);
     });
 
     it('rejects fixed64 max in protobuf like 1e30 in JSON', () => {
       const decoded = decode(request({ startTimeUnixNano: '18446744073709551615', endTimeUnixNano: '18446744073709551615' }), DEFAULT_DECODE_LIMITS, 'protobuf');
-      expect(decoded.rejected).toEqual([{ index: 0, reason: expect.stringContaining('startTimeUnixNano') }]);
+      expect(decoded.rejected).toEqual([{ index: 0, reason: expect.stringContaining('startTimeUnixNano'), kind: 'out_of_window' }]);
     });
 
     it('takes the edges of the window, and follows its configuration', () => {
@@ -91,7 +91,7 @@ describe('OTLP decoding', () => {
       const latest = now + 3_600_000_000_000n;
       expect(decode(request({ startTimeUnixNano: String(oldest), endTimeUnixNano: String(latest) })).rejected).toEqual([]);
       const narrow = { ...DEFAULT_DECODE_LIMITS, maxSpanAgeDays: 1, maxFutureSkewSeconds: 0 };
-      expect(decode(request({ startTimeUnixNano: String(now - 2n * DAY_NS) }), narrow).rejected).toHaveLength(1);
+      expect(decode(request({ startTimeUnixNano: String(now - 2n * DAY_NS) }), narrow).rejected).toEqual([expect.objectContaining({ kind: 'out_of_window' })]);
       expect(decode(request({ endTimeUnixNano: String(now + 1_000_000n) }), narrow).rejected).toHaveLength(1);
       expect(decode(request({}), narrow).rejected).toEqual([]);
     });
