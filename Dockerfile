@@ -17,6 +17,7 @@ COPY collector collector
 COPY exporters exporters
 COPY query-api query-api
 COPY cli cli
+COPY observability observability
 COPY bench bench
 COPY tests/helpers tests/helpers
 RUN npx tsc -p tsconfig.json && rm -rf dist/bench dist/tests
