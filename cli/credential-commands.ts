@@ -46,7 +46,6 @@ export async function runCredentialCommand(config: Config, noun: string, verb: s
       out(table((await store.listOrganizations()) as unknown as Array<Record<string, unknown>>, ['id', 'name', 'created_at']));
     } else if (noun === 'keys' && verb === 'create') {
       const org = typeof flags.org === 'string' ? flags.org : config.organization_id;
-      if (!(await store.getOrganization(org))) throw new UsageError(`no organization ${org}; create it with: agent-ledger orgs create ${org}`);
       const role = (typeof flags.role === 'string' ? flags.role : 'admin') as Role;
       if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`, 'keys create');
       const scopes = (typeof flags.scopes === 'string' ? flags.scopes.split(',') : ['read']).map((s) => s.trim()) as Scope[];
@@ -54,13 +53,15 @@ export async function runCredentialCommand(config: Config, noun: string, verb: s
       if (unknown.length) throw new UsageError(`unknown scope(s) ${unknown.join(', ')}; scopes are ${SCOPES.join(', ')}`, 'keys create');
       const user = typeof flags.user === 'string' ? flags.user : null;
       if (role === 'user' && !user) throw new UsageError('a key with --role user needs --user <id>', 'keys create');
+      const expires_at = expiry(flags);
+      if (!(await store.getOrganization(org))) throw new UsageError(`no organization ${org}; create it with: agent-ledger orgs create ${org}`);
       const { key, record } = await issueApiKey(store, loadPepper(config.auth.key_pepper, dataDir), {
         organization_id: org,
         user_id: user,
         role,
         scopes,
         name: typeof flags.name === 'string' ? flags.name : null,
-        expires_at: expiry(flags),
+        expires_at,
       });
       out(`${key}\n`);
       process.stderr.write(`key ${record.id} (${record.prefix}…) for ${org}, role ${role}, scopes ${record.scopes.join(',')}; it is shown only this once\n`);
