@@ -1,13 +1,8 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { UnsupportedQueryError } from '../exporters/store.js';
-import { runAgentCommand } from './agent-commands.js';
 import { packageVersion, parseCommandLine, UsageError } from './command-line.js';
-import { runCredentialCommand } from './credential-commands.js';
-import { runDlqCommand } from './dlq-commands.js';
-import { runExportCommand } from './export-command.js';
-import { createLogger } from './logger.js';
-import { ROLES, RoleError, startRole, type ServerRole } from './roles.js';
+import type { ServerRole } from './roles.js';
 
 const out = (text: string) => process.stdout.write(text);
 
@@ -24,15 +19,18 @@ async function main(argv: string[]): Promise<number> {
   const { spec, flags, args } = invocation;
   const config = loadConfig({ file: typeof flags.config === 'string' ? flags.config : null });
   const [noun, verb] = spec.name.split(' ');
-  if (ROLES.includes(noun as ServerRole)) return serve(noun as ServerRole, config);
-  if (noun === 'export') await runExportCommand(config, flags);
-  else if (noun === 'dlq') await runDlqCommand(config, verb, args, flags.all === true, out);
-  else if (noun === 'agents' || noun === 'verify' || noun === 'retention' || spec.name === 'orgs set') return runAgentCommand(config, noun, verb, args, flags, out);
-  else await runCredentialCommand(config, noun, verb, args, flags, out);
+  // each command loads only what it runs: --help, --version and bad input answer at once
+  if (spec.group === 'role') return serve(noun as ServerRole, config);
+  if (noun === 'export') await (await import('./export-command.js')).runExportCommand(config, flags);
+  else if (noun === 'dlq') await (await import('./dlq-commands.js')).runDlqCommand(config, verb, args, flags.all === true, out);
+  else if (noun === 'agents' || noun === 'verify' || noun === 'retention' || spec.name === 'orgs set') {
+    return (await import('./agent-commands.js')).runAgentCommand(config, noun, verb, args, flags, out);
+  } else await (await import('./credential-commands.js')).runCredentialCommand(config, noun, verb, args, flags, out);
   return 0;
 }
 
 async function serve(role: ServerRole, config: Config): Promise<number> {
+  const [{ RoleError, startRole }, { createLogger }] = await Promise.all([import('./roles.js'), import('./logger.js')]);
   const logger = createLogger(config.log_level);
   let server;
   try {

@@ -269,4 +269,17 @@ describe('agent-ledger export', () => {
     expect(tty.status, tty.stdout).toBe(0);
     expect(tty.stdout).toMatch(new RegExp(`exported ${FULLTEXT_DOCUMENTS.length} entries \\([\\d,]+/s\\)`));
   });
+
+  // last: it deletes the entries the exports above read (2025-06 is past the default 400 days)
+  it('retention sweep reports its progress on stderr as plain lines when piped, its result alone on stdout', () => {
+    const { status, stdout, stderr } = cli(['retention', 'sweep'], {}, server.dataDir);
+    expect(status, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ entries: FULLTEXT_DOCUMENTS.length });
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.length).toBeLessThanOrEqual(3); // occasional, not one per batch
+    for (const line of lines) expect(line).toMatch(/^retention: .*; deleted [\d,]+ entries/);
+    expect(stderr).not.toContain('\r');
+    expect(lines.at(-1)).toContain(`deleted ${FULLTEXT_DOCUMENTS.length} entries`);
+  });
 });
