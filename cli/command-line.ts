@@ -48,9 +48,20 @@ const isFlag = (token: string | undefined) => token !== undefined && token.start
  */
 export function parseCommandLine(argv: string[]): Invocation {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) return { kind: 'version' };
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') return { kind: 'help', text: topHelp() };
-  if (isFlag(argv[0])) throw new UsageError(`expected a command before ${argv[0]}`);
-  const [noun, ...rest] = argv;
+  // global options may come before the command too (`agent-ledger --config FILE all`)
+  const leading: string[] = [];
+  let at = 0;
+  for (; isFlag(argv[at]); at++) {
+    const token = argv[at];
+    if (token === '--help' || token === '-h') return { kind: 'help', text: topHelp() };
+    if (token === '--debug' || token.startsWith('--config=')) leading.push(token);
+    else if (token === '--config') {
+      if (argv[at + 1] === undefined || isFlag(argv[at + 1])) throw new UsageError('--config needs a value');
+      leading.push(token, argv[++at]);
+    } else throw new UsageError(`unknown option ${token} before the command`);
+  }
+  if (at === argv.length) return { kind: 'help', text: topHelp() };
+  const [noun, ...rest] = argv.slice(at);
   if (noun === 'version') return rest.length ? invalid(`version takes no arguments`, null) : { kind: 'version' };
   if (noun === 'help') return { kind: 'help', text: helpFor(rest) };
   if (!NOUNS.includes(noun)) throw new UsageError(`unknown command ${quote(noun)}`);
@@ -70,7 +81,7 @@ export function parseCommandLine(argv: string[]): Invocation {
   const options = { ...GLOBAL_OPTIONS, ...spec.options };
   let parsed;
   try {
-    parsed = parseArgs({ args: tail, options: toParseArgs(options), allowPositionals: true, strict: true, tokens: true });
+    parsed = parseArgs({ args: [...leading, ...tail], options: toParseArgs(options), allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
     throw new UsageError(parseArgsMessage(err as Error & { code?: string }), spec.name);
   }

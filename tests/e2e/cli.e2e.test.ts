@@ -142,9 +142,11 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
   });
 
   it('a configuration error is one line and exit 78', () => {
-    const { status, stderr } = cli(['orgs', 'list', '--config', '/nonexistent/agent-ledger.yaml']);
-    expect(status).toBe(78);
-    expectOneLine(stderr);
+    for (const args of [['orgs', 'list', '--config', '/nonexistent/agent-ledger.yaml'], ['--config', '/nonexistent/agent-ledger.yaml', 'orgs', 'list']]) {
+      const { status, stderr } = cli(args);
+      expect(status, args.join(' ')).toBe(78);
+      expectOneLine(stderr);
+    }
   });
 
   it('an internal error is one line and exit 1, with the stack only under --debug or AGENT_LEDGER_DEBUG=1', () => {
