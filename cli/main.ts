@@ -1,106 +1,47 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config/index.js';
-import { runCredentialCommand, UsageError } from './credential-commands.js';
-import { runDlqCommand } from './dlq-commands.js';
-import { runAgentCommand } from './agent-commands.js';
-import { ROLES, RoleError, startRole, type ServerRole } from './roles.js';
-import { createLogger } from './logger.js';
-import { startSelfTracing } from './self-tracing.js';
+import { ConfigError, loadConfig, type Config } from '../config/index.js';
+import { UnsupportedQueryError } from '../exporters/store.js';
+import { packageVersion, parseCommandLine, UsageError } from './command-line.js';
+import type { ServerRole } from './roles.js';
 
-const USAGE = `usage: agent-ledger <command> [--config FILE]
-
-roles:
-  all                        receiver + queue + worker + store + query API in one process (the embedded default;
-                             with REDIS_URL the queue is BullMQ)
-  receiver                   OTLP receiver enqueueing to BullMQ (needs REDIS_URL)
-  worker                     BullMQ worker writing to the store (needs REDIS_URL)
-  query                      query API
-
-credentials:
-  orgs create <id> [--name NAME]
-  orgs list
-  orgs set <id> [--retention-days N [--force]] [--public-activity on|off]
-                             retention below 183 days (EU AI Act Art. 19) needs --force
-  keys create [--org ID] [--role user|admin|superuser] [--user ID] [--scopes ingest,read,export,admin,activity:report]
-              [--name NAME] [--expires-in 30d | --expires-at ISO-DATE]      prints the key once
-  keys list [--org ID]
-  keys revoke <key id or prefix>
-
-agents:
-  agents list [--org ID] [--status active|deactivated] [--name TEXT]
-  agents show <agent id | ASN | external id> [--org ID]
-  verify --agent <agent id | ASN | external id> [--org ID]   recomputes its activity hash chain; exits 1 if broken
-  retention sweep            deletes what is past retention now (the server also does it periodically)
-
-dead letters (BullMQ jobs that kept failing; needs REDIS_URL):
-  dlq list
-  dlq replay <job id…> | --all
-
-Configuration: defaults < YAML file (--config or AGENT_LEDGER_CONFIG) < AGENT_LEDGER_* environment variables.`;
+const out = (text: string) => process.stdout.write(text);
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      config: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      name: { type: 'string' },
-      org: { type: 'string' },
-      role: { type: 'string' },
-      user: { type: 'string' },
-      scopes: { type: 'string' },
-      'expires-in': { type: 'string' },
-      'expires-at': { type: 'string' },
-      all: { type: 'boolean' },
-      status: { type: 'string' },
-      agent: { type: 'string' },
-      'retention-days': { type: 'string' },
-      'public-activity': { type: 'string' },
-      force: { type: 'boolean' },
-    },
-    allowPositionals: true,
-  });
-  const [command, verb, ...args] = positionals;
-  if (values.help || !command) {
-    process.stdout.write(`${USAGE}\n`);
-    return command || values.help ? 0 : 2;
+  const invocation = parseCommandLine(argv);
+  if (invocation.kind === 'version') {
+    out(`agent-ledger ${packageVersion()}\n`);
+    return 0;
   }
-  let config;
-  try {
-    config = loadConfig({ file: values.config ?? null });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`agent-ledger: ${err.message}\n`);
-      return 78; // EX_CONFIG
-    }
-    throw err;
+  if (invocation.kind === 'help') {
+    out(`${invocation.text}\n`);
+    return 0;
   }
-  const agentCommand = command === 'agents' || command === 'verify' || command === 'retention' || (command === 'orgs' && verb === 'set');
-  if (agentCommand || command === 'orgs' || command === 'keys' || command === 'dlq') {
-    try {
-      const out = (text: string) => process.stdout.write(text);
-      if (agentCommand) return await runAgentCommand(config, command, verb, args, values, out);
-      if (command === 'dlq') await runDlqCommand(config, verb, args, values.all === true, out);
-      else await runCredentialCommand(config, command, verb, args, values, out);
-      return 0;
-    } catch (err) {
-      if (!(err instanceof UsageError)) throw err;
-      process.stderr.write(`agent-ledger: ${err.message}\n`);
-      return 2;
-    }
-  }
-  if (!ROLES.includes(command as ServerRole)) {
-    process.stderr.write(`unknown command ${command}\n${USAGE}\n`);
-    return 2;
-  }
+  const { spec, flags, args } = invocation;
+  const config = loadConfig({ file: typeof flags.config === 'string' ? flags.config : null });
+  const [noun, verb] = spec.name.split(' ');
+  // each command loads only what it runs: --help, --version and bad input answer at once
+  if (spec.group === 'role') return serve(noun as ServerRole, config);
+  if (noun === 'export') await (await import('./export-command.js')).runExportCommand(config, flags);
+  else if (noun === 'dlq') await (await import('./dlq-commands.js')).runDlqCommand(config, verb, args, flags.all === true, out);
+  else if (noun === 'agents' || noun === 'verify' || noun === 'retention' || spec.name === 'orgs set') {
+    return (await import('./agent-commands.js')).runAgentCommand(config, noun, verb, args, flags, out);
+  } else await (await import('./credential-commands.js')).runCredentialCommand(config, noun, verb, args, flags, out);
+  return 0;
+}
+
+async function serve(role: ServerRole, config: Config): Promise<number> {
+  const [{ RoleError, startRole }, { createLogger }, { startSelfTracing }] = await Promise.all([
+    import('./roles.js'),
+    import('./logger.js'),
+    import('./self-tracing.js'),
+  ]);
   const logger = createLogger(config.log_level);
   let tracing;
   let server;
   try {
     // before the servers, so their first requests are traced
-    tracing = await startSelfTracing(config, command as ServerRole, logger);
-    server = await startRole(command as ServerRole, config, logger);
+    tracing = await startSelfTracing(config, role, logger);
+    server = await startRole(role, config, logger);
   } catch (err) {
     await tracing?.shutdown();
     if (!(err instanceof RoleError || err instanceof ConfigError)) throw err;
@@ -122,10 +63,32 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
+/** `--debug` anywhere, even on a command line that failed to parse. */
+const debugging = (argv: string[]) => process.env.AGENT_LEDGER_DEBUG === '1' || argv.includes('--debug');
+
+/** One line on stderr for every failure; exit 2 for bad input, 78 for bad configuration (EX_CONFIG), 1 otherwise. */
+function failed(err: unknown, argv: string[]): number {
+  const line = (text: string) => process.stderr.write(`agent-ledger: ${text.replace(/\s*\n\s*/g, ' ')}\n`);
+  if (err instanceof UsageError) {
+    line(`${err.message} (see agent-ledger ${err.command ? `${err.command} ` : ''}--help)`);
+    return 2;
+  }
+  if (err instanceof ConfigError) {
+    line(err.message);
+    return 78;
+  }
+  // a store that cannot do what was asked (no agents in Elasticsearch): said as it is, not as a crash
+  if (err instanceof UnsupportedQueryError) {
+    line(err.message);
+    return 1;
+  }
+  if (debugging(argv)) process.stderr.write(`agent-ledger: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  else line(`${err instanceof Error ? err.message : String(err)} (internal error; AGENT_LEDGER_DEBUG=1 or --debug shows where)`);
+  return 1;
+}
+
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(`agent-ledger: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
+  (err: unknown) => process.exit(failed(err, argv)),
 );

@@ -48,8 +48,12 @@ export interface AgentStore {
   getOrganizationPolicy(organizationId: string): Promise<OrganizationPolicy>;
   /** Rejects with RetentionPolicyError below MIN_RETENTION_DAYS unless `force`. */
   setOrganizationPolicy(organizationId: string, changes: Partial<OrganizationPolicy>, force?: boolean): Promise<OrganizationPolicy>;
-  /** Deletes every record past its organization's retention, in batches; the only deletion path. */
-  sweepExpired(options: { now_us: number; batch_size: number }): Promise<SweepReport>;
+  /**
+   * Deletes every record past its organization's retention, in batches; the
+   * only deletion path. `progress` hears the totals so far after each batch or
+   * day (SQLite with an inline writer: every step; a writer thread: per phase).
+   */
+  sweepExpired(options: { now_us: number; batch_size: number; progress?: SweepProgress }): Promise<SweepReport>;
 }
 
 /**
@@ -123,6 +127,9 @@ export interface SweepReport {
   lifecycle_events: number;
   runs: number;
 }
+
+/** Totals so far, and where the sweep is (`day 2025-01-31`, `organization acme: activity`). */
+export type SweepProgress = (report: SweepReport, step: string) => void;
 
 export class ActivityRejectedError extends Error {
   override name = 'ActivityRejectedError';

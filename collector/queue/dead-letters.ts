@@ -36,13 +36,15 @@ export async function listDeadLetters(queue: Queue, limit = 1000): Promise<DeadL
 }
 
 /** Moves parked jobs back to the queue with fresh attempts; returns how many. */
-export async function replayDeadLetters(queue: Queue, ids: string[] | 'all'): Promise<number> {
+export async function replayDeadLetters(queue: Queue, ids: string[] | 'all', progress?: (done: number, total: number) => void): Promise<number> {
   const jobs = ids === 'all' ? await queue.getFailed(0, -1) : (await Promise.all(ids.map((id) => queue.getJob(id)))).filter((j) => j);
   let replayed = 0;
-  for (const job of jobs) {
-    if (!job || !(await job.isFailed())) continue;
-    await job.retry('failed', { resetAttemptsMade: true });
-    replayed++;
+  for (const [i, job] of jobs.entries()) {
+    if (job && (await job.isFailed())) {
+      await job.retry('failed', { resetAttemptsMade: true });
+      replayed++;
+    }
+    progress?.(i + 1, jobs.length);
   }
   return replayed;
 }

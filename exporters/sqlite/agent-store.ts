@@ -7,6 +7,7 @@ import type {
   AgentQuery,
   AgentStore,
   OrganizationPolicy,
+  SweepProgress,
   SweepReport,
 } from '../agent-store.js';
 import type { QueryScope } from '../store.js';
@@ -40,7 +41,7 @@ export class SqliteAgentStore implements AgentStore {
     private readonly write: () => Database,
     private readonly settings: AgentSettings,
     private readonly partitions: LedgerPartitions,
-    private readonly sweepEntries: (request: SweepRequest) => Promise<EntrySweep>,
+    private readonly sweepEntries: (request: SweepRequest, progress?: (swept: EntrySweep, step: string) => void) => Promise<EntrySweep>,
   ) {}
 
   /** The agent as `scope` sees it: a user-scoped caller gets the usage of their own entries only. */
@@ -106,9 +107,19 @@ export class SqliteAgentStore implements AgentStore {
     return readPolicy(db, organizationId, this.settings.retention_days);
   }
 
-  sweepExpired(options: { now_us: number; batch_size: number }): Promise<SweepReport> {
-    return sweepExpired(this.write(), this.settings.retention_days, options.now_us, options.batch_size, () =>
-      this.sweepEntries({ now_us: options.now_us, default_days: this.settings.retention_days, batch_size: options.batch_size }),
+  sweepExpired(options: { now_us: number; batch_size: number; progress?: SweepProgress }): Promise<SweepReport> {
+    const { progress } = options;
+    return sweepExpired(
+      this.write(),
+      this.settings.retention_days,
+      options.now_us,
+      options.batch_size,
+      () =>
+        this.sweepEntries(
+          { now_us: options.now_us, default_days: this.settings.retention_days, batch_size: options.batch_size },
+          progress && ((swept, step) => progress({ entries: swept.entries, activity_events: 0, lifecycle_events: 0, runs: swept.runs }, step)),
+        ),
+      progress,
     );
   }
 

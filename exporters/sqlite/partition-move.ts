@@ -88,6 +88,7 @@ export function moveEntriesIntoPartitions(
     // the move is done either way; the free pages are reused by the catalog's own writes
     log(`compacting the catalog after the move failed: ${(err as Error).message}`);
   }
-  log(`moved ${moved} entries into partitions; the catalog keeps organizations, keys, agents, activity and runs`);
+  // a new ledger's first start finishes an empty move: nothing to tell
+  if (moved > 0) log(`moved ${moved} entries into partitions; the catalog keeps organizations, keys, agents, activity and runs`);
   return moved;
 }

@@ -26,6 +26,7 @@ export function sweepExpiredEntries(
   writer: PartitionedWriter,
   catalog: Database,
   options: { now_us: number; default_days: number; batch_size: number },
+  progress?: (swept: EntrySweep, step: string) => void,
 ): EntrySweep {
   // rows a failed write left past the catalog's mark: credited before they can be debited
   writer.catchUpBehind();
@@ -48,6 +49,7 @@ export function sweepExpiredEntries(
       report.entries += gone.entries;
       report.runs += gone.runs;
       report.partitions++;
+      progress?.(report, `day ${p.name} deleted`);
       continue;
     }
     for (const org of orgs) {
@@ -56,6 +58,7 @@ export function sweepExpiredEntries(
         const removed = guarded(db, () => deleteExpiredEntries(db, org, cutoffOf(org), options.batch_size));
         report.entries += removed.entries;
         report.runs += catalog.transaction(() => debitRuns(catalog, 'runs', removed.runs)).immediate();
+        progress?.(report, `day ${p.name}: organization ${org}`);
         if (removed.entries < options.batch_size) break;
       }
     }

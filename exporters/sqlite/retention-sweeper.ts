@@ -1,5 +1,5 @@
 import { setImmediate as nextTick } from 'node:timers/promises';
-import type { SweepReport } from '../agent-store.js';
+import type { SweepProgress, SweepReport } from '../agent-store.js';
 import type { Database } from './driver.js';
 import type { EntrySweep } from './partition-retention.js';
 import { DAY_US } from './org-policy.js';
@@ -23,15 +23,18 @@ export async function sweepExpired(
   nowUs: number,
   batchSize: number,
   sweepEntries: () => Promise<EntrySweep>,
+  progress?: SweepProgress,
 ): Promise<SweepReport> {
   const entries = await sweepEntries();
   const report: SweepReport = { entries: entries.entries, activity_events: 0, lifecycle_events: 0, runs: entries.runs };
+  progress?.(report, 'ledger entries');
   const orgs = db.prepare('SELECT id, retention_days FROM organizations ORDER BY id').all() as Array<{ id: string; retention_days: number | null }>;
   for (const org of orgs) {
     const cutoffUs = nowUs - (org.retention_days ?? defaultRetentionDays) * DAY_US;
     for (;;) {
       const n = guarded(db, () => tombstoneActivity(db, org.id, cutoffUs, nowUs, batchSize));
       report.activity_events += n;
+      progress?.(report, `organization ${org.id}: activity`);
       if (n < batchSize) break;
       await nextTick();
     }
@@ -42,6 +45,7 @@ export async function sweepExpired(
           .run(org.id, cutoffUs, batchSize).changes,
       );
       report.lifecycle_events += n;
+      progress?.(report, `organization ${org.id}: lifecycle events`);
       if (n < batchSize) break;
       await nextTick();
     }

@@ -195,10 +195,10 @@ class SqliteLedger implements SqliteLedgerStore {
   }
 
   /** Retention of entries, on the writer (partition-retention.ts). */
-  async sweepEntries(request: SweepRequest): Promise<EntrySweep> {
+  async sweepEntries(request: SweepRequest, progress?: (swept: EntrySweep, step: string) => void): Promise<EntrySweep> {
     let swept: EntrySweep;
     if (this.options.writer === 'none') throw new Error('this process does not write the ledger (store writer: none)');
-    if (this.inline) swept = sweepExpiredEntries(this.inline.writer, this.inline.catalog, request);
+    if (this.inline) swept = sweepExpiredEntries(this.inline.writer, this.inline.catalog, request, progress);
     else {
       const reply = await this.ask({ sweep: request });
       swept = 'swept' in reply ? reply.swept : { entries: 0, runs: 0, partitions: 0 };
@@ -275,7 +275,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
       trust_half_life_days: resolved.trustHalfLifeDays,
       retention_days: resolved.retentionDays,
       now: resolved.clock,
-    }, ledger.partitions, (request) => ledger.sweepEntries(request)),
+    }, ledger.partitions, (request, progress) => ledger.sweepEntries(request, progress)),
     db: ledger.db,
     partitions: ledger.partitions,
     ping: () => ledger.ping(),
