@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { INGEST_QUEUE } from '../collector/queue/ingest-job.js';
 import { openDatabase } from '../exporters/sqlite/driver.js';
 import { startServerProcess, type ServerProcess } from '../tests/helpers/server-process.js';
 import type { RedisProcess } from './redis.js';
@@ -114,6 +116,17 @@ export class Deployment {
       } catch {
         /* exited */
       }
+    }
+  }
+
+  /** Jobs a worker holds now (BullMQ's active list). */
+  async activeJobs(): Promise<number> {
+    const redis = new Redis(this.env.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+    try {
+      await redis.connect();
+      return await redis.llen(`${this.env.AGENT_LEDGER_QUEUE_PREFIX}:${INGEST_QUEUE}:active`);
+    } finally {
+      redis.disconnect();
     }
   }
 

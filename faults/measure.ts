@@ -26,6 +26,8 @@ export interface ScenarioResult {
   mode: 'embedded' | 'bullmq';
   fault: string;
   skipped?: string;
+  /** The scenario itself failed (a process would not start, ...): its counts are not measured. */
+  error?: string;
   sent: number;
   acknowledged: number;
   /** Distinct spans found in the store. */

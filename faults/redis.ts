@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../tests/helpers/server-process.js';
 
-/** Where redis-server is, installing it with apt-get when missing and we are root; null (with the reason) otherwise. */
-export function findRedisServer(): { path: string } | { reason: string } {
+/** Where redis-server is, installed with apt-get when missing, `install` is set and we are root; else the reason it is not. */
+export function findRedisServer(install = true): { path: string } | { reason: string } {
   const which = () => spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
   if (which()) return { path: which() };
+  if (!install) return { reason: 'redis-server not found' };
   if (process.getuid?.() !== 0) return { reason: 'redis-server not found, and cannot install it (needs root and apt-get)' };
   const apt = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server'], { stdio: 'ignore' });
   if (apt.status !== 0 || !which()) return { reason: 'redis-server not found and apt-get install failed' };

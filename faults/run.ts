@@ -45,7 +45,9 @@ export async function runFaults(options: { quick: boolean; only: string[]; log?:
 
 /** Anything acknowledged lost or stored twice, per scenario. */
 export function defects(results: ScenarioResult[]): string[] {
-  return results.filter((r) => r.lost > 0 || r.duplicated > 0).map((r) => `${r.name}: ${r.lost} acknowledged span(s) lost, ${r.duplicated} duplicated`);
+  return results
+    .filter((r) => r.lost > 0 || r.duplicated > 0 || r.error)
+    .map((r) => (r.error ? `${r.name}: not measured: ${r.error}` : `${r.name}: ${r.lost} acknowledged span(s) lost, ${r.duplicated} duplicated`));
 }
 
 const COLUMNS: Array<[string, (r: ScenarioResult) => string]> = [
@@ -65,6 +67,7 @@ const COLUMNS: Array<[string, (r: ScenarioResult) => string]> = [
 
 function describe(r: ScenarioResult): string {
   if (r.skipped) return `SKIPPED: ${r.skipped}`;
+  if (r.error) return `FAILED TO RUN: ${r.error.split('\n')[0]}`;
   const notes = [r.fault, ...r.notes];
   if (r.apiRecoveredS !== undefined) notes.push(`query API back after ${r.apiRecoveredS ?? 'never'} s`);
   if (r.apiCount !== r.stored) notes.push(`API counts ${r.apiCount ?? 'nothing'}, store holds ${r.stored}`);
@@ -100,7 +103,7 @@ async function main(): Promise<void> {
   process.stdout.write(`results: ${file}\n`);
   const bad = defects(run.results);
   if (bad.length) {
-    process.stderr.write(`ACKNOWLEDGED DATA LOST OR DUPLICATED:\n${bad.join('\n')}\n`);
+    process.stderr.write(`ACKNOWLEDGED DATA LOST OR DUPLICATED, OR A SCENARIO NOT MEASURED:\n${bad.join('\n')}\n`);
     process.exitCode = 1;
   }
 }

@@ -54,6 +54,8 @@ function killScaleOut(name: string, member: string, fault: string, extra: { apiR
             { name, mode: 'bullmq', fault },
             async () => {
               await randomDelay(2_000);
+              // a worker is killed while jobs are taken, so one it holds may be cut mid-batch
+              for (let i = 0; member.startsWith('worker') && i < 200 && (await d.activeJobs()) === 0; i++) await sleep(5);
               await d.kill(member);
               const end = performance.now();
               await d.restart(member);
@@ -174,7 +176,7 @@ export const SCENARIOS: Scenario[] = [
       const fault = `tmpfs of 96 MiB filled for ${durations.faultMs / 1000} s`;
       if (mount.status !== 0) {
         rmSync(mountPoint, { recursive: true, force: true });
-        return skipped('disk-full', 'embedded', fault, `mount -t tmpfs not permitted here (${(mount.stderr || mount.error?.message || '').trim()})`);
+        return unmeasured('disk-full', 'embedded', fault, { skipped: `mount -t tmpfs not permitted here (${(mount.stderr || mount.error?.message || '').trim()})` });
       }
       try {
         return await withDeployment(
@@ -233,12 +235,12 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
-function skipped(name: string, mode: ScenarioResult['mode'], fault: string, reason: string): ScenarioResult {
+function unmeasured(name: string, mode: ScenarioResult['mode'], fault: string, why: { skipped: string } | { error: string }): ScenarioResult {
   return {
     name,
     mode,
     fault,
-    skipped: reason,
+    ...why,
     sent: 0,
     acknowledged: 0,
     stored: 0,
@@ -256,7 +258,11 @@ function skipped(name: string, mode: ScenarioResult['mode'], fault: string, reas
 }
 
 export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<ScenarioResult> {
-  if (s.mode === 'bullmq' && !ctx.redis) return skipped(s.name, s.mode, s.fault, ctx.redisMissing);
-  return s.run(ctx);
+  if (s.mode === 'bullmq' && !ctx.redis) return unmeasured(s.name, s.mode, s.fault, { skipped: ctx.redisMissing });
+  try {
+    return await s.run(ctx);
+  } catch (err) {
+    return unmeasured(s.name, s.mode, s.fault, { error: (err as Error).message });
+  }
 }
 
