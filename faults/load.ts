@@ -26,7 +26,7 @@ const REQUEST_TIMEOUT_MS = 60_000;
  */
 export class Load {
   readonly prefix = `flt-${randomBytes(4).toString('hex')}-`;
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  private readonly agent = new Agent({ keepAlive: true });
   private readonly requests: Pending[] = [];
   private readonly tasks = new Set<Promise<void>>();
   private stopping = false;

@@ -218,8 +218,8 @@ export const SCENARIOS: Scenario[] = [
             durations,
             { name: 'overload', mode: 'embedded', fault },
             async (load) => {
-              // an exporter's queue holds 512 requests (~25k spans) and drops the rest, unsent
-              await load.openLoop(offered, durations.faultMs, 512);
+              // senders hold up to 4096 requests (~200k spans, more than the server's queue takes) and drop the rest, unsent
+              await load.openLoop(offered, durations.faultMs, 4096);
               return performance.now();
             },
             {
