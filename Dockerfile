@@ -19,8 +19,9 @@ COPY query-api query-api
 COPY cli cli
 COPY observability observability
 COPY bench bench
+COPY faults faults
 COPY tests/helpers tests/helpers
-RUN npx tsc -p tsconfig.json && rm -rf dist/bench dist/tests
+RUN npx tsc -p tsconfig.json && rm -rf dist/bench dist/faults dist/tests
 
 # Production dependencies only, from the lockfile. The full bookworm image has the compilers
 # better-sqlite3 falls back to when no prebuilt binary fits; the slim runtime has the same glibc.

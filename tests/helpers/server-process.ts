@@ -60,7 +60,13 @@ export async function startServerProcess(options: ServerOptions = {}): Promise<S
 }
 
 async function startOnFreePorts(dataDir: string, options: ServerOptions): Promise<ServerProcess> {
-  const [httpPort, otlpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+  // ports a caller fixes (a restart on the ports of a killed server) are kept; the others are probed
+  const fixed = (name: string) => Number(options.env?.[name]) || null;
+  const [httpPort, otlpPort, metricsPort] = [
+    fixed('AGENT_LEDGER_HTTP_PORT') ?? (await freePort()),
+    fixed('AGENT_LEDGER_OTLP_PORT') ?? (await freePort()),
+    fixed('AGENT_LEDGER_METRICS_PORT') ?? (await freePort()),
+  ];
   const { REDIS_URL: _sharedRedis, ...inherited } = process.env;
   const child = spawn(process.execPath, [CLI, options.role ?? 'all'], {
     env: {
