@@ -3,8 +3,15 @@ import { zeroBasedPageOf } from './common-schemas.js';
 import type { PathItem, Reference, Schema } from './openapi-types.js';
 import { parameterRef, responseRef, schemaRef, type ParameterName } from './refs.js';
 
+/** ledger-params.ts `entryFieldShape`: on the ledger, its export, stats, the time series and the stream. */
+export const ENTRY_FIELD_FILTERS: ParameterName[] = [
+  'KindFilter', 'ModelFilter', 'ProviderFilter', 'UserIdFilter', 'ServiceNameFilter', 'TagFilter', 'ConversationIdFilter',
+];
+
 /** The seed's filters (ledger-params.ts `ledgerFilterShape`), shared by the ledger and its export. */
-const FILTERS: ParameterName[] = ['Outcome', 'ActionName', 'AgentId', 'RunIdFilter', 'MinCost', 'MaxCost', 'StartDate', 'EndDate', 'Search', 'FullTextQuery'];
+export const FILTERS: ParameterName[] = [
+  'Outcome', 'ActionName', 'AgentId', 'RunIdFilter', 'MinCost', 'MaxCost', 'StartDate', 'EndDate', 'Search', 'FullTextQuery', ...ENTRY_FIELD_FILTERS,
+];
 
 const seedPage = zeroBasedPageOf(schemaRef('LedgerEntry'), 'A page of ledger entries.');
 
@@ -54,7 +61,7 @@ export const ledgerPaths: Record<string, PathItem> = {
       tags: ['ledger'],
       summary: 'Aggregate statistics',
       description: 'Counts and sums are exact for any date range; percentiles are approximate, within `percentiles_relative_error`.',
-      parameters: (['StartDate', 'EndDate', 'AgentId'] as ParameterName[]).map(parameterRef),
+      parameters: (['StartDate', 'EndDate', 'AgentId', ...ENTRY_FIELD_FILTERS] as ParameterName[]).map(parameterRef),
       responses: {
         '200': { description: 'Statistics over the matching actions.', content: { 'application/json': { schema: schemaRef('LedgerStats') } } },
         ...errors,

@@ -1,6 +1,7 @@
 import type { StatsQuery } from '../../exporters/store.js';
 import { MIDNIGHTS_US } from './cross-partition.js';
 import { AGENTS, BASE_US, HOUR_US } from './dataset.js';
+import { entryFieldCases } from './ledger-cases.js';
 import { A, SCOPES } from './scopes.js';
 
 export interface StatsCase {
@@ -45,5 +46,11 @@ export function statsCases(): StatsCase[] {
   cases.push({ caption: 'agent + range cutting hours', query: { scope: A, agent_id: AGENTS[0], start_us: BASE_US + 2 * HOUR_US + 5, end_us: BASE_US + 60 * HOUR_US - 5 } });
   cases.push({ caption: 'superuser + agent', query: { scope: SCOPES.superuser, agent_id: AGENTS[5] } });
   cases.push({ caption: 'alice + agent + range', query: { scope: SCOPES['org_a/alice'], agent_id: AGENTS[0], start_us: BASE_US, end_us: BASE_US + 48 * HOUR_US } });
+  for (const [caption, fields] of entryFieldCases()) {
+    cases.push({ caption: `${caption}, all time`, query: { scope: A, ...fields } });
+  }
+  cases.push({ caption: 'kind llm + range cutting hours', query: { scope: A, kind: 'llm', start_us: BASE_US + HOUR_US + 3, end_us: M2 + 5 } });
+  cases.push({ caption: 'alice scope + user_id bob', query: { scope: SCOPES['org_a/alice'], user_id: 'bob' } });
+  cases.push({ caption: 'superuser + tag prod + range', query: { scope: SCOPES.superuser, tag: 'prod', start_us: M1 - 7, end_us: M3 } });
   return cases;
 }

@@ -9,8 +9,27 @@
 export type Doc = Record<string, any>;
 
 const TEXT_FIELD = 'search_text';
+/** Fields mapped `flattened` (mappings.ts): `field.key.path` queries one leaf, by its keyword text. */
+const FLATTENED_FIELDS = ['attributes', 'compliance_metadata'];
+
+/** A flattened field's leaves under one dotted path: object keys join with dots, list items share their key, values as keywords. */
+function flattenedLeaves(value: unknown, path: string, want: string, out: string[]): void {
+  if (value === null || value === undefined) return;
+  if (Array.isArray(value)) {
+    for (const v of value) flattenedLeaves(v, path, want, out);
+  } else if (typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) flattenedLeaves(v, path ? `${path}.${k}` : k, want, out);
+  } else if (path === want) out.push(String(value));
+}
 
 function valuesOf(doc: Doc, field: string): unknown[] {
+  const root = FLATTENED_FIELDS.find((f) => field.startsWith(`${f}.`));
+  if (root) {
+    const out: string[] = [];
+    flattenedLeaves(doc[root], '', field.slice(root.length + 1), out);
+    return out;
+  }
+  if (field.includes('.')) throw new Error(`emulator: field ${field} is not mapped`);
   const v = doc[field];
   if (v === undefined || v === null) return [];
   return Array.isArray(v) ? v.filter((x) => x !== null) : [v];
