@@ -92,6 +92,27 @@ export interface StatsQuery extends EntryFieldFilter {
   end_us?: number;
 }
 
+export const TIMESERIES_INTERVALS = ['hour', 'day'] as const;
+export type TimeseriesInterval = (typeof TIMESERIES_INTERVALS)[number];
+
+/** Stats' filters over [start_us, end_us] (both given, inclusive), cut into UTC hours or days. */
+export interface TimeseriesQuery extends StatsQuery {
+  interval: TimeseriesInterval;
+  start_us: number;
+  end_us: number;
+}
+
+/** One bucket: what /ledger/stats counts, for the entries starting in it (and in the range). Every bucket of the range is listed, empty ones too. */
+export interface TimeseriesBucket {
+  /** The bucket's first µs (UTC), RFC 3339. */
+  start: string;
+  count: number;
+  cost_usd: number;
+  success_count: number;
+  error_count: number;
+  blocked_count: number;
+}
+
 export interface CountAndCost {
   count: number;
   cost_usd: number;
@@ -219,6 +240,8 @@ export interface LedgerStore {
   exportLedgerJson?(filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncIterable<string[]>;
   /** Aggregates without fetching rows (rollups kept at write time, exact edges for any range). */
   stats(query: StatsQuery): Promise<LedgerStats>;
+  /** stats' counts per UTC hour or day, exact for any range (rollups for whole hours, entries for the edges). */
+  timeseries(query: TimeseriesQuery): Promise<TimeseriesBucket[]>;
   listRuns(query: RunQuery): Promise<RunPage>;
   /**
    * One user's run of this id, with that user's actions only. `user` names
