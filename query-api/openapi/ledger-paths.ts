@@ -35,6 +35,37 @@ export const ledgerPageSchema: Schema = {
   required: [...(seedPage.required ?? []), 'next_cursor'],
 };
 
+const isoTime = (description: string): Schema => ({ type: 'string', format: 'date-time', description });
+const bucketCount = (description: string): Schema => ({ type: 'integer', minimum: 0, description });
+
+/** stats-routes.ts: GET /api/v1/ledger/stats/timeseries (store.ts TimeseriesBucket). */
+const timeseriesSchema: Schema = {
+  type: 'object',
+  properties: {
+    interval: { type: 'string', enum: ['hour', 'day'] },
+    start: isoTime('The range\'s first µs (`start_date`, or its default).'),
+    end: isoTime('The range\'s last µs (`end_date`, or now).'),
+    buckets: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          start: isoTime('The bucket\'s first µs, UTC.'),
+          count: bucketCount('Matching actions starting in the bucket (and in the range).'),
+          cost_usd: { type: 'number', minimum: 0, description: 'Their total cost in USD.' },
+          success_count: bucketCount('Of which succeeded.'),
+          error_count: bucketCount('Of which failed.'),
+          blocked_count: bucketCount('Of which were blocked.'),
+        },
+        required: ['start', 'count', 'cost_usd', 'success_count', 'error_count', 'blocked_count'],
+        additionalProperties: false,
+      },
+    },
+  },
+  required: ['interval', 'start', 'end', 'buckets'],
+  additionalProperties: false,
+};
+
 const errors: Record<string, Reference> = { '400': responseRef('BadRequest'), '500': responseRef('InternalError') };
 
 /** GET /api/v1/ledger, /ledger/stats and /ledger/export, as ledger-api.txt specifies them. */
@@ -64,6 +95,23 @@ export const ledgerPaths: Record<string, PathItem> = {
       parameters: (['StartDate', 'EndDate', 'AgentId', ...ENTRY_FIELD_FILTERS] as ParameterName[]).map(parameterRef),
       responses: {
         '200': { description: 'Statistics over the matching actions.', content: { 'application/json': { schema: schemaRef('LedgerStats') } } },
+        ...errors,
+      },
+    },
+  },
+  '/api/v1/ledger/stats/timeseries': {
+    get: {
+      operationId: 'getLedgerTimeseries',
+      tags: ['ledger'],
+      summary: 'Statistics over time',
+      description:
+        'The stats\' counts per UTC hour or day: every bucket from the one holding `start_date` to the one holding `end_date`, empty ones as zeros, ' +
+        'each counting the matching actions that start in it and in the range (so the edge buckets are partial, and exact). ' +
+        'Left out, `start_date` is 24 hour buckets or 30 day buckets before `end_date`, and `end_date` is as many after `start_date` or now, whichever is earlier (now when both are left out). More than 1000 buckets is a 400 naming `start_date`. ' +
+        'Same scopes and rate-limit class as /ledger/stats.',
+      parameters: (['TimeseriesInterval', 'StartDate', 'EndDate', 'AgentId', ...ENTRY_FIELD_FILTERS] as ParameterName[]).map(parameterRef),
+      responses: {
+        '200': { description: 'The buckets, oldest first.', content: { 'application/json': { schema: timeseriesSchema } } },
         ...errors,
       },
     },
