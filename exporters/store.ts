@@ -1,4 +1,4 @@
-import type { EntryRecord, LedgerEntry, Outcome, RunStatus } from '../model/ledger-entry.js';
+import type { ActionKind, EntryRecord, LedgerEntry, Outcome, RunStatus } from '../model/ledger-entry.js';
 import type { ModelConfig } from '../model/model-config.js';
 import type { SearchQuery } from '../model/search-query.js';
 import type { AgentStore } from './agent-store.js';
@@ -18,8 +18,27 @@ export const LEDGER_SORT_FIELDS = ['timestamp', 'cost', 'duration', 'name'] as c
 export type LedgerSortField = (typeof LEDGER_SORT_FIELDS)[number];
 export type SortOrder = 'asc' | 'desc';
 
+/**
+ * Exact values of an entry's own fields (the console's filters): one value
+ * each, all given must hold. `user_id` narrows within the scope, never past
+ * it (a user-scoped read stays that user's). `tag`: one of the entry's tags.
+ * `conversation_id`: the first string among the attributes
+ * collector/normalize/conversation-id.ts names (the conventions' session ids).
+ */
+export interface EntryFieldFilter {
+  kind?: ActionKind;
+  model?: string;
+  provider?: string;
+  user_id?: string;
+  service_name?: string;
+  tag?: string;
+  conversation_id?: string;
+}
+
+export const ENTRY_FIELD_FILTERS = ['kind', 'model', 'provider', 'user_id', 'service_name', 'tag', 'conversation_id'] as const satisfies ReadonlyArray<keyof EntryFieldFilter>;
+
 /** Backend-neutral ledger filters (DESIGN.md "Queries"); times in µs, cost in nano-USD, bounds inclusive. */
-export interface LedgerFilter {
+export interface LedgerFilter extends EntryFieldFilter {
   scope: QueryScope;
   outcome?: Outcome;
   action_name?: string;
@@ -66,11 +85,32 @@ export interface LedgerPage {
   next: LedgerKeyset | null;
 }
 
-export interface StatsQuery {
+export interface StatsQuery extends EntryFieldFilter {
   scope: QueryScope;
   agent_id?: string;
   start_us?: number;
   end_us?: number;
+}
+
+export const TIMESERIES_INTERVALS = ['hour', 'day'] as const;
+export type TimeseriesInterval = (typeof TIMESERIES_INTERVALS)[number];
+
+/** Stats' filters over [start_us, end_us] (both given, inclusive), cut into UTC hours or days. */
+export interface TimeseriesQuery extends StatsQuery {
+  interval: TimeseriesInterval;
+  start_us: number;
+  end_us: number;
+}
+
+/** One bucket: what /ledger/stats counts, for the entries starting in it (and in the range). Every bucket of the range is listed, empty ones too. */
+export interface TimeseriesBucket {
+  /** The bucket's first µs (UTC), RFC 3339. */
+  start: string;
+  count: number;
+  cost_usd: number;
+  success_count: number;
+  error_count: number;
+  blocked_count: number;
 }
 
 export interface CountAndCost {
@@ -200,6 +240,8 @@ export interface LedgerStore {
   exportLedgerJson?(filter: Omit<LedgerFilter, 'q'>, limit: number, after?: LedgerKeyset): AsyncIterable<string[]>;
   /** Aggregates without fetching rows (rollups kept at write time, exact edges for any range). */
   stats(query: StatsQuery): Promise<LedgerStats>;
+  /** stats' counts per UTC hour or day, exact for any range (rollups for whole hours, entries for the edges). */
+  timeseries(query: TimeseriesQuery): Promise<TimeseriesBucket[]>;
   listRuns(query: RunQuery): Promise<RunPage>;
   /**
    * One user's run of this id, with that user's actions only. `user` names

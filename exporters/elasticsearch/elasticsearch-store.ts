@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Client } from '@elastic/elasticsearch';
 import type { EntryRecord, LedgerEntry } from '../../model/ledger-entry.js';
 import type {
-  LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery, LedgerStats, LedgerStore, QueryScope, RunDetail, RunPage, RunQuery, RunUser, StatsQuery,
+  LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery, LedgerStats, LedgerStore, QueryScope, RunDetail, RunPage, RunQuery, RunUser, StatsQuery, TimeseriesBucket, TimeseriesQuery,
   Store, WriteResult,
 } from '../store.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './bulk-retry.js';
@@ -14,6 +14,7 @@ import { getRun, listRuns } from './runs-reader.js';
 import { rebuildLegacyRuns } from './runs-rebuild.js';
 import { ensureSchema } from './schema.js';
 import { queryStats } from './stats-reader.js';
+import { queryTimeseries } from './timeseries-reader.js';
 
 /**
  * The scale-out store: Elasticsearch 9.x through @elastic/elasticsearch 9.x.
@@ -107,6 +108,10 @@ class ElasticsearchLedger implements LedgerStore {
 
   stats(query: StatsQuery): Promise<LedgerStats> {
     return queryStats(this.client, this.reader.names, query);
+  }
+
+  timeseries(query: TimeseriesQuery): Promise<TimeseriesBucket[]> {
+    return queryTimeseries(this.client, this.reader.names, query);
   }
 
   listRuns(query: RunQuery): Promise<RunPage> {

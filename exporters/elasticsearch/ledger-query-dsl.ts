@@ -1,6 +1,7 @@
 import type { estypes } from '@elastic/elasticsearch';
+import { CONVERSATION_ID_KEYS } from '../../collector/normalize/conversation-id.js';
 import { OUTCOMES } from '../../model/ledger-entry.js';
-import type { LedgerFilter, LedgerSortField, QueryScope, SortOrder } from '../store.js';
+import type { EntryFieldFilter, LedgerFilter, LedgerSortField, QueryScope, SortOrder } from '../store.js';
 import { fullTextQuery } from './fulltext-dsl.js';
 import { containsPattern, foldCase } from './search-fold.js';
 
@@ -46,9 +47,36 @@ export function ledgerFilterQuery(f: LedgerFilter): Query {
   if (f.run_id !== undefined) filter.push({ term: { run_id: f.run_id } });
   filter.push(...inclusiveRange('cost_nanos', f.min_cost_nanos, f.max_cost_nanos));
   filter.push(...inclusiveRange('ts_us', f.start_us, f.end_us));
+  filter.push(...entryFieldFilters(f));
   if (f.search !== undefined) filter.push(searchQuery(f.search));
   if (f.q !== undefined) filter.push(fullTextQuery(f.q));
   return { bool: { filter } };
+}
+
+/** The console's exact-value filters (store.ts EntryFieldFilter). */
+export function entryFieldFilters(f: EntryFieldFilter): Query[] {
+  const filter: Query[] = [];
+  const fields = ['kind', 'model', 'provider', 'user_id', 'service_name'] as const;
+  for (const field of fields) if (f[field] !== undefined) filter.push({ term: { [field]: f[field] } });
+  if (f.tag !== undefined) filter.push({ term: { tags: f.tag } });
+  if (f.conversation_id !== undefined) filter.push(conversationIdQuery(f.conversation_id));
+  return filter;
+}
+
+/**
+ * conversation-id.ts's conversationIdOf over the flattened `attributes`: key
+ * i matches only when no key before it is present. Flattened leaves are
+ * keywords, so a number or a list element there equal to the text matches
+ * too (the SQLite store counts strings only; the README says so).
+ */
+function conversationIdQuery(value: string): Query {
+  const should = CONVERSATION_ID_KEYS.map((key, i): Query => ({
+    bool: {
+      filter: [{ term: { [`attributes.${key}`]: value } }],
+      must_not: CONVERSATION_ID_KEYS.slice(0, i).map((earlier): Query => ({ exists: { field: `attributes.${earlier}` } })),
+    },
+  }));
+  return { bool: { should, minimum_should_match: 1 } };
 }
 
 const SORT_FIELD: Record<LedgerSortField, string> = {

@@ -1,7 +1,7 @@
 import type { estypes } from '@elastic/elasticsearch';
 import type { LedgerStats, StatsQuery } from '../store.js';
 import { StatsAccumulator } from '../stats-accumulator.js';
-import { inclusiveRange, scopeFilters } from './ledger-query-dsl.js';
+import { entryFieldFilters, inclusiveRange, scopeFilters } from './ledger-query-dsl.js';
 
 /**
  * Stats as aggregations, exact where the contract says exact: sums of
@@ -24,6 +24,7 @@ type Aggregations = Record<string, estypes.AggregationsAggregationContainer>;
 export function statsQuery(q: StatsQuery): estypes.QueryDslQueryContainer {
   const filter = [...scopeFilters(q.scope), ...inclusiveRange('ts_us', q.start_us, q.end_us)];
   if (q.agent_id !== undefined) filter.push({ term: { agent_id: q.agent_id } });
+  filter.push(...entryFieldFilters(q));
   return { bool: { filter } };
 }
 

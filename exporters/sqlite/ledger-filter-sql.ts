@@ -1,5 +1,6 @@
+import { CONVERSATION_ID_KEYS } from '../../collector/normalize/conversation-id.js';
 import { OUTCOMES } from '../../model/ledger-entry.js';
-import type { LedgerFilter, QueryScope } from '../store.js';
+import type { EntryFieldFilter, LedgerFilter, QueryScope } from '../store.js';
 import type { Database } from './driver.js';
 
 export interface SqlFragment {
@@ -67,6 +68,8 @@ export function ledgerWhere(db: Database, filter: LedgerFilter, plan: FilterPlan
   if (filter.max_cost_nanos !== undefined) add(`${cost} <= ?`, filter.max_cost_nanos);
   if (filter.start_us !== undefined) add('e.ts_us >= ?', filter.start_us);
   if (filter.end_us !== undefined) add('e.ts_us <= ?', filter.end_us);
+  const fields = entryFieldSql(filter);
+  if (fields.sql) add(fields.sql, ...fields.params);
   if (filter.search !== undefined) {
     const search = searchSql(db, filter.scope, filter.search, plan.broad);
     if (!search) return null;
@@ -118,3 +121,32 @@ function searchSql(db: Database, scope: QueryScope, search: string, broad: boole
     params: used.flatMap(([, values]) => [...orgScope.params, JSON.stringify(values)]),
   };
 }
+
+/**
+ * The console's exact-value filters (store.ts EntryFieldFilter) over alias
+ * `e`; empty SQL when none is given. No index serves these but the
+ * organization's and the day's: a day is scanned once per query (see README,
+ * "Ledger filters").
+ */
+export function entryFieldSql(f: EntryFieldFilter): SqlFragment {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    parts.push(sql);
+    params.push(value);
+  };
+  if (f.kind !== undefined) add('e.kind = ?', f.kind);
+  if (f.model !== undefined) add('e.model = ?', f.model);
+  if (f.provider !== undefined) add('e.provider = ?', f.provider);
+  if (f.user_id !== undefined) add('e.user_id = ?', f.user_id);
+  if (f.service_name !== undefined) add('e.service_name = ?', f.service_name);
+  if (f.tag !== undefined) add('EXISTS (SELECT 1 FROM json_each(e.tags) t WHERE t.value = ?)', f.tag);
+  if (f.conversation_id !== undefined) add(`${CONVERSATION_ID_SQL} = ?`, f.conversation_id);
+  return { sql: parts.join(' AND '), params };
+}
+
+/** conversation-id.ts's conversationIdOf as SQL: the first present (non-null) key decides, and only a string counts. */
+const CONVERSATION_ID_SQL = `CASE ${CONVERSATION_ID_KEYS.map((key) => {
+  const path = `'$."${key}"'`;
+  return `WHEN coalesce(json_type(e.attributes, ${path}), 'null') <> 'null' THEN (CASE json_type(e.attributes, ${path}) WHEN 'text' THEN json_extract(e.attributes, ${path}) END)`;
+}).join(' ')} END`;

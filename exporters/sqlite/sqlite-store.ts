@@ -14,6 +14,8 @@ import type {
   RunPage,
   RunQuery,
   StatsQuery,
+  TimeseriesBucket,
+  TimeseriesQuery,
   LedgerStore,
   Store,
   WriteResult,
@@ -37,6 +39,7 @@ import {
   runsOverPartitions,
   statsOverPartitions,
 } from './partitioned-reads.js';
+import { timeseriesOverPartitions } from './timeseries-reader.js';
 import type { SweepRequest, WriterReply, WriterRequest, WriterThreadOptions } from './writer-thread.js';
 import { toWriteRow, type WriteRow } from './write-row.js';
 
@@ -223,6 +226,10 @@ class SqliteLedger implements SqliteLedgerStore {
 
   async stats(query: StatsQuery): Promise<LedgerStats> {
     return statsOverPartitions(this.partitions, query);
+  }
+
+  async timeseries(query: TimeseriesQuery): Promise<TimeseriesBucket[]> {
+    return timeseriesOverPartitions(this.partitions, query);
   }
 
   async listRuns(query: RunQuery): Promise<RunPage> {

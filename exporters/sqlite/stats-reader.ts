@@ -1,14 +1,14 @@
 import type { LedgerStats, StatsQuery } from '../store.js';
 import type { Database } from './driver.js';
-import { scopeSql } from './ledger-filter-sql.js';
+import { entryFieldSql, scopeSql } from './ledger-filter-sql.js';
 import { ALL_TIME, HOUR_US } from './rollup-writer.js';
 import { StatsAccumulator } from '../stats-accumulator.js';
 
 /**
  * Whole hours come from the rollups, the partial hours at the edges of a range
  * from the entries themselves, so any range is exact. Filters the rollups do
- * not carry (an agent, a user's own runs) are answered from the entries, over
- * the agent's index.
+ * not carry (an agent, a user's own runs, the entry-field filters) are
+ * answered from the entries.
  */
 export function queryStats(db: Database, q: StatsQuery): LedgerStats {
   const acc = new StatsAccumulator();
@@ -21,7 +21,7 @@ export type RollupRead = (sql: string, params: unknown[], read: () => any[][]) =
 
 /** One partition's part of the stats, added to `acc` (sums, counts and buckets add up across partitions). */
 export function addStats(db: Database, acc: StatsAccumulator, q: StatsQuery, cached: RollupRead = (_s, _p, read) => read()): void {
-  if (q.agent_id !== undefined || q.scope.user_id) {
+  if (q.agent_id !== undefined || q.scope.user_id || entryFieldSql(q).sql) {
     addEntries(db, acc, q, q.start_us, q.end_us);
     return;
   }
@@ -70,6 +70,11 @@ function addEntries(db: Database, acc: StatsAccumulator, q: StatsQuery, startUs:
   if (q.agent_id !== undefined) {
     parts.push('e.agent_id = ?');
     params.push(q.agent_id);
+  }
+  const fields = entryFieldSql(q);
+  if (fields.sql) {
+    parts.push(fields.sql);
+    params.push(...fields.params);
   }
   if (startUs !== undefined) {
     parts.push('e.ts_us >= ?');

@@ -3,8 +3,15 @@ import { zeroBasedPageOf } from './common-schemas.js';
 import type { PathItem, Reference, Schema } from './openapi-types.js';
 import { parameterRef, responseRef, schemaRef, type ParameterName } from './refs.js';
 
+/** ledger-params.ts `entryFieldShape`: on the ledger, its export, stats, the time series and the stream. */
+export const ENTRY_FIELD_FILTERS: ParameterName[] = [
+  'KindFilter', 'ModelFilter', 'ProviderFilter', 'UserIdFilter', 'ServiceNameFilter', 'TagFilter', 'ConversationIdFilter',
+];
+
 /** The seed's filters (ledger-params.ts `ledgerFilterShape`), shared by the ledger and its export. */
-const FILTERS: ParameterName[] = ['Outcome', 'ActionName', 'AgentId', 'RunIdFilter', 'MinCost', 'MaxCost', 'StartDate', 'EndDate', 'Search', 'FullTextQuery'];
+export const FILTERS: ParameterName[] = [
+  'Outcome', 'ActionName', 'AgentId', 'RunIdFilter', 'MinCost', 'MaxCost', 'StartDate', 'EndDate', 'Search', 'FullTextQuery', ...ENTRY_FIELD_FILTERS,
+];
 
 const seedPage = zeroBasedPageOf(schemaRef('LedgerEntry'), 'A page of ledger entries.');
 
@@ -26,6 +33,37 @@ export const ledgerPageSchema: Schema = {
     },
   },
   required: [...(seedPage.required ?? []), 'next_cursor'],
+};
+
+const isoTime = (description: string): Schema => ({ type: 'string', format: 'date-time', description });
+const bucketCount = (description: string): Schema => ({ type: 'integer', minimum: 0, description });
+
+/** stats-routes.ts: GET /api/v1/ledger/stats/timeseries (store.ts TimeseriesBucket). */
+const timeseriesSchema: Schema = {
+  type: 'object',
+  properties: {
+    interval: { type: 'string', enum: ['hour', 'day'] },
+    start: isoTime('The range\'s first µs (`start_date`, or its default).'),
+    end: isoTime('The range\'s last µs (`end_date`, or now).'),
+    buckets: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          start: isoTime('The bucket\'s first µs, UTC.'),
+          count: bucketCount('Matching actions starting in the bucket (and in the range).'),
+          cost_usd: { type: 'number', minimum: 0, description: 'Their total cost in USD.' },
+          success_count: bucketCount('Of which succeeded.'),
+          error_count: bucketCount('Of which failed.'),
+          blocked_count: bucketCount('Of which were blocked.'),
+        },
+        required: ['start', 'count', 'cost_usd', 'success_count', 'error_count', 'blocked_count'],
+        additionalProperties: false,
+      },
+    },
+  },
+  required: ['interval', 'start', 'end', 'buckets'],
+  additionalProperties: false,
 };
 
 const errors: Record<string, Reference> = { '400': responseRef('BadRequest'), '500': responseRef('InternalError') };
@@ -54,9 +92,26 @@ export const ledgerPaths: Record<string, PathItem> = {
       tags: ['ledger'],
       summary: 'Aggregate statistics',
       description: 'Counts and sums are exact for any date range; percentiles are approximate, within `percentiles_relative_error`.',
-      parameters: (['StartDate', 'EndDate', 'AgentId'] as ParameterName[]).map(parameterRef),
+      parameters: (['StartDate', 'EndDate', 'AgentId', ...ENTRY_FIELD_FILTERS] as ParameterName[]).map(parameterRef),
       responses: {
         '200': { description: 'Statistics over the matching actions.', content: { 'application/json': { schema: schemaRef('LedgerStats') } } },
+        ...errors,
+      },
+    },
+  },
+  '/api/v1/ledger/stats/timeseries': {
+    get: {
+      operationId: 'getLedgerTimeseries',
+      tags: ['ledger'],
+      summary: 'Statistics over time',
+      description:
+        'The stats\' counts per UTC hour or day: every bucket from the one holding `start_date` to the one holding `end_date`, empty ones as zeros, ' +
+        'each counting the matching actions that start in it and in the range (so the edge buckets are partial, and exact). ' +
+        'Left out, `start_date` is 24 hour buckets or 30 day buckets before `end_date`, and `end_date` is as many after `start_date` or now, whichever is earlier (now when both are left out). More than 1000 buckets is a 400 naming `start_date`. ' +
+        'Same scopes and rate-limit class as /ledger/stats.',
+      parameters: (['TimeseriesInterval', 'StartDate', 'EndDate', 'AgentId', ...ENTRY_FIELD_FILTERS] as ParameterName[]).map(parameterRef),
+      responses: {
+        '200': { description: 'The buckets, oldest first.', content: { 'application/json': { schema: timeseriesSchema } } },
         ...errors,
       },
     },

@@ -5,6 +5,7 @@ import { MAX_CURSOR_LENGTH } from '../ledger-cursor.js';
 import type { Parameter, Schema } from './openapi-types.js';
 import type { ParameterName } from './refs.js';
 import { agentParameters } from './agent-parameters.js';
+import { ledgerFieldParameters } from './ledger-field-parameters.js';
 
 /**
  * Every parameter, as the route files' zod shapes accept them. The unit
@@ -38,6 +39,7 @@ const RUN_ID_PATTERN = '^([0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA
 
 export const parameters: Record<ParameterName, Parameter> = {
   ...agentParameters,
+  ...ledgerFieldParameters,
   Page: query('page', 'Page number, 0-indexed; a page past the end is an empty `data`.', { type: 'integer', minimum: 0, maximum: 1_000_000_000, default: 0 }, 0),
   PageSize: query('page_size', 'Items per page.', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, 50),
   LedgerCursor: query(

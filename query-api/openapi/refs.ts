@@ -77,7 +77,19 @@ export type ParameterName =
   | 'TracePage'
   | 'TracePerPage'
   | 'TraceSearch'
-  | AgentParameterName;
+  | AgentParameterName
+  | LedgerFieldParameterName;
+
+/** The entry-field filters and the time series' interval (ledger-field-parameters.ts). */
+export type LedgerFieldParameterName =
+  | 'KindFilter'
+  | 'ModelFilter'
+  | 'ProviderFilter'
+  | 'UserIdFilter'
+  | 'ServiceNameFilter'
+  | 'TagFilter'
+  | 'ConversationIdFilter'
+  | 'TimeseriesInterval';
 
 /** The agents and activity parameters (agent-parameters.ts). */
 export type AgentParameterName =

@@ -2,9 +2,9 @@ import type { ParsedUrlQuery } from 'node:querystring';
 import { z } from 'zod';
 import { compareDecimals, MAX_COST_NANOS, nanosFromDecimal } from '../../model/cost.js';
 import { holdsPseudonymized, pseudonymizeSearch, type RedactionRules } from '../../collector/redact/index.js';
-import { OUTCOMES } from '../../model/ledger-entry.js';
+import { ACTION_KINDS, OUTCOMES } from '../../model/ledger-entry.js';
 import { parseRunId } from '../../model/ids.js';
-import { LEDGER_SORT_FIELDS, UnsupportedQueryError, type LedgerFilter, type QueryScope } from '../../exporters/store.js';
+import { LEDGER_SORT_FIELDS, UnsupportedQueryError, type EntryFieldFilter, type LedgerFilter, type QueryScope } from '../../exporters/store.js';
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import { highlightsFor } from '../../model/search-highlights.js';
 import { parseSearchQuery, SearchQueryError, type SearchQuery } from '../../model/search-query.js';
@@ -78,7 +78,34 @@ export async function refusedAsBadRequest<T>(run: () => T | Promise<T>): Promise
   }
 }
 
-/** The seed's ledger filters (ledger-api.txt), shared by the ledger and its export; plus our `q`. */
+/**
+ * Exact values of an entry's fields (store.ts EntryFieldFilter), one each:
+ * on the ledger, its export, stats, the time series and the stream.
+ * `user_id` narrows within the caller's scope, never past it.
+ */
+export const entryFieldShape = {
+  kind: enumParam(ACTION_KINDS).optional(),
+  model: textParam(),
+  provider: textParam(),
+  user_id: textParam(),
+  service_name: textParam(),
+  tag: textParam(),
+  conversation_id: textParam(),
+};
+
+export function entryFieldFilterFrom(params: z.infer<z.ZodObject<typeof entryFieldShape>>): EntryFieldFilter {
+  const { kind, model, provider, user_id, service_name, tag, conversation_id } = params;
+  return { kind, model, provider, user_id, service_name, tag, conversation_id };
+}
+
+/** `start_date` ≤ `end_date`, or a 400. */
+export function checkDateRange(params: { start_date?: number; end_date?: number }): void {
+  if (params.start_date !== undefined && params.end_date !== undefined && params.start_date > params.end_date) {
+    throw validationError('`start_date` must not be after `end_date`');
+  }
+}
+
+/** The seed's ledger filters (ledger-api.txt), shared by the ledger and its export; plus our `q` and the entry fields. */
 export const ledgerFilterShape = {
   outcome: enumParam(OUTCOMES).optional(),
   action_name: textParam(),
@@ -93,6 +120,7 @@ export const ledgerFilterShape = {
   end_date: dateParam('end'),
   search: textParam(),
   q: fullTextParam(),
+  ...entryFieldShape,
 };
 
 /** Opaque (query-api/ledger-cursor.ts); decoded once the sort and filters it must match are known. */
@@ -107,9 +135,7 @@ export const sortShape = {
 type FilterParams = z.infer<z.ZodObject<typeof ledgerFilterShape>>;
 
 export function ledgerFilterFrom(params: FilterParams, scope: QueryScope): LedgerFilter {
-  if (params.start_date !== undefined && params.end_date !== undefined && params.start_date > params.end_date) {
-    throw validationError('`start_date` must not be after `end_date`');
-  }
+  checkDateRange(params);
   if (params.min_cost !== undefined && params.max_cost !== undefined && compareDecimals(params.min_cost, params.max_cost) > 0) {
     throw validationError('`min_cost` must not be greater than `max_cost`');
   }
@@ -126,6 +152,7 @@ export function ledgerFilterFrom(params: FilterParams, scope: QueryScope): Ledge
     end_us: params.end_date,
     search: params.search,
     q: params.q,
+    ...entryFieldFilterFrom(params),
   };
 }
 

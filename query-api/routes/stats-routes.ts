@@ -1,27 +1,69 @@
-import type { LedgerStore } from '../../exporters/store.js';
+import { TIMESERIES_INTERVALS, type LedgerStore } from '../../exporters/store.js';
+import { bucketCount, bucketOf, INTERVAL_US } from '../../exporters/timeseries.js';
+import { isoFromMicros } from '../../model/time.js';
 import { validationError } from '../api-error.js';
-import { dateParam, parseQuery, textParam } from '../query-params.js';
+import { dateParam, enumParam, parseQuery, textParam } from '../query-params.js';
 import type { ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
+import { checkDateRange, entryFieldFilterFrom, entryFieldShape } from './ledger-params.js';
 
 export const statsShape = {
   start_date: dateParam('start'),
   end_date: dateParam('end'),
   agent_id: textParam(),
+  ...entryFieldShape,
+};
+
+/** At most this many buckets in one answer: 41 days of hours, 2.7 years of days. */
+export const MAX_TIMESERIES_BUCKETS = 1000;
+/** Buckets when `start_date` or `end_date` is left out: 24 hours or 30 days before `end_date` (else now), or from `start_date`. */
+const DEFAULT_BUCKETS = { hour: 24, day: 30 } as const;
+
+export const timeseriesShape = {
+  interval: enumParam(TIMESERIES_INTERVALS).optional().transform((v) => v ?? 'hour'),
+  ...statsShape,
 };
 
 export function statsRoutes(router: ApiRouter, store: LedgerStore, scopeOf: ScopeResolver): void {
   // a read, with a budget of its own (ledger-api.txt: stats)
   router.get('/api/v1/ledger/stats', { scopes: ['read'], rateClass: 'stats' }, async (ctx) => {
     const params = parseQuery(ctx.query, statsShape);
-    if (params.start_date !== undefined && params.end_date !== undefined && params.start_date > params.end_date) {
-      throw validationError('`start_date` must not be after `end_date`');
-    }
+    checkDateRange(params);
     ctx.body = await store.stats({
       scope: scopeOf(ctx),
       agent_id: params.agent_id,
       start_us: params.start_date,
       end_us: params.end_date,
+      ...entryFieldFilterFrom(params),
     });
+  });
+
+  router.get('/api/v1/ledger/stats/timeseries', { scopes: ['read'], rateClass: 'stats' }, async (ctx) => {
+    const params = parseQuery(ctx.query, timeseriesShape);
+    checkDateRange(params);
+    const { interval } = params;
+    const step = INTERVAL_US[interval];
+    const now = Date.now() * 1000;
+    // a window of the default size from `start_date`, or up to now, when `end_date` is left out
+    const end_us =
+      params.end_date ??
+      (params.start_date === undefined ? now : Math.min(now, bucketOf(params.start_date, interval) + DEFAULT_BUCKETS[interval] * step - 1));
+    const start_us = params.start_date ?? bucketOf(end_us, interval) - (DEFAULT_BUCKETS[interval] - 1) * step;
+    if (start_us > end_us) throw validationError('`start_date` must not be after `end_date`');
+    const n = bucketCount({ interval, start_us, end_us });
+    if (n > MAX_TIMESERIES_BUCKETS) {
+      throw validationError(
+        `\`start_date\` to \`end_date\` spans ${n} ${interval} buckets, more than ${MAX_TIMESERIES_BUCKETS}: narrow the range or use a wider \`interval\``,
+      );
+    }
+    const buckets = await store.timeseries({
+      scope: scopeOf(ctx),
+      interval,
+      start_us,
+      end_us,
+      agent_id: params.agent_id,
+      ...entryFieldFilterFrom(params),
+    });
+    ctx.body = { interval, start: isoFromMicros(start_us), end: isoFromMicros(end_us), buckets };
   });
 }

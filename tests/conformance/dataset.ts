@@ -111,6 +111,7 @@ export function entry(plan: RunPlan, traceId: string, spanId: string, parent: st
   const attributes: Record<string, string | number> = { 'service.name': 'conformance', 'span.index': i };
   if (llm) Object.assign(attributes, { 'gen_ai.request.temperature': 0.2 + (i % 3) / 10, 'gen_ai.request.max_tokens': 256 });
   if (rnd() < 0.15) attributes['ledger.prompt.name'] = pick(rnd, ['Support Triage', 'résumé-writer', '東京_prompt', '100%_prompt']);
+  Object.assign(attributes, conversationAttributes(i));
   const input = llm ? 100 + (i % 50) : null;
   const output = llm ? 20 + (i % 7) : null;
   return {
@@ -130,13 +131,13 @@ export function entry(plan: RunPlan, traceId: string, spanId: string, parent: st
     duration_ms: durationUs / 1000,
     cost_nanos: pick(rnd, COSTS),
     model: llm ? pick(rnd, ['gpt-4o', 'claude-sonnet-4', 'Mistral-Large']) : null,
-    provider: llm ? 'openai' : null,
+    provider: llm ? (i % 2 ? 'openai' : 'anthropic') : null,
     input_tokens: input,
     output_tokens: output,
     total_tokens: llm ? input! + output! : null,
     // some children carry no agent; the run's agent comes from its root
     agent_id: !isRoot && rnd() < 0.15 ? null : isRoot ? plan.agent : (plan.childAgent ?? plan.agent),
-    service_name: 'conformance',
+    service_name: i % 5 === 0 ? 'billing-svc' : 'conformance',
     user_id: plan.user,
     ...payload(rnd, i),
     compliance_metadata: rnd() < 0.2 ? { requires_human_approval: true, approval_status: 'approved', confidence_score: 0.9 } : null,
@@ -145,6 +146,25 @@ export function entry(plan: RunPlan, traceId: string, spanId: string, parent: st
     truncated_fields: [],
     redactions: i % 17 === 0 ? 1 : 0,
   };
+}
+
+/**
+ * The conventions' conversation ids (collector/normalize/conversation-id.ts),
+ * by span index: each key alone, a higher-priority key hiding a lower one, a
+ * non-string first key (no conversation id), a null first key (skipped).
+ */
+function conversationAttributes(i: number): Record<string, string | number> {
+  const conv = `conv-${i % 3}`;
+  switch (i % 8) {
+    case 0: return { 'gen_ai.conversation.id': conv };
+    case 1: return { 'session.id': conv };
+    case 2: return { 'langfuse.session.id': conv };
+    case 3: return { 'traceloop.association.properties.session_id': conv };
+    case 4: return { 'gen_ai.conversation.id': conv, 'session.id': 'conv-hidden' };
+    case 5: return { 'gen_ai.conversation.id': 42, 'session.id': conv };
+    case 6: return { 'gen_ai.conversation.id': null as unknown as string, 'langfuse.session.id': conv };
+    default: return {};
+  }
 }
 
 /** Only in the spans another user writes into someone's trace: a `q` for it must never list the trace owner's run. */

@@ -1,9 +1,10 @@
+import { conversationIdOf } from '../../collector/normalize/conversation-id.js';
 import type { EntryRecord, LedgerEntry, RunStatus } from '../../model/ledger-entry.js';
 import { visitSearchableValues } from '../../model/search-fields.js';
 import type { SearchQuery, SearchTerm } from '../../model/search-query.js';
 import { indexTokens, tokenMatches } from '../../model/search-text.js';
 import { isoFromMicros } from '../../model/time.js';
-import type { LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery, LedgerSortField, QueryScope } from '../../exporters/store.js';
+import type { EntryFieldFilter, LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery, LedgerSortField, QueryScope } from '../../exporters/store.js';
 import { usdOf } from '../helpers/usd.js';
 
 /**
@@ -110,7 +111,21 @@ export function matchesFilter(e: EntryRecord, f: LedgerFilter): boolean {
     (f.start_us === undefined || e.start_us >= f.start_us) &&
     (f.end_us === undefined || e.start_us <= f.end_us) &&
     (f.search === undefined || matchesSearch(e, f.search)) &&
-    (f.q === undefined || matchesQ(e, f.q))
+    (f.q === undefined || matchesQ(e, f.q)) &&
+    matchesEntryFields(e, f)
+  );
+}
+
+/** store.ts EntryFieldFilter, word for word: exact values; a tag among the tags; the conversation id as conversationIdOf defines it. */
+export function matchesEntryFields(e: EntryRecord, f: EntryFieldFilter): boolean {
+  return (
+    (f.kind === undefined || e.kind === f.kind) &&
+    (f.model === undefined || e.model === f.model) &&
+    (f.provider === undefined || e.provider === f.provider) &&
+    (f.user_id === undefined || e.user_id === f.user_id) &&
+    (f.service_name === undefined || e.service_name === f.service_name) &&
+    (f.tag === undefined || e.tags.includes(f.tag)) &&
+    (f.conversation_id === undefined || conversationIdOf(e.attributes) === f.conversation_id)
   );
 }
 

@@ -1,7 +1,7 @@
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import type { CountAndCost, LedgerStats, StatsQuery } from '../../exporters/store.js';
 import { usdOf } from '../helpers/usd.js';
-import { inScope } from './expected-ledger.js';
+import { inScope, matchesEntryFields } from './expected-ledger.js';
 
 /**
  * Stats as the contract states them: counts and sums exact (costs and
@@ -38,7 +38,8 @@ export function expectedStats(entries: readonly EntryRecord[], q: StatsQuery): E
       inScope(e, q.scope) &&
       (q.agent_id === undefined || e.agent_id === q.agent_id) &&
       (q.start_us === undefined || e.start_us >= q.start_us) &&
-      (q.end_us === undefined || e.start_us <= q.end_us),
+      (q.end_us === undefined || e.start_us <= q.end_us) &&
+      matchesEntryFields(e, q),
   );
   const names = new Map<string, { n: number; cost: bigint }>();
   const agents = new Map<string, { n: number; cost: bigint }>();

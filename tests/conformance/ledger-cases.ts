@@ -1,6 +1,6 @@
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { parseSearchQuery } from '../../model/search-query.js';
-import { LEDGER_SORT_FIELDS, type LedgerFilter, type LedgerQuery } from '../../exporters/store.js';
+import { LEDGER_SORT_FIELDS, type EntryFieldFilter, type LedgerFilter, type LedgerQuery } from '../../exporters/store.js';
 import { dayOf, MIDNIGHT_WORD, MIDNIGHTS_US } from './cross-partition.js';
 import { AGENTS, BASE_US, HOUR_US } from './dataset.js';
 import { entryOrder, matchesFilter } from './expected-ledger.js';
@@ -67,6 +67,29 @@ export function filterCases(entries: readonly EntryRecord[]): Array<[string, Omi
     ['a whole day exactly', { start_us: M1, end_us: M2 - 1 }],
     ['over three days, ending mid-partition', { start_us: M1 - HOUR_US - 5, end_us: M3 + HOUR_US + 5 }],
     ['from before the first day to mid-day', { start_us: BASE_US - 4 * HOUR_US, end_us: BASE_US + 30 * HOUR_US + 1 }],
+    ...entryFieldCases(),
+  ];
+}
+
+/** The console's exact-value filters (store.ts EntryFieldFilter): each alone, missing values, case, and with others. */
+export function entryFieldCases(): Array<[string, EntryFieldFilter]> {
+  return [
+    ...(['tool', 'llm', 'agent', 'chain', 'other'] as const).map((k): [string, EntryFieldFilter] => [`kind ${k}`, { kind: k }]),
+    ['model gpt-4o', { model: 'gpt-4o' }],
+    ['model GPT-4O (exact, case-sensitive)', { model: 'GPT-4O' }],
+    ['model claude-sonnet-4 + provider anthropic', { model: 'claude-sonnet-4', provider: 'anthropic' }],
+    ['provider openai', { provider: 'openai' }],
+    ['provider missing', { provider: 'nobody' }],
+    ['user_id alice', { user_id: 'alice' }],
+    ['user_id bob (another organization\'s user)', { user_id: 'bob' }],
+    ['user_id unknown', { user_id: 'mallory' }],
+    ['service_name billing-svc', { service_name: 'billing-svc' }],
+    ['service_name conformance + kind llm', { service_name: 'conformance', kind: 'llm' }],
+    ...['prod', 'ünïcode', 'a', 'Z', 'z', 'pro', '%'].map((t): [string, EntryFieldFilter] => [`tag ${JSON.stringify(t)} (one of the tags, exact)`, { tag: t }]),
+    ...['conv-0', 'conv-1', 'conv-2'].map((c): [string, EntryFieldFilter] => [`conversation_id ${c} (any convention)`, { conversation_id: c }]),
+    ['conversation_id hidden by a higher-priority key', { conversation_id: 'conv-hidden' }],
+    ['conversation_id conv + tag + user', { conversation_id: 'conv-1', tag: 'prod', user_id: 'alice' }],
+    ['every entry field at once', { kind: 'llm', model: 'gpt-4o', provider: 'openai', user_id: 'alice', service_name: 'conformance', tag: 'beta', conversation_id: 'conv-0' }],
   ];
 }
 
@@ -95,6 +118,9 @@ export function ledgerCases(entries: readonly EntryRecord[]): LedgerCase[] {
   for (const q of QUERIES) add(`q ${JSON.stringify(q)}`, { ...base(), q: parseSearchQuery(q) });
   const combos: Array<[string, Partial<LedgerQuery>]> = [
     ['outcome error + agent', { outcome: 'error', agent_id: AGENTS[0] }],
+    ['user scope alice + user_id bob: never wider than the scope', { scope: SCOPES['org_a/alice'], user_id: 'bob' }],
+    ['user scope alice + user_id alice', { scope: SCOPES['org_a/alice'], user_id: 'alice' }],
+    ['superuser + user_id bob + kind tool', { scope: SCOPES.superuser, user_id: 'bob', kind: 'tool' }],
     ['search % + min_cost', { search: '%', min_cost_nanos: 10_000_000 }],
     ['search name + outcome', { search: 'e', outcome: 'blocked' }],
     ['date range + agent + max_cost', { start_us: BASE_US + 6 * HOUR_US, end_us: BASE_US + 50 * HOUR_US, agent_id: AGENTS[1], max_cost_nanos: 25_000_000 }],

@@ -9,7 +9,8 @@ import { expectedRunDetail, expectedRunPage } from './expected-runs.js';
 import { expectedStats, withinError } from './expected-stats.js';
 import { cursorWalkCases, exportCases, ledgerCases } from './ledger-cases.js';
 import { runDetailCases, runListCases } from './runs-cases.js';
-import { statsCases } from './stats-cases.js';
+import { statsCases, timeseriesCases } from './stats-cases.js';
+import { expectedTimeseries } from './expected-timeseries.js';
 import type { StoreHandle, StoreTarget } from './stores.js';
 import { writePlan } from './write-plan.js';
 
@@ -109,6 +110,14 @@ export function conformanceSuite(target: StoreTarget): void {
           expect(percentiles_relative_error).toBeLessThanOrEqual(0.05);
           expect(withinError(p50_duration_ms, expected.p50, percentiles_relative_error), `p50 ${p50_duration_ms} vs ${expected.p50}`).toBe(true);
           expect(withinError(p95_duration_ms, expected.p95, percentiles_relative_error), `p95 ${p95_duration_ms} vs ${expected.p95}`).toBe(true);
+        });
+      }
+    });
+
+    describe('timeseries', () => {
+      for (const c of timeseriesCases()) {
+        it(c.caption, async () => {
+          expect(await store().timeseries(c.query)).toEqual(expectedTimeseries(written, c.query));
         });
       }
     });

@@ -166,6 +166,7 @@ describe('rate-limit classes cannot be escaped by a respelling', () => {
     for (const [method, path, body] of [
       ['GET', '/api/v1/ledger/export', undefined],
       ['GET', '/api/v1/ledger/stats', undefined],
+      ['GET', '/api/v1/ledger/stats/timeseries', undefined],
       ['POST', '/api/v1/activity/report', report],
     ] as const) {
       for (let i = 0; i < 2; i++) expect((await rawRequest(limited.apiUrl, method, path, { key, body })).status, `${path} #${i + 1}`).toBeLessThan(300);

@@ -25,6 +25,7 @@ const REPORT: ExpectedAccess = { scopes: ['activity:report', 'ingest'], rateClas
 export const EXPECTED_ACCESS: Record<string, ExpectedAccess> = {
   listLedger: READ,
   getLedgerStats: { scopes: ['read'], rateClass: 'stats' },
+  getLedgerTimeseries: { scopes: ['read'], rateClass: 'stats' },
   exportLedger: { scopes: ['export'], rateClass: 'export' },
   listRuns: READ,
   getRun: READ,

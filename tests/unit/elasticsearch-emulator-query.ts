@@ -9,8 +9,27 @@
 export type Doc = Record<string, any>;
 
 const TEXT_FIELD = 'search_text';
+/** Fields mapped `flattened` (mappings.ts): `field.key.path` queries one leaf, by its keyword text. */
+const FLATTENED_FIELDS = ['attributes', 'compliance_metadata'];
+
+/** A flattened field's leaves under one dotted path: object keys join with dots, list items share their key, values as keywords. */
+function flattenedLeaves(value: unknown, path: string, want: string, out: string[]): void {
+  if (value === null || value === undefined) return;
+  if (Array.isArray(value)) {
+    for (const v of value) flattenedLeaves(v, path, want, out);
+  } else if (typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) flattenedLeaves(v, path ? `${path}.${k}` : k, want, out);
+  } else if (path === want) out.push(String(value));
+}
 
 function valuesOf(doc: Doc, field: string): unknown[] {
+  const root = FLATTENED_FIELDS.find((f) => field.startsWith(`${f}.`));
+  if (root) {
+    const out: string[] = [];
+    flattenedLeaves(doc[root], '', field.slice(root.length + 1), out);
+    return out;
+  }
+  if (field.includes('.')) throw new Error(`emulator: field ${field} is not mapped`);
   const v = doc[field];
   if (v === undefined || v === null) return [];
   return Array.isArray(v) ? v.filter((x) => x !== null) : [v];
@@ -172,12 +191,26 @@ export function aggregate(docs: Doc[], aggs: Record<string, any>): Record<string
       out[name] = { doc_count_error_upper_bound: 0, sum_other_doc_count: 0, buckets };
     } else if (agg.composite) {
       const names = agg.composite.sources.map((s: Record<string, any>) => one(s)[0]);
-      const fields = agg.composite.sources.map((s: Record<string, any>) => one(s)[1].terms.field);
-      const missing = agg.composite.sources.map((s: Record<string, any>) => one(s)[1].terms.missing_bucket === true);
+      const sources = agg.composite.sources.map((s: Record<string, any>) => one(s)[1]);
+      if (sources.some((s: any) => !s.terms && !s.histogram)) throw new Error('emulator: only terms and histogram composite sources');
+      const fields = sources.map((s: any) => (s.terms ?? s.histogram).field);
+      const missing = sources.map((s: any) => s.terms?.missing_bucket === true);
+      // a histogram source keys a value by the start of its interval
+      const intervals: Array<number | undefined> = sources.map((s: any) => s.histogram?.interval);
+      let keyedDocs = docs;
+      if (intervals.some((i) => i !== undefined)) {
+        keyedDocs = docs.map((d) => {
+          const keyed = { ...d };
+          fields.forEach((f: string, i: number) => {
+            if (intervals[i] !== undefined && typeof d[f] === 'number') keyed[f] = Math.floor(d[f] / intervals[i]!) * intervals[i]!;
+          });
+          return keyed;
+        });
+      }
       // a missing bucket's null key sorts first in ascending order (Elasticsearch's default)
       const compareKey = (x: unknown, y: unknown) => (x === null || y === null ? (x === y ? 0 : x === null ? -1 : 1) : compareValues(x, y));
       const order = (a: unknown[], b: unknown[]) => a.reduce<number>((c, v, i) => c || compareKey(v, b[i]), 0);
-      let groups = [...group(docs, fields, missing).values()].sort((a, b) => order(a.key, b.key));
+      let groups = [...group(keyedDocs, fields, missing).values()].sort((a, b) => order(a.key, b.key));
       if (agg.composite.after) {
         const after = names.map((n: string) => agg.composite.after[n]);
         groups = groups.filter((g) => order(g.key, after) > 0);

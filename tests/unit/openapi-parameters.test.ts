@@ -6,7 +6,7 @@ import { exportShape } from '../../query-api/routes/export-routes.js';
 import { ledgerShape } from '../../query-api/routes/ledger-routes.js';
 import { openApiShape } from '../../query-api/routes/openapi-routes.js';
 import { getRunShape, runsShape } from '../../query-api/routes/runs-routes.js';
-import { statsShape } from '../../query-api/routes/stats-routes.js';
+import { statsShape, timeseriesShape } from '../../query-api/routes/stats-routes.js';
 import { listAgentsShape } from '../../query-api/routes/agents-routes.js';
 import { activityShape } from '../../query-api/routes/activity-read-routes.js';
 import { actionsShape } from '../../query-api/routes/agent-actions-routes.js';
@@ -20,6 +20,7 @@ import { actionsShape } from '../../query-api/routes/agent-actions-routes.js';
 const SHAPES: Record<string, Record<string, unknown>> = {
   listLedger: ledgerShape,
   getLedgerStats: statsShape,
+  getLedgerTimeseries: timeseriesShape,
   exportLedger: exportShape,
   listRuns: runsShape,
   getRun: getRunShape,

@@ -26,6 +26,7 @@ const emptyLedger: LedgerStore = {
   queryLedger: async () => ({ data: [], count: 0, next: null }),
   exportLedger: async function* () {},
   stats: async () => EMPTY_STATS,
+  timeseries: async () => [],
   listRuns: async () => ({ data: [], count: 0 }),
   getRun: async () => null,
 };
