@@ -1,3 +1,4 @@
+import { ACTION_KINDS } from '../model/ledger-entry.js';
 import { SCOPES, ROLES } from '../auth/principal.js';
 import { ROLES as SERVER_ROLES, type ServerRole } from './role-names.js';
 import { AGENT_STATUSES } from '../model/agent.js';
@@ -53,6 +54,13 @@ const EXPORT_HELP: Record<keyof typeof exportShape, [string, string]> = {
   max_cost: ['USD', 'cost at most this many USD (decimal)'],
   start_date: ['DATE', 'from this RFC 3339 date-time or date (inclusive)'],
   end_date: ['DATE', 'until this RFC 3339 date-time or date (inclusive; a date takes in its whole day)'],
+  kind: ['KIND', ACTION_KINDS.join(' | ')],
+  model: ['MODEL', 'entries of this model'],
+  provider: ['PROVIDER', 'entries of this provider'],
+  user_id: ['ID', "entries of this user (within the key's own scope)"],
+  service_name: ['NAME', 'entries of this OpenTelemetry service.name'],
+  tag: ['TAG', 'entries carrying this tag'],
+  conversation_id: ['ID', 'entries of this conversation (gen_ai.conversation.id or a session id)'],
   search: ['TEXT', 'substring of the action name, inputs or outputs'],
   q: ['QUERY', 'full-text query (words, "phrases", -exclusions); entries carry highlights in json and jsonl'],
 };
