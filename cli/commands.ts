@@ -1,8 +1,7 @@
-import { ACTION_KINDS } from '../model/ledger-entry.js';
 import { SCOPES, ROLES } from '../auth/principal.js';
 import { ROLES as SERVER_ROLES, type ServerRole } from './role-names.js';
 import { AGENT_STATUSES } from '../model/agent.js';
-import { OUTCOMES } from '../model/ledger-entry.js';
+import { ACTION_KINDS, OUTCOMES } from '../model/ledger-entry.js';
 import { EXPORT_FORMATS } from '../query-api/export/export-formats.js';
 import { exportShape } from '../query-api/export/ledger-export.js';
 
