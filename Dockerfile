@@ -20,7 +20,9 @@ COPY cli cli
 COPY observability observability
 COPY bench bench
 COPY tests/helpers tests/helpers
-RUN npx tsc -p tsconfig.json && rm -rf dist/bench dist/tests
+COPY console console
+# the web console: Vite writes dist/console, which the query role serves at /
+RUN npx tsc -p tsconfig.json && npx vite build --config console/vite.config.ts --logLevel warn && rm -rf dist/bench dist/tests
 
 # Production dependencies only, from the lockfile. The full bookworm image has the compilers
 # better-sqlite3 falls back to when no prebuilt binary fits; the slim runtime has the same glibc.
