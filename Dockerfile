@@ -21,7 +21,9 @@ COPY observability observability
 COPY bench bench
 COPY faults faults
 COPY tests/helpers tests/helpers
-RUN npx tsc -p tsconfig.json && rm -rf dist/bench dist/faults dist/tests
+COPY console console
+# the web console: Vite writes dist/console, which the query role serves at /
+RUN npx tsc -p tsconfig.json && npx vite build --config console/vite.config.ts --logLevel warn && rm -rf dist/bench dist/faults dist/tests
 
 # Production dependencies only, from the lockfile. The full bookworm image has the compilers
 # better-sqlite3 falls back to when no prebuilt binary fits; the slim runtime has the same glibc.

@@ -11,6 +11,7 @@ import { ApiRouter, type DeclaredRoute } from './route-access.js';
 import { errorMiddleware } from './error-middleware.js';
 import { selfTraceMiddleware } from './self-trace-middleware.js';
 import { requestObserver } from './request-observer.js';
+import { consoleMiddleware, defaultConsoleDir, loadConsole } from './console-assets.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RequestLog } from '../observability/request-log.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
@@ -40,6 +41,8 @@ export interface QueryApiOptions {
   redaction: RedactionRules | null;
   metrics?: Metrics;
   requestLog?: RequestLog;
+  /** The built web console (dist/console); by default beside the compiled query API. */
+  consoleDir?: string;
 }
 
 export interface QueryApi {
@@ -63,6 +66,10 @@ class KoaQueryApi implements QueryApi {
     app.use(selfTraceMiddleware());
     app.use(requestObserver(options.metrics ?? null, options.requestLog ?? null));
     app.use(errorMiddleware(options.logger));
+    const consoleDir = options.consoleDir ?? defaultConsoleDir();
+    const consoleAssets = loadConsole(consoleDir);
+    if (!consoleAssets) options.logger.warn({ consoleDir }, 'web console not built (npm run build): GET / is a 404');
+    app.use(consoleMiddleware(consoleAssets));
     const routes = new ApiRouter(accessGuard(options.authenticator, options.rateLimiter, options.metrics));
     const scopeOf = principalScope;
     healthRoutes(routes, options.readiness);

@@ -65,6 +65,16 @@ elif ! start_redis; then
   echo "redis: NOT AVAILABLE; REDIS_URL is unset and the tests that need Redis will be reported as skipped"
 fi
 
+# the web console's browser tests drive the system Chromium (tests/e2e/console.e2e.test.ts); they fail without it
+if [[ -z "${CHROMIUM_PATH:-}" ]] && ! command -v chromium >/dev/null; then
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    echo "chromium: not found; installing it with apt-get"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 || echo "chromium: apt-get install failed"
+  else
+    echo "chromium: not found, and cannot install it (needs root): apt-get install -y chromium; the console tests will fail"
+  fi
+fi
+
 npm run build
 npm run typecheck
 npx vitest run "$@"

@@ -124,7 +124,7 @@ describe.each(operations.map((op) => [`${op.method} ${op.path}`, op] as const))(
 
 describe('a path no route matches', () => {
   it.each(CREDENTIALS.map((c) => [c]))('is a 404 NOT_FOUND for credential %s, whatever it holds', async (cred) => {
-    for (const path of ['/', '/api', '/api/v1', '/api/v1/ledger/export/x', '/api/v1/unknown', '/api/v2/ledger', '/tenants', '/api/v1/agents/x/y/z']) {
+    for (const path of ['/api', '/api/v1', '/api/v1/ledger/export/x', '/api/v1/unknown', '/api/v2/ledger', '/tenants', '/api/v1/agents/x/y/z']) {
       const res = await rawRequest(server.apiUrl, 'GET', path, { key: keyOf(cred) });
       expect(res.status, path).toBe(404);
       expect(res.body, path).toEqual({ error: { code: 'NOT_FOUND', message: `no route for GET ${path}` } });
