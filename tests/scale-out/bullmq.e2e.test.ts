@@ -127,6 +127,8 @@ describe.skipIf(!REDIS_URL)('BullMQ scale-out (needs REDIS_URL: a real Redis; sk
       throw new Error(`${err.message}: ${last} of ${REQUESTS * SPANS}\n${started.map((s) => s.logs.slice(-5).join('\n')).join('\n---\n')}`);
     });
     expect(count).toBe(REQUESTS * SPANS);
+    // a batch's runs reach the catalog in the transaction after its day file's: a moment later than its entries
+    await waitFor('every run in the catalog', async () => ((await query.get('/api/v1/runs?page_size=1')).body.count === REQUESTS ? true : null));
     const runs: any[] = [];
     for (let page = 0; page < 1; page++) runs.push(...(await query.get(`/api/v1/runs?page_size=1000&page=${page}`)).body.data);
     expect(runs).toHaveLength(REQUESTS);
