@@ -14,10 +14,10 @@ import { ADMIN, READ, type ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
 
 export const listAgentsShape = {
-  page: intParam(1, 1_000_000_000, 1),
-  per_page: intParam(1, 100, 20),
-  status: enumParam(AGENT_STATUSES).optional(),
-  name: textParam(200),
+  page: intParam(1, 1_000_000_000, 1).meta({ description: 'Page number, starting at 1; a page past the end is an empty `data`.', examples: [1] }),
+  per_page: intParam(1, 100, 20).meta({ description: 'Agents per page.', examples: [20] }),
+  status: enumParam(AGENT_STATUSES).optional().meta({ description: 'Only agents with this status.', examples: ['active'] }),
+  name: textParam(200).meta({ description: 'Only agents whose name holds this text (case-insensitive).', examples: ['scanner'] }),
 };
 
 const registerBody = z
