@@ -8,7 +8,9 @@ import type { Parameter, Schema } from './openapi-types.js';
  * them (`io: 'input'`): a parameter's schema is its text before parsing.
  * Descriptions and examples are `.meta()` on the shapes' fields; the
  * helpers of query-params.ts add what a refine or a transform cannot say
- * (integer bounds, enums, dates, defaults).
+ * (integer bounds, enums, dates, defaults). A new route documents its
+ * query as `parameters: queryParameters(itsShape)` (fields reused from
+ * ledgerFilterShape bring their descriptions along).
  */
 
 interface FieldMeta {
