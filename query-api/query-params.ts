@@ -21,24 +21,44 @@ export function parseQuery<T extends z.ZodRawShape>(query: ParsedUrlQuery, shape
   throw validationError(`\`${issue.path.join('.')}\` ${issue.message}`);
 }
 
+/*
+ * Each helper states, in zod metadata, the JSON Schema of what it accepts
+ * from the same arguments it validates with (a refine or a transform has no
+ * JSON Schema of its own): query-api/openapi/zod-openapi.ts builds the
+ * OpenAPI parameters from the route shapes with z.toJSONSchema.
+ */
+
+/** Left out, the parameter is `fallback`, and the document says so. */
+export const withDefault = <T extends z.ZodType, const D>(schema: T, fallback: D) =>
+  schema
+    .optional()
+    .transform((v): NonNullable<z.output<T>> | D => v ?? fallback)
+    .meta({ default: fallback });
+
 const INT = /^-?\d+$/;
 
 export const intParam = (min: number, max: number, fallback: number) =>
-  z
-    .string()
-    .refine((s) => INT.test(s) && Number(s) >= min && Number(s) <= max, `must be an integer from ${min} to ${max}`)
-    .transform(Number)
-    .optional()
-    .transform((v) => v ?? fallback);
+  withDefault(
+    z
+      .string()
+      .refine((s) => INT.test(s) && Number(s) >= min && Number(s) <= max, `must be an integer from ${min} to ${max}`)
+      .transform(Number)
+      .meta({ type: 'integer', minimum: min, maximum: max }),
+    fallback,
+  );
 
 export const enumParam = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.string().refine((s): s is T[number] => (values as readonly string[]).includes(s), `must be one of ${values.join(', ')}`);
+  z
+    .string()
+    .refine((s): s is T[number] => (values as readonly string[]).includes(s), `must be one of ${values.join(', ')}`)
+    .meta({ enum: [...values] });
 
 /** USD in decimal notation, kept as text: the filter converts it to nanos exactly (ledger-params.ts), never through a double. */
 export const usdParam = () =>
   z
     .string()
     .refine((s) => /^\d{1,30}(\.\d{1,30})?$/.test(s), 'must be a non-negative number of USD in decimal notation (at most 30 digits either side of the point)')
+    .meta({ type: 'number', minimum: 0 })
     .optional();
 
 export const textParam = (max = 1000) =>
@@ -90,4 +110,5 @@ export const dateParam = (edge: 'start' | 'end') =>
       const us = ms * 1000 + extraMicros;
       return bare && edge === 'end' ? us + 86_400_000_000 - 1 : us;
     })
+    .meta({ anyOf: [{ type: 'string', format: 'date-time' }, { type: 'string', format: 'date' }] })
     .optional();

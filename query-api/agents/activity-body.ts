@@ -2,36 +2,49 @@ import { z } from 'zod';
 import { SEVERITIES } from '../../model/trust-score.js';
 import { validationError } from '../api-error.js';
 import { plainText } from '../plain-text.js';
+import { MAX_AGENT_REF_LENGTH } from './agent-lookup.js';
 
 export const MAX_EVENT_TYPE_LENGTH = 50;
 export const MAX_BATCH_EVENTS = 500;
 const MAX_METADATA_DEPTH = 32;
 
 /** One event as activity-events-api.txt specifies it; unknown fields are refused so a misspelt one is never dropped silently. */
-const eventShape = z
+export const eventShape = z
   .object({
-    asn: z.string({ error: 'is required: the agent\'s ASN (or its UUID or external id)' }),
+    // its length is checked with the lookup (agent-lookup.ts checkAgentRef), so a batch can name the event
+    asn: z.string({ error: 'is required: the agent\'s ASN (or its UUID or external id)' }).meta({
+      minLength: 1,
+      maxLength: MAX_AGENT_REF_LENGTH,
+      description: 'The agent\'s ASN (its UUID or an external id of the caller\'s organization are accepted too).',
+    }),
     event_type: plainText(
       z
         .string({ error: 'is required' })
         .min(1, 'must not be empty')
         .max(MAX_EVENT_TYPE_LENGTH, `must be at most ${MAX_EVENT_TYPE_LENGTH} characters`),
-    ),
+    ).meta({
+      description: 'Common types: task_completed, task_failed, error, incident, startup, shutdown (see the README for how each moves the trust score).',
+    }),
     severity: z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` }).default('info'),
-    metadata: z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }).default({}),
+    metadata: z
+      .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
+      .default({})
+      .meta({ description: 'Any JSON object, at most `agents.max_metadata_bytes` (16 KiB) as JSON; redacted like spans.' }),
   })
-  .strict();
+  .strict()
+  .meta({ examples: [{ asn: 'ASN-2026-0384-7721-G', event_type: 'task_completed', severity: 'info', metadata: { task_id: 'scan-42', duration_ms: 1230 } }] });
 
 export type ReportedEvent = z.infer<typeof eventShape>;
 
-const batchShape = z
+export const batchShape = z
   .object({
     events: z
       .array(z.unknown(), { error: 'is required: an array of events' })
       .min(1, 'must hold at least one event')
       .max(MAX_BATCH_EVENTS, `must hold at most ${MAX_BATCH_EVENTS} events`),
   })
-  .strict();
+  .strict()
+  .meta({ examples: [{ events: [{ asn: 'ASN-2026-0384-7721-G', event_type: 'task_completed', metadata: { task_id: 'scan-42' } }] }] });
 
 /** `events.3.event_type` → `events[3].event_type`. */
 function fieldName(path: ReadonlyArray<PropertyKey>): string {

@@ -5,15 +5,19 @@ import type { LedgerStore, QueryScope } from '../../exporters/store.js';
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import type { SearchQuery } from '../../model/search-query.js';
 import { decodeCursor } from '../ledger-cursor.js';
-import { enumParam, intParam, parseQuery } from '../query-params.js';
+import { enumParam, intParam, parseQuery, withDefault } from '../query-params.js';
 import { cursorParam, ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, withHighlights, withPseudonyms } from '../routes/ledger-params.js';
 import { EXPORT_FORMATS, serializeEntryJson, serializeExport, type ExportFormat } from './export-formats.js';
 
 /** The parameters of GET /api/v1/ledger/export, and of `agent-ledger export` (its flags are these names). */
 export const exportShape = {
-  format: enumParam(EXPORT_FORMATS).optional().transform((v) => v ?? 'jsonl'),
-  limit: intParam(1, 100_000, 10_000),
-  cursor: cursorParam(),
+  format: withDefault(enumParam(EXPORT_FORMATS), 'jsonl').meta({ description: 'File format.', examples: ['csv'] }),
+  limit: intParam(1, 100_000, 10_000).meta({ description: 'Maximum records, newest first.', examples: [1000] }),
+  cursor: cursorParam().meta({
+    description:
+      'Start the export after this position: a ledger page\'s `next_cursor` made with `sort_by=timestamp&sort_order=desc` (the export\'s order) ' +
+      'and the same filters (else a 400 naming `cursor`).',
+  }),
   ...ledgerFilterShape,
 };
 

@@ -1,8 +1,10 @@
 import type { ActivityEvent, ChainVerification } from '../../model/agent.js';
 import { SEVERITIES } from '../../model/trust-score.js';
+import { batchShape, eventShape } from '../agents/activity-body.js';
 import { asnSchema } from './agent-schemas.js';
 import { count, timestamp, uuid } from './common-schemas.js';
 import type { Schema } from './openapi-types.js';
+import { bodySchema } from './zod-openapi.js';
 import { nullable, schemaRef } from './refs.js';
 
 const hash = (description: string): Schema => ({ type: 'string', pattern: '^[0-9a-f]{64}$', description });
@@ -36,30 +38,14 @@ export const activityPageSchema: Schema = {
   additionalProperties: false,
 };
 
-export const activityReportSchema: Schema = {
-  type: 'object',
-  properties: {
-    asn: { type: 'string', minLength: 1, maxLength: 1000, description: 'The agent\'s ASN (its UUID or an external id of the caller\'s organization are accepted too).' },
-    event_type: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 50,
-      description: 'Common types: task_completed, task_failed, error, incident, startup, shutdown (see the README for how each moves the trust score).',
-    },
-    severity: { type: 'string', enum: SEVERITIES, default: 'info' },
-    metadata: { ...schemaRef('JsonObject'), description: 'Any JSON object, at most `agents.max_metadata_bytes` (16 KiB) as JSON; redacted like spans.' },
-  },
-  required: ['asn', 'event_type'],
-  additionalProperties: false,
-  examples: [{ asn: 'ASN-2026-0384-7721-G', event_type: 'task_completed', severity: 'info', metadata: { task_id: 'scan-42', duration_ms: 1230 } }],
-};
+/** The bodies as activity-body.ts parses them. */
+export const activityReportSchema: Schema = bodySchema(eventShape);
 
+/** Each event is parsed on its own (so an error names its index): the batch's own shape holds them as unknown, the document as reports. */
+const batchSchema = bodySchema(batchShape);
 export const activityBatchReportSchema: Schema = {
-  type: 'object',
-  properties: { events: { type: 'array', minItems: 1, maxItems: 500, items: schemaRef('ActivityReport') } },
-  required: ['events'],
-  additionalProperties: false,
-  examples: [{ events: [{ asn: 'ASN-2026-0384-7721-G', event_type: 'task_completed', metadata: { task_id: 'scan-42' } }] }],
+  ...batchSchema,
+  properties: { events: { ...batchSchema.properties!.events, items: schemaRef('ActivityReport') } },
 };
 
 export const activityBatchResultSchema: Schema = {

@@ -1,8 +1,10 @@
 import { AGENT_STATUSES, type Agent } from '../../model/agent.js';
 import { TRUST_FORMULA } from '../../model/trust-score.js';
+import { registerAgentBody } from '../routes/agents-routes.js';
 import { count, timestamp, usd, uuid } from './common-schemas.js';
 import type { Schema } from './openapi-types.js';
 import { nullable, schemaRef } from './refs.js';
+import { bodySchema } from './zod-openapi.js';
 
 export const ASN_PATTERN = '^ASN-\\d{4}-\\d{4}-\\d{4}-[A-Z]$';
 
@@ -88,18 +90,5 @@ export const agentPageSchema: Schema = {
   additionalProperties: false,
 };
 
-export const registerAgentSchema: Schema = {
-  type: 'object',
-  properties: {
-    name: { type: 'string', minLength: 1, maxLength: 200 },
-    external_ids: {
-      type: 'array',
-      maxItems: 100,
-      items: { type: 'string', minLength: 1, maxLength: 1000 },
-      description: 'Agent ids its spans will carry; each free in the organization, none shaped like an ASN. Spans naming the agent by its ASN are linked to it too.',
-    },
-  },
-  required: ['name'],
-  additionalProperties: false,
-  examples: [{ name: 'vulnerability-scanner', external_ids: ['scanner-prod'] }],
-};
+/** The body as agents-routes.ts parses it. */
+export const registerAgentSchema: Schema = bodySchema(registerAgentBody);

@@ -1,5 +1,9 @@
 import type { Operation, PathItem, Reference, Response } from './openapi-types.js';
+import { activityShape } from '../routes/activity-read-routes.js';
+import { actionsShape } from '../routes/agent-actions-routes.js';
+import { listAgentsShape } from '../routes/agents-routes.js';
 import { parameterRef, responseRef, schemaRef, type ParameterName, type SchemaName } from './refs.js';
+import { queryParameters } from './zod-openapi.js';
 
 const json = (description: string, name: SchemaName): Response => ({ description, content: { 'application/json': { schema: schemaRef(name) } } });
 const errors = (...names: Array<'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'AgentDeactivated'>): Record<string, Reference> => {
@@ -24,7 +28,7 @@ export const agentsPaths: Record<string, PathItem> = {
       tags: ['agents'],
       summary: 'List agents',
       description: 'The organization\'s agents, newest registration first, with action count, cost, error rate, last seen and trust score.',
-      parameters: params('AgentsPage', 'AgentsPerPage', 'AgentStatusFilter', 'AgentNameFilter'),
+      parameters: queryParameters(listAgentsShape),
       responses: { '200': json('A page of agents.', 'AgentPage'), ...errors('BadRequest') },
     },
     post: {
@@ -76,7 +80,7 @@ export const agentsPaths: Record<string, PathItem> = {
         'Newest first. Public: without a credential, any agent by UUID or ASN, limited to its 50 most recent events (filtered and paged within ' +
         'them), unless its organization switched the public view off (then a 404). With a `read` credential of the agent\'s organization, the ' +
         'full history; another organization\'s agent is then a 404. PUT, PATCH and DELETE are 405: events are immutable.',
-      parameters: params('ActivityType', 'ActivityFrom', 'ActivityTo', 'ActivityPage', 'ActivityPerPage'),
+      parameters: queryParameters(activityShape),
       responses: { '200': json('A page of events.', 'ActivityPage'), ...errors('BadRequest', 'Unauthorized', 'NotFound') },
     },
   },
@@ -101,7 +105,7 @@ export const agentsPaths: Record<string, PathItem> = {
       description:
         'The agent\'s lifecycle events (`source: "event"`) and logs (`source: "log"`: its ledger entries and activity events) in the time ' +
         'window, merged newest first, at most `limit`.',
-      parameters: params('ActionsSince', 'ActionsUntil', 'ActionsLimit'),
+      parameters: queryParameters(actionsShape),
       responses: {
         '200': { description: 'The feed.', content: { 'application/json': { schema: { type: 'array', items: schemaRef('ActionFeedItem') } } } },
         ...errors('BadRequest', 'NotFound'),

@@ -5,7 +5,7 @@ import { complianceMetadataSchema, highlightSchema, ledgerEntrySchema } from './
 import { ledgerPageSchema, ledgerPaths } from './ledger-paths.js';
 import { modelConfigSchema } from './model-config-schema.js';
 import type { OpenApiDocument, Schema } from './openapi-types.js';
-import { parameters } from './parameters.js';
+import { pathParameters } from './path-parameters.js';
 import { schemaRef, type AgentSchemaName, type SchemaName } from './refs.js';
 import { agentPageSchema, agentSchema, paginationSchema, registerAgentSchema, trustBreakdownSchema } from './agent-schemas.js';
 import {
@@ -106,5 +106,5 @@ export const openApiDocument: OpenApiDocument = {
     { name: 'service', description: 'Probes and this document.' },
   ],
   paths: { ...ledgerPaths, ...runsPaths, ...tracesPaths, ...agentsPaths, ...servicePaths },
-  components: { schemas, parameters, responses: errorResponses },
+  components: { schemas, parameters: pathParameters, responses: errorResponses },
 };

@@ -1,17 +1,11 @@
 import { CSV_COLUMNS } from '../export/export-formats.js';
 import { zeroBasedPageOf } from './common-schemas.js';
+import { exportShape } from '../export/ledger-export.js';
+import { ledgerShape } from '../routes/ledger-routes.js';
+import { statsShape, timeseriesShape } from '../routes/stats-routes.js';
 import type { PathItem, Reference, Schema } from './openapi-types.js';
-import { parameterRef, responseRef, schemaRef, type ParameterName } from './refs.js';
-
-/** ledger-params.ts `entryFieldShape`: on the ledger, its export, stats, the time series and the stream. */
-export const ENTRY_FIELD_FILTERS: ParameterName[] = [
-  'KindFilter', 'ModelFilter', 'ProviderFilter', 'UserIdFilter', 'ServiceNameFilter', 'TagFilter', 'ConversationIdFilter',
-];
-
-/** The seed's filters (ledger-params.ts `ledgerFilterShape`), shared by the ledger and its export. */
-export const FILTERS: ParameterName[] = [
-  'Outcome', 'ActionName', 'AgentId', 'RunIdFilter', 'MinCost', 'MaxCost', 'StartDate', 'EndDate', 'Search', 'FullTextQuery', ...ENTRY_FIELD_FILTERS,
-];
+import { responseRef, schemaRef } from './refs.js';
+import { queryParameters } from './zod-openapi.js';
 
 const seedPage = zeroBasedPageOf(schemaRef('LedgerEntry'), 'A page of ledger entries.');
 
@@ -79,7 +73,7 @@ export const ledgerPaths: Record<string, PathItem> = {
         'The flat, chronological stream of every action, filtered, searched, sorted and paged. An invalid, unknown or repeated parameter is a 400 naming it. ' +
         'Page either by `page` (the seed\'s page numbers: a deep page walks past every row before it) or by `cursor` (each response\'s `next_cursor`: a seek, as fast at any depth). ' +
         '`count` and `total_pages` count every match either way.',
-      parameters: (['Page', 'PageSize', 'LedgerCursor', ...FILTERS, 'LedgerSortBy', 'SortOrder'] as ParameterName[]).map(parameterRef),
+      parameters: queryParameters(ledgerShape),
       responses: {
         '200': { description: 'A page of entries.', content: { 'application/json': { schema: schemaRef('LedgerPage') } } },
         ...errors,
@@ -92,7 +86,7 @@ export const ledgerPaths: Record<string, PathItem> = {
       tags: ['ledger'],
       summary: 'Aggregate statistics',
       description: 'Counts and sums are exact for any date range; percentiles are approximate, within `percentiles_relative_error`.',
-      parameters: (['StartDate', 'EndDate', 'AgentId', ...ENTRY_FIELD_FILTERS] as ParameterName[]).map(parameterRef),
+      parameters: queryParameters(statsShape),
       responses: {
         '200': { description: 'Statistics over the matching actions.', content: { 'application/json': { schema: schemaRef('LedgerStats') } } },
         ...errors,
@@ -109,7 +103,7 @@ export const ledgerPaths: Record<string, PathItem> = {
         'each counting the matching actions that start in it and in the range (so the edge buckets are partial, and exact). ' +
         'Left out, `start_date` is 24 hour buckets or 30 day buckets before `end_date`, and `end_date` is as many after `start_date` or now, whichever is earlier (now when both are left out). More than 1000 buckets is a 400 naming `start_date`. ' +
         'Same scopes and rate-limit class as /ledger/stats.',
-      parameters: (['TimeseriesInterval', 'StartDate', 'EndDate', 'AgentId', ...ENTRY_FIELD_FILTERS] as ParameterName[]).map(parameterRef),
+      parameters: queryParameters(timeseriesShape),
       responses: {
         '200': { description: 'The buckets, oldest first.', content: { 'application/json': { schema: timeseriesSchema } } },
         ...errors,
@@ -126,7 +120,7 @@ export const ledgerPaths: Record<string, PathItem> = {
         'Parameters are checked before the first byte; a failure after it can only cut the stream short. ' +
         'With `cursor` (a ledger page\'s `next_cursor` made with `sort_by=timestamp&sort_order=desc` and the same filters) the export starts after that page. ' +
         'To continue an export cut at `limit`, ask again with `end_date` set to the last row\'s `timestamp`: it is inclusive, so rows of that microsecond come again (drop the ids already received) and none is missed.',
-      parameters: (['ExportFormat', 'ExportLimit', 'ExportCursor', ...FILTERS] as ParameterName[]).map(parameterRef),
+      parameters: queryParameters(exportShape),
       responses: {
         '200': {
           description: 'The file, in the asked `format`.',

@@ -47,65 +47,8 @@ export type AgentSchemaName =
   | 'AgentLog'
   | 'Pagination';
 
-export type ParameterName =
-  | 'Page'
-  | 'PageSize'
-  | 'LedgerCursor'
-  | 'ExportCursor'
-  | 'Outcome'
-  | 'ActionName'
-  | 'AgentId'
-  | 'RunIdFilter'
-  | 'MinCost'
-  | 'MaxCost'
-  | 'StartDate'
-  | 'EndDate'
-  | 'Search'
-  | 'FullTextQuery'
-  | 'LedgerSortBy'
-  | 'SortOrder'
-  | 'ExportFormat'
-  | 'ExportLimit'
-  | 'RunStatus'
-  | 'RunStartDate'
-  | 'RunEndDate'
-  | 'RunSortBy'
-  | 'RunIdPath'
-  | 'RunUser'
-  | 'TenantId'
-  | 'TraceId'
-  | 'TracePage'
-  | 'TracePerPage'
-  | 'TraceSearch'
-  | AgentParameterName
-  | LedgerFieldParameterName;
-
-/** The entry-field filters and the time series' interval (ledger-field-parameters.ts). */
-export type LedgerFieldParameterName =
-  | 'KindFilter'
-  | 'ModelFilter'
-  | 'ProviderFilter'
-  | 'UserIdFilter'
-  | 'ServiceNameFilter'
-  | 'TagFilter'
-  | 'ConversationIdFilter'
-  | 'TimeseriesInterval';
-
-/** The agents and activity parameters (agent-parameters.ts). */
-export type AgentParameterName =
-  | 'AgentIdPath'
-  | 'AgentsPage'
-  | 'AgentsPerPage'
-  | 'AgentStatusFilter'
-  | 'AgentNameFilter'
-  | 'ActivityType'
-  | 'ActivityFrom'
-  | 'ActivityTo'
-  | 'ActivityPage'
-  | 'ActivityPerPage'
-  | 'ActionsSince'
-  | 'ActionsUntil'
-  | 'ActionsLimit';
+/** The path parameters (path-parameters.ts); query parameters are inline, generated from the routes' zod shapes. */
+export type ParameterName = 'AgentIdPath' | 'RunIdPath' | 'TenantId' | 'TraceId';
 
 export type ResponseName = 'BadRequest' | 'NotFound' | 'InternalError' | 'Unauthorized' | 'Forbidden' | 'AgentDeactivated';
 

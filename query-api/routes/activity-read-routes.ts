@@ -13,11 +13,17 @@ import type { ScopeResolver } from '../scope.js';
 export const PUBLIC_ACTIVITY_WINDOW = 50;
 
 export const activityShape = {
-  type: textParam(MAX_EVENT_TYPE_LENGTH),
-  from: dateParam('start'),
-  to: dateParam('end'),
-  page: intParam(1, 1_000_000_000, 1),
-  per_page: intParam(1, 50, 20),
+  type: textParam(MAX_EVENT_TYPE_LENGTH).meta({ description: 'Filter by event type.', examples: ['task_completed'] }),
+  from: dateParam('start').meta({
+    description: 'Events created at or after this time: ISO 8601 (RFC 3339), or a bare date (the start of that UTC day); not after `to`.',
+    examples: ['2026-03-01T00:00:00Z'],
+  }),
+  to: dateParam('end').meta({
+    description: 'Events created at or before this time: ISO 8601 (RFC 3339), or a bare date (the whole of that UTC day).',
+    examples: ['2026-03-31'],
+  }),
+  page: intParam(1, 1_000_000_000, 1).meta({ description: 'Page number (default: 1); a page past the end is an empty `data`.', examples: [1] }),
+  per_page: intParam(1, 50, 20).meta({ description: 'Results per page (default: 20, max: 50).', examples: [20] }),
 };
 
 /**

@@ -9,9 +9,12 @@ import type { ScopeResolver } from '../scope.js';
 const HOUR_US = 3_600_000_000;
 
 export const actionsShape = {
-  since: dateParam('start'),
-  until: dateParam('end'),
-  limit: intParam(1, 500, 50),
+  since: dateParam('start').meta({
+    description: 'Start of the time window (ISO 8601), inclusive. Defaults to 1 hour before `until` (1 hour ago when `until` is left out).',
+    examples: ['2026-03-18T13:30:00Z'],
+  }),
+  until: dateParam('end').meta({ description: 'End of the time window (ISO 8601), inclusive. Defaults to now.', examples: ['2026-03-18T14:30:00Z'] }),
+  limit: intParam(1, 500, 50).meta({ description: 'Maximum entries to return (newest first).', examples: [100] }),
 };
 
 /**

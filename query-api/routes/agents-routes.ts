@@ -14,13 +14,13 @@ import { ADMIN, READ, type ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
 
 export const listAgentsShape = {
-  page: intParam(1, 1_000_000_000, 1),
-  per_page: intParam(1, 100, 20),
-  status: enumParam(AGENT_STATUSES).optional(),
-  name: textParam(200),
+  page: intParam(1, 1_000_000_000, 1).meta({ description: 'Page number, starting at 1; a page past the end is an empty `data`.', examples: [1] }),
+  per_page: intParam(1, 100, 20).meta({ description: 'Agents per page.', examples: [20] }),
+  status: enumParam(AGENT_STATUSES).optional().meta({ description: 'Only agents with this status.', examples: ['active'] }),
+  name: textParam(200).meta({ description: 'Only agents whose name holds this text (case-insensitive).', examples: ['scanner'] }),
 };
 
-const registerBody = z
+export const registerAgentBody = z
   .object({
     name: plainText(z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters')),
     external_ids: z
@@ -35,9 +35,14 @@ const registerBody = z
         { error: 'must be an array of strings' },
       )
       .max(100, 'must hold at most 100 ids')
-      .default([]),
+      .default([])
+      .meta({
+        description:
+          'Agent ids its spans will carry; each free in the organization, none shaped like an ASN. Spans naming the agent by its ASN are linked to it too.',
+      }),
   })
-  .strict();
+  .strict()
+  .meta({ examples: [{ name: 'vulnerability-scanner', external_ids: ['scanner-prod'] }] });
 
 /**
  * The agent registry: list (paged from 1 like the activity seed, filtered by
@@ -55,7 +60,7 @@ export function agentsRoutes(router: ApiRouter, options: AgentRoutesOptions, sco
 
   router.post('/api/v1/agents', ADMIN, async (ctx) => {
     parseQuery(ctx.query, {});
-    const parsed = registerBody.safeParse(await readJsonBody(ctx, 256 * 1024));
+    const parsed = registerAgentBody.safeParse(await readJsonBody(ctx, 256 * 1024));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       if (issue.code === 'unrecognized_keys') throw validationError(`unknown field \`${issue.keys[0]}\`; allowed: name, external_ids`);

@@ -2,6 +2,7 @@ import type { ParsedUrlQuery } from 'node:querystring';
 import { z } from 'zod';
 import { compareDecimals, MAX_COST_NANOS, nanosFromDecimal } from '../../model/cost.js';
 import { holdsPseudonymized, pseudonymizeSearch, type RedactionRules } from '../../collector/redact/index.js';
+import { CONVERSATION_ID_KEYS } from '../../collector/normalize/conversation-id.js';
 import { ACTION_KINDS, OUTCOMES } from '../../model/ledger-entry.js';
 import { parseRunId } from '../../model/ids.js';
 import { LEDGER_SORT_FIELDS, UnsupportedQueryError, type EntryFieldFilter, type LedgerFilter, type QueryScope } from '../../exporters/store.js';
@@ -10,7 +11,22 @@ import { highlightsFor } from '../../model/search-highlights.js';
 import { parseSearchQuery, SearchQueryError, type SearchQuery } from '../../model/search-query.js';
 import { validationError } from '../api-error.js';
 import { MAX_CURSOR_LENGTH } from '../ledger-cursor.js';
-import { dateParam, enumParam, textParam, usdParam } from '../query-params.js';
+import { dateParam, enumParam, intParam, textParam, usdParam, withDefault } from '../query-params.js';
+
+const FULL_TEXT_DESCRIPTION =
+  'Full text over what the agent did: the action name, the status / error message and every string or number in `inputs` and `outputs` ' +
+  '(LLM messages included), as stored after redaction. Words must all match, in any order; `"quoted phrases"` match words next to each other; ' +
+  'a trailing `*` is a prefix (2 characters at least: `datab*`, `"connection tim"*`); `-word` or `-"a phrase"` excludes. ' +
+  'Case, accents and Unicode forms are ignored (`muller` finds `Müller`); any language: Chinese, Japanese, Korean, Thai (no spaces needed: ' +
+  'any 2 or more characters, or 1 alone), Arabic, Hebrew; emoji and symbols are words. Punctuation separates words, so `C-1042`, ' +
+  '`api.example.com` are found as phrases of their parts. An email address is stored as its organization\'s pseudonym (`[EMAIL:<hex>]`) and ' +
+  'found by its clear value: every address in `q` is replaced by the caller organization\'s pseudonym first (a 400 for a superuser, ' +
+  'whose scope spans organizations). Nothing here is query syntax of the store: quotes, colons, ' +
+  'parentheses, `OR`, `AND`, `NOT`, `NEAR` are text; an unmatched `"` is ignored. A 400 when nothing is left to find (only exclusions, ' +
+  'or only punctuation), a prefix is shorter than 2 characters, or over 32 words or 256 tokens. Matching entries carry `highlights`.';
+
+/** A run's UUID, or its trace id as 32 hex digits (model/ids.ts parseRunId), as a pattern for the document. */
+export const RUN_ID_PATTERN = '^([0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$';
 
 /**
  * Full text over what agents did (DESIGN.md: `search` vs `q`), parsed here
@@ -84,13 +100,21 @@ export async function refusedAsBadRequest<T>(run: () => T | Promise<T>): Promise
  * `user_id` narrows within the caller's scope, never past it.
  */
 export const entryFieldShape = {
-  kind: enumParam(ACTION_KINDS).optional(),
-  model: textParam(),
-  provider: textParam(),
-  user_id: textParam(),
-  service_name: textParam(),
-  tag: textParam(),
-  conversation_id: textParam(),
+  kind: enumParam(ACTION_KINDS).optional().meta({ description: 'Only actions of this kind.', examples: ['llm'] }),
+  model: textParam().meta({ description: 'Only model calls with exactly this model (the response model, else the request model).', examples: ['gpt-4o'] }),
+  provider: textParam().meta({ description: 'Only model calls to exactly this provider.', examples: ['openai'] }),
+  user_id: textParam().meta({
+    description: 'Only actions of exactly this user. It narrows within the caller\'s scope and never widens it: a user key naming another user finds nothing.',
+    examples: ['alice'],
+  }),
+  service_name: textParam().meta({ description: 'Only actions of exactly this service (`service.name`).', examples: ['support-bot'] }),
+  tag: textParam().meta({ description: 'Only actions carrying exactly this tag.', examples: ['production'] }),
+  conversation_id: textParam().meta({
+    description:
+      `Only actions of this conversation (session): the first of the span attributes ${CONVERSATION_ID_KEYS.map((k) => `\`${k}\``).join(', ')} ` +
+      'present on the action, when it equals this text exactly.',
+    examples: ['conv_5j66UpCpwteGg4YSxUnt7lPY'],
+  }),
 };
 
 export function entryFieldFilterFrom(params: z.infer<z.ZodObject<typeof entryFieldShape>>): EntryFieldFilter {
@@ -107,29 +131,63 @@ export function checkDateRange(params: { start_date?: number; end_date?: number 
 
 /** The seed's ledger filters (ledger-api.txt), shared by the ledger and its export; plus our `q` and the entry fields. */
 export const ledgerFilterShape = {
-  outcome: enumParam(OUTCOMES).optional(),
-  action_name: textParam(),
-  agent_id: textParam(),
+  outcome: enumParam(OUTCOMES).optional().meta({ description: 'Only actions with this outcome.', examples: ['error'] }),
+  action_name: textParam().meta({ description: 'Only actions with exactly this name.', examples: ['database_query'] }),
+  agent_id: textParam().meta({ description: 'Only this agent (exact agent id).', examples: ['prod-agent-3'] }),
   run_id: z
     .string()
     .transform((s, ctx) => parseRunId(s) ?? (ctx.addIssue({ code: 'custom', message: 'must be a UUID (or 32 hex digits)' }), z.NEVER))
-    .optional(),
-  min_cost: usdParam(),
-  max_cost: usdParam(),
-  start_date: dateParam('start'),
-  end_date: dateParam('end'),
-  search: textParam(),
-  q: fullTextParam(),
+    .meta({ pattern: RUN_ID_PATTERN })
+    .optional()
+    .meta({ description: 'Only actions of this run: its UUID, or its trace id as 32 hex digits.', examples: ['7c9e6679-7425-40de-944b-e07fc1f90ae7'] }),
+  min_cost: usdParam().meta({
+    description:
+      'Minimum cost in USD, inclusive (decimal notation, at most 30 digits either side of the point); compared exactly with costs kept to the nano-dollar.',
+    examples: [0.01],
+  }),
+  max_cost: usdParam().meta({
+    description: 'Maximum cost in USD, inclusive (decimal notation, at most 30 digits either side of the point); not below `min_cost`.',
+    examples: [1.5],
+  }),
+  start_date: dateParam('start').meta({
+    description: 'Actions starting at or after this time: RFC 3339, or a bare date (the start of that UTC day); not after `end_date`.',
+    examples: ['2024-12-01T00:00:00Z'],
+  }),
+  end_date: dateParam('end').meta({
+    description: 'Actions starting at or before this time: RFC 3339, or a bare date (the whole of that UTC day).',
+    examples: ['2024-12-31'],
+  }),
+  search: textParam().meta({
+    description:
+      'Literal, case-insensitive substring of the action name, agent id or outcome; any script, never query syntax. An email address in it ' +
+      'is replaced by the caller organization\'s pseudonym first, as for `q`.',
+    examples: ['database'],
+  }),
+  q: fullTextParam().meta({ description: FULL_TEXT_DESCRIPTION, examples: ['refund "connection timeout" -test'] }),
   ...entryFieldShape,
 };
 
 /** Opaque (query-api/ledger-cursor.ts); decoded once the sort and filters it must match are known. */
 export const cursorParam = () =>
-  z.string().min(1, 'must not be empty').max(MAX_CURSOR_LENGTH, `must be at most ${MAX_CURSOR_LENGTH} characters`).optional();
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(MAX_CURSOR_LENGTH, `must be at most ${MAX_CURSOR_LENGTH} characters`)
+    .meta({ pattern: '^[A-Za-z0-9_-]+$' })
+    .optional();
+
+/** The ledger's and runs' pages: 0-indexed, as ledger-api.txt counts them. */
+export const zeroBasedPageShape = {
+  page: intParam(0, 1_000_000_000, 0).meta({ description: 'Page number, 0-indexed; a page past the end is an empty `data`.', examples: [0] }),
+  page_size: intParam(1, 1000, 100).meta({ description: 'Items per page.', examples: [50] }),
+};
+
+export const sortOrderParam = () =>
+  withDefault(enumParam(['asc', 'desc'] as const), 'desc').meta({ description: 'Sort direction.', examples: ['asc'] });
 
 export const sortShape = {
-  sort_by: enumParam(LEDGER_SORT_FIELDS).optional().transform((v) => v ?? 'timestamp'),
-  sort_order: enumParam(['asc', 'desc'] as const).optional().transform((v) => v ?? 'desc'),
+  sort_by: withDefault(enumParam(LEDGER_SORT_FIELDS), 'timestamp').meta({ description: 'Sort field; ties are broken by `id`.', examples: ['cost'] }),
+  sort_order: sortOrderParam(),
 };
 
 type FilterParams = z.infer<z.ZodObject<typeof ledgerFilterShape>>;

@@ -2,15 +2,19 @@ import type { RedactionRules } from '../../collector/redact/index.js';
 import type { LedgerStore } from '../../exporters/store.js';
 import { validationError } from '../api-error.js';
 import { decodeCursor, encodeCursor } from '../ledger-cursor.js';
-import { intParam, parseQuery } from '../query-params.js';
+import { parseQuery } from '../query-params.js';
 import { READ, type ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
-import { cursorParam, ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, sortShape, withHighlights, withPseudonyms } from './ledger-params.js';
+import { cursorParam, ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, sortShape, withHighlights, withPseudonyms, zeroBasedPageShape } from './ledger-params.js';
 
 export const ledgerShape = {
-  page: intParam(0, 1_000_000_000, 0),
-  page_size: intParam(1, 1000, 100),
-  cursor: cursorParam(),
+  ...zeroBasedPageShape,
+  cursor: cursorParam().meta({
+    description:
+      'Opaque keyset position: the `next_cursor` of the previous page, with the same filters and sort (else a 400 naming `cursor`). ' +
+      'The page starts right after that page\'s last entry, without re-walking the rows before it. Not with a `page` other than 0; ' +
+      'a malformed, truncated or altered cursor is a 400.',
+  }),
   ...ledgerFilterShape,
   ...sortShape,
 };

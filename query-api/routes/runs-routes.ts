@@ -3,25 +3,41 @@ import { RUN_STATUSES } from '../../model/ledger-entry.js';
 import { parseRunId } from '../../model/ids.js';
 import { RUN_SORT_FIELDS, type LedgerStore } from '../../exporters/store.js';
 import { notFound, validationError } from '../api-error.js';
-import { dateParam, enumParam, intParam, parseQuery, runUserParam, textParam } from '../query-params.js';
+import { dateParam, enumParam, parseQuery, runUserParam, withDefault } from '../query-params.js';
 import { READ, type ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
-import { fullTextParam, refusedAsBadRequest, withPseudonyms } from './ledger-params.js';
+import { ledgerFilterShape, refusedAsBadRequest, sortOrderParam, withPseudonyms, zeroBasedPageShape } from './ledger-params.js';
 
 export const runsShape = {
-  page: intParam(0, 1_000_000_000, 0),
-  page_size: intParam(1, 1000, 100),
-  agent_id: textParam(),
-  status: enumParam(RUN_STATUSES).optional(),
-  start_date: dateParam('start'),
-  end_date: dateParam('end'),
-  q: fullTextParam(),
-  sort_by: enumParam(RUN_SORT_FIELDS).optional().transform((v) => v ?? 'timestamp'),
-  sort_order: enumParam(['asc', 'desc'] as const).optional().transform((v) => v ?? 'desc'),
+  ...zeroBasedPageShape,
+  agent_id: ledgerFilterShape.agent_id,
+  status: enumParam(RUN_STATUSES).optional().meta({ description: 'Only runs with this status.', examples: ['failed'] }),
+  start_date: dateParam('start').meta({
+    description: 'Runs that started at or after this time (RFC 3339 or a bare date); not after `end_date`.',
+    examples: ['2024-12-01T00:00:00Z'],
+  }),
+  end_date: dateParam('end').meta({
+    description: 'Runs that started at or before this time (RFC 3339, or a bare date for the whole UTC day).',
+    examples: ['2024-12-31'],
+  }),
+  q: ledgerFilterShape.q,
+  sort_by: withDefault(enumParam(RUN_SORT_FIELDS), 'timestamp').meta({
+    description: 'Sort field (the run\'s start time or total cost); ties are broken by the run id.',
+    examples: ['cost'],
+  }),
+  sort_order: sortOrderParam(),
 };
 
 /** One run: whose, since runs are per user (exporters/store.ts getRun). */
-export const getRunShape = { user_id: runUserParam() };
+export const getRunShape = {
+  user_id: runUserParam().meta({
+    description:
+      'Whose run of this id: runs are per user, so when several users wrote spans into one trace id each has a run of their own ' +
+      '(GET /api/v1/runs lists each, with its `user_id`). Empty: the run of spans with no user. Left out: the caller\'s own run for a ' +
+      'user key; for an organization key the earliest-started of them (then by user id, no user first). A user key naming another user finds nothing (404).',
+    examples: ['alice'],
+  }),
+};
 
 /** Runs, hierarchical (Run → Actions), as the ledger seed contrasts them with the flat ledger. */
 export function runsRoutes(router: ApiRouter, store: LedgerStore, scopeOf: ScopeResolver, redaction: RedactionRules | null): void {

@@ -2,15 +2,15 @@ import { TIMESERIES_INTERVALS, type LedgerStore } from '../../exporters/store.js
 import { bucketCount, bucketOf, INTERVAL_US } from '../../exporters/timeseries.js';
 import { isoFromMicros } from '../../model/time.js';
 import { validationError } from '../api-error.js';
-import { dateParam, enumParam, parseQuery, textParam } from '../query-params.js';
+import { enumParam, parseQuery, withDefault } from '../query-params.js';
 import type { ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
-import { checkDateRange, entryFieldFilterFrom, entryFieldShape } from './ledger-params.js';
+import { checkDateRange, entryFieldFilterFrom, entryFieldShape, ledgerFilterShape } from './ledger-params.js';
 
 export const statsShape = {
-  start_date: dateParam('start'),
-  end_date: dateParam('end'),
-  agent_id: textParam(),
+  start_date: ledgerFilterShape.start_date,
+  end_date: ledgerFilterShape.end_date,
+  agent_id: ledgerFilterShape.agent_id,
   ...entryFieldShape,
 };
 
@@ -20,7 +20,7 @@ export const MAX_TIMESERIES_BUCKETS = 1000;
 const DEFAULT_BUCKETS = { hour: 24, day: 30 } as const;
 
 export const timeseriesShape = {
-  interval: enumParam(TIMESERIES_INTERVALS).optional().transform((v) => v ?? 'hour'),
+  interval: withDefault(enumParam(TIMESERIES_INTERVALS), 'hour').meta({ description: 'Bucket width: UTC hours or UTC days.', examples: ['day'] }),
   ...statsShape,
 };
 

@@ -13,10 +13,14 @@ import type { TracePage } from '../traces/trace-types.js';
 import { withPseudonyms } from './ledger-params.js';
 
 /** The seed's list parameters: pages from 1, at most 100 a page (DESIGN.md, Traces API). */
-const listShape = {
-  page: intParam(1, 1_000_000_000, 1),
-  per_page: intParam(1, 100, 20),
-  search: textParam(),
+export const listTracesShape = {
+  page: intParam(1, 1_000_000_000, 1).meta({ description: 'Page number, starting at 1; a page past the end is an empty `data`.', examples: [1] }),
+  per_page: intParam(1, 100, 20).meta({ description: 'Results per page.', examples: [20] }),
+  search: textParam().meta({
+    description:
+      'Literal, case-insensitive substring of the prompt name (else the root span\'s name) or the model; an email address in it is replaced by the tenant\'s pseudonym first.',
+    examples: ['claude'],
+  }),
 };
 
 /**
@@ -28,7 +32,7 @@ export function tracesRoutes(router: ApiRouter, store: LedgerStore, scopeOf: Sco
   router.get('/tenants/:tenantId/traces', READ, async (ctx) => {
     const scope = tenantScope(ctx, scopeOf);
     // the tenant's pseudonyms, a superuser's too: the path names the organization
-    const params = parseQuery(scope ? withPseudonyms(ctx.query, redaction, scope.organization_id) : ctx.query, listShape);
+    const params = parseQuery(scope ? withPseudonyms(ctx.query, redaction, scope.organization_id) : ctx.query, listTracesShape);
     if (!scope) throw notFound(`tenant ${ctx.params.tenantId} not found`);
     const { data, count } = await store.listRuns({
       scope,

@@ -225,6 +225,19 @@ describe('GET /api/v1/ledger/stats', () => {
   });
 });
 
+describe('GET /api/v1/ledger/stats/timeseries', () => {
+  it.each(['', '?interval=day', '?interval=hour&start_date=2025-03-01&end_date=2025-03-02&kind=llm', '?agent_id=support-agent&interval=day'])(
+    'answers %s as documented',
+    async (query) => {
+      await call('getLedgerTimeseries', `/api/v1/ledger/stats/timeseries${query}`, 200);
+    },
+  );
+
+  it.each(['?interval=week', '?interval=hour&start_date=2020-01-01&end_date=2025-01-01', '?bogus=1'])('answers %s with a documented 400', async (query) => {
+    await call('getLedgerTimeseries', `/api/v1/ledger/stats/timeseries${query}`, 400);
+  });
+});
+
 describe('GET /api/v1/ledger/export', () => {
   it('validates every JSONL row (the default) and every JSON row', async () => {
     const jsonl = await call('exportLedger', '/api/v1/ledger/export', 200);
