@@ -1,7 +1,8 @@
 import { SCOPES, ROLES } from '../auth/principal.js';
 import { ROLES as SERVER_ROLES, type ServerRole } from './role-names.js';
 import { AGENT_STATUSES } from '../model/agent.js';
-import { ACTION_KINDS, OUTCOMES } from '../model/ledger-entry.js';
+import { OUTCOMES } from '../model/ledger-entry.js';
+import { fieldDescription } from '../query-api/openapi/zod-openapi.js';
 import { EXPORT_FORMATS } from '../query-api/export/export-formats.js';
 import { exportShape } from '../query-api/export/ledger-export.js';
 
@@ -40,28 +41,28 @@ const org = (help: string): OptionSpec => ({ type: 'string', value: 'ID', help }
 
 const role = (name: string, summary: string): CommandSpec => ({ name, group: 'role', summary, options: {} });
 
-/** Descriptions of the export's flags, one per parameter of the API's export (a parameter added there fails to compile here until described). */
-const EXPORT_HELP: Record<keyof typeof exportShape, [string, string]> = {
-  format: ['FORMAT', `${EXPORT_FORMATS.join(' | ')} (default jsonl)`],
-  limit: ['N', 'at most N entries, 1 to 100000 (default 10000)'],
-  cursor: ['CURSOR', "start after a ledger page (GET /api/v1/ledger's next_cursor, sorted by timestamp desc)"],
-  outcome: ['OUTCOME', OUTCOMES.join(' | ')],
-  action_name: ['NAME', 'entries of this action (span) name'],
-  agent_id: ['ID', 'entries of this agent'],
-  run_id: ['UUID', 'entries of this run'],
-  min_cost: ['USD', 'cost at least this many USD (decimal)'],
-  max_cost: ['USD', 'cost at most this many USD (decimal)'],
-  start_date: ['DATE', 'from this RFC 3339 date-time or date (inclusive)'],
-  end_date: ['DATE', 'until this RFC 3339 date-time or date (inclusive; a date takes in its whole day)'],
-  kind: ['KIND', ACTION_KINDS.join(' | ')],
-  model: ['MODEL', 'entries of this model'],
-  provider: ['PROVIDER', 'entries of this provider'],
-  user_id: ['ID', "entries of this user (within the key's own scope)"],
-  service_name: ['NAME', 'entries of this OpenTelemetry service.name'],
-  tag: ['TAG', 'entries carrying this tag'],
-  conversation_id: ['ID', 'entries of this conversation (gen_ai.conversation.id or a session id)'],
-  search: ['TEXT', 'substring of the action name, inputs or outputs'],
-  q: ['QUERY', 'full-text query (words, "phrases", -exclusions); entries carry highlights in json and jsonl'],
+/** The value name shown for each export flag; its description is the API parameter's own (a parameter added there fails to compile here until named). */
+const EXPORT_VALUES: Record<keyof typeof exportShape, string> = {
+  format: 'FORMAT',
+  limit: 'N',
+  cursor: 'CURSOR',
+  outcome: 'OUTCOME',
+  action_name: 'NAME',
+  agent_id: 'ID',
+  run_id: 'UUID',
+  min_cost: 'USD',
+  max_cost: 'USD',
+  start_date: 'DATE',
+  end_date: 'DATE',
+  kind: 'KIND',
+  model: 'MODEL',
+  provider: 'PROVIDER',
+  user_id: 'ID',
+  service_name: 'NAME',
+  tag: 'TAG',
+  conversation_id: 'ID',
+  search: 'TEXT',
+  q: 'QUERY',
 };
 
 /** `action_name` is `--action-name` on the command line. */
@@ -146,7 +147,12 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'writes ledger entries as GET /api/v1/ledger/export does (same filters, same bytes), newest first',
     details: 'Progress on stderr when it is a terminal. With --output, the file appears complete or not at all.',
     options: {
-      ...Object.fromEntries(Object.entries(EXPORT_HELP).map(([param, [value, help]]) => [flagOf(param), { type: 'string', value, help } satisfies OptionSpec])),
+      ...Object.fromEntries(
+        Object.entries(EXPORT_VALUES).map(([param, value]) => {
+          const help = fieldDescription(exportShape[param as keyof typeof exportShape]) ?? '';
+          return [flagOf(param), { type: 'string', value, help } satisfies OptionSpec];
+        }),
+      ),
       org: org('entries of this organization (default: every organization)'),
       output: { type: 'string', short: 'o', value: 'FILE', help: 'write to FILE (mode 0600) instead of stdout' },
     },

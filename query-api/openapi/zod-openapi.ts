@@ -52,6 +52,11 @@ export function queryParameters(shape: z.ZodRawShape): Parameter[] {
   });
 }
 
+/** A field's description as the API documents it (its `.meta()`), for other surfaces of the same parameter (the CLI's help). */
+export function fieldDescription(field: z.ZodType): string | undefined {
+  return ((z.globalRegistry.get(field) ?? {}) as FieldMeta).description ?? field.description;
+}
+
 /** A request body's schema component, from the zod schema its route parses the body with. */
 export function bodySchema(schema: z.ZodType): Schema {
   return jsonSchemaOf(schema) as Schema;
