@@ -4,6 +4,7 @@ import type { Operation, Parameter, Reference } from '../../query-api/openapi/op
 import { parseQuery } from '../../query-api/query-params.js';
 import { exportShape } from '../../query-api/routes/export-routes.js';
 import { ledgerShape } from '../../query-api/routes/ledger-routes.js';
+import { streamShape } from '../../query-api/routes/stream-routes.js';
 import { openApiShape } from '../../query-api/routes/openapi-routes.js';
 import { getRunShape, runsShape } from '../../query-api/routes/runs-routes.js';
 import { statsShape, timeseriesShape } from '../../query-api/routes/stats-routes.js';
@@ -22,6 +23,7 @@ const SHAPES: Record<string, Record<string, unknown>> = {
   getLedgerStats: statsShape,
   getLedgerTimeseries: timeseriesShape,
   exportLedger: exportShape,
+  streamLedger: streamShape,
   listRuns: runsShape,
   getRun: getRunShape,
   getOpenApiDocument: openApiShape,
