@@ -18,13 +18,14 @@ export const streamPaths: Record<string, PathItem> = {
         'At most `stream.max_per_credential` (5) open streams per credential and `stream.max_clients` per process: one more is a 429. ' +
         'A client that reads too slowly is disconnected (it resumes from its last id). Refused with a 400 on the Elasticsearch store, which keeps no ingest order.',
       parameters: [
-        ...FILTERS.map(parameterRef),
+        ...FILTERS.filter((name) => name !== 'FullTextQuery').map(parameterRef),
         {
           name: 'Last-Event-ID',
           in: 'header',
           required: false,
           description: 'An `id:` this stream sent: resume right after it. Anything else is a 400 naming it.',
           schema: { type: 'string', maxLength: 65536 },
+          example: 'Acy_Aio',
         },
       ],
       responses: {

@@ -11,8 +11,9 @@ import { ledgerFilterFrom, ledgerFilterShape, withPseudonyms } from './ledger-pa
 
 export const STREAM_PATH = '/api/v1/ledger/stream';
 
-/** The ledger's filters, as GET /api/v1/ledger takes them (`q` is parsed, then refused: see below). */
-export const streamShape = { ...ledgerFilterShape };
+/** The ledger's filters, as GET /api/v1/ledger takes them, but `q` (see below). */
+const { q: _fullText, ...streamFilters } = ledgerFilterShape;
+export const streamShape = streamFilters;
 
 export const NO_TAIL = 'the live stream is not implemented by this store: Elasticsearch keeps no ingest order to resume a stream from (README, "Live tail")';
 
@@ -25,11 +26,11 @@ export const NO_TAIL = 'the live stream is not implemented by this store: Elasti
  */
 export function streamRoutes(router: ApiRouter, hub: TailHub | null, scopeOf: ScopeResolver, redaction: RedactionRules | null): void {
   router.get(STREAM_PATH, READ, async (ctx) => {
-    const scope = scopeOf(ctx);
-    const params = parseQuery(withPseudonyms(ctx.query, redaction, scope.organization_id), streamShape);
-    if (params.q !== undefined) {
+    if (Object.hasOwn(ctx.query, 'q')) {
       throw validationError('`q` (full text) is not supported on the stream: use `search` or the exact-value filters, or poll GET /api/v1/ledger with `q`');
     }
+    const scope = scopeOf(ctx);
+    const params = parseQuery(withPseudonyms(ctx.query, redaction, scope.organization_id), streamShape);
     const filter = ledgerFilterFrom(params, scope);
     if (!hub) throw validationError(NO_TAIL);
     const lastEventId = ctx.get('Last-Event-ID');
