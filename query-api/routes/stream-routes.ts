@@ -57,6 +57,8 @@ export function streamRoutes(router: ApiRouter, hub: TailHub | null, scopeOf: Sc
     ctx.set('Cache-Control', 'no-store');
     // proxies (nginx) must not hold events back to fill a buffer
     ctx.set('X-Accel-Buffering', 'no');
+    // the socket goes with the stream: once the server ends it (shutdown), nothing keeps the connection open
+    ctx.set('Connection', 'close');
     ctx.type = 'text/event-stream; charset=utf-8';
     ctx.body = body;
     // the client went away, or the server ended the stream: its slot is free again
