@@ -164,11 +164,11 @@ export class TailHub {
         if (sub.pending) {
           sub.pending.push(row);
           if (sub.pending.length > MAX_PENDING_ROWS) this.drop(sub, 'too many new entries while catching up');
-        } else this.deliver(sub, row);
+        } else {
+          this.deliver(sub, row);
+          if (sub.sink.buffered() > this.settings.max_buffer_bytes) this.drop(sub, 'client reads too slowly');
+        }
       }
-    }
-    for (const sub of this.subscribers) {
-      if (!sub.pending && sub.sink.buffered() > this.settings.max_buffer_bytes) this.drop(sub, 'client reads too slowly');
     }
     this.polling = false;
     if (this.head) this.schedule(rows.length >= ROWS_PER_POLL ? 0 : this.settings.poll_ms);
@@ -181,9 +181,13 @@ export class TailHub {
         if (sub.closed) return;
         const rows = this.tail.read(sub.position, CATCH_UP_ROWS, until);
         if (rows.length === 0) break;
-        for (const row of rows) this.deliver(sub, row);
-        if (sub.sink.buffered() > this.settings.max_buffer_bytes / 2) await sub.sink.drained();
-        else await yieldToLoop();
+        for (const row of rows) {
+          this.deliver(sub, row);
+          // the client sets the pace of what it asked to replay: wait for it rather than buffer
+          if (sub.sink.buffered() > this.settings.max_buffer_bytes / 2) await sub.sink.drained();
+          if (sub.closed) return;
+        }
+        await yieldToLoop();
       }
       const pending = sub.pending ?? [];
       sub.pending = null;

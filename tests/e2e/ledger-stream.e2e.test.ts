@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callApi, createKey, ids, sendSpans, type TestSpan } from '../helpers/agents-api.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
@@ -33,6 +34,7 @@ beforeAll(async () => {
       AGENT_LEDGER_STREAM_POLL_MS: '100',
       AGENT_LEDGER_STREAM_HEARTBEAT_MS: '300',
       AGENT_LEDGER_STREAM_MAX_PER_CREDENTIAL: '2',
+      AGENT_LEDGER_STREAM_MAX_BUFFER_BYTES: '65536',
     },
   });
   keys.acme = createKey(server, 'acme', 'ingest,read');
@@ -190,6 +192,31 @@ describe('GET /api/v1/ledger/stream', () => {
     b.close();
     await waitGauge(0);
   });
+
+  it('disconnects a client that stops reading instead of buffering for it', async () => {
+    const url = new URL(server.apiUrl);
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = http.request({ host: url.hostname, port: url.port, path: `${PATH}?agent_id=flood-bot`, headers: bearer(keys.acme) }, resolve);
+      req.on('error', reject);
+      req.end();
+    });
+    expect(res.statusCode).toBe(200);
+    res.pause();
+    const closed = new Promise<void>((r) => res.socket.once('close', () => r()));
+    const big = 'y'.repeat(60_000);
+    // ~24 MB of matching entries: past the socket buffers and the server's 64 KiB allowance
+    for (let i = 0; i < 8; i++) {
+      await sendSpans(server, keys.acme, Array.from({ length: 50 }, (_, k) => ({ ...span('flood-bot', `flood_${i}_${k}`), attributes: [{ key: 'blob', value: { stringValue: big } }] })));
+    }
+    const gauge = async () => Number(/^agent_ledger_sse_clients (\d+)$/m.exec(await (await fetch(`${server.metricsUrl}/metrics`)).text())?.[1]);
+    const until = Date.now() + 15_000;
+    while ((await gauge()) !== 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    expect(await gauge()).toBe(0);
+    // what it had been sent still arrives, then the stream ends: the client resumes from its last id
+    res.resume();
+    res.on('data', () => undefined);
+    await closed;
+  }, 60_000);
 
   it('ends open streams when the server shuts down, and the server exits', async () => {
     const s = await stream(keys.acme);
