@@ -70,14 +70,16 @@ describe('positions', () => {
     const head = store.tail.head();
     expect(store.tail.read(head, 100)).toEqual([]);
     const [first] = entries;
+    const days = head.size;
     const late = { ...first, id: '00000000-0000-5000-8000-00000000000a', span_id: 'aaaaaaaaaaaaaaaa', name: 'late_into_old_day' };
-    const future = { ...first, id: '00000000-0000-5000-8000-00000000000b', span_id: 'bbbbbbbbbbbbbbbb', name: 'new_day', ts_us: first.ts_us + 400 * DAY_US };
+    const future = { ...first, id: '00000000-0000-5000-8000-00000000000b', span_id: 'bbbbbbbbbbbbbbbb', name: 'new_day', start_us: first.start_us + 400 * DAY_US, end_us: first.end_us + 400 * DAY_US };
     await store.ledger.write([late, future]);
     const after = store.tail.read(head, 100);
     expect(after.map((r) => JSON.parse(r.json).name).sort()).toEqual(['late_into_old_day', 'new_day']);
     // `until` the old head: nothing new; a source `until` lacks: none of it
     expect(store.tail.read(head, 100, head)).toEqual([]);
     const newHead = store.tail.head();
+    expect(newHead.size).toBe(days + 1);
     expect(store.tail.read(head, 100, newHead)).toHaveLength(2);
     expect(store.tail.read(newHead, 100)).toEqual([]);
     // a copy of an entry already written inserts nothing, so the tail has nothing new
