@@ -1,6 +1,6 @@
 import { conversationIdOf } from '../../collector/normalize/conversation-id.js';
 import type { LedgerTail, TailEntry, TailPosition } from '../store.js';
-import type { Database } from './driver.js';
+import type { Database, Statement } from './driver.js';
 import { ENTRY_COLUMNS, ENTRY_FROM, entryJsonFromRow, entryRowOf } from './entry-row.js';
 import { DAY_US } from './org-policy.js';
 import { partitionName, partitionOf, type PartitionFiles } from './partition-files.js';
@@ -25,6 +25,9 @@ const MAX_MARKS = 12_000;
  * spans older than the retention, which ingest's time window normally refuses).
  */
 export class SqliteLedgerTail implements LedgerTail {
+  /** Per read connection: its highest seq as of a `data_version`, so a poll skips the files nobody wrote since (most of them). */
+  private readonly known = new WeakMap<Database, { version: number; max: number }>();
+
   constructor(
     private readonly files: PartitionFiles,
     private readonly readers: PartitionReaders,
@@ -34,7 +37,7 @@ export class SqliteLedgerTail implements LedgerTail {
     const head = new Map<string, number>();
     for (const p of this.files.list()) {
       const db = this.readers.connection(p.name);
-      const seq = db ? (db.prepare('SELECT max(seq) FROM entries').pluck().get() as number | null) : null;
+      const seq = db ? this.maxSeq(db) : 0;
       if (seq) head.set(p.name, seq);
     }
     return head;
@@ -48,14 +51,25 @@ export class SqliteLedgerTail implements LedgerTail {
       const upTo = until ? (until.get(p.name) ?? 0) : Number.MAX_SAFE_INTEGER;
       if (upTo <= after) continue;
       const db = this.readers.connection(p.name);
-      if (db) out.push(...readRows(db, p.name, after, upTo, limit - out.length));
+      if (db && this.maxSeq(db) > after) out.push(...readRows(db, p.name, after, upTo, limit - out.length));
     }
     return out;
   }
 
+  private maxSeq(db: Database): number {
+    const version = db.pragma('data_version', { simple: true }) as number;
+    const known = this.known.get(db);
+    if (known?.version === version) return known.max;
+    const max = (statement(db, 'SELECT coalesce(max(seq), 0) FROM entries').pluck().get() as number) ?? 0;
+    this.known.set(db, { version, max });
+    return max;
+  }
+
   /** base64url of: a version byte, then per day file (oldest first) the day's distance from the previous one and its seq, as varints. */
   encode(position: TailPosition): string {
-    const marks = [...position].map(([name, seq]) => [dayOf(name), seq] as const).sort((a, b) => a[0] - b[0]);
+    const marks = [...position].map(([name, seq]) => [dayOf(name), seq] as const);
+    // positions grow oldest day first: sort only when they did not
+    if (marks.some((m, i) => i > 0 && m[0] < marks[i - 1][0])) marks.sort((a, b) => a[0] - b[0]);
     const bytes: number[] = [VERSION];
     let previous = 0;
     marks.forEach(([day, seq], i) => {
@@ -90,9 +104,21 @@ export class SqliteLedgerTail implements LedgerTail {
   }
 }
 
+const statements = new WeakMap<Database, Map<string, Statement>>();
+
+/** A connection's statement, prepared once: a poll visits every day file each second. */
+function statement(db: Database, sql: string): Statement {
+  let mine = statements.get(db);
+  if (!mine) statements.set(db, (mine = new Map()));
+  let stmt = mine.get(sql);
+  if (!stmt) mine.set(sql, (stmt = db.prepare(sql)));
+  return stmt;
+}
+
+const ROWS_SQL = `SELECT e.seq, e.user_id, ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.seq > ? AND e.seq <= ? ORDER BY e.seq LIMIT ?`;
+
 function readRows(db: Database, source: string, after: number, upTo: number, limit: number): TailEntry[] {
-  const rows = db
-    .prepare(`SELECT e.seq, e.user_id, ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.seq > ? AND e.seq <= ? ORDER BY e.seq LIMIT ?`)
+  const rows = statement(db, ROWS_SQL)
     .raw()
     .all(after, upTo, limit) as unknown[][];
   return rows.map((v) => {
@@ -119,9 +145,17 @@ function readRows(db: Database, source: string, after: number, upTo: number, lim
   });
 }
 
+const days = new Map<string, number>();
+
 function dayOf(name: string): number {
+  let day = days.get(name);
+  if (day !== undefined) return day;
   if (!partitionOf(name)) throw new Error(`not a partition name: ${name}`);
-  return Math.round(Date.parse(`${name.slice(0, 10)}T00:00:00Z`) / DAY_MS);
+  day = Math.round(Date.parse(`${name.slice(0, 10)}T00:00:00Z`) / DAY_MS);
+  // names come from day files and decoded positions: bounded, but not trusted to be few
+  if (days.size >= MAX_MARKS) days.clear();
+  days.set(name, day);
+  return day;
 }
 
 function pushVarint(out: number[], n: number): void {
