@@ -190,6 +190,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
       host: config.host,
       port: config.http_port,
       ledger: store.ledger,
+      stream: { tail: store.tail, settings: config.stream },
       logger: logger.child({ component: 'query-api' }),
       authenticator,
       rateLimiter,

@@ -148,6 +148,21 @@ export const configSchema = z
         lock_ms: positiveInt.default(30_000),
       })
       .prefault({}),
+    /** GET /api/v1/ledger/stream (Server-Sent Events of new entries). */
+    stream: z
+      .object({
+        /** Open streams per credential; one more is a 429. */
+        max_per_credential: positiveInt.default(5),
+        /** Open streams in this process, all credentials together; one more is a 429. */
+        max_clients: positiveInt.default(1000),
+        /** How often the process reads new entries for all its streams. */
+        poll_ms: positiveInt.min(50).default(1000),
+        /** A `: ping` comment line this often keeps proxies from closing an idle stream. */
+        heartbeat_ms: positiveInt.min(100).default(15_000),
+        /** Bytes a stream may have waiting for a slow client; past that the stream is closed (the client resumes with Last-Event-ID). */
+        max_buffer_bytes: positiveInt.min(65_536).default(4 * 1024 * 1024),
+      })
+      .prefault({}),
     sqlite: z
       .object({
         synchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),

@@ -254,6 +254,55 @@ export interface LedgerStore {
 }
 
 /**
+ * An entry as the tail reads it: where it lies in ingest order, the fields
+ * the ledger filters and the caller's scope test (store.ts LedgerFilter),
+ * and its JSON exactly as the ledger's read returns it.
+ */
+export interface TailEntry {
+  /** A part of the ledger with its own ingest order (SQLite: a partition file). */
+  source: string;
+  /** Position within `source`: every entry that becomes visible there later has a larger one. */
+  seq: number;
+  organization_id: string;
+  user_id: string | null;
+  outcome: Outcome;
+  name: string;
+  agent_id: string | null;
+  run_id: string;
+  cost_nanos: number;
+  ts_us: number;
+  kind: ActionKind;
+  model: string | null;
+  provider: string | null;
+  service_name: string | null;
+  tags: string[];
+  conversation_id: string | null;
+  json: string;
+}
+
+/** Per source, the last seq seen: everything at or before it is behind the position. */
+export type TailPosition = ReadonlyMap<string, number>;
+
+/**
+ * New entries in the order they become visible (the stream route), read by
+ * position: a store declares it only when it keeps an ingest order that a
+ * position can resume from without gaps or repeats, late entries into old
+ * time ranges included.
+ */
+export interface LedgerTail {
+  /** The position after every entry visible now. */
+  head(): TailPosition;
+  /**
+   * Up to `limit` entries after `from` (a source it lacks: from its start),
+   * and with `until`, none past it (a source it lacks: none), per source in seq order.
+   */
+  read(from: TailPosition, limit: number, until?: TailPosition): TailEntry[];
+  /** An opaque, URL- and header-safe text of a position; `decode` gives it back, or null for text it did not make. */
+  encode(position: TailPosition): string;
+  decode(text: string): TailPosition | null;
+}
+
+/**
  * What a backend declares it keeps (returned by `createStore` and each
  * backend's factory): the ledger and credentials always; agents (registry,
  * activity chains, organization policy, retention) only where the backend
@@ -265,6 +314,8 @@ export interface Store {
   readonly ledger: LedgerStore;
   readonly credentials: CredentialStore;
   readonly agents: AgentStore | null;
+  /** The ledger in ingest order, for the stream route; null where the backend keeps no such order (Elasticsearch). */
+  readonly tail: LedgerTail | null;
   /** Resolves when the store can serve reads and writes; rejects with the reason otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

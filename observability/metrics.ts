@@ -133,6 +133,11 @@ export function createMetrics() {
       labelNames: ['class'] as const,
       registers,
     }),
+    sseClients: new Gauge({
+      name: 'agent_ledger_sse_clients',
+      help: 'Open Server-Sent Events streams of new ledger entries (GET /api/v1/ledger/stream)',
+      registers,
+    }),
     authFailures: new Counter({
       name: 'agent_ledger_auth_failures_total',
       help: 'Requests refused by authentication (401) or authorization (403), by surface (api, otlp) and reason',

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
-import type { LedgerStore } from '../exporters/store.js';
+import type { LedgerStore, LedgerTail } from '../exporters/store.js';
 import type { RateLimiter } from '../auth/rate-limit/index.js';
 import type { RedactionRules } from '../collector/redact/index.js';
 import { accessGuard, principalScope } from './auth-middleware.js';
@@ -26,6 +26,8 @@ import { activityReadRoutes } from './routes/activity-read-routes.js';
 import { activityReportRoutes } from './routes/activity-report-routes.js';
 import { agentActionsRoutes } from './routes/agent-actions-routes.js';
 import { agentsRoutes } from './routes/agents-routes.js';
+import { streamRoutes } from './routes/stream-routes.js';
+import { TailHub, type StreamSettings } from './stream/tail-hub.js';
 
 export interface QueryApiOptions {
   host: string;
@@ -41,6 +43,8 @@ export interface QueryApiOptions {
   redaction: RedactionRules | null;
   metrics?: Metrics;
   requestLog?: RequestLog;
+  /** The stream route: the ledger in ingest order (Store.tail; null or absent, the route is refused) and its limits (config `stream`). */
+  stream?: { tail: LedgerTail | null; settings: StreamSettings };
   /** The built web console (dist/console); by default beside the compiled query API. */
   consoleDir?: string;
 }
@@ -58,6 +62,7 @@ class KoaQueryApi implements QueryApi {
   readonly app = new Koa();
   readonly routes: readonly DeclaredRoute[];
   private server: Server | null = null;
+  private readonly hub: TailHub | null;
 
   constructor(private readonly options: QueryApiOptions) {
     const { app } = this;
@@ -74,6 +79,9 @@ class KoaQueryApi implements QueryApi {
     const scopeOf = principalScope;
     healthRoutes(routes, options.readiness);
     ledgerRoutes(routes, options.ledger, scopeOf, options.redaction);
+    const stream = options.stream;
+    this.hub = stream?.tail ? new TailHub(stream.tail, stream.settings, options.logger, options.metrics?.sseClients ?? null) : null;
+    streamRoutes(routes, this.hub, scopeOf, options.redaction);
     statsRoutes(routes, options.ledger, scopeOf);
     exportRoutes(routes, options.ledger, scopeOf, options.redaction);
     runsRoutes(routes, options.ledger, scopeOf, options.redaction);
@@ -104,6 +112,8 @@ class KoaQueryApi implements QueryApi {
   }
 
   close(): Promise<void> {
+    // open streams never end by themselves: end them, or the server would wait for them
+    this.hub?.close();
     const server = this.server;
     if (!server) return Promise.resolve();
     return new Promise((resolve) => {

@@ -51,6 +51,7 @@ export interface ElasticsearchStoreOptions {
 export interface ElasticsearchStore extends Store {
   readonly credentials: ElasticsearchCredentialStore;
   readonly agents: null;
+  readonly tail: null;
   /** Makes every write searchable now (tests; operators after a bulk load). */
   refresh(): Promise<void>;
   /** Deletes this prefix's indices, template and script (tests). */
@@ -139,6 +140,8 @@ export async function createElasticsearchStore(options: ElasticsearchStoreOption
     ledger,
     credentials: new ElasticsearchCredentialStore(client, names),
     agents: null,
+    // no ingest-order field to resume a stream by: the stream route is refused (README, "Live tail")
+    tail: null,
     async ping() {
       // the runs index exists from start-up on; its absence means the cluster lost our schema
       if (!(await client.indices.exists({ index: names.runs }))) throw new Error(`elasticsearch: index ${names.runs} is missing`);

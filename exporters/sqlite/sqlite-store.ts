@@ -28,6 +28,7 @@ import { openLedgerWriter, partitionsDirOf } from './ledger-writer.js';
 import { configureConnection, migrate } from './schema.js';
 import { PartitionFiles, registerFold } from './partition-files.js';
 import { PartitionReaders } from './partition-readers.js';
+import { SqliteLedgerTail } from './ledger-tail.js';
 import { sweepExpiredEntries, type EntrySweep } from './partition-retention.js';
 import type { PartitionedWriter } from './partitioned-writer.js';
 import {
@@ -77,6 +78,7 @@ export interface SqliteStore extends Store {
   readonly ledger: SqliteLedgerStore;
   readonly credentials: SqliteCredentialStore;
   readonly agents: SqliteAgentStore;
+  readonly tail: SqliteLedgerTail;
   /** The catalog's read connection, for this backend's own tools (verify, benchmarks). */
   readonly db: Database;
   /** Read connections to the partitions. */
@@ -283,6 +285,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
       retention_days: resolved.retentionDays,
       now: resolved.clock,
     }, ledger.partitions, (request, progress) => ledger.sweepEntries(request, progress)),
+    tail: new SqliteLedgerTail(new PartitionFiles(partitionsDirOf(resolved.file)), ledger.partitions),
     db: ledger.db,
     partitions: ledger.partitions,
     ping: () => ledger.ping(),

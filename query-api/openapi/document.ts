@@ -21,6 +21,7 @@ import { agentsPaths } from './agents-paths.js';
 import { runDetailSchema, runPageSchema, runSummarySchema } from './run-schemas.js';
 import { runsPaths } from './runs-paths.js';
 import { servicePaths } from './service-paths.js';
+import { streamPaths } from './stream-paths.js';
 import { ledgerStatsSchema } from './stats-schema.js';
 import { tracesPaths } from './traces-paths.js';
 import {
@@ -105,6 +106,6 @@ export const openApiDocument: OpenApiDocument = {
     { name: 'activity', description: 'Immutable, hash-chained activity events per agent (activity-events-api seed).' },
     { name: 'service', description: 'Probes and this document.' },
   ],
-  paths: { ...ledgerPaths, ...runsPaths, ...tracesPaths, ...agentsPaths, ...servicePaths },
+  paths: { ...ledgerPaths, ...streamPaths, ...runsPaths, ...tracesPaths, ...agentsPaths, ...servicePaths },
   components: { schemas, parameters: pathParameters, responses: errorResponses },
 };

@@ -24,6 +24,7 @@ const REPORT: ExpectedAccess = { scopes: ['activity:report', 'ingest'], rateClas
 
 export const EXPECTED_ACCESS: Record<string, ExpectedAccess> = {
   listLedger: READ,
+  streamLedger: READ,
   getLedgerStats: { scopes: ['read'], rateClass: 'stats' },
   getLedgerTimeseries: { scopes: ['read'], rateClass: 'stats' },
   exportLedger: { scopes: ['export'], rateClass: 'export' },
@@ -117,6 +118,15 @@ export function rawRequest(
   }
   return new Promise((resolve, reject) => {
     const req = http.request({ host: url.hostname, port: url.port, method, path, headers, agent }, (res) => {
+      // an event stream never ends by itself: its head and first bytes are the answer
+      if (String(res.headers['content-type']).startsWith('text/event-stream')) {
+        res.once('data', (c: Buffer) => {
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: c.toString('utf8'), body: undefined });
+          req.destroy();
+        });
+        res.once('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: '', body: undefined }));
+        return;
+      }
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);

@@ -8,6 +8,7 @@ import { bodySchema, queryParameters } from '../../query-api/openapi/zod-openapi
 import { dateParam, enumParam, intParam, parseQuery, textParam, usdParam, withDefault } from '../../query-api/query-params.js';
 import { exportShape } from '../../query-api/routes/export-routes.js';
 import { ledgerShape } from '../../query-api/routes/ledger-routes.js';
+import { streamShape } from '../../query-api/routes/stream-routes.js';
 import { openApiShape } from '../../query-api/routes/openapi-routes.js';
 import { getRunShape, runsShape } from '../../query-api/routes/runs-routes.js';
 import { statsShape, timeseriesShape } from '../../query-api/routes/stats-routes.js';
@@ -28,6 +29,7 @@ const SHAPES: Record<string, z.ZodRawShape> = {
   getLedgerStats: statsShape,
   getLedgerTimeseries: timeseriesShape,
   exportLedger: exportShape,
+  streamLedger: streamShape,
   listRuns: runsShape,
   getRun: getRunShape,
   listTraces: listTracesShape,
