@@ -238,6 +238,26 @@ describe('GET /api/v1/ledger/stats/timeseries', () => {
   });
 });
 
+describe('GET /api/v1/ledger/stream', () => {
+  it('opens an event stream as documented', async () => {
+    // the stream never ends by itself: read its first block (the retry hint and a position), then leave
+    const abort = new AbortController();
+    const res = await fetch(`${server.apiUrl}/api/v1/ledger/stream?outcome=error`, { headers: server.auth, signal: abort.signal });
+    expect(res.status).toBe(200);
+    const mediaType = (res.headers.get('content-type') ?? '').split(';')[0].trim();
+    expect(mediaType).toBe('text/event-stream');
+    const first = await res.body!.getReader().read();
+    expect(new TextDecoder().decode(first.value)).toMatch(/^retry: \d+\n/m);
+    expectValid(validatorFor('streamLedger', 200, mediaType), new TextDecoder().decode(first.value), 'streamLedger');
+    seen.add('streamLedger 200');
+    abort.abort();
+  });
+
+  it.each(['?q=refund', '?outcome=maybe', '?bogus=1'])('answers %s with a documented 400', async (query) => {
+    await call('streamLedger', `/api/v1/ledger/stream${query}`, 400);
+  });
+});
+
 describe('GET /api/v1/ledger/export', () => {
   it('validates every JSONL row (the default) and every JSON row', async () => {
     const jsonl = await call('exportLedger', '/api/v1/ledger/export', 200);
