@@ -1,4 +1,6 @@
-export type Outcome = 'success' | 'error' | 'blocked';
+import type { Outcome } from '../../model/ledger-entry.js';
+
+export type { Outcome };
 
 export interface Highlight {
   field: string;

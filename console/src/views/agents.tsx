@@ -1,6 +1,7 @@
 import type { ColumnDef } from '@tanstack/table-core';
 import { Link, useLocation, useParams } from 'wouter-preact';
 import { getJson } from '../api.js';
+import { AGENT_STATUSES } from '../../../model/agent.js';
 import type { Agent } from '../types.js';
 import { useLoad, useUrlState } from '../ui/hooks.js';
 import { DataTable } from '../ui/table.js';
@@ -45,8 +46,11 @@ export function AgentsView() {
           Status
           <select name="status" defaultValue={params.get('status') ?? ''}>
             <option value="">any</option>
-            <option value="active">active</option>
-            <option value="deactivated">deactivated</option>
+            {AGENT_STATUSES.map((status) => (
+              <option key={status} value={status}>
+                {status}
+              </option>
+            ))}
           </select>
         </label>
         <div class="actions">

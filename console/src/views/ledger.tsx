@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { getJson, withQuery, type Params } from '../api.js';
 import { EXTRA_FILTERS, hasRoute, ledgerParameters, STREAM } from '../features.js';
 import { followStream } from '../sse.js';
+import { OUTCOMES } from '../../../model/ledger-entry.js';
 import type { LedgerEntry, LedgerPage } from '../types.js';
 import { useLoad, useUrlState } from '../ui/hooks.js';
 import { DataTable } from '../ui/table.js';
@@ -84,9 +85,11 @@ export function LedgerView() {
               Outcome
               <select name="outcome" defaultValue={params.get('outcome') ?? ''}>
                 <option value="">any</option>
-                <option value="success">success</option>
-                <option value="error">error</option>
-                <option value="blocked">blocked</option>
+                {OUTCOMES.map((o) => (
+                  <option key={o} value={o}>
+                    {o}
+                  </option>
+                ))}
               </select>
             </label>
           ) : (
