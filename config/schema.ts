@@ -161,6 +161,8 @@ export const configSchema = z
         heartbeat_ms: positiveInt.min(100).default(15_000),
         /** Bytes a stream may have waiting for a slow client; past that the stream is closed (the client resumes with Last-Event-ID). */
         max_buffer_bytes: positiveInt.min(65_536).default(4 * 1024 * 1024),
+        /** Entries a resume from Last-Event-ID may read (every organization's) before it stops replaying and sends a `gap` event. */
+        max_replay_rows: positiveInt.default(200_000),
       })
       .prefault({}),
     sqlite: z

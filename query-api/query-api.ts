@@ -44,7 +44,7 @@ export interface QueryApiOptions {
   metrics?: Metrics;
   requestLog?: RequestLog;
   /** The stream route: the ledger in ingest order (Store.tail; null or absent, the route is refused) and its limits (config `stream`). */
-  stream?: { tail: LedgerTail | null; settings: StreamSettings };
+  stream?: { tail: LedgerTail | null; settings: StreamSettings; secret?: string };
   /** The built web console (dist/console); by default beside the compiled query API. */
   consoleDir?: string;
 }
@@ -80,7 +80,7 @@ class KoaQueryApi implements QueryApi {
     healthRoutes(routes, options.readiness);
     ledgerRoutes(routes, options.ledger, scopeOf, options.redaction);
     const stream = options.stream;
-    this.hub = stream?.tail ? new TailHub(stream.tail, stream.settings, options.logger, options.metrics?.sseClients ?? null) : null;
+    this.hub = stream?.tail ? new TailHub(stream.tail, stream.settings, options.logger, options.metrics?.sseClients ?? null, stream.secret) : null;
     streamRoutes(routes, this.hub, scopeOf, options.redaction);
     statsRoutes(routes, options.ledger, scopeOf);
     exportRoutes(routes, options.ledger, scopeOf, options.redaction);

@@ -14,7 +14,8 @@ export const streamPaths: Record<string, PathItem> = {
         'Entries that become visible after the stream opens (or after `Last-Event-ID`), in the order they become visible, as Server-Sent Events: ' +
         '`event: entry`, `data:` one LedgerEntry exactly as GET /api/v1/ledger returns it, `id:` an opaque position. ' +
         'The ledger\'s filters apply as on GET /api/v1/ledger, and the credential\'s scope (organization, user) to every event; `q` is a 400 (full text is matched only by the store\'s index). ' +
-        'Reconnect with the last `id:` received as the `Last-Event-ID` header to get exactly the entries missed, late ones into past days included; an `id:` may also come without an event (past entries that did not match). ' +
+        'Reconnect with the last `id:` received as the `Last-Event-ID` header to get exactly the entries missed, late ones into past days included; an `id:` may also come without an event (on every heartbeat). ' +
+        'A resume replays at most `stream.max_replay_rows` entries (200,000, every organization\'s counted), then sends `event: gap` and follows live. ' +
         'A `: ping` comment comes every `stream.heartbeat_ms` (15 s), and `retry:` says how long to wait before reconnecting. ' +
         'At most `stream.max_per_credential` (5) open streams per credential and `stream.max_clients` per process: one more is a 429. ' +
         'A client that reads too slowly is disconnected (it resumes from its last id). Refused with a 400 on the Elasticsearch store, which keeps no ingest order.',

@@ -1,3 +1,4 @@
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { LedgerFilter, LedgerTail, TailEntry, TailPosition } from '../../exporters/store.js';
@@ -11,6 +12,8 @@ export interface StreamSettings {
   poll_ms: number;
   heartbeat_ms: number;
   max_buffer_bytes: number;
+  /** Rows a resume may read before it gives up on replaying (a `gap` event) and joins the live poll. */
+  max_replay_rows: number;
 }
 
 /** Where one stream writes (the route's response). */
@@ -27,8 +30,9 @@ export interface StreamSink {
 const ROWS_PER_POLL = 1000;
 /** Rows a resuming stream reads from the store at a time, between its own writes. */
 const CATCH_UP_ROWS = 500;
-/** Rows that arrive for a stream while it is still catching up are kept (at most this many) and sent after. */
+/** Matching rows that arrive for a stream while it is still catching up are kept (at most this many) and sent after. */
 const MAX_PENDING_ROWS = 50_000;
+
 /** What EventSource (and the console) wait before reconnecting. */
 export const RETRY_MS = 3000;
 
@@ -36,9 +40,7 @@ interface Subscriber {
   filter: LedgerFilter;
   sink: StreamSink;
   position: Map<string, number>;
-  /** The position moved past the last `id:` sent (rows that did not match): the next heartbeat carries it. */
-  moved: boolean;
-  /** Rows of the shared poll held while the stream catches up from its Last-Event-ID; null once live. */
+  /** Matching rows of the shared poll held while the stream catches up from its Last-Event-ID; null once live. */
   pending: TailEntry[] | null;
   credential: string;
   closed: boolean;
@@ -65,21 +67,50 @@ export class TailHub {
   private polling = false;
   private closed = false;
 
+  private readonly key: Buffer;
+
+  /**
+   * `secret` seals the positions handed out as `id:` (AES-256-GCM): a position
+   * counts every organization's rows per day file, which a tenant must not
+   * read, and a forged one must not start a replay. Processes sharing the
+   * secret (the deployment's key pepper) accept each other's ids.
+   */
   constructor(
     private readonly tail: LedgerTail,
     private readonly settings: StreamSettings,
     private readonly logger: Logger,
     private readonly gauge: { inc(): void; dec(): void } | null = null,
-  ) {}
+    secret: Buffer | string = randomBytes(32),
+  ) {
+    this.key = createHmac('sha256', secret).update('agent-ledger stream position v1').digest();
+  }
 
   /** Open streams (the gauge's value). */
   get size(): number {
     return this.subscribers.size;
   }
 
-  /** A Last-Event-ID as a position, or null when this store never gave it out. */
+  /** A Last-Event-ID as a position, or null when this server (or one sharing its secret) never gave it out. */
   decode(lastEventId: string): TailPosition | null {
-    return this.tail.decode(lastEventId);
+    if (!/^[A-Za-z0-9_-]{40,87400}$/.test(lastEventId)) return null;
+    const bytes = Buffer.from(lastEventId, 'base64url');
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(0, 12));
+      decipher.setAuthTag(bytes.subarray(bytes.length - 16));
+      const text = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]).toString('latin1');
+      const position = this.tail.decode(text);
+      return position && position.size > 0 ? position : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** A position as an `id:`: sealed with a fresh nonce, so two ids of one position differ too. */
+  private seal(position: TailPosition): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const body = Buffer.concat([cipher.update(this.tail.encode(position), 'latin1'), cipher.final()]);
+    return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
   }
 
   /**
@@ -95,14 +126,13 @@ export class TailHub {
       filter,
       sink,
       position: new Map(resume ?? head),
-      moved: false,
       pending: resume ? [] : null,
       credential,
       closed: false,
     };
     this.subscribers.add(sub);
     this.gauge?.inc();
-    sink.write(`retry: ${RETRY_MS}\nid: ${this.tail.encode(sub.position)}\n\n`);
+    sink.write(`retry: ${RETRY_MS}\nid: ${this.seal(sub.position)}\n\n`);
     if (resume) void this.catchUp(sub, new Map(head));
     return () => this.remove(sub);
   }
@@ -162,6 +192,8 @@ export class TailHub {
       head.set(row.source, row.seq);
       for (const sub of this.subscribers) {
         if (sub.pending) {
+          // only what it will send: the position past the rest is the poll's, taken when it joins
+          if (!tailEntryMatches(sub.filter, row)) continue;
           sub.pending.push(row);
           if (sub.pending.length > MAX_PENDING_ROWS) this.drop(sub, 'too many new entries while catching up');
         } else {
@@ -177,10 +209,20 @@ export class TailHub {
   /** What the stream missed after its Last-Event-ID, up to the shared poll's position when it opened; then what the poll brought meanwhile. */
   private async catchUp(sub: Subscriber, until: TailPosition): Promise<void> {
     try {
+      let read = 0;
       for (;;) {
         if (sub.closed) return;
-        const rows = this.tail.read(sub.position, CATCH_UP_ROWS, until);
+        // an old Last-Event-ID must not make the server read the whole ledger (every organization's rows) for one stream:
+        // past the bound, say so and follow from where the shared poll was when the stream opened
+        if (read >= this.settings.max_replay_rows) {
+          for (const [source, seq] of until) if (seq > (sub.position.get(source) ?? 0)) sub.position.set(source, seq);
+          const reason = `more than ${this.settings.max_replay_rows} entries since Last-Event-ID (stream.max_replay_rows): not replayed; read them from the ledger or an export`;
+          sub.sink.write(`event: gap\ndata: ${JSON.stringify({ reason })}\n\n`);
+          break;
+        }
+        const rows = this.tail.read(sub.position, Math.min(CATCH_UP_ROWS, this.settings.max_replay_rows - read), until);
         if (rows.length === 0) break;
+        read += rows.length;
         for (const row of rows) {
           this.deliver(sub, row);
           // the client sets the pace of what it asked to replay: wait for it rather than buffer
@@ -192,6 +234,8 @@ export class TailHub {
       const pending = sub.pending ?? [];
       sub.pending = null;
       for (const row of pending) this.deliver(sub, row);
+      // past the rows the poll brought meanwhile that did not match (pending kept only the others)
+      for (const [source, seq] of this.head ?? []) if (seq > (sub.position.get(source) ?? 0)) sub.position.set(source, seq);
     } catch (err) {
       this.logger.warn({ err }, 'ledger stream: catching up from Last-Event-ID failed');
       this.drop(sub, 'catching up failed');
@@ -201,20 +245,15 @@ export class TailHub {
   private deliver(sub: Subscriber, row: TailEntry): void {
     if (sub.closed || row.seq <= (sub.position.get(row.source) ?? 0)) return;
     sub.position.set(row.source, row.seq);
-    if (!tailEntryMatches(sub.filter, row)) {
-      sub.moved = true;
-      return;
-    }
-    sub.moved = false;
-    sub.sink.write(`id: ${this.tail.encode(sub.position)}\nevent: entry\ndata: ${row.json}\n\n`);
+    if (!tailEntryMatches(sub.filter, row)) return;
+    sub.sink.write(`id: ${this.seal(sub.position)}\nevent: entry\ndata: ${row.json}\n\n`);
   }
 
   private heartbeat(): void {
     for (const sub of this.subscribers) {
-      // an `id:` without data moves the client's Last-Event-ID past entries that did not match, without an event
-      const id = sub.moved ? `id: ${this.tail.encode(sub.position)}\n` : '';
-      sub.moved = false;
-      sub.sink.write(`: ping\n${id}\n`);
+      // an `id:` without data moves the client's Last-Event-ID past entries that did not match; sealed afresh
+      // every time, it says nothing of whether any arrived (another organization's, say)
+      sub.sink.write(`: ping\nid: ${this.seal(sub.position)}\n\n`);
     }
   }
 

@@ -79,7 +79,7 @@ class MemorySink implements StreamSink {
   }
 }
 
-const SETTINGS = { max_per_credential: 2, max_clients: 3, poll_ms: 1, heartbeat_ms: 5, max_buffer_bytes: 1 << 20 };
+const SETTINGS = { max_per_credential: 2, max_clients: 3, poll_ms: 1, heartbeat_ms: 5, max_buffer_bytes: 1 << 20, max_replay_rows: 200_000 };
 const scope = (org = 'acme'): LedgerFilter => ({ scope: { organization_id: org } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let hub: TailHub | null = null;
@@ -100,8 +100,10 @@ describe('TailHub', () => {
       tail.add(i % 2 ? 'a' : 'c');
       await sleep(1);
     }
-    await sleep(100);
     const expected = [...tail.sources].flatMap(([s, rows]) => rows.filter((r) => !(s === 'a' && r.seq <= 2)).map((r) => r.name));
+    // the replay of 20k rows takes its time on a loaded machine: wait for it, then for anything late
+    for (let waited = 0; resumed.ids().length < expected.length && waited < 10_000; waited += 20) await sleep(20);
+    await sleep(50);
     const got = resumed.ids();
     expect(new Set(got).size).toBe(got.length);
     expect(got.slice().sort()).toEqual(expected.slice().sort());
@@ -113,7 +115,66 @@ describe('TailHub', () => {
     expect(live.ids().sort()).toEqual([...tail.sources].flatMap(([s, rows]) => rows.filter((r) => s === 'c' || (s === 'a' && r.seq > 20_000)).map((r) => r.name)).sort());
     // and its last id resumes to nothing new
     const again = new MemorySink();
-    hub.open('k3', scope(), tail.decode(resumed.lastId()!), again);
+    hub.open('k3', scope(), hub.decode(resumed.lastId()!), again);
+    await sleep(20);
+    expect(again.ids()).toEqual([]);
+  });
+
+  it('hands out sealed positions: opaque, fresh each time, refused when forged, altered or sealed by another secret', async () => {
+    const tail = new MemoryTail();
+    tail.add('a', 3, 'globex');
+    hub = new TailHub(tail, SETTINGS, pino({ level: 'silent' }), null, 'secret-one');
+    const sink = new MemorySink();
+    hub.open('k1', scope(), null, sink);
+    await sleep(30);
+    const ids = [...sink.text.matchAll(/^id: (.*)$/gm)].map((m) => m[1]);
+    expect(ids.length).toBeGreaterThan(2);
+    // heartbeats carry an id sealed afresh: whether another organization wrote meanwhile does not show
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) {
+      expect(tail.decode(id)).toBeNull();
+      expect(id).not.toContain(tail.encode(tail.head()));
+      expect(hub.decode(id)).toEqual(tail.head());
+    }
+    const id = ids.at(-1)!;
+    // what the store would encode, unsealed (an empty position would replay every organization's rows)
+    expect(hub.decode(tail.encode(new Map()))).toBeNull();
+    expect(hub.decode(tail.encode(new Map([['a', 1]])))).toBeNull();
+    expect(hub.decode(`${id.slice(0, 20)}${id[20] === 'A' ? 'B' : 'A'}${id.slice(21)}`)).toBeNull();
+    const other = new TailHub(tail, SETTINGS, pino({ level: 'silent' }), null, 'secret-two');
+    expect(other.decode(id)).toBeNull();
+    expect(new TailHub(tail, SETTINGS, pino({ level: 'silent' }), null, 'secret-one').decode(id)).toEqual(tail.head());
+  });
+
+  it('stops replaying past stream.max_replay_rows with a gap event, then follows live', async () => {
+    const tail = new MemoryTail();
+    tail.add('a', 50);
+    hub = new TailHub(tail, { ...SETTINGS, max_replay_rows: 10 }, pino({ level: 'silent' }));
+    const resumed = new MemorySink();
+    hub.open('k1', scope(), new Map([['a', 1]]), resumed);
+    await sleep(30);
+    tail.add('a', 2);
+    await sleep(30);
+    expect(resumed.text).toMatch(/^event: gap$/m);
+    const got = resumed.ids().filter(Boolean);
+    // ten rows of the replay, then only what arrived live
+    expect(got).toEqual(['a:2', 'a:3', 'a:4', 'a:5', 'a:6', 'a:7', 'a:8', 'a:9', 'a:10', 'a:11', 'a:51', 'a:52']);
+    expect(new Set(got).size).toBe(got.length);
+  });
+
+  it('a resuming stream does not hold the rows of others while it catches up', async () => {
+    const tail = new MemoryTail();
+    tail.add('a', 3);
+    hub = new TailHub(tail, SETTINGS, pino({ level: 'silent' }));
+    const resumed = new MemorySink();
+    hub.open('k1', scope('acme'), new Map([['a', 1]]), resumed);
+    for (let i = 0; i < 20; i++) tail.add('a', 1, 'globex');
+    tail.add('a', 1, 'acme');
+    await sleep(50);
+    expect(resumed.ids()).toEqual(['a:2', 'a:3', 'a:24']);
+    // and its position is past the other organization's rows: resuming from it replays nothing
+    const again = new MemorySink();
+    hub.open('k2', scope('acme'), hub.decode(resumed.lastId()!), again);
     await sleep(20);
     expect(again.ids()).toEqual([]);
   });

@@ -85,7 +85,7 @@ beforeAll(async () => {
     readiness: [],
     agents: { agents: emptyAgents, redaction: null, maxMetadataBytes: 16384 },
     redaction: null,
-    stream: { tail: emptyTail, settings: { max_per_credential: 1e6, max_clients: 1e6, poll_ms: 1000, heartbeat_ms: 15_000, max_buffer_bytes: 1 << 20 } },
+    stream: { tail: emptyTail, settings: { max_per_credential: 1e6, max_clients: 1e6, poll_ms: 1000, heartbeat_ms: 15_000, max_buffer_bytes: 1 << 20, max_replay_rows: 200_000 } },
   });
   await api.start();
   base = `http://127.0.0.1:${api.port()}`;
