@@ -181,7 +181,7 @@ describe('the web console', () => {
     await page.goto(`${server.apiUrl}/#/runs/${refund.id}`);
     await expect.poll(() => page.locator('.run-tree tbody tr').count()).toBe(10);
     expect(await page.locator('.run-tree td.depth-1').count()).toBeGreaterThan(0);
-    expect(await page.locator('.waterfall canvas').count()).toBe(1);
+    await expect.poll(() => page.locator('.waterfall canvas').count()).toBe(1);
     expect(await page.locator('.run-tree').textContent()).toContain('blocked');
     await expect.poll(() => page.locator('.messages li').count()).toBeGreaterThan(1);
     await shot('run');
