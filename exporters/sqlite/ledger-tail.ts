@@ -25,9 +25,6 @@ const MAX_MARKS = 12_000;
  * spans older than the retention, which ingest's time window normally refuses).
  */
 export class SqliteLedgerTail implements LedgerTail {
-  /** Per read connection: its highest seq as of a `data_version`, so a poll skips the files nobody wrote since (most of them). */
-  private readonly known = new WeakMap<Database, { version: number; max: number }>();
-
   constructor(
     private readonly files: PartitionFiles,
     private readonly readers: PartitionReaders,
@@ -56,13 +53,9 @@ export class SqliteLedgerTail implements LedgerTail {
     return out;
   }
 
+  /** A file's highest seq, kept until someone writes to it: a poll skips the files nobody wrote since (most of them). */
   private maxSeq(db: Database): number {
-    const version = db.pragma('data_version', { simple: true }) as number;
-    const known = this.known.get(db);
-    if (known?.version === version) return known.max;
-    const max = (statement(db, 'SELECT coalesce(max(seq), 0) FROM entries').pluck().get() as number) ?? 0;
-    this.known.set(db, { version, max });
-    return max;
+    return this.readers.cached(db, 'tail: max seq', () => (statement(db, 'SELECT coalesce(max(seq), 0) FROM entries').pluck().get() as number) ?? 0);
   }
 
   /** base64url of: a version byte, then per day file (oldest first) the day's distance from the previous one and its seq, as varints. */
