@@ -60,6 +60,8 @@ const OPERATION_KINDS = new Map<string, ActionKind>([
   ['embeddings', 'llm'],
   ['invoke_agent', 'agent'],
   ['create_agent', 'agent'],
+  // A workflow of agents (the OpenAI Agents SDK's trace): a chain, as OpenLLMetry's workflow is.
+  ['invoke_workflow', 'chain'],
 ]);
 
 const MODEL_CALL_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content', 'embeddings']);

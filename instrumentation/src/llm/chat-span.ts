@@ -33,6 +33,8 @@ export interface ChatRequest {
   inputMessages?: () => unknown;
   systemInstructions?: () => unknown;
   toolDefinitions?: () => unknown;
+  /** When the call began, for a span started after the fact (a framework that reports calls once done). */
+  startTime?: number;
 }
 
 export interface LlmOptions {
@@ -67,7 +69,7 @@ export function startChatSpan(request: ChatRequest, options: LlmOptions): ChatSp
     setJson(attributes, 'gen_ai.tool.definitions', request.toolDefinitions?.(), 'llm.input', name);
   }
   const spanName = request.requestModel ? `${request.operation} ${request.requestModel}` : request.operation;
-  const span = ledgerTracer().startSpan(spanName, { kind: SpanKind.CLIENT, attributes, startTime: preciseNow() });
+  const span = ledgerTracer().startSpan(spanName, { kind: SpanKind.CLIENT, attributes, startTime: request.startTime ?? preciseNow() });
   let ended = false;
   const record = (result: ChatResult) => {
     span.setAttributes(resultAttributes(result));
