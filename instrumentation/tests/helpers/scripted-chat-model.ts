@@ -31,7 +31,7 @@ export class ScriptedChatModel extends BaseChatModel {
     return { ...super.getLsParams(options), ls_provider: 'openai', ls_model_name: this.modelName };
   }
 
-  override bindTools(): this {
+  override bindTools(_tools?: unknown): this {
     return this;
   }
 
