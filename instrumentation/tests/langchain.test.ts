@@ -1,36 +1,13 @@
-import { tool as lcTool } from '@langchain/core/tools';
-import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
-import { ToolNode, toolsCondition } from '@langchain/langgraph/prebuilt';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { LedgerCallbackHandler } from '../src/integrations/langchain.js';
 import { memorySdk } from './helpers/memory-sdk.js';
-import { ScriptedChatModel, type ScriptedTurn } from './helpers/scripted-chat-model.js';
+import { lcGetOrder as getOrder, supportGraph } from './helpers/frameworks.js';
+import { ScriptedChatModel } from './helpers/scripted-chat-model.js';
 
 const sdk = memorySdk({ agentId: 'langchain-test', captureContent: true });
 beforeEach(() => sdk.reset());
 const json = (v: unknown) => JSON.parse(v as string);
-
-const getOrder = lcTool(
-  async ({ order_id }: { order_id: string }) => {
-    if (order_id === 'BAD') throw new Error('orders-db timeout');
-    return JSON.stringify({ order_id, status: 'shipped' });
-  },
-  { name: 'get_order', description: 'Looks up an order', schema: z.object({ order_id: z.string() }) },
-);
-
-/** A ReAct graph: the model node, then tools while the model asks for them. */
-export function supportGraph(turns: ScriptedTurn[]) {
-  const model = new ScriptedChatModel(turns).bindTools([getOrder]);
-  return new StateGraph(MessagesAnnotation)
-    .addNode('agent', async (state) => ({ messages: [await model.invoke(state.messages)] }))
-    .addNode('tools', new ToolNode([getOrder]))
-    .addEdge(START, 'agent')
-    .addConditionalEdges('agent', toolsCondition, ['tools', END])
-    .addEdge('tools', 'agent')
-    .compile({ name: 'support-graph' });
-}
 
 describe('LedgerCallbackHandler (LangChain.js / LangGraph)', () => {
   it('turns a graph run into invoke_agent → node → chat / execute_tool spans with tokens, messages, tool arguments and results', async () => {

@@ -1,40 +1,22 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runAgent } from '../src/index.js';
 import { instrumentMcpClient, instrumentMcpServer } from '../src/integrations/mcp.js';
+import { mcpPair } from './helpers/frameworks.js';
 import { memorySdk } from './helpers/memory-sdk.js';
 
 const sdk = memorySdk({ agentId: 'mcp-test' });
 beforeEach(() => sdk.reset());
 const json = (v: unknown) => JSON.parse(v as string);
 
-/** A real client and server over the SDK's in-memory transport; `seen` holds each handler call's `_meta`. */
-export async function connectedPair(instrumentServer = true, instrumentClient = true) {
-  const seen: Array<Record<string, unknown> | undefined> = [];
-  const server = new McpServer({ name: 'orders', version: '1.0.0' });
-  if (instrumentServer) instrumentMcpServer(server);
-  server.registerTool('get_order', { description: 'Looks up an order', inputSchema: { order_id: z.string() } }, async ({ order_id }, extra) => {
-    seen.push(extra._meta as Record<string, unknown> | undefined);
-    if (order_id === 'BAD') return { isError: true, content: [{ type: 'text' as const, text: 'order BAD not found' }] };
-    return { content: [{ type: 'text' as const, text: JSON.stringify({ order_id, status: 'shipped' }) }] };
-  });
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  const plain = new Client({ name: 'agent', version: '1.0.0' });
-  const client = instrumentClient ? instrumentMcpClient(plain) : plain;
-  await client.connect(clientSide);
-  return { client, server, seen };
-}
-
 describe('MCP client and server wrappers', () => {
   it('records the client call and the server handler as execute_tool spans of one trace, context carried in params._meta', async () => {
-    const { client, seen } = await connectedPair();
+    const { client, seen } = await mcpPair({ client: instrumentMcpClient, server: instrumentMcpServer });
     const result = await runAgent('caller', () => client.callTool({ name: 'get_order', arguments: { order_id: 'A1' } }));
     expect(result.content).toEqual([{ type: 'text', text: '{"order_id":"A1","status":"shipped"}' }]);
     const spans = (await sdk.spans()).filter((s) => s.name === 'tools/call get_order');
@@ -54,7 +36,7 @@ describe('MCP client and server wrappers', () => {
   });
 
   it('marks a result with isError as a tool_error, on both sides', async () => {
-    const { client } = await connectedPair();
+    const { client } = await mcpPair({ client: instrumentMcpClient, server: instrumentMcpServer });
     const result = await client.callTool({ name: 'get_order', arguments: { order_id: 'BAD' } });
     expect(result.isError).toBe(true);
     const spans = (await sdk.spans()).filter((s) => s.name === 'tools/call get_order');
@@ -86,7 +68,7 @@ describe('MCP client and server wrappers', () => {
   });
 
   it('ignores a forged or malformed traceparent from an uninstrumented client: the server span is a root of its own, the call still works', async () => {
-    const { client, seen } = await connectedPair(true, false);
+    const { client, seen } = await mcpPair({ server: instrumentMcpServer });
     const hostile: unknown[] = ['00-zzzz-yyyy-01', '00-00000000000000000000000000000000-0000000000000000-01', `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01${'x'.repeat(10_000)}`, 42, { nested: true }];
     for (const traceparent of hostile) {
       sdk.reset();

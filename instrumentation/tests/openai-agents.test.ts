@@ -1,11 +1,9 @@
-import { Agent, getGlobalTraceProvider, OpenAIResponsesModel, run, setTraceProcessors, tool as agentTool, InputGuardrailTripwireTriggered, type InputGuardrail } from '@openai/agents';
+import { Agent, getGlobalTraceProvider, run, setTraceProcessors, InputGuardrailTripwireTriggered, type InputGuardrail } from '@openai/agents';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import OpenAI from 'openai';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
 import { runAgent } from '../src/index.js';
 import { LedgerTracingProcessor } from '../src/integrations/openai-agents.js';
-import { fakeFetch, type Reply } from './helpers/fake-fetch.js';
+import { agentsModel as model, getOrder, responseReply } from './helpers/frameworks.js';
 import { memorySdk, type FinishedSpan } from './helpers/memory-sdk.js';
 
 const sdk = memorySdk({ agentId: 'agents-sdk-test' });
@@ -17,39 +15,6 @@ beforeAll(() => {
 beforeEach(() => sdk.reset());
 
 const json = (v: unknown) => JSON.parse(v as string);
-
-/** A Responses API answer: a function call or a text message, with usage. */
-export function responseReply(output: { call?: { name: string; args: unknown; id: string }; text?: string }, usage: [number, number], model = 'gpt-4o-mini-2024-07-18'): Reply {
-  const item = output.call
-    ? { type: 'function_call', id: `fc_${output.call.id}`, call_id: output.call.id, name: output.call.name, arguments: JSON.stringify(output.call.args), status: 'completed' }
-    : { type: 'message', id: 'msg_1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: output.text, annotations: [] }] };
-  return {
-    json: {
-      id: `resp_${Math.random().toString(36).slice(2)}`,
-      object: 'response',
-      created_at: 1,
-      model,
-      status: 'completed',
-      output: [item],
-      usage: { input_tokens: usage[0], output_tokens: usage[1], total_tokens: usage[0] + usage[1], input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } },
-    },
-  };
-}
-
-function model(replies: Reply[]) {
-  const client = new OpenAI({ apiKey: 'test', fetch: fakeFetch(replies).fetch, maxRetries: 0 });
-  return new OpenAIResponsesModel(client as never, 'gpt-4o-mini');
-}
-
-const getOrder = agentTool({
-  name: 'get_order',
-  description: 'Looks up an order',
-  parameters: z.object({ order_id: z.string() }),
-  execute: async ({ order_id }) => {
-    if (order_id === 'BAD') throw new Error('orders-db timeout');
-    return { order_id, status: 'shipped' };
-  },
-});
 
 const child = (spans: FinishedSpan[], parent: FinishedSpan) => spans.filter((s) => s.parentSpanContext?.spanId === parent.spanContext().spanId);
 
