@@ -69,3 +69,21 @@ describe('LedgerCallbackHandler (LangChain.js / LangGraph)', () => {
     expect(json((await sdk.byName('execute_tool get_order')).attributes['gen_ai.tool.call.arguments'])).toEqual({ order_id: 'A9' });
   });
 });
+
+describe('LedgerCallbackHandler and LangGraph interrupts', () => {
+  it('records a graph paused by interrupt() (human in the loop) as blocked, not failed', async () => {
+    const { interrupt, MemorySaver } = await import('@langchain/langgraph');
+    const { END: end, START: start, MessagesAnnotation: annotation, StateGraph: Graph } = await import('@langchain/langgraph');
+    const graph = new Graph(annotation)
+      .addNode('approve', () => {
+        interrupt({ question: 'refund 80 USD?' });
+        return { messages: [] };
+      })
+      .addEdge(start, 'approve')
+      .addEdge('approve', end)
+      .compile({ name: 'approval-graph', checkpointer: new MemorySaver() });
+    await graph.invoke({ messages: [{ role: 'user', content: 'refund' }] }, { callbacks: [new LedgerCallbackHandler()], configurable: { thread_id: 't1' } });
+    const node = await sdk.byName('approve');
+    expect(node.attributes['ledger.outcome']).toBe('blocked');
+  });
+});

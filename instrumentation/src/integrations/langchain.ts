@@ -66,7 +66,7 @@ export class LedgerCallbackHandler extends BaseCallbackHandler {
   override handleChainError(err: unknown, runId: string): void {
     const run = this.take(runId);
     // LangGraph interrupts a graph (human in the loop) by throwing: a pause on purpose, not a failure.
-    const paused = err instanceof Error && err.name === 'GraphInterrupt';
+    const paused = err instanceof Error && (err.name === 'GraphInterrupt' || err.name === 'NodeInterrupt');
     if (run?.span) endSpan(run.span, { error: err, blocked: paused, blockedBy: paused ? 'interrupt' : undefined }, preciseNow());
   }
 
