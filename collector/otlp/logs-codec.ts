@@ -1,4 +1,4 @@
-import protobuf from 'protobufjs';
+import { createRequire } from 'node:module';
 import root from '@opentelemetry/otlp-transformer/build/src/generated/root.js';
 import { DecodeError, type DecodeLimits } from './decode-limits.js';
 import type { OtlpEncoding } from './otlp-codec.js';
@@ -13,13 +13,17 @@ import { logRecordsFromRequest, type DecodedLogsRequest } from './request-logs.j
  * attribute converter have the same shape as a span's.
  */
 
+// The root's own protobufjs (its package may pin another major than ours): its decoders take only its Readers.
+const protobuf = createRequire(import.meta.resolve('@opentelemetry/otlp-transformer/build/src/generated/root.js'))(
+  'protobufjs/minimal',
+) as typeof import('protobufjs');
 const v1 = (root as any).opentelemetry.proto;
 const KeyValue = v1.common.v1.KeyValue;
 const AnyValue = v1.common.v1.AnyValue;
 const Resource = v1.resource.v1.Resource;
 const Scope = v1.common.v1.InstrumentationScope;
 
-type Reader = protobuf.Reader;
+type Reader = import('protobufjs').Reader;
 
 /** Reads the fields of one length-delimited message, handing each tag to `field`; unknown fields are skipped. */
 function readMessage(reader: Reader, end: number, field: (tag: number, wireType: number) => boolean): void {
