@@ -17,7 +17,7 @@ import { startServerProcess, type ServerProcess } from '../helpers/server-proces
  */
 const run = promisify(execFile);
 const SCRIPT = join(import.meta.dirname, '../helpers/genai-capture/openai-agent.cjs');
-const CAPTURE_DIR = join(FIXTURES_DIR, 'otel-genai-logs');
+const CAPTURE_DIR = join(FIXTURES_DIR, 'otel-genai/logs');
 let server: ServerProcess;
 let llm: Server;
 let llmUrl: string;
