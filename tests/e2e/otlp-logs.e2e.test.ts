@@ -143,12 +143,12 @@ describe('OTLP logs: GenAI events from @opentelemetry/instrumentation-openai', (
 
   it('a malformed /v1/logs is a 400 naming the field, and nothing is stored', async () => {
     const before = (await server.get('/api/v1/ledger')).body.count;
-    const post = (body: string | Uint8Array, type: string) =>
-      fetch(`${otlpBase}/v1/logs`, { method: 'POST', headers: { ...server.auth, 'Content-Type': type }, body });
+    const post = (body: string | Buffer, type: string) =>
+      fetch(`${otlpBase}/v1/logs`, { method: 'POST', headers: { ...server.auth, 'Content-Type': type }, body: body as BodyInit });
     const json = await post(JSON.stringify({ resourceLogs: { scopeLogs: [] } }), 'application/json');
     expect(json.status).toBe(400);
     expect((await json.json()).message).toContain('`resourceLogs` must be a list');
-    const proto = await post(new Uint8Array([0x0a, 0xff, 0xff, 0x01]), 'application/x-protobuf');
+    const proto = await post(Buffer.from([0x0a, 0xff, 0xff, 0x01]), 'application/x-protobuf');
     expect(proto.status).toBe(400);
     const record = {
       resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: String(BigInt(Date.now()) * 1_000_000n), traceId: 'zz', spanId: '00f067aa0ba902b7', eventName: 'gen_ai.user.message' }] }] }],
