@@ -1,3 +1,4 @@
+import type { LogMessageRecord } from '../model/log-message.js';
 import type { ActionKind, EntryRecord, LedgerEntry, Outcome, RunStatus } from '../model/ledger-entry.js';
 import type { ModelConfig } from '../model/model-config.js';
 import type { SearchQuery } from '../model/search-query.js';
@@ -223,6 +224,12 @@ export interface WriteResult {
  */
 export interface LedgerStore {
   write(entries: EntryRecord[]): Promise<WriteResult>;
+  /**
+   * Optional: GenAI events that came as OTLP log records, joined to the
+   * entries of their spans whichever is written first (model/log-message.ts):
+   * idempotent by log id, durable when it resolves, like `write`.
+   */
+  writeLogMessages?(messages: LogMessageRecord[]): Promise<void>;
   queryLedger(query: LedgerQuery): Promise<LedgerPage>;
   /**
    * Every match, newest first (then id), at most `limit`, streamed in chunks:

@@ -12,11 +12,12 @@ import type { PayloadReader } from './payload-reader.js';
  *   `gen_ai.choice`), fields as attributes;
  * - `gen_ai.client.inference.operation.details` with the same
  *   `gen_ai.input.messages` / `gen_ai.output.messages` as span attributes.
- * The instrumentation-openai fixture sends these as log records, which never
- * reach a trace receiver; spans that do carry them still get their content.
+ * `@opentelemetry/instrumentation-openai` sends these as OTLP log records
+ * instead: /v1/logs hands them to the store (model/log-message.ts), which
+ * rebuilds its entry's messages with this same function.
  */
 export function messagesFromEvents(
-  events: readonly DecodedEvent[],
+  events: ReadonlyArray<Pick<DecodedEvent, 'name' | 'attributes'>>,
   payloads: PayloadReader,
 ): { inputs: JsonObject | null; outputs: JsonObject | null } {
   if (events.length === 0) return NO_MESSAGES;
@@ -54,7 +55,7 @@ const MESSAGE_EVENTS = new Map([
 // Identify the provider, not the message: leave them out of the message body.
 const NOT_CONTENT = new Set(['gen_ai.system', 'gen_ai.provider.name', 'event.name']);
 
-function eventFields(e: DecodedEvent, payloads: PayloadReader): Record<string, unknown> {
+function eventFields(e: Pick<DecodedEvent, 'name' | 'attributes'>, payloads: PayloadReader): Record<string, unknown> {
   const out: Record<string, unknown> = newRecord();
   for (const [key, value] of Object.entries(e.attributes)) {
     if (NOT_CONTENT.has(key)) continue;

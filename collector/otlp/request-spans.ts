@@ -25,7 +25,7 @@ const HEX = /^[0-9a-fA-F]*$/;
  * Ids arrive as bytes from protobuf and as hex from OTLP/JSON (the spec's
  * exception to proto3 JSON's base64). Returns null for an empty id.
  */
-function readId(v: unknown, bytes: number, field: string): string | null {
+export function readId(v: unknown, bytes: number, field: string): string | null {
   let hex: string;
   if (v instanceof Uint8Array) hex = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
   else if (typeof v === 'string' && HEX.test(v)) hex = v.toLowerCase();
@@ -44,14 +44,14 @@ function readEnum(v: unknown, names: Record<string, number>, field: string): num
   throw new ValueTypeError(`\`${field}\` must be an enum integer`);
 }
 
-function readString(v: unknown, field: string): string {
+export function readString(v: unknown, field: string): string {
   if (v === undefined || v === null) return '';
   if (typeof v !== 'string') throw new ValueTypeError(`\`${field}\` must be a string`);
   return v;
 }
 
 /** A string cut to `maxBytes`; `label` goes to `truncated` when it was cut. */
-function capped(v: string, maxBytes: number, label: string, truncated: string[]): string {
+export function capped(v: string, maxBytes: number, label: string, truncated: string[]): string {
   const cut = truncateUtf8(v, maxBytes);
   if (cut.length !== v.length) truncated.push(label);
   return cut;
@@ -81,9 +81,9 @@ function isoOfNs(ns: bigint): string {
 }
 
 /** A span outside otlp.max_span_age_days / max_future_skew_seconds: told apart from malformed spans in metrics. */
-class TimeWindowError extends ValueTypeError {}
+export class TimeWindowError extends ValueTypeError {}
 
-function readTime(v: unknown, field: string, window: TimeWindow): bigint {
+export function readTime(v: unknown, field: string, window: TimeWindow): bigint {
   const ns = toBigInt(v, field);
   if (ns === 0n) throw new ValueTypeError(`\`${field}\` is required`);
   if (ns < window.fromNs || ns > window.toNs) {
@@ -95,7 +95,7 @@ function readTime(v: unknown, field: string, window: TimeWindow): bigint {
   return ns;
 }
 
-function list(v: unknown, field: string): unknown[] {
+export function list(v: unknown, field: string): unknown[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw new DecodeError(`\`${field}\` must be a list`);
   return v;

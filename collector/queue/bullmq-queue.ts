@@ -67,7 +67,12 @@ class BullMqQueue implements JobQueue {
       if ((await this.pendingJobs()) >= this.options.maxPendingJobs) {
         throw new QueueBusyError('ingest queue is full', retryAfterSeconds);
       }
-      const job: IngestJob = { v: 1, organization_id: envelope.organization_id, entries: envelope.entries };
+      const job: IngestJob = {
+        v: 1,
+        organization_id: envelope.organization_id,
+        entries: envelope.entries,
+        ...(envelope.log_messages?.length ? { log_messages: envelope.log_messages } : {}),
+      };
       await this.queue.add(INGEST_JOB, job, {
         attempts: this.options.attempts,
         backoff: { type: 'exponential', delay: this.options.backoffMs },

@@ -1,3 +1,4 @@
+import { writeLogMessages } from './write-log-messages.js';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -42,6 +43,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
       if (!parsed.success) throw new UnrecoverableError(`malformed ingest job: ${parsed.error.issues[0]?.message}`);
       try {
         const { inserted } = await inSpan('store.write', { 'agent_ledger.entries': parsed.data.entries.length }, () => measuredWrite(options.store, parsed.data.entries, options.metrics), { root: true });
+        await writeLogMessages(options.store, parsed.data.log_messages ?? [], log);
         return { inserted, entries: parsed.data.entries.length };
       } catch (err) {
         if (err instanceof PermanentStoreError) throw new UnrecoverableError(err.message);

@@ -5,6 +5,7 @@ import { inSpan } from '../../model/self-trace.js';
 import type { QueueDepth, StoreMetrics } from '../../observability/metrics.js';
 import { measuredWrite } from '../../observability/store-writes.js';
 import type { DeadLetterSink } from './dead-letter-dir.js';
+import { writeLogMessages } from './write-log-messages.js';
 import { QueueBusyError, type Envelope, type JobQueue } from './job-queue.js';
 
 export interface InProcessQueueOptions {
@@ -132,6 +133,7 @@ class InProcessQueue implements JobQueue {
     try {
       // a batch of many requests' entries: a trace of its own
       await inSpan('store.write', { 'agent_ledger.entries': rows }, () => this.writeOrPark(batch.flatMap((w) => w.envelope.entries)), { root: true });
+      await writeLogMessages(this.options.store, batch.flatMap((w) => w.envelope.log_messages ?? []), this.options.logger);
       this.failing = null;
       this.backoffMs = 0;
       for (const w of batch) {

@@ -1,10 +1,13 @@
 import type { EntryRecord } from '../../model/ledger-entry.js';
+import type { LogMessageRecord } from '../../model/log-message.js';
 import type { QueueDepth } from '../../observability/metrics.js';
 
 /** What the receiver hands to the queue: one request's normalised entries. */
 export interface Envelope {
   organization_id: string;
   entries: EntryRecord[];
+  /** GenAI events from OTLP logs, for the entries of their spans (model/log-message.ts). */
+  log_messages?: LogMessageRecord[];
   /** Decoded request size, the unit of the queue's memory bound. */
   bytes: number;
 }

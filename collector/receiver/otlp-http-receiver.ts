@@ -15,6 +15,8 @@ import type { Pricing } from '../pricing/pricing.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import { redactSpans, type RedactionRules } from '../redact/index.js';
 import { QueueBusyError } from '../queue/job-queue.js';
+import { encodeLogsExportResponse } from '../otlp/logs-codec.js';
+import { ingestLogs } from './otlp-logs.js';
 import { BodyError, readBody, type BodyLimits } from './read-body.js';
 import { activeSpan, endHttpSpan, inSpan, selfTracer, SpanKind } from '../../model/self-trace.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -65,7 +67,7 @@ const CONTENT_TYPES: Record<string, OtlpEncoding> = {
 
 const RESPONSE_TYPE: Record<OtlpEncoding, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
 
-/** OTLP/HTTP traces receiver (POST /v1/traces), answering as the OTLP specification says. */
+/** OTLP/HTTP receiver (POST /v1/traces, /v1/logs), answering as the OTLP specification says. */
 class OtlpHttpReceiver implements OtlpReceiver {
   private readonly server: Server;
 
@@ -73,7 +75,7 @@ class OtlpHttpReceiver implements OtlpReceiver {
     this.server = createServer((req, res) => {
       const exchange: Exchange = { encoding: 'json', principal: null, bytesIn: 0, bytesOut: 0, accepted: 0, rejected: 0 };
       const startNs = process.hrtime.bigint();
-      const route = (req.url ?? '').split('?')[0] === '/v1/traces' ? '/v1/traces' : null;
+      const route = routeOf(req);
       const attributes = { 'http.request.method': req.method, ...(route && { 'http.route': route }) };
       selfTracer.startActiveSpan(route ? `${req.method} ${route}` : String(req.method), { kind: SpanKind.SERVER, attributes }, (span) => {
         res.once('close', () => {
@@ -100,8 +102,8 @@ class OtlpHttpReceiver implements OtlpReceiver {
     }
     requestLog?.({
       method: req.method ?? '',
-      // the one route, or `unmatched`: never the path a client sent
-      route: (req.url ?? '').split('?')[0] === '/v1/traces' ? '/v1/traces' : 'unmatched',
+      // a route, or `unmatched`: never the path a client sent
+      route: routeOf(req) ?? 'unmatched',
       status,
       duration_ms: elapsedMs(startNs),
       bytes_in: exchange.bytesIn,
@@ -124,7 +126,8 @@ class OtlpHttpReceiver implements OtlpReceiver {
       req.resume();
       exchange.bytesOut = send(res, status, encoding, encodeRpcStatus(encoding, code, message), headers);
     };
-    if (path !== '/v1/traces') return fail(404, RPC_CODE.INVALID_ARGUMENT, `no OTLP endpoint at ${path}; traces go to /v1/traces`);
+    const route = routeOf(req);
+    if (!route) return fail(404, RPC_CODE.INVALID_ARGUMENT, `no OTLP endpoint at ${path}; traces go to /v1/traces, logs to /v1/logs`);
     if (req.method !== 'POST') return fail(405, RPC_CODE.INVALID_ARGUMENT, 'use POST', { Allow: 'POST' });
     let principal: Principal;
     const credential = credentialFrom(req.headers, this.options.credentialHeader);
@@ -162,6 +165,7 @@ class OtlpHttpReceiver implements OtlpReceiver {
       if (err instanceof BodyError) return fail(err.status, RPC_CODE.INVALID_ARGUMENT, err.message);
       throw err;
     }
+    if (route === '/v1/logs') return this.exportLogs(body, encoding, principal, exchange, res, fail);
 
     let decoded;
     try {
@@ -214,6 +218,29 @@ class OtlpHttpReceiver implements OtlpReceiver {
     exchange.bytesOut = send(res, 200, encoding, encodeExportResponse(encoding, rejected.length, message));
   }
 
+  /** /v1/logs: the transport-independent part is ingestLogs (otlp-logs.ts). */
+  private async exportLogs(
+    body: Buffer,
+    encoding: OtlpEncoding,
+    principal: Principal,
+    exchange: Exchange,
+    res: ServerResponse,
+    fail: (status: number, code: number, message: string, headers?: Record<string, string>) => void,
+  ): Promise<void> {
+    let result;
+    try {
+      result = await ingestLogs(body, encoding, principal, this.options);
+    } catch (err) {
+      if (err instanceof DecodeError || err instanceof RangeError) return fail(400, RPC_CODE.INVALID_ARGUMENT, err.message);
+      if (!(err instanceof QueueBusyError)) throw err;
+      this.options.logger.warn({ reason: err.message }, 'OTLP logs request refused');
+      return fail(503, RPC_CODE.UNAVAILABLE, err.message, { 'Retry-After': String(err.retryAfterSeconds) });
+    }
+    exchange.accepted = result.accepted;
+    exchange.rejected = result.rejected;
+    exchange.bytesOut = send(res, 200, encoding, encodeLogsExportResponse(encoding, result.rejected, result.message));
+  }
+
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
@@ -234,6 +261,13 @@ class OtlpHttpReceiver implements OtlpReceiver {
       this.server.closeIdleConnections();
     });
   }
+}
+
+const ROUTES = new Set(['/v1/traces', '/v1/logs']);
+
+function routeOf(req: IncomingMessage): '/v1/traces' | '/v1/logs' | null {
+  const path = (req.url ?? '').split('?')[0];
+  return ROUTES.has(path) ? (path as '/v1/traces' | '/v1/logs') : null;
 }
 
 /** Answers; returns the body's size in bytes. */

@@ -3,6 +3,6 @@ export { compileRedactionRules, type CompileOptions, type RedactionRules } from 
 export { DEFAULT_REDACTION_CONFIG, DETECTOR_ACTIONS, type RedactionConfig } from './redaction-config.js';
 export { BUILT_IN_DETECTOR_NAMES } from './builtin-detectors.js';
 export { DEFAULT_SECRET_KEYS } from './secret-keys.js';
-export { redactSpans } from './redact-spans.js';
+export { redactLogRecords, redactSpans } from './redact-spans.js';
 export { redactValue } from './redact-value.js';
 export { holdsPseudonymized, pseudonymizeSearch } from './pseudonymize-search.js';

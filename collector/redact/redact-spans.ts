@@ -1,4 +1,5 @@
 import type { DecodedSpan } from '../otlp/decoded-span.js';
+import type { DecodedLogRecord } from '../otlp/request-logs.js';
 import type { RedactionRules } from './compile-rules.js';
 import type { Tally } from './tally.js';
 import { redactMap } from './walk-values.js';
@@ -42,4 +43,24 @@ function resourceCount(resource: DecodedSpan['resource'], rules: RedactionRules,
     rules.resourceCounts.set(resource, count);
   }
   return count;
+}
+
+/**
+ * Log records as redactSpans treats spans: attributes and body (a string
+ * body as text, a structured one value by value), resource counted once.
+ */
+export function redactLogRecords(records: DecodedLogRecord[], rules: RedactionRules, organizationId: string): void {
+  const tally: Tally = { count: 0, uncounted: 0, pseudonym: rules.pseudonymsOf(organizationId) };
+  for (const record of records) {
+    if (!rules.enabled) {
+      record.redactions = 0;
+      continue;
+    }
+    tally.count = 0;
+    redactMap(record.attributes, null, rules, tally, true);
+    const holder: Record<string, unknown> = { body: record.body };
+    redactMap(holder, null, rules, tally, true);
+    record.body = holder.body as DecodedLogRecord['body'];
+    record.redactions = tally.count + resourceCount(record.resource, rules, tally);
+  }
 }

@@ -48,7 +48,8 @@ export class EntryWriter {
   }
 
   /** The rows that were new, in the order given, with the seq each got. */
-  write(entries: readonly WriteRow[]): InsertedRow[] {
+  /** `inserted` runs inside the transaction with the rows that were new (the log join fills them). */
+  write(entries: readonly WriteRow[], onInserted?: (rows: InsertedRow[]) => void): InsertedRow[] {
     return this.db.transaction(() => {
       const runs = this.runs.begin();
       // Keyed by a NUL-joined string, but bound from the tuple: names and agent ids may contain NUL themselves.
@@ -69,6 +70,7 @@ export class EntryWriter {
       runs.flush();
       rollup.flush();
       for (const t of terms.values()) this.insertTerm.run(...t);
+      if (inserted.length > 0) onInserted?.(inserted);
       return inserted;
     }).immediate();
   }

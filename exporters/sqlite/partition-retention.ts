@@ -54,6 +54,7 @@ export function sweepExpiredEntries(
     }
     for (const org of orgs) {
       if (cutoffOf(org) <= p.start_us) continue;
+      db.prepare('DELETE FROM log_messages WHERE organization_id = ? AND time_us < ?').run(org, cutoffOf(org));
       for (;;) {
         const removed = guarded(db, () => deleteExpiredEntries(db, org, cutoffOf(org), options.batch_size));
         report.entries += removed.entries;

@@ -142,8 +142,40 @@ const SORT_INDEXES_END_IN_ID = `
   CREATE INDEX entries_org_duration ON entries (organization_id, duration_ms, id);
 `;
 
+/**
+ * GenAI events that came as OTLP log records (log-join.ts), kept in the day
+ * of their time whether or not their span's entry is written yet; retention
+ * drops them with the day. An entry stays immutable but for its `inputs` /
+ * `outputs`, which only the join rewrites, with `message_join.active` set
+ * inside its transaction.
+ */
+const LOG_MESSAGES = `
+  CREATE TABLE log_messages (
+    organization_id TEXT NOT NULL,
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    log_id TEXT NOT NULL,
+    time_us INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    PRIMARY KEY (organization_id, trace_id, span_id, log_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX log_messages_org_time ON log_messages (organization_id, time_us);
+  CREATE TABLE message_join (id INTEGER PRIMARY KEY CHECK (id = 1), active INTEGER NOT NULL);
+  INSERT INTO message_join (id, active) VALUES (1, 0);
+  DROP TRIGGER entries_immutable;
+  CREATE TRIGGER entries_immutable BEFORE UPDATE OF
+    seq, id, organization_id, run_id, trace_id, span_id, parent_span_id, is_root, name, kind, outcome, status_message,
+    ts_us, end_us, duration_ms, cost_nanos, model, provider, input_tokens, output_tokens, total_tokens, agent_id, service_name, user_id, compliance, tags, attributes, truncated_fields, redactions
+    ON entries
+    BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END;
+  CREATE TRIGGER entries_messages_by_join_only BEFORE UPDATE OF inputs, outputs ON entries
+    WHEN (SELECT active FROM message_join WHERE id = 1) IS NOT 1
+    BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END;
+`;
+
 /** In order; a partition's `user_version` counts those applied. */
-const PARTITION_MIGRATIONS = [PARTITION_SCHEMA, SORT_INDEXES_END_IN_ID];
+const PARTITION_MIGRATIONS = [PARTITION_SCHEMA, SORT_INDEXES_END_IN_ID, LOG_MESSAGES];
 
 export const PARTITION_VERSION = PARTITION_MIGRATIONS.length;
 

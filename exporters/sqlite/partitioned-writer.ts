@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { CatalogApplier } from './catalog-apply.js';
 import type { Database } from './driver.js';
+import type { LogMessageRecord } from '../../model/log-message.js';
+import { LogJoin } from './log-join.js';
 import { EntryWriter, type InsertedRow } from './entry-writer.js';
 import { FulltextIndexer, fulltextState } from './fulltext-index.js';
 import { partitionName, type PartitionFiles } from './partition-files.js';
@@ -36,6 +38,7 @@ export class PartitionedWriter {
   /** Partitions a failed write may have left past the catalog's mark: caught up before the next write or sweep. */
   private readonly behind = new Set<string>();
   private clock = 0;
+  private readonly join: LogJoin;
 
   constructor(
     catalogDb: Database,
@@ -46,6 +49,13 @@ export class PartitionedWriter {
       trust_half_life_days: options.trustHalfLifeDays,
       now: options.now ?? (() => Date.now() * 1000),
     });
+    this.join = new LogJoin({ partition: (name) => this.partition(name), exists: (name) => existsSync(files.path(name)) }, options.fulltext);
+  }
+
+  /** GenAI log events, for the entries of their spans (log-join.ts). */
+  writeLogMessages(messages: readonly LogMessageRecord[]): void {
+    this.join.write(messages);
+    this.trim();
   }
 
   /**
@@ -93,7 +103,7 @@ export class PartitionedWriter {
     for (const [name, rows] of byPartition) {
       const p = this.partition(name);
       this.behind.add(name); // until the catalog has this write
-      writes.push({ partition: name, db: p.db, rows: p.writer.write(rows) });
+      writes.push({ partition: name, db: p.db, rows: p.writer.write(rows, (fresh) => this.join.afterInsert(name, p.db, fresh.map((f) => f.row))) });
     }
     // partitions' rows are committed: a failure from here on is caught up by the next write or start
     this.catalog.apply(writes, (row) => orderOf.get(row)!);

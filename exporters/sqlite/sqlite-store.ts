@@ -1,3 +1,4 @@
+import type { LogMessageRecord } from '../../model/log-message.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -181,7 +182,7 @@ class SqliteLedger implements SqliteLedgerStore {
     });
   }
 
-  private ask(request: { rows: WriteRow[] } | { sweep: SweepRequest }): Promise<WriterReply> {
+  private ask(request: { rows: WriteRow[] } | { sweep: SweepRequest } | { logMessages: LogMessageRecord[] }): Promise<WriterReply> {
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       this.pending.set(seq, { resolve, reject });
@@ -197,6 +198,14 @@ class SqliteLedger implements SqliteLedgerStore {
     if (this.inline) return { inserted: this.inline.writer.writeGroups([rows])[0] };
     const reply = await this.ask({ rows });
     return { inserted: 'inserted' in reply ? reply.inserted : 0 };
+  }
+
+  async writeLogMessages(messages: LogMessageRecord[]): Promise<void> {
+    if (this.closed) throw new Error('store is closed');
+    if (messages.length === 0) return;
+    if (this.options.writer === 'none') throw new Error('this process does not write the ledger (store writer: none)');
+    if (this.inline) return this.inline.writer.writeLogMessages(messages);
+    await this.ask({ logMessages: messages });
   }
 
   /** Retention of entries, on the writer (partition-retention.ts). */

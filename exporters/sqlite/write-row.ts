@@ -15,6 +15,7 @@ export interface WriteRow
     EntryRecord,
     | 'organization_id'
     | 'run_id'
+    | 'trace_id'
     | 'span_id'
     | 'name'
     | 'outcome'
@@ -59,6 +60,7 @@ export function toWriteRow(e: EntryRecord, fulltext: boolean): WriteRow {
     fts: fulltext ? entryFtsText(e) : null,
     organization_id: e.organization_id,
     run_id: e.run_id,
+    trace_id: e.trace_id,
     span_id: e.span_id,
     name: e.name,
     outcome: e.outcome,

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openLedgerWriter } from './ledger-writer.js';
 import { sweepExpiredEntries, type EntrySweep } from './partition-retention.js';
+import type { LogMessageRecord } from '../../model/log-message.js';
 import type { WriteRow } from './write-row.js';
 
 /**
@@ -24,11 +25,15 @@ export interface SweepRequest {
   batch_size: number;
 }
 
-export type WriterRequest = { seq: number; rows: WriteRow[] } | { seq: number; sweep: SweepRequest } | { close: true };
+export type WriterRequest =
+  | { seq: number; rows: WriteRow[] }
+  | { seq: number; logMessages: LogMessageRecord[] }
+  | { seq: number; sweep: SweepRequest } | { close: true };
 export type WriterReply =
   | { ready: true }
   | { log: string }
   | { seq: number; inserted: number }
+  | { seq: number; joined: true }
   | { seq: number; swept: EntrySweep }
   | { seq: number; error: string };
 
@@ -74,6 +79,16 @@ port.on('message', (msg: WriterRequest) => {
     if (pending.length) flush();
     try {
       port.postMessage({ seq: msg.seq, swept: sweepExpiredEntries(writer, catalog, msg.sweep) } satisfies WriterReply);
+    } catch (err) {
+      port.postMessage({ seq: msg.seq, error: (err as Error).message } satisfies WriterReply);
+    }
+    return;
+  }
+  if ('logMessages' in msg) {
+    if (pending.length) flush();
+    try {
+      writer.writeLogMessages(msg.logMessages);
+      port.postMessage({ seq: msg.seq, joined: true } satisfies WriterReply);
     } catch (err) {
       port.postMessage({ seq: msg.seq, error: (err as Error).message } satisfies WriterReply);
     }
