@@ -42,7 +42,10 @@ export interface Settings {
 /** Well under the collector's 64 KiB attribute cap, so payloads stay valid JSON. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 32 * 1024;
 
-const settings: Settings = { maxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES };
+// On globalThis: the ESM and CommonJS builds loaded in one process must share one
+// redaction hook and one capture switch, whichever of them init() came from.
+const SETTINGS_KEY = Symbol.for('@agent-ledger/instrumentation.settings');
+const settings: Settings = ((globalThis as Record<symbol, unknown>)[SETTINGS_KEY] ??= { maxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES }) as Settings;
 
 export function getSettings(): Readonly<Settings> {
   return settings;

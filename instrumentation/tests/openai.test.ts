@@ -182,6 +182,93 @@ describe.each(SDKS)('$label', ({ Client }) => {
     });
   });
 
+  describe('instrumentOpenAI: newer GenAI attributes and content modes', () => {
+    it('records a stream as gen_ai.request.stream with the time to its first chunk', async () => {
+      const { openai } = client([streamReply, { json: completion }]);
+      const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
+      for await (const _c of stream) {
+        /* read to the end */
+      }
+      await openai.chat.completions.create({ model: 'gpt-4o-mini', messages });
+      const [streamed, plain] = await sdk.spans();
+      expect(streamed.attributes['gen_ai.request.stream']).toBe(true);
+      const ttfc = streamed.attributes['gen_ai.response.time_to_first_chunk'] as number;
+      const durationS = streamed.duration[0] + streamed.duration[1] / 1e9;
+      expect(ttfc).toBeGreaterThanOrEqual(0);
+      expect(ttfc).toBeLessThanOrEqual(durationS);
+      expect(plain.attributes['gen_ai.request.stream']).toBeUndefined();
+      expect(plain.attributes['gen_ai.response.time_to_first_chunk']).toBeUndefined();
+    });
+
+    it('records reasoning tokens (part of the output tokens) from chat completions and responses', async () => {
+      const reasoned = { ...completion, usage: { ...completion.usage, completion_tokens_details: { reasoning_tokens: 12 } } };
+      const response = {
+        id: 'resp_r', object: 'response', created_at: 1, model: 'o4-mini', status: 'completed', output: [],
+        usage: { input_tokens: 9, output_tokens: 40, total_tokens: 49, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 32 } },
+      };
+      const { openai } = client([{ json: reasoned }, { json: response }]);
+      await openai.chat.completions.create({ model: 'o4-mini', messages });
+      await openai.responses.create({ model: 'o4-mini', input: 'think' });
+      const spans = await sdk.spans();
+      expect(spans.map((s) => [s.attributes['gen_ai.usage.output_tokens'], s.attributes['gen_ai.usage.reasoning.output_tokens']])).toEqual([[18, 12], [40, 32]]);
+    });
+
+    it('records embeddings.create as an embeddings span with its input tokens', async () => {
+      const { openai } = client([{ json: { object: 'list', model: 'text-embedding-3-small', data: [{ object: 'embedding', index: 0, embedding: [0.1, -0.2] }], usage: { prompt_tokens: 7, total_tokens: 7 } } }]);
+      const result = await runAgent('embedder', () => openai.embeddings.create({ model: 'text-embedding-3-small', input: 'refund policy', dimensions: 2, encoding_format: 'float' }));
+      expect(result.data[0].embedding).toEqual([0.1, -0.2]);
+      const span = await sdk.byName('embeddings text-embedding-3-small');
+      expect(span.kind).toBe(2);
+      expect(span.attributes).toMatchObject({
+        'gen_ai.operation.name': 'embeddings',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'text-embedding-3-small',
+        'gen_ai.response.model': 'text-embedding-3-small',
+        'gen_ai.usage.input_tokens': 7,
+        'gen_ai.embeddings.dimension.count': 2,
+        'gen_ai.request.encoding_formats': ['float'],
+      });
+      expect(span.attributes['gen_ai.input.messages']).toBeUndefined();
+      expect(span.parentSpanContext?.spanId).toBe((await sdk.byName('invoke_agent embedder')).spanContext().spanId);
+    });
+
+    it('puts content on a gen_ai.client.inference.operation.details event, not the span, with event_only', async () => {
+      const { openai } = client([{ json: completion }], { captureContent: 'event_only' });
+      await openai.chat.completions.create({ model: 'gpt-4o-mini', messages });
+      const span = await sdk.byName('chat gpt-4o-mini');
+      expect(span.attributes['gen_ai.input.messages']).toBeUndefined();
+      expect(span.attributes['gen_ai.output.messages']).toBeUndefined();
+      const events = span.events.filter((e) => e.name === 'gen_ai.client.inference.operation.details');
+      expect(events).toHaveLength(1);
+      expect(JSON.parse(events[0].attributes?.['gen_ai.input.messages'] as string)[1]).toEqual({ role: 'user', parts: [{ type: 'text', content: 'Where is order A1?' }] });
+      expect(JSON.parse(events[0].attributes?.['gen_ai.output.messages'] as string)[0].parts[0]).toMatchObject({ type: 'tool_call', name: 'get_order' });
+    });
+
+    it('reads the semantic conventions\' capture values from the variable, in any case', async () => {
+      const { openai } = client([{ json: completion }, { json: completion }, { json: completion }, { json: completion }]);
+      const capture = async (value: string) => {
+        process.env[CAPTURE_CONTENT_ENV] = value;
+        sdk.reset();
+        await openai.chat.completions.create({ model: 'gpt-4o-mini', messages });
+        const span = await sdk.byName('chat gpt-4o-mini');
+        return { span: span.attributes['gen_ai.input.messages'] !== undefined, event: span.events.some((e) => e.name === 'gen_ai.client.inference.operation.details') };
+      };
+      expect(await capture('SPAN_AND_EVENT')).toEqual({ span: true, event: true });
+      expect(await capture('span_only')).toEqual({ span: true, event: false });
+      expect(await capture('NO_CONTENT')).toEqual({ span: false, event: false });
+      // A value it cannot read captures nothing rather than guessing.
+      expect(await capture('yes please')).toEqual({ span: false, event: false });
+    });
+
+    it('keeps the input on the event when the call fails', async () => {
+      const { openai } = client([{ error: 'overloaded', status: 500 }], { captureContent: 'event_only' });
+      await expect(openai.chat.completions.create({ model: 'gpt-4o-mini', messages })).rejects.toThrow();
+      const span = await sdk.byName('chat gpt-4o-mini');
+      const event = span.events.find((e) => e.name === 'gen_ai.client.inference.operation.details');
+      expect(JSON.parse(event?.attributes?.['gen_ai.input.messages'] as string)).toHaveLength(2);
+    });
+  });
+
   describe('instrumentOpenAI: responses.create', () => {
     const response = {
       id: 'resp_1',
