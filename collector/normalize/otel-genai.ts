@@ -60,6 +60,11 @@ const OPERATION_KINDS = new Map<string, ActionKind>([
   ['embeddings', 'llm'],
   ['invoke_agent', 'agent'],
   ['create_agent', 'agent'],
+  // As OpenInference's RETRIEVER and Langfuse's retriever: a lookup the agent made.
+  ['retrieval', 'tool'],
+  // Orchestration around other actions, as OpenLLMetry's workflow and the AI SDK's wrappers.
+  ['invoke_workflow', 'chain'],
+  ['plan', 'chain'],
 ]);
 
 const MODEL_CALL_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content', 'embeddings']);
