@@ -65,6 +65,8 @@ const OPERATION_KINDS = new Map<string, ActionKind>([
   // Orchestration around other actions, as OpenLLMetry's workflow and the AI SDK's wrappers.
   ['invoke_workflow', 'chain'],
   ['plan', 'chain'],
+  // The AI SDK's (@ai-sdk/otel) span around one step of a tool loop.
+  ['agent_step', 'chain'],
 ]);
 
 const MODEL_CALL_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content', 'embeddings']);

@@ -17,8 +17,10 @@ import { jsonObject, text } from './json-values.js';
  * (`gen_ai.conversation.id`), `service_name`, `environment`
  * (`langfuse.environment`), `action_count`, `reasoning_tokens` (the model
  * calls' `gen_ai.usage.reasoning.output_tokens`, already part of
- * outputTokens), `time_to_first_chunk` (seconds, the first streamed model
- * call's `gen_ai.response.time_to_first_chunk`), and on a failed trace the root's
+ * outputTokens; the AI SDK's `ai.usage.reasoningTokens`), `time_to_first_chunk`
+ * (seconds, the first streamed model call's `gen_ai.response.time_to_first_chunk`,
+ * `gen_ai.client.operation.time_to_first_chunk` or `ai.response.msToFirstChunk`),
+ * and on a failed trace the root's
  * `status_message`. Keys without a value are left out. The first span that
  * carries a key gives its value, the root first.
  */
@@ -72,9 +74,16 @@ function modelCallTimings(spans: readonly LedgerEntry[]): { reasoning_tokens?: n
   let firstChunk: { at: string; seconds: number } | undefined;
   for (const e of spans) {
     if (e.kind !== 'llm') continue;
-    const tokens = toCount(e.attributes['gen_ai.usage.reasoning.output_tokens']);
+    const a = e.attributes;
+    // The GenAI name, else the AI SDK's legacy one (kind llm: its provider calls, never the wrappers that repeat them).
+    const tokens = toCount(a['gen_ai.usage.reasoning.output_tokens']) ?? toCount(a['ai.usage.reasoningTokens']);
     if (tokens !== null) reasoning = (reasoning ?? 0) + tokens;
-    const seconds = toNumber(e.attributes['gen_ai.response.time_to_first_chunk']);
+    // @ai-sdk/otel 1.x writes the metric's name on the span; the legacy AI SDK spans count milliseconds.
+    const legacyMs = toNumber(a['ai.response.msToFirstChunk']);
+    const seconds =
+      toNumber(a['gen_ai.response.time_to_first_chunk']) ??
+      toNumber(a['gen_ai.client.operation.time_to_first_chunk']) ??
+      (legacyMs === null ? null : legacyMs / 1000);
     if (seconds !== null && seconds >= 0 && (!firstChunk || e.timestamp < firstChunk.at)) firstChunk = { at: e.timestamp, seconds };
   }
   return { reasoning_tokens: reasoning, time_to_first_chunk: firstChunk?.seconds };
