@@ -16,6 +16,7 @@ const GENAI_PARAMETERS: Record<string, string> = {
   'gen_ai.request.presence_penalty': 'presence_penalty',
   'gen_ai.request.stop_sequences': 'stop_sequences',
   'gen_ai.request.seed': 'seed',
+  'gen_ai.request.stream': 'stream',
 };
 
 /** JSON-string attributes that hold a whole parameter object (OpenInference, Langfuse). */

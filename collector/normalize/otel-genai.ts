@@ -60,8 +60,13 @@ const OPERATION_KINDS = new Map<string, ActionKind>([
   ['embeddings', 'llm'],
   ['invoke_agent', 'agent'],
   ['create_agent', 'agent'],
-  // A workflow of agents (the OpenAI Agents SDK's trace): a chain, as OpenLLMetry's workflow is.
+  // As OpenInference's RETRIEVER and Langfuse's retriever: a lookup the agent made.
+  ['retrieval', 'tool'],
+  // Orchestration around other actions, as OpenLLMetry's workflow and the AI SDK's wrappers.
   ['invoke_workflow', 'chain'],
+  ['plan', 'chain'],
+  // The AI SDK's (@ai-sdk/otel) span around one step of a tool loop.
+  ['agent_step', 'chain'],
 ]);
 
 const MODEL_CALL_OPERATIONS = new Set(['chat', 'text_completion', 'generate_content', 'embeddings']);

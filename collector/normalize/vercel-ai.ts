@@ -5,7 +5,8 @@ import type { ConventionMapper } from './convention-mapper.js';
 import type { PayloadReader } from './payload-reader.js';
 
 /**
- * The Vercel AI SDK's legacy telemetry (`ai.*`, `experimental_telemetry`).
+ * The Vercel AI SDK's legacy telemetry (`ai.*`: `experimental_telemetry` in ai 5 / 6,
+ * `registerTelemetry(new LegacyOpenTelemetry())` in ai 7).
  * Wrapper spans (`ai.generateText`) hold the provider calls
  * (`ai.generateText.doGenerate`), which are the only ones we price, so a
  * multi-step call is never counted twice.

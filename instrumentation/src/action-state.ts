@@ -25,7 +25,9 @@ interface ActionState {
   outcome?: LedgerOutcome;
 }
 
-const states = new WeakMap<Span, ActionState>();
+// Shared with the other build (ESM / CommonJS) if both are loaded, as settings are.
+const STATES_KEY = Symbol.for('@agent-ledger/instrumentation.action-states');
+const states = ((globalThis as Record<symbol, unknown>)[STATES_KEY] ??= new WeakMap<Span, ActionState>()) as WeakMap<Span, ActionState>;
 
 export function trackAction(span: Span): void {
   states.set(span, { tags: [] });

@@ -1,9 +1,10 @@
-import { context, createContextKey, trace, type Attributes, type Context, type Tracer } from '@opentelemetry/api';
+import { context, trace, type Attributes, type Context, type Tracer } from '@opentelemetry/api';
 import { getSettings } from './settings.js';
 import { SCOPE_NAME, VERSION } from './version.js';
 
 /** The agent a piece of work belongs to, carried in the OTel context by runAgent(). */
-const AGENT_ID_KEY = createContextKey('agent-ledger.agent-id');
+// Symbol.for, not createContextKey: the ESM and CommonJS builds loaded side by side must share it.
+const AGENT_ID_KEY = Symbol.for('@agent-ledger/instrumentation.agent-id');
 
 export function withAgentId(ctx: Context, agentId: string | undefined): Context {
   return agentId ? ctx.setValue(AGENT_ID_KEY, agentId) : ctx;

@@ -1,16 +1,18 @@
 import { diag, type Attributes, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK, resources, tracing, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { ledgerTracer } from './agent-context.js';
 import { AgentStampProcessor } from './agent-stamp-processor.js';
-import { hasCredential, resolveHeaders, resolveTracesUrl } from './exporter-config.js';
+import { hasCredential, resolveHeaders, resolveProtocol, resolveTracesUrl, type OtlpProtocol } from './exporter-config.js';
 import { installExitHooks } from './exit-hooks.js';
+import { otlpExporter } from './otlp-exporter.js';
 import { ReportingExporter, type ExportErrorReporting } from './reporting-exporter.js';
-import { updateSettings, type RedactHook } from './settings.js';
+import { captureMode, updateSettings, type CaptureContent, type RedactHook } from './settings.js';
 
 export interface InitOptions {
-  /** Collector base URL (`http://host:4318`) or full traces URL; else OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT; else http://127.0.0.1:4318. */
+  /** Collector base URL (`http://host:4318`) or full traces URL; else OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT; else http://127.0.0.1:4318 (4317 for grpc). */
   endpoint?: string;
+  /** `http/protobuf` | `http/json` | `grpc`; else OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL, else `http/protobuf`. */
+  protocol?: OtlpProtocol;
   /** Sent as `Authorization: Bearer <key>`; else AGENT_LEDGER_API_KEY; else whatever OTEL_EXPORTER_OTLP_HEADERS carries. */
   apiKey?: string;
   /** Extra export headers. */
@@ -22,8 +24,10 @@ export interface InitOptions {
   environment?: string;
   /** `gen_ai.agent.id` stamped on every span (a runAgent() may name another). */
   agentId?: string;
+  /** `gen_ai.agent.version` on the runs of that agent (runAgent() spans). */
+  agentVersion?: string;
   /** Record LLM message content. Default: OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT, else off. */
-  captureContent?: boolean;
+  captureContent?: CaptureContent;
   /** Cap of each JSON payload (tool arguments and results, messages), default 32 KiB. */
   maxPayloadBytes?: number;
   /** Redaction applied to every payload before it leaves the process. */
@@ -61,7 +65,7 @@ const HANDLE_KEY = Symbol.for('@agent-ledger/instrumentation.handle');
 type Global = typeof globalThis & { [HANDLE_KEY]?: LedgerHandle };
 
 /**
- * Starts the OpenTelemetry Node SDK with an OTLP/HTTP exporter to the
+ * Starts the OpenTelemetry Node SDK with an OTLP exporter to the
  * ledger. Safe to call twice: the second call returns the first handle and
  * registers nothing (a warning says so if its options differ).
  */
@@ -73,14 +77,24 @@ export function init(options: InitOptions = {}): LedgerHandle {
     }
     return existing;
   }
+  // Bad settings fail here, before anything is registered.
+  const protocol = options.exporter ? undefined : resolveProtocol(options.protocol);
+  const endpoint = protocol ? resolveTracesUrl(options.endpoint, protocol) : undefined;
+  if (options.captureContent !== undefined && !captureMode(options.captureContent)) {
+    throw new Error(`agent-ledger: captureContent is ${JSON.stringify(options.captureContent)}; expected true, false, 'span_only', 'event_only', 'span_and_event' or 'no_content'`);
+  }
   updateSettings({
     captureContent: options.captureContent,
     maxPayloadBytes: options.maxPayloadBytes,
     redact: options.redact,
     agentId: options.agentId,
+    agentVersion: options.agentVersion,
   });
-  const endpoint = options.exporter ? undefined : resolveTracesUrl(options.endpoint);
-  const exporter = new ReportingExporter(options.exporter ?? otlpExporter(endpoint!, options), options.exportErrors ?? 'warn', endpoint);
+  const exporter = new ReportingExporter(
+    options.exporter ?? otlpExporter(protocol!, endpoint!, exportHeaders(options)),
+    options.exportErrors ?? 'warn',
+    endpoint,
+  );
   const batch = options.batch ?? true;
   const exportProcessor =
     batch === false
@@ -117,12 +131,12 @@ export function init(options: InitOptions = {}): LedgerHandle {
   return handle;
 }
 
-function otlpExporter(url: string, options: InitOptions): tracing.SpanExporter {
+function exportHeaders(options: InitOptions): Record<string, string> {
   const headers = resolveHeaders(options.apiKey, options.headers);
   if (!hasCredential(headers)) {
     diag.warn('agent-ledger: no API key (apiKey, AGENT_LEDGER_API_KEY or OTEL_EXPORTER_OTLP_HEADERS); the collector will refuse spans with 401');
   }
-  return new OTLPTraceExporter({ url, headers });
+  return headers;
 }
 
 /** The handle of init(), if it ran. */

@@ -5,11 +5,14 @@ import { LedgerAttributes } from './attributes.js';
 import type { ComplianceMetadata } from './compliance.js';
 import { preciseNow } from './clock.js';
 import { payloadJson } from './json-payload.js';
+import { getSettings } from './settings.js';
 
 export interface RunOptions {
   /** `gen_ai.agent.id` of this run and everything in it; defaults to init()'s agentId. */
   agentId?: string;
   description?: string;
+  /** `gen_ai.agent.version`: which version of the agent ran; defaults to init()'s agentVersion. */
+  agentVersion?: string;
   /** `gen_ai.conversation.id`: a session or thread the run belongs to. */
   conversationId?: string;
   /** What the run was asked to do, recorded as `ledger.inputs`. */
@@ -40,11 +43,14 @@ export interface RunContext {
 export async function runAgent<R>(name: string, fn: (run: RunContext) => R | Promise<R>, options: RunOptions = {}): Promise<Awaited<R>> {
   const parent = options.newRun ? trace.deleteSpan(context.active()) : context.active();
   const agentId = options.agentId ?? agentIdIn(parent);
+  // init()'s version belongs to init()'s agent, not to another one named here.
+  const agentVersion = options.agentVersion ?? (options.agentId === undefined ? getSettings().agentVersion : undefined);
   const attributes: Attributes = {
     ...(agentId ? { 'gen_ai.agent.id': agentId } : {}),
     'gen_ai.operation.name': 'invoke_agent',
     'gen_ai.agent.name': name,
     ...(options.description ? { 'gen_ai.agent.description': options.description } : {}),
+    ...(agentVersion ? { 'gen_ai.agent.version': agentVersion } : {}),
     ...(options.conversationId ? { 'gen_ai.conversation.id': options.conversationId } : {}),
   };
   if (options.input !== undefined) {

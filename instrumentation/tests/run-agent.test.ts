@@ -3,10 +3,20 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { blocked, runAgent, tool } from '../src/index.js';
 import { memorySdk } from './helpers/memory-sdk.js';
 
-const sdk = memorySdk({ agentId: 'default-agent' });
+const sdk = memorySdk({ agentId: 'default-agent', agentVersion: '2.4.0' });
 beforeEach(() => sdk.reset());
 
 describe('runAgent()', () => {
+  it('names the agent version: init()\'s for init()\'s agent, the option\'s, none for another agent', async () => {
+    await runAgent('default', async () => undefined);
+    await runAgent('pinned', async () => undefined, { agentVersion: '3.0.0-rc.1' });
+    await runAgent('other', async () => undefined, { agentId: 'other-agent' });
+    const version = async (name: string) => (await sdk.byName(`invoke_agent ${name}`)).attributes['gen_ai.agent.version'];
+    expect(await version('default')).toBe('2.4.0');
+    expect(await version('pinned')).toBe('3.0.0-rc.1');
+    expect(await version('other')).toBeUndefined();
+  });
+
   it('is the root invoke_agent span of a run, with input, output and the run id the ledger uses', async () => {
     const step = tool('step', async () => 'ok');
     const result = await runAgent(

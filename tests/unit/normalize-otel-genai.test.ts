@@ -179,6 +179,28 @@ describe('OTel GenAI, hand-built spans', () => {
     expect(e.cost_nanos).toBe(4_200_000);
   });
 
+  it('maps the newer operations: embeddings priced as a model call, retrieval a tool, workflows and plans chains, create_agent an agent', () => {
+    const embed = normalizeOne(
+      { 'gen_ai.operation.name': 'embeddings', 'gen_ai.request.model': 'text-embedding-3-small', 'gen_ai.provider.name': 'openai', 'gen_ai.usage.input_tokens': 1_000_000 },
+      { name: 'embeddings text-embedding-3-small' },
+    );
+    expect(embed).toMatchObject({ kind: 'llm', name: 'embeddings text-embedding-3-small', model: 'text-embedding-3-small', input_tokens: 1_000_000 });
+    expect(embed.cost_nanos).toBe(bundledPriceNanos('text-embedding-3-small', 1_000_000, 0));
+    expect(embed.cost_nanos).toBeGreaterThan(0);
+    const kinds = Object.fromEntries(
+      ['retrieval', 'invoke_workflow', 'plan', 'create_agent'].map((op) => {
+        const e = normalizeOne({ 'gen_ai.operation.name': op, 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 10 }, { name: `${op} kb` });
+        return [op, { kind: e.kind, name: e.name, priced: e.cost_nanos > 0 }];
+      }),
+    );
+    expect(kinds).toEqual({
+      retrieval: { kind: 'tool', name: 'retrieval kb', priced: false },
+      invoke_workflow: { kind: 'chain', name: 'invoke_workflow kb', priced: false },
+      plan: { kind: 'chain', name: 'plan kb', priced: false },
+      create_agent: { kind: 'agent', name: 'create_agent kb', priced: false },
+    });
+  });
+
   it('never prices invoke_agent or execute_tool spans, even with tokens', () => {
     for (const op of ['invoke_agent', 'execute_tool']) {
       const e = normalizeOne({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeOne } from '../helpers/normalize-spans.js';
 
-// Attribute sets as the AI SDK's experimental_telemetry sends them (no fixture exists).
+// Attribute sets as the AI SDK's experimental_telemetry sends them, older names included (real v7 captures: normalize-vercel-ai-fixtures.test.ts).
 const usageV4 = { 'ai.usage.promptTokens': 57, 'ai.usage.completionTokens': 18 };
 
 describe('Vercel AI SDK legacy telemetry (ai.*)', () => {

@@ -3,6 +3,7 @@ import type { DecodedSpan } from '../../collector/otlp/decoded-span.js';
 import { normalizeRequest } from '../../collector/normalize/normalize-request.js';
 import type { RunSummary } from '../../exporters/store.js';
 import type { Attributes, LedgerEntry } from '../../model/ledger-entry.js';
+import { modelConfigOf } from '../../model/model-config.js';
 import { isoFromMicros } from '../../model/time.js';
 import { rootEntryOf } from '../../query-api/traces/root-entry.js';
 import { traceToolChoice } from '../../query-api/traces/tool-choice.js';
@@ -184,6 +185,28 @@ describe('metadata', () => {
       environment: 'production',
       action_count: 3,
     });
+  });
+
+  it('names the agent version and sums the model calls\' reasoning tokens, with the first streamed call\'s time to first chunk', () => {
+    const actions = entries(
+      { root: true, name: 'root', attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'Support', 'gen_ai.agent.version': '2.4.0' } },
+      { attributes: { ...llm, 'gen_ai.usage.output_tokens': 50, 'gen_ai.usage.reasoning.output_tokens': 32, 'gen_ai.request.stream': true, 'gen_ai.response.time_to_first_chunk': 0.42 } },
+      { attributes: { ...llm, 'gen_ai.usage.reasoning.output_tokens': '8', 'gen_ai.response.time_to_first_chunk': 1.5 } },
+      // Not a model call: its numbers are not the model's.
+      { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.usage.reasoning.output_tokens': 1000 } },
+    );
+    const md = traceMetadata(run(), rootEntryOf(run(), actions), actions);
+    expect(md).toMatchObject({ agent_name: 'Support', agent_version: '2.4.0', reasoning_tokens: 40, time_to_first_chunk: 0.42 });
+    const none = entries({ root: true, name: 'root', attributes: llm });
+    const plain = traceMetadata(run(), rootEntryOf(run(), none), none);
+    expect(plain).not.toHaveProperty('reasoning_tokens');
+    expect(plain).not.toHaveProperty('time_to_first_chunk');
+    expect(plain).not.toHaveProperty('agent_version');
+  });
+
+  it('shows a streamed call as stream: true in the model configuration', () => {
+    const streamed = entries({ root: true, name: 'root', attributes: { ...llm, 'gen_ai.request.stream': true, 'gen_ai.request.temperature': 0 } });
+    expect(modelConfigOf({ ...streamed[0], attributes: streamed[0].attributes })).toMatchObject({ stream: true, temperature: 0 });
   });
 
   it('says why a failed trace failed', () => {

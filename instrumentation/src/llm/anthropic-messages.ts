@@ -15,6 +15,7 @@ export function messagesRequest(body: Json, base: Json): ChatRequest {
       'gen_ai.request.top_p': num(body.top_p),
       'gen_ai.request.top_k': num(body.top_k),
       'gen_ai.request.stop_sequences': Array.isArray(body.stop_sequences) ? body.stop_sequences.filter((s) => typeof s === 'string') : undefined,
+      'gen_ai.request.stream': body.stream === true ? true : undefined,
     },
     inputMessages: () => asArray(body.messages).map((m) => {
       const message = asRecord(m);

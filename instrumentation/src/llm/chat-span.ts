@@ -4,7 +4,7 @@ import { errorMessage, errorType } from '../action-state.js';
 import { LedgerAttributes } from '../attributes.js';
 import { preciseNow } from '../clock.js';
 import { payloadJson } from '../json-payload.js';
-import { shouldCaptureContent } from '../settings.js';
+import { shouldCaptureContent, type CaptureContent } from '../settings.js';
 
 /** Token counts as the GenAI conventions define them: input includes cached tokens. */
 export interface ChatUsage {
@@ -12,6 +12,8 @@ export interface ChatUsage {
   outputTokens?: number;
   cacheReadTokens?: number;
   cacheCreationTokens?: number;
+  /** Output tokens spent on reasoning; part of outputTokens, as the conventions count them. */
+  reasoningTokens?: number;
 }
 
 /** What a model call answered, read from a response or accumulated from a stream. */
@@ -25,8 +27,8 @@ export interface ChatResult extends ChatUsage {
 
 export interface ChatRequest {
   provider: string;
-  /** `chat` for chat completions, messages and responses alike. */
-  operation: 'chat';
+  /** `chat` for chat completions, messages and responses alike; `embeddings` for embeddings. */
+  operation: 'chat' | 'embeddings';
   requestModel?: string;
   attributes: Record<string, unknown>;
   /** Built lazily: only when content is captured. */
@@ -39,7 +41,7 @@ export interface ChatRequest {
 
 export interface LlmOptions {
   /** Overrides init()'s captureContent for this client. */
-  captureContent?: boolean;
+  captureContent?: CaptureContent;
   /** USD of one call from its model and usage, recorded as `ledger.cost_usd` (else the collector prices tokens). */
   costUsd?: (call: { model: string | undefined; usage: ChatUsage }) => number | undefined;
 }
@@ -48,6 +50,8 @@ export interface ChatSpan {
   span: Span;
   /** The context to make the provider's HTTP request in, so its spans nest under this one. */
   context: Context;
+  /** A streamed response's first chunk arrived: records gen_ai.response.time_to_first_chunk (once). */
+  firstChunk(): void;
   end(result: ChatResult): void;
   fail(err: unknown, partial?: ChatResult): void;
 }
@@ -63,26 +67,40 @@ export function startChatSpan(request: ChatRequest, options: LlmOptions): ChatSp
     ...definedOnly(request.attributes),
   };
   const name = request.requestModel ?? 'unknown';
-  if (capture) {
-    setJson(attributes, 'gen_ai.input.messages', request.inputMessages?.(), 'llm.input', name);
-    setJson(attributes, 'gen_ai.system_instructions', request.systemInstructions?.(), 'llm.input', name);
-    setJson(attributes, 'gen_ai.tool.definitions', request.toolDefinitions?.(), 'llm.input', name);
+  // Built once, whether they go on the span, on the event or both.
+  const content: Attributes = {};
+  if (capture.span || capture.event) {
+    setJson(content, 'gen_ai.input.messages', request.inputMessages?.(), 'llm.input', name);
+    setJson(content, 'gen_ai.system_instructions', request.systemInstructions?.(), 'llm.input', name);
+    setJson(content, 'gen_ai.tool.definitions', request.toolDefinitions?.(), 'llm.input', name);
   }
+  if (capture.span) Object.assign(attributes, content);
   const spanName = request.requestModel ? `${request.operation} ${request.requestModel}` : request.operation;
-  const span = ledgerTracer().startSpan(spanName, { kind: SpanKind.CLIENT, attributes, startTime: request.startTime ?? preciseNow() });
+  const startTime = request.startTime ?? preciseNow();
+  const span = ledgerTracer().startSpan(spanName, { kind: SpanKind.CLIENT, attributes, startTime });
   let ended = false;
+  let firstChunkSeen = false;
   const record = (result: ChatResult) => {
     span.setAttributes(resultAttributes(result));
     const cost = options.costUsd?.({ model: result.responseModel ?? request.requestModel, usage: result });
     if (typeof cost === 'number' && Number.isFinite(cost)) span.setAttribute(LedgerAttributes.COST_USD, cost);
-    if (capture && result.outputMessages) {
-      const json = payloadJson(result.outputMessages(), { kind: 'llm.output', name });
-      if (json !== undefined) span.setAttribute('gen_ai.output.messages', json);
-    }
+    recordContent(result);
+  };
+  const recordContent = (result: ChatResult) => {
+    const output = (capture.span || capture.event) && result.outputMessages ? payloadJson(result.outputMessages(), { kind: 'llm.output', name }) : undefined;
+    if (output !== undefined) content['gen_ai.output.messages'] = output;
+    if (capture.span && output !== undefined) span.setAttribute('gen_ai.output.messages', output);
+    // The conventions' event form of the same content (the ledger reads it from span events too).
+    if (capture.event && Object.keys(content).length > 0) span.addEvent('gen_ai.client.inference.operation.details', content, preciseNow());
   };
   return {
     span,
     context: trace.setSpan(context.active(), span),
+    firstChunk() {
+      if (firstChunkSeen || ended) return;
+      firstChunkSeen = true;
+      span.setAttribute('gen_ai.response.time_to_first_chunk', (preciseNow() - startTime) / 1000);
+    },
     end(result) {
       if (ended) return;
       ended = true;
@@ -92,7 +110,7 @@ export function startChatSpan(request: ChatRequest, options: LlmOptions): ChatSp
     fail(err, partial) {
       if (ended) return;
       ended = true;
-      if (partial) guarded(() => record(partial));
+      guarded(() => (partial ? record(partial) : recordContent({})));
       span.setAttribute('error.type', errorType(err));
       if (err instanceof Error) span.recordException(err);
       span.setStatus({ code: 2, message: errorMessage(err) });
@@ -110,6 +128,7 @@ function resultAttributes(r: ChatResult): Attributes {
     'gen_ai.usage.output_tokens': r.outputTokens,
     'gen_ai.usage.cache_read.input_tokens': r.cacheReadTokens || undefined,
     'gen_ai.usage.cache_creation.input_tokens': r.cacheCreationTokens || undefined,
+    'gen_ai.usage.reasoning.output_tokens': r.reasoningTokens || undefined,
   });
 }
 

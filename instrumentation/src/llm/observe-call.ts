@@ -75,6 +75,7 @@ function observedIterator(inner: AsyncIterator<unknown>, chat: ChatSpan, acc: St
       }
       if (step.done) chat.end(result());
       else {
+        chat.firstChunk();
         try {
           acc.add(step.value);
         } catch {

@@ -21,6 +21,7 @@ export function chatCompletionRequest(body: Json, base: Json): ChatRequest {
       'gen_ai.request.choice.count': num(body.n) !== undefined && body.n !== 1 ? num(body.n) : undefined,
       'gen_ai.request.stop_sequences': typeof stop === 'string' ? [stop] : Array.isArray(stop) ? stop.filter((s) => typeof s === 'string') : undefined,
       'gen_ai.output.type': format === 'json_object' || format === 'json_schema' ? 'json' : undefined,
+      'gen_ai.request.stream': body.stream === true ? true : undefined,
     },
     inputMessages: () => asArray(body.messages).map((m) => inputMessage(asRecord(m))),
     toolDefinitions: () => (Array.isArray(body.tools) && body.tools.length ? body.tools : undefined),
@@ -50,12 +51,13 @@ function toolCallPart(call: Json): Part {
   return { type: 'tool_call', id: strOf(call.id), name: strOf(fn.name) ?? 'unknown', arguments: parsedArguments(fn.arguments) };
 }
 
-function usageOf(usage: unknown): Pick<ChatResult, 'inputTokens' | 'outputTokens' | 'cacheReadTokens'> {
+function usageOf(usage: unknown): Pick<ChatResult, 'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'reasoningTokens'> {
   const u = asRecord(usage);
   return {
     inputTokens: num(u.prompt_tokens),
     outputTokens: num(u.completion_tokens),
     cacheReadTokens: num(asRecord(u.prompt_tokens_details).cached_tokens),
+    reasoningTokens: num(asRecord(u.completion_tokens_details).reasoning_tokens),
   };
 }
 

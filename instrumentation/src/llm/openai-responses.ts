@@ -16,6 +16,7 @@ export function responsesRequest(body: Json, base: Json): ChatRequest {
       'gen_ai.request.top_p': num(body.top_p),
       'gen_ai.output.type': format === 'json_object' || format === 'json_schema' ? 'json' : undefined,
       'gen_ai.conversation.id': strOf(body.conversation) ?? strOf(asRecord(body.conversation).id),
+      'gen_ai.request.stream': body.stream === true ? true : undefined,
     },
     inputMessages: () => (typeof body.input === 'string' ? [{ role: 'user', parts: [textPart(body.input)] }] : asArray(body.input).map((i) => inputItem(asRecord(i)))),
     systemInstructions: () => (typeof body.instructions === 'string' ? [textPart(body.instructions)] : undefined),
@@ -62,6 +63,7 @@ function responseResult(body: unknown): ChatResult {
     inputTokens: num(usage.input_tokens),
     outputTokens: num(usage.output_tokens),
     cacheReadTokens: num(asRecord(usage.input_tokens_details).cached_tokens),
+    reasoningTokens: num(asRecord(usage.output_tokens_details).reasoning_tokens),
     outputMessages: () => {
       const parts: Part[] = [];
       for (const item of asArray(r.output).map(asRecord)) {

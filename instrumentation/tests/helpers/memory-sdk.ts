@@ -8,7 +8,7 @@ export type FinishedSpan = tracing.ReadableSpan;
  * spans as soon as they end. init() is once per process: every test file
  * runs in its own (vitest forks pool), and shares this one setup.
  */
-export function memorySdk(options: { agentId?: string; captureContent?: boolean } = {}): {
+export function memorySdk(options: { agentId?: string; agentVersion?: string; captureContent?: boolean } = {}): {
   handle: LedgerHandle;
   /** Finished spans, once exported (the SDK waits for async resource attributes before it exports). */
   spans(): Promise<FinishedSpan[]>;
@@ -16,7 +16,7 @@ export function memorySdk(options: { agentId?: string; captureContent?: boolean 
   byName(name: string): Promise<FinishedSpan>;
 } {
   const exporter = new tracing.InMemorySpanExporter();
-  const handle = init({ exporter, batch: false, flushOnExit: false, agentId: options.agentId ?? 'test-agent', captureContent: options.captureContent });
+  const handle = init({ exporter, batch: false, flushOnExit: false, agentId: options.agentId ?? 'test-agent', agentVersion: options.agentVersion, captureContent: options.captureContent });
   const spans = async () => {
     await handle.flush();
     return exporter.getFinishedSpans();
