@@ -13,6 +13,7 @@ import { decodeRetryStatus, encodeJsonRequestAsProtobuf } from '../../collector/
 import { GRPC_TRACE_EXPORT } from '../../collector/receiver/otlp-grpc-receiver.js';
 import { openDatabase } from '../../exporters/sqlite/driver.js';
 import { runCli } from '../helpers/cli.js';
+import { grpcExport } from '../helpers/grpc-client.js';
 import { otelTracer, recordTree } from '../helpers/otel-sender.js';
 import { parsePrometheusText, valueOf } from '../helpers/prometheus-text.js';
 import { startServerProcess, TEST_ADMIN_KEY, type ServerProcess } from '../helpers/server-process.js';
@@ -34,24 +35,8 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
 });
 
-interface Answer {
-  err: grpc.ServiceError | null;
-  response?: Buffer;
-}
-
-/** A raw grpc-js call with bytes of our choosing (the official exporter only sends well-formed messages). */
-function rawExport(address: string, body: Buffer, headers: Record<string, string> = { authorization: `Bearer ${TEST_ADMIN_KEY}` }, options: grpc.ChannelOptions = {}): Promise<Answer> {
-  const client = new grpc.Client(address, grpc.credentials.createInsecure(), options);
-  const metadata = new grpc.Metadata();
-  for (const [k, v] of Object.entries(headers)) metadata.set(k, v);
-  const id = (b: Buffer) => b;
-  return new Promise((resolve) => {
-    client.makeUnaryRequest(GRPC_TRACE_EXPORT, id, id, body, metadata, (err, response) => {
-      client.close();
-      resolve({ err: err ?? null, response });
-    });
-  });
-}
+const ADMIN = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
+const rawExport = (address: string, body: Buffer, headers: Record<string, string> = ADMIN, options: grpc.ChannelOptions = {}) => grpcExport(address, body, headers, options);
 
 let traceCounter = 0;
 /** An OTLP/JSON request with fresh ids; `spans` override fields of each span. */
@@ -153,7 +138,7 @@ describe('OTLP/gRPC receiver', () => {
     await provider.forceFlush();
     const spans = memory.getFinishedSpans();
     expect(spans).toHaveLength(3);
-    const grpcExporter = new GrpcExporter({ url: `http://${server.otlpGrpcAddress}`, metadata: metadataOf({ authorization: `Bearer ${TEST_ADMIN_KEY}` }) });
+    const grpcExporter = new GrpcExporter({ url: `http://${server.otlpGrpcAddress}`, metadata: metadataOf(ADMIN) });
     const httpExporter = new ProtoExporter({ url: twin.otlpUrl, headers: twin.auth });
     try {
       await exportWith(grpcExporter, spans);
@@ -176,7 +161,7 @@ describe('OTLP/gRPC receiver', () => {
   });
 
   it('takes gzip from the official exporter and from a raw client, both through grpc-js compression', async () => {
-    const tracer = otelTracer(`http://${server.otlpGrpcAddress}`, 'grpc', { authorization: `Bearer ${TEST_ADMIN_KEY}` }, 'grpc-gzip', { gzip: true });
+    const tracer = otelTracer(`http://${server.otlpGrpcAddress}`, 'grpc', ADMIN, 'grpc-gzip', { gzip: true });
     recordTree(tracer.tracer, { name: 'gzipped-by-exporter', startTime: new Date('2026-11-21T09:00:00Z') });
     await tracer.shutdown();
     expect((await server.get('/api/v1/ledger?search=gzipped-by-exporter')).body.count).toBe(1);
@@ -199,7 +184,7 @@ describe('OTLP/gRPC receiver', () => {
         'content-type': 'application/grpc',
         te: 'trailers',
         'grpc-encoding': 'gzip',
-        authorization: `Bearer ${TEST_ADMIN_KEY}`,
+        ...ADMIN,
       });
       const trailers = new Promise<Record<string, unknown>>((resolve) => stream.once('trailers', (t) => resolve(t as Record<string, unknown>)));
       stream.resume();
