@@ -14,7 +14,7 @@ import { DEAD_LETTER_DIR, DeadLetterDir } from '../collector/queue/dead-letter-d
 import type { JobQueue } from '../collector/queue/job-queue.js';
 import { createOtlpReceiver, type OtlpReceiver } from '../collector/receiver/otlp-http-receiver.js';
 import { createOtlpGrpcReceiver, GRPC_TRACE_EXPORT, type OtlpGrpcReceiver } from '../collector/receiver/otlp-grpc-receiver.js';
-import { createTraceExport } from '../collector/receiver/otlp-export.js';
+import { createTraceExport, type OtlpPipelineOptions } from '../collector/receiver/otlp-export.js';
 import { compileRedactionRules } from '../collector/redact/index.js';
 import { NO_AGENTS } from '../exporters/agent-store.js';
 import { createStore } from '../exporters/create-store.js';
@@ -167,7 +167,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
     const receiverLogger = logger.child({ component: 'receiver' });
     const requestLog = createRequestLog(receiverLogger, sampleRate);
     // one pipeline behind both transports: the same limits, credentials and answers
-    const traces = createTraceExport({
+    const pipeline: OtlpPipelineOptions = {
       redaction,
       queue,
       pricing: createPricing({ overridesFile: config.pricing.overrides_file }),
@@ -183,7 +183,9 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
       authenticator,
       rateLimiter,
       metrics,
-    });
+    };
+    // each signal's export, served by both transports (a signal is createExportHandler(pipeline, itsIngest))
+    const traces = createTraceExport(pipeline);
     receiver = createOtlpReceiver({
       host: config.host,
       port: config.otlp_port,

@@ -7,6 +7,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import { credentialName, elapsedMs, GRPC_SERVER_FAULTS, type RequestLog } from '../../observability/request-log.js';
 import { encodeRetryStatus } from '../otlp/otlp-codec.js';
 import { newExchange, type Exchange, type ExportHandler, type Refusal } from './otlp-export.js';
+import { BodyError } from './read-body.js';
 
 /** The OTLP/gRPC methods, by their full path. */
 export const GRPC_TRACE_EXPORT = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
@@ -65,7 +66,7 @@ class GrpcReceiver implements OtlpGrpcReceiver {
       const definition: grpc.ServiceDefinition = {
         Export: {
           path: service.path,
-          requestStream: false,
+          requestStream: true,
           responseStream: false,
           requestSerialize: raw,
           requestDeserialize: raw,
@@ -73,7 +74,7 @@ class GrpcReceiver implements OtlpGrpcReceiver {
           responseDeserialize: raw,
         },
       };
-      this.server.addService(definition, { Export: this.unary(service) });
+      this.server.addService(definition, { Export: this.exportCall(service) });
     }
   }
 
@@ -133,7 +134,13 @@ class GrpcReceiver implements OtlpGrpcReceiver {
     });
   }
 
-  private unary(service: GrpcExportService): grpc.handleUnaryCall<Buffer, Buffer> {
+  /**
+   * Registered as client-streaming although Export is unary (the wire is the
+   * same: one message, then half-close) so that the handler runs on the
+   * metadata, and the message is read only once the sender is admitted, as
+   * the HTTP receiver reads a body only after its checks.
+   */
+  private exportCall(service: GrpcExportService): grpc.handleClientStreamingCall<Buffer, Buffer> {
     const [rpcService, rpcMethod] = service.path.slice(1).split('/');
     return (call, callback) => {
       const exchange = this.exchanges.get(call.metadata) ?? newExchange('grpc');
@@ -147,9 +154,8 @@ class GrpcReceiver implements OtlpGrpcReceiver {
           if (response) exchange.bytesOut = response.length;
           callback(error, response);
         };
-        const request = call.request;
         service
-          .handler({ credential: this.credentialOf(call.metadata), encoding: 'protobuf', readBody: async () => request }, exchange)
+          .handler({ credential: this.credentialOf(call.metadata), encoding: 'protobuf', readBody: () => onlyMessage(call) }, exchange)
           .then((outcome) => (outcome.ok ? answer(null, rawOut(outcome.response)) : answer(statusOf(outcome.refusal))))
           .catch((err) => {
             this.options.logger.error({ err }, 'OTLP request failed');
@@ -206,6 +212,25 @@ class GrpcReceiver implements OtlpGrpcReceiver {
       });
     });
   }
+}
+
+/** The call's one message; none, or more than one, is a malformed call (INVALID_ARGUMENT). */
+function onlyMessage(call: grpc.ServerReadableStream<Buffer, Buffer>): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let message: Buffer | null = null;
+    const fail = (why: string) => {
+      call.removeAllListeners('data');
+      reject(new BodyError(400, why));
+    };
+    call.on('data', (chunk: Buffer) => {
+      if (message === null) message = chunk;
+      else fail('an Export call carries one message, got more');
+    });
+    call.once('end', () => (message === null ? fail('the Export call carried no message') : resolve(message)));
+    // cancelled by the client, or by grpc-js itself (a message over the size limit): the status is already sent
+    call.once('cancelled', () => fail('the call ended before its message was read'));
+    call.once('error', (err) => fail(err.message));
+  });
 }
 
 /** A refusal as a gRPC status; retry delays travel as google.rpc.RetryInfo (OTLP/gRPC throttling). */

@@ -256,6 +256,9 @@ describe('OTLP/gRPC receiver', () => {
     // compresses to a few hundred bytes: the limit holds after gunzip too
     const bomb = await rawExport(server.otlpGrpcAddress, oversized, undefined, { 'grpc.default_compression_algorithm': 2 });
     expect(bomb.err?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    // as over HTTP, the credential is checked before the message is read: a stranger's large message is never buffered
+    const stranger = await rawExport(server.otlpGrpcAddress, oversized, { 'x-api-key': 'alk_nope0000_0123456789abcdefghijklmnopqrstuvwxyzABCD' });
+    expect(stranger.err?.code).toBe(grpc.status.UNAUTHENTICATED);
     expect(await ledgerCount(server)).toBe(before);
     await stillServing();
     const samples = await metricsOf(server);

@@ -54,17 +54,48 @@ describe('the OTLP/gRPC receiver', () => {
     expect(lines).toEqual([expect.objectContaining({ grpc_status: 'INTERNAL', route: GRPC_TRACE_EXPORT, status: 200 })]);
   });
 
-  it('logs calls that grpc-js refuses before the handler runs (a message over the size limit)', async () => {
+  it('answers and logs RESOURCE_EXHAUSTED for a message over the limit, which grpc-js refuses itself', async () => {
     const lines: RequestLogLine[] = [];
-    let called = false;
-    const { address } = await start(async () => {
-      called = true;
+    let read = false;
+    const { address } = await start(async (request) => {
+      await request.readBody();
+      read = true;
       return { ok: true, response: new Uint8Array() };
     }, { lines });
     const answer = await grpcExport(address, Buffer.alloc(2048), {});
     expect(answer.err?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
-    expect(called).toBe(false);
+    expect(read).toBe(false);
     expect(lines.map((l) => l.grpc_status)).toEqual(['RESOURCE_EXHAUSTED']);
+  });
+
+  it('reads the message only once the handler asks for it: a refused sender never gets its message read', async () => {
+    const { address } = await start(async () => ({ ok: false, refusal: { code: grpc.status.UNAUTHENTICATED, message: 'no key' } }));
+    // over maxMessageBytes: had it been read, grpc-js would have answered RESOURCE_EXHAUSTED
+    const answer = await grpcExport(address, Buffer.alloc(4096), {});
+    expect(answer.err?.code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(answer.err?.details).toBe('no key');
+  });
+
+  it('refuses a call carrying two messages, or none, as INVALID_ARGUMENT', async () => {
+    const { address } = await start(async (request) => {
+      const body = await request.readBody().catch((err: Error) => err);
+      if (body instanceof Error) return { ok: false, refusal: { code: grpc.status.INVALID_ARGUMENT, message: body.message } };
+      return { ok: true, response: new Uint8Array() };
+    });
+    const stream = (messages: Buffer[]) =>
+      new Promise<grpc.ServiceError | null>((resolve) => {
+        const client = new grpc.Client(address, grpc.credentials.createInsecure());
+        const bytes = (b: Buffer) => b;
+        const call = client.makeClientStreamRequest(GRPC_TRACE_EXPORT, bytes, bytes, new grpc.Metadata(), {}, (err) => {
+          client.close();
+          resolve(err ?? null);
+        });
+        for (const m of messages) call.write(m);
+        call.end();
+      });
+    expect((await stream([Buffer.from('a'), Buffer.from('b')]))?.details).toMatch(/one message/);
+    expect((await stream([]))?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(await stream([Buffer.from('a')])).toBeNull();
   });
 
   it('closes within its bound when a call never finishes, then is no longer ready', async () => {
