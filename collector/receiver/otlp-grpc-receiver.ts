@@ -95,8 +95,9 @@ class GrpcReceiver implements OtlpGrpcReceiver {
     const sendStatus = call.sendStatus.bind(call);
     // the innermost call's own method: grpc-js's internal errors go through it too
     call.sendStatus = (status) => {
-      finish(status.code, false);
-      sendStatus(status);
+      const answered = malformedGzip(status) ? { ...status, code: grpc.status.INVALID_ARGUMENT, details: 'message is not valid gzip' } : status;
+      finish(answered.code, false);
+      sendStatus(answered);
     };
     return new grpc.ServerInterceptingCall(call, {
       start: (next) =>
@@ -212,6 +213,15 @@ class GrpcReceiver implements OtlpGrpcReceiver {
       });
     });
   }
+}
+
+/**
+ * grpc-js answers a message that fails to gunzip with INTERNAL, which OTLP
+ * exporters read as our fault; it is the sender's malformed message, as a bad
+ * gzip body is a 400 over HTTP.
+ */
+function malformedGzip(status: Parameters<grpc.ServerInterceptingCallInterface['sendStatus']>[0]): boolean {
+  return status.code === grpc.status.INTERNAL && status.details === 'Failed to decompress message';
 }
 
 /** The call's one message; none, or more than one, is a malformed call (INVALID_ARGUMENT). */

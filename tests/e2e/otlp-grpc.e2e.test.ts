@@ -174,26 +174,18 @@ describe('OTLP/gRPC receiver', () => {
 
   it('takes a hand-built HTTP/2 call whose message is gzip-compressed (compressed flag and grpc-encoding: gzip)', async () => {
     const { traceId, json } = request({ name: 'gzip-frame' });
-    const gz = gzipSync(encodeJsonRequestAsProtobuf(json));
-    const frame = Buffer.concat([Buffer.from([1]), u32(gz.length), gz]);
-    const session = connect(`http://${server.otlpGrpcAddress}`);
-    try {
-      const stream = session.request({
-        [h2.HTTP2_HEADER_METHOD]: 'POST',
-        [h2.HTTP2_HEADER_PATH]: GRPC_TRACE_EXPORT,
-        'content-type': 'application/grpc',
-        te: 'trailers',
-        'grpc-encoding': 'gzip',
-        ...ADMIN,
-      });
-      const trailers = new Promise<Record<string, unknown>>((resolve) => stream.once('trailers', (t) => resolve(t as Record<string, unknown>)));
-      stream.resume();
-      stream.end(frame);
-      expect((await trailers)['grpc-status']).toBe('0');
-    } finally {
-      session.close();
-    }
+    const trailers = await h2Call(gzipSync(encodeJsonRequestAsProtobuf(json)));
+    expect(trailers['grpc-status']).toBe(String(grpc.status.OK));
     expect((await entriesOfTrace(server, traceId)).map((e) => e.name)).toEqual(['gzip-frame']);
+  });
+
+  it('answers INVALID_ARGUMENT (not INTERNAL) for a message that is not valid gzip, and keeps serving', async () => {
+    const before = await ledgerCount(server);
+    const trailers = await h2Call(Buffer.from('definitely not gzip'));
+    expect(trailers['grpc-status']).toBe(String(grpc.status.INVALID_ARGUMENT));
+    expect(decodeURIComponent(String(trailers['grpc-message']))).toMatch(/not valid gzip/);
+    expect(await ledgerCount(server)).toBe(before);
+    await stillServing();
   });
 
   it('takes the credential as authorization (Bearer or bare, any case of "bearer") or x-api-key, like OTLP/HTTP', async () => {
@@ -338,6 +330,34 @@ describe('OTLP/gRPC under load', () => {
     expect(s.logs.some((l) => l.includes('agent-ledger stopped'))).toBe(true);
   });
 });
+
+/** One Export call over plain HTTP/2, its message flagged compressed with `grpc-encoding: gzip`; resolves to the trailers. */
+async function h2Call(compressed: Buffer): Promise<Record<string, unknown>> {
+  const frame = Buffer.concat([Buffer.from([1]), u32(compressed.length), compressed]);
+  const session = connect(`http://${server.otlpGrpcAddress}`);
+  try {
+    const stream = session.request({
+      [h2.HTTP2_HEADER_METHOD]: 'POST',
+      [h2.HTTP2_HEADER_PATH]: GRPC_TRACE_EXPORT,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'grpc-encoding': 'gzip',
+      ...ADMIN,
+    });
+    // a trailers-only answer (an error before any message) comes as the response headers
+    const answer = new Promise<Record<string, unknown>>((resolve) => {
+      stream.once('response', (headers) => {
+        if (headers['grpc-status'] !== undefined) resolve(headers as Record<string, unknown>);
+      });
+      stream.once('trailers', (t) => resolve(t as Record<string, unknown>));
+    });
+    stream.resume();
+    stream.end(frame);
+    return await answer;
+  } finally {
+    session.close();
+  }
+}
 
 function u32(n: number): Buffer {
   const b = Buffer.alloc(4);
