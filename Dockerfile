@@ -50,8 +50,8 @@ COPY --from=build /src/dist ./dist
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
-# query API, OTLP/HTTP, metrics (receiver and worker answer /readyz there)
-EXPOSE 8080 4318 9464
+# query API, OTLP/HTTP, OTLP/gRPC, metrics (receiver and worker answer /readyz there)
+EXPOSE 8080 4318 4317 9464
 # probes the role's /readyz with node itself (no curl in slim images); the role comes from the command line
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "dist/cli/healthcheck.js"]
 ENTRYPOINT ["node", "dist/cli/main.js"]

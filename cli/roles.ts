@@ -13,6 +13,9 @@ import { createInProcessQueue } from '../collector/queue/in-process-queue.js';
 import { DEAD_LETTER_DIR, DeadLetterDir } from '../collector/queue/dead-letter-dir.js';
 import type { JobQueue } from '../collector/queue/job-queue.js';
 import { createOtlpReceiver, type OtlpReceiver } from '../collector/receiver/otlp-http-receiver.js';
+import { createOtlpGrpcReceiver, GRPC_LOGS_EXPORT, GRPC_TRACE_EXPORT, type OtlpGrpcReceiver } from '../collector/receiver/otlp-grpc-receiver.js';
+import { createExportHandler, createTraceExport, type OtlpPipelineOptions } from '../collector/receiver/otlp-export.js';
+import { createLogsIngest } from '../collector/receiver/otlp-logs.js';
 import { compileRedactionRules } from '../collector/redact/index.js';
 import { NO_AGENTS } from '../exporters/agent-store.js';
 import { createStore } from '../exporters/create-store.js';
@@ -34,6 +37,8 @@ export interface RunningServer {
   queue: JobQueue | null;
   worker: IngestWorker | null;
   receiver: OtlpReceiver | null;
+  /** OTLP/gRPC; null when otlp_grpc_port is 0 or the role takes no OTLP. */
+  grpcReceiver: OtlpGrpcReceiver | null;
   api: QueryApi | null;
   /** This server's own registry (prom-client's global one is never used). */
   metrics: Metrics;
@@ -99,6 +104,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
   let queue: JobQueue | null = null;
   let worker: IngestWorker | null = null;
   let receiver: OtlpReceiver | null = null;
+  let grpcReceiver: OtlpGrpcReceiver | null = null;
   let api: QueryApi | null = null;
   let authenticator: Authenticator | null = null;
   let rateLimiter: RateLimiter | null = null;
@@ -159,14 +165,14 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
     await worker.start();
   }
   if (queue && authenticator && rateLimiter) {
-    receiver = createOtlpReceiver({
+    const receiverLogger = logger.child({ component: 'receiver' });
+    const requestLog = createRequestLog(receiverLogger, sampleRate);
+    // one pipeline behind both transports: the same limits, credentials and answers
+    const pipeline: OtlpPipelineOptions = {
       redaction,
-      host: config.host,
-      port: config.otlp_port,
       queue,
       pricing: createPricing({ overridesFile: config.pricing.overrides_file }),
-      logger: logger.child({ component: 'receiver' }),
-      bodyLimits: { maxBodyBytes: config.otlp.max_body_bytes, maxDecompressedBytes: config.otlp.max_decompressed_bytes },
+      logger: receiverLogger,
       decodeLimits: {
         maxAttributeValueBytes: config.otlp.max_attribute_value_bytes,
         maxNestingDepth: config.otlp.max_json_depth,
@@ -177,15 +183,45 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
       maxJsonDepth: config.otlp.max_json_depth,
       authenticator,
       rateLimiter,
+      metrics,
+    };
+    // each signal's export, served by both transports (a signal is createExportHandler(pipeline, itsIngest))
+    const traces = createTraceExport(pipeline);
+    const logs = createExportHandler(pipeline, createLogsIngest(pipeline));
+    receiver = createOtlpReceiver({
+      host: config.host,
+      port: config.otlp_port,
+      routes: [{ path: '/v1/traces', handler: traces }, { path: '/v1/logs', handler: logs }],
+      logger: receiverLogger,
+      bodyLimits: { maxBodyBytes: config.otlp.max_body_bytes, maxDecompressedBytes: config.otlp.max_decompressed_bytes },
       credentialHeader: config.auth.otlp_header,
       metrics,
-      requestLog: createRequestLog(logger.child({ component: 'receiver' }), sampleRate),
+      requestLog,
     });
     await receiver.start();
+    if (config.otlp_grpc_port !== 0) {
+      grpcReceiver = createOtlpGrpcReceiver({
+        host: config.host,
+        port: config.otlp_grpc_port,
+        services: [{ path: GRPC_TRACE_EXPORT, handler: traces }, { path: GRPC_LOGS_EXPORT, handler: logs }],
+        maxMessageBytes: config.otlp.max_body_bytes,
+        credentialHeader: config.auth.otlp_header,
+        logger: receiverLogger,
+        metrics,
+        requestLog,
+      });
+      try {
+        await grpcReceiver.start();
+      } catch (err) {
+        await receiver.close();
+        throw err;
+      }
+    }
   }
   if ((role === 'all' || role === 'query') && authenticator && rateLimiter) {
     const readiness = [{ name: 'store', check: () => store.ping() }];
     if (queue) readiness.push({ name: 'queue', check: () => queue!.ping() });
+    if (grpcReceiver) readiness.push({ name: 'otlp_grpc', check: async () => grpcReceiver!.ready() });
     api = createQueryApi({
       host: config.host,
       port: config.http_port,
@@ -211,7 +247,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
       host: config.host,
       port: config.metrics_port,
       registry: metrics.registry,
-      readiness: roleReadiness(store, queue, redisReader),
+      readiness: roleReadiness(store, queue, redisReader, grpcReceiver),
       logger: logger.child({ component: 'metrics' }),
     });
     await metricsServer.start();
@@ -221,6 +257,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
       role,
       queue: redisUrl ? 'bullmq' : queue ? 'in-process' : null,
       otlp: receiver ? `http://${config.host}:${receiver.port()}/v1/traces` : null,
+      otlp_grpc: grpcReceiver ? `${config.host}:${grpcReceiver.port()}` : null,
       api: api ? `http://${config.host}:${api.port()}/api/v1/ledger` : null,
       worker: worker !== null,
       metrics: metricsServer ? `http://${config.host}:${metricsServer.port()}/metrics` : null,
@@ -233,7 +270,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
   const close = () =>
     (closing ??= (async () => {
       await api?.close();
-      await receiver?.close();
+      await Promise.all([receiver?.close(), grpcReceiver?.close()]);
       if (queue) {
         const drained = await Promise.race([
           queue.close().then(() => true),
@@ -249,11 +286,11 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
       await store.close();
       logger.info('agent-ledger stopped');
     })());
-  return { store, queue, worker, receiver, api, metrics, metricsServer, close };
+  return { store, queue, worker, receiver, grpcReceiver, api, metrics, metricsServer, close };
 }
 
-/** What /readyz on the metrics port checks: the store, the queue (failing, full, shutting down), and Redis. */
-function roleReadiness(store: Store, queue: JobQueue | null, redis: BullMqDepthReader | null): ReadinessCheck[] {
+/** What /readyz on the metrics port checks: the store, the queue (failing, full, shutting down), Redis, and the gRPC listener. */
+function roleReadiness(store: Store, queue: JobQueue | null, redis: BullMqDepthReader | null, grpc: OtlpGrpcReceiver | null): ReadinessCheck[] {
   const checks: ReadinessCheck[] = [{ name: 'store', check: () => store.ping() }];
   if (queue) {
     checks.push({
@@ -266,5 +303,6 @@ function roleReadiness(store: Store, queue: JobQueue | null, redis: BullMqDepthR
     });
   }
   if (redis) checks.push({ name: 'redis', check: () => redis.ping() });
+  if (grpc) checks.push({ name: 'otlp_grpc', check: async () => grpc.ready() });
   return checks;
 }

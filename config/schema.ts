@@ -45,6 +45,8 @@ export const configSchema = z
     host: z.string().min(1).default('127.0.0.1'),
     http_port: port.default(8080),
     otlp_port: port.default(4318),
+    /** OTLP/gRPC (TraceService/Export) on `host`; 0 turns it off. */
+    otlp_grpc_port: port.default(4317),
     /** GET /metrics (Prometheus), /healthz and /readyz on every role, on `host`; 0 turns the listener off. */
     metrics_port: port.default(9464),
     data_dir: z.string().min(1).default('./data'),

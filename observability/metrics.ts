@@ -56,13 +56,13 @@ export function createMetrics() {
     otlp: {
       requests: new Counter({
         name: 'agent_ledger_otlp_requests_total',
-        help: 'OTLP/HTTP export requests answered, by HTTP status code and encoding',
+        help: 'OTLP export requests answered, by encoding (json, protobuf, or grpc) and status code (the HTTP status; for grpc the gRPC status name, e.g. OK, UNAVAILABLE)',
         labelNames: ['status_code', 'encoding'] as const,
         registers,
       }),
       requestSize: new Histogram({
         name: 'agent_ledger_otlp_request_size_bytes',
-        help: 'Body size of OTLP/HTTP export requests as received (before decompression)',
+        help: 'Size of OTLP export request messages after decompression (HTTP bodies and gRPC messages), by encoding (json, protobuf, grpc)',
         labelNames: ['encoding'] as const,
         buckets: SIZE_BUCKETS,
         registers,
@@ -81,7 +81,7 @@ export function createMetrics() {
       }),
       spansRejected: new Counter({
         name: 'agent_ledger_otlp_spans_rejected_total',
-        help: 'Spans not taken: malformed (invalid_span, invalid_resource), outside the time window (out_of_window), or refused with 503 because the queue was full or failing (queue_unavailable)',
+        help: 'Spans not taken: malformed (invalid_span, invalid_resource), outside the time window (out_of_window), or refused with 503 / UNAVAILABLE because the queue was full or failing (queue_unavailable)',
         labelNames: ['encoding', 'reason'] as const,
         registers,
       }),
@@ -129,7 +129,7 @@ export function createMetrics() {
     },
     rateLimitRefusals: new Counter({
       name: 'agent_ledger_rate_limit_refusals_total',
-      help: 'Requests refused with 429, by rate-limit class (query, export, stats, ingest)',
+      help: 'Requests refused with 429 (RESOURCE_EXHAUSTED over OTLP/gRPC), by rate-limit class (query, export, stats, ingest)',
       labelNames: ['class'] as const,
       registers,
     }),
@@ -140,7 +140,7 @@ export function createMetrics() {
     }),
     authFailures: new Counter({
       name: 'agent_ledger_auth_failures_total',
-      help: 'Requests refused by authentication (401) or authorization (403), by surface (api, otlp) and reason',
+      help: 'Requests refused by authentication (401, UNAUTHENTICATED) or authorization (403, PERMISSION_DENIED), by surface (api, otlp) and reason',
       labelNames: ['surface', 'reason'] as const,
       registers,
     }),

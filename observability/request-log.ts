@@ -8,6 +8,8 @@ export interface RequestLogLine {
   /** The route template (`/api/v1/runs/:id`), never the URL. */
   route: string;
   status: number;
+  /** OTLP/gRPC: the call's status (`OK`, `UNAVAILABLE`…); `status` is then HTTP/2's, always 200. */
+  grpc_status?: string;
   duration_ms: number;
   bytes_in: number;
   bytes_out: number;
@@ -22,13 +24,17 @@ export interface RequestLogLine {
 
 export type RequestLog = (line: RequestLogLine) => void;
 
+/** gRPC statuses that say the server failed, as 5xx does for HTTP. */
+export const GRPC_SERVER_FAULTS: ReadonlySet<string> = new Set(['UNKNOWN', 'DEADLINE_EXCEEDED', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS']);
+
 /**
  * One info line per request, a `sampleRate` share of them (0..1); a request
- * answered with a 5xx is always logged.
+ * answered with a 5xx (or a gRPC server fault) is always logged.
  */
 export function createRequestLog(logger: Logger, sampleRate: number, random: () => number = Math.random): RequestLog {
   return (line) => {
-    if (line.status < 500 && !(sampleRate >= 1 || random() < sampleRate)) return;
+    const fault = line.status >= 500 || (line.grpc_status !== undefined && GRPC_SERVER_FAULTS.has(line.grpc_status));
+    if (!fault && !(sampleRate >= 1 || random() < sampleRate)) return;
     logger.info(line, 'request');
   };
 }

@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import type { Principal } from '../../auth/principal.js';
 import type { Metrics } from '../../observability/metrics.js';
-import type { DecodeLimits, RejectedSpan } from '../otlp/decode-limits.js';
-import { decodeLogs } from '../otlp/logs-codec.js';
-import type { OtlpEncoding } from '../otlp/otlp-codec.js';
+import { DecodeError, type DecodeLimits, type RejectedSpan } from '../otlp/decode-limits.js';
+import { decodeLogs, encodeLogsExportResponse } from '../otlp/logs-codec.js';
+import { RPC_CODE, type OtlpEncoding } from '../otlp/otlp-codec.js';
 import type { DecodedLogsRequest } from '../otlp/request-logs.js';
 import { isSpanGenAiEvent, logMessagesOf } from '../normalize/log-records.js';
-import type { JobQueue } from '../queue/job-queue.js';
+import { QueueBusyError, type JobQueue } from '../queue/job-queue.js';
+import type { SignalIngest } from './otlp-export.js';
 import { redactLogRecords, type RedactionRules } from '../redact/index.js';
 
 export interface LogsIngestOptions {
@@ -58,4 +59,22 @@ export async function ingestLogs(
   const message = first ? `${rejectedCount} log record(s) rejected; first: ${first.index >= 0 ? `record ${first.index}: ` : ''}${first.reason}` : '';
   if (rejectedCount > 0) options.logger.warn({ rejected: rejectedCount, first }, 'OTLP log records rejected');
   return { accepted: messages.length, rejected: rejectedCount, message };
+}
+
+/** /v1/logs and LogsService/Export: ingestLogs behind the admission every signal shares (otlp-export.ts). */
+export function createLogsIngest(options: LogsIngestOptions): SignalIngest {
+  return async ({ body, encoding, principal }, exchange) => {
+    let result: LogsIngestResult;
+    try {
+      result = await ingestLogs(body, encoding, principal, options);
+    } catch (err) {
+      if (err instanceof DecodeError || err instanceof RangeError) return { ok: false, refusal: { code: RPC_CODE.INVALID_ARGUMENT, message: err.message } };
+      if (!(err instanceof QueueBusyError)) throw err;
+      options.logger.warn({ reason: err.message }, 'OTLP logs request refused');
+      return { ok: false, refusal: { code: RPC_CODE.UNAVAILABLE, message: err.message, retryAfterSeconds: err.retryAfterSeconds } };
+    }
+    exchange.accepted = result.accepted;
+    exchange.rejected = result.rejected;
+    return { ok: true, response: encodeLogsExportResponse(encoding, result.rejected, result.message) };
+  };
 }

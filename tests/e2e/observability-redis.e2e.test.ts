@@ -2,6 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodeJsonRequestAsProtobuf } from '../../collector/otlp/otlp-codec.js';
+import { grpcExport } from '../helpers/grpc-client.js';
 import { parsePrometheusText, valueOf } from '../helpers/prometheus-text.js';
 import { CAN_STOP_REDIS, startPrivateRedis } from '../helpers/redis-server.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
@@ -40,7 +42,7 @@ describe.skipIf(!CAN_STOP_REDIS)('health of the receiver and worker roles while 
 
     expect(await json(`${receiver.metricsUrl}/readyz`)).toEqual({
       status: 200,
-      body: { status: 'ready', checks: [{ name: 'store', ok: true }, { name: 'queue', ok: true }, { name: 'redis', ok: true }] },
+      body: { status: 'ready', checks: [{ name: 'store', ok: true }, { name: 'queue', ok: true }, { name: 'redis', ok: true }, { name: 'otlp_grpc', ok: true }] },
     });
     expect(await json(`${worker.metricsUrl}/readyz`)).toEqual({
       status: 200,
@@ -58,9 +60,14 @@ describe.skipIf(!CAN_STOP_REDIS)('health of the receiver and worker roles while 
     const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 't' }, spans }] }] });
     const res = await fetch(receiver.otlpUrl, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...receiver.auth } });
     expect(res.status).toBe(200);
+    // the receiver role serves OTLP/gRPC too, onto the same queue
+    const viaGrpc = [{ ...spans[0], traceId: 'd'.repeat(32) }];
+    const grpcBody = encodeJsonRequestAsProtobuf({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 't' }, spans: viaGrpc }] }] });
+    expect((await grpcExport(receiver.otlpGrpcAddress, Buffer.from(grpcBody), { authorization: receiver.auth.Authorization })).err).toBeNull();
     const scrape = async (s: ServerProcess) => parsePrometheusText(await (await fetch(`${s.metricsUrl}/metrics`)).text()).samples;
-    await waitFor('the worker to write 3 rows', async () => valueOf(await scrape(worker), 'agent_ledger_store_rows_written_total') === 3);
+    await waitFor('the worker to write 4 rows', async () => valueOf(await scrape(worker), 'agent_ledger_store_rows_written_total') === 4);
     expect(valueOf(await scrape(receiver), 'agent_ledger_otlp_spans_accepted_total', { encoding: 'json' })).toBe(3);
+    expect(valueOf(await scrape(receiver), 'agent_ledger_otlp_spans_accepted_total', { encoding: 'grpc' })).toBe(1);
     const depth = await scrape(worker);
     expect(valueOf(depth, 'agent_ledger_queue_envelopes', { state: 'waiting' })).toBe(0);
     expect(valueOf(depth, 'agent_ledger_queue_oldest_age_seconds')).toBe(0);
@@ -73,6 +80,7 @@ describe.skipIf(!CAN_STOP_REDIS)('health of the receiver and worker roles while 
       { name: 'store', ok: true },
       { name: 'queue', ok: false, error: expect.any(String) },
       { name: 'redis', ok: false, error: expect.any(String) },
+      { name: 'otlp_grpc', ok: true },
     ]);
     const workerReady = await json(`${worker.metricsUrl}/readyz`);
     expect(workerReady.status).toBe(503);
@@ -85,6 +93,6 @@ describe.skipIf(!CAN_STOP_REDIS)('health of the receiver and worker roles while 
     const down = await scrape(worker);
     expect(Date.now() - t0).toBeLessThan(3000);
     expect(valueOf(down, 'agent_ledger_queue_envelopes', { state: 'waiting' })).toBeUndefined();
-    expect(valueOf(down, 'agent_ledger_store_rows_written_total')).toBe(3);
+    expect(valueOf(down, 'agent_ledger_store_rows_written_total')).toBe(4);
   });
 });

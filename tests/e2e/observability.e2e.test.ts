@@ -175,7 +175,7 @@ describe('metrics, health and request logs on the metrics port', () => {
     expect(await health.json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${s.metricsUrl}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: [{ name: 'store', ok: true }, { name: 'queue', ok: true }] });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: [{ name: 'store', ok: true }, { name: 'queue', ok: true }, { name: 'otlp_grpc', ok: true }] });
     expect((await fetch(`${s.metricsUrl}/api/v1/ledger`)).status).toBe(404);
     expect((await fetch(`${s.metricsUrl}/metrics`, { method: 'POST' })).status).toBe(405);
     // the query API keeps its own probes

@@ -30,6 +30,8 @@ export interface ServerProcess {
   auth: { Authorization: string };
   dataDir: string;
   otlpUrl: string;
+  /** host:port of OTLP/gRPC (no scheme, as grpc-js takes it). */
+  otlpGrpcAddress: string;
   apiUrl: string;
   /** Base URL of the metrics port (/metrics, /healthz, /readyz). */
   metricsUrl: string;
@@ -62,9 +64,10 @@ export async function startServerProcess(options: ServerOptions = {}): Promise<S
 async function startOnFreePorts(dataDir: string, options: ServerOptions): Promise<ServerProcess> {
   // ports a caller fixes (a restart on the ports of a killed server) are kept; the others are probed
   const fixed = (name: string) => Number(options.env?.[name]) || null;
-  const [httpPort, otlpPort, metricsPort] = [
+  const [httpPort, otlpPort, otlpGrpcPort, metricsPort] = [
     fixed('AGENT_LEDGER_HTTP_PORT') ?? (await freePort()),
     fixed('AGENT_LEDGER_OTLP_PORT') ?? (await freePort()),
+    fixed('AGENT_LEDGER_OTLP_GRPC_PORT') ?? (await freePort()),
     fixed('AGENT_LEDGER_METRICS_PORT') ?? (await freePort()),
   ];
   const { REDIS_URL: _sharedRedis, ...inherited } = process.env;
@@ -75,6 +78,7 @@ async function startOnFreePorts(dataDir: string, options: ServerOptions): Promis
       AGENT_LEDGER_HOST: '127.0.0.1',
       AGENT_LEDGER_HTTP_PORT: String(httpPort),
       AGENT_LEDGER_OTLP_PORT: String(otlpPort),
+      AGENT_LEDGER_OTLP_GRPC_PORT: String(otlpGrpcPort),
       AGENT_LEDGER_METRICS_PORT: String(metricsPort),
       AGENT_LEDGER_DATA_DIR: dataDir,
       AGENT_LEDGER_LOG_LEVEL: 'info',
@@ -119,6 +123,7 @@ async function startOnFreePorts(dataDir: string, options: ServerOptions): Promis
     auth,
     dataDir,
     otlpUrl: `http://127.0.0.1:${otlpPort}/v1/traces`,
+    otlpGrpcAddress: `127.0.0.1:${otlpGrpcPort}`,
     apiUrl,
     metricsUrl: `http://127.0.0.1:${metricsPort}`,
     logs,

@@ -22,6 +22,7 @@ async function start(role: 'all' | 'worker' = 'all', env: Record<string, string>
       AGENT_LEDGER_DATA_DIR: mkdtempSync(join(tmpdir(), 'ledger-metrics-')),
       AGENT_LEDGER_HTTP_PORT: '0',
       AGENT_LEDGER_OTLP_PORT: '0',
+      AGENT_LEDGER_OTLP_GRPC_PORT: '0',
       AGENT_LEDGER_METRICS_PORT: String(port),
       AGENT_LEDGER_BOOTSTRAP_KEY: 'alk_metricsx_0123456789abcdefghijklmnopqrstuvwxyzABCD',
       AGENT_LEDGER_RETENTION_SWEEP_INTERVAL_SECONDS: '0',
