@@ -141,6 +141,13 @@ describe('OTLP logs: GenAI events from @opentelemetry/instrumentation-openai', (
     expect(entry.inputs.messages[1]).toEqual({ role: 'user', content: 'capybararecord where is my parcel?' });
   });
 
+  it('over OTLP/gRPC (the official grpc exporters): LogsService/Export joins the events to the span TraceService/Export brought', async () => {
+    await agent('axolotlgrpc where is my parcel?', 'logs-first', server.otlpGrpcAddress, 'grpc');
+    const entry = await entryFound('axolotlgrpc');
+    expect(entry.inputs.messages[1]).toEqual({ role: 'user', content: 'axolotlgrpc where is my parcel?' });
+    expect(JSON.stringify(entry.outputs)).toContain('shipped yesterday');
+  });
+
   it('a malformed /v1/logs is a 400 naming the field, and nothing is stored', async () => {
     const before = (await server.get('/api/v1/ledger')).body.count;
     const post = (body: string | Buffer, type: string) =>
