@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bulkWithRetry, BulkRetriesExhausted, classifyItem } from '../../exporters/elasticsearch/bulk-retry.js';
+import { bulkItem, bulkWithRetry, BulkRetriesExhausted, chunkBulk, classifyItem } from '../../exporters/elasticsearch/bulk-retry.js';
 import { entryDocument } from '../../exporters/elasticsearch/entry-document.js';
 import { EntryWriter } from '../../exporters/elasticsearch/entry-writer.js';
 import { entryIndexFor, indexNames } from '../../exporters/elasticsearch/index-names.js';
@@ -26,14 +26,15 @@ describe('bulk item outcomes', () => {
     const waits: number[] = [];
     const policy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 250, sleep: async (ms: number) => void waits.push(ms) };
     const sent: string[][] = [];
-    const result = await bulkWithRetry(['a', 'b', 'c'], async (items) => {
-      sent.push([...items]);
+    const result = await bulkWithRetry(['a', 'b', 'c'].map((i) => bulkItem(i, [i])), async (lines) => {
+      const items = lines.map((l) => JSON.parse(l) as string);
+      sent.push(items);
       return items.map((i) => ({ status: i === 'b' && sent.length < 3 ? 429 : 201 }));
     }, policy, false);
     expect(result.done).toEqual(['a', 'c', 'b']);
     expect(sent).toEqual([['a', 'b', 'c'], ['b'], ['b']]);
     expect(waits).toEqual([100, 200]);
-    await expect(bulkWithRetry(['x'], async () => [{ status: 503, error: { type: 'unavailable_shards_exception' } }], policy, false)).rejects.toThrow(BulkRetriesExhausted);
+    await expect(bulkWithRetry([bulkItem('x', ['x'])], async () => [{ status: 503, error: { type: 'unavailable_shards_exception' } }], policy, false)).rejects.toThrow(BulkRetriesExhausted);
     expect(waits).toEqual([100, 200, 100, 200, 250]);
   });
 });
