@@ -23,8 +23,20 @@ export const FLATTENED_DEPTH_LIMIT = 20;
 /** The `q` analyzer: the text is already cut into model/search-text.ts tokens joined by spaces; it only splits them apart. */
 export const SEARCH_ANALYZER = 'ledger_tokens';
 
+/**
+ * The mappings' version, in every template and index `_meta` (and the
+ * template's `version`). Raise it with any mapping change: at start-up
+ * every index of an older version gets the new fields (put-mapping is
+ * additive), so writes to the current month never meet `dynamic: strict`
+ * with a field they do not know; a newer version's template or index is
+ * left alone (a rolling upgrade runs both).
+ */
+export const MAPPING_VERSION = 2;
+const meta = { managed_by: 'agent-ledger', mapping_version: MAPPING_VERSION };
+
 const keyword: estypes.MappingProperty = { type: 'keyword', ignore_above: KEYWORD_IGNORE_ABOVE };
-const id: estypes.MappingProperty = { type: 'keyword' };
+/** Every keyword has a ceiling: a value past it is kept in _source, unindexed, instead of failing the document (Lucene's 32 KiB term). */
+const id: estypes.MappingProperty = { type: 'keyword', ignore_above: KEYWORD_IGNORE_ABOVE };
 const long: estypes.MappingProperty = { type: 'long' };
 /** Kept for reading back, never searched. */
 const stored: estypes.MappingProperty = { type: 'text', index: false };
@@ -36,6 +48,7 @@ export const DERIVED_ENTRY_FIELDS = ['name_fold', 'agent_fold', 'inputs_text', '
 
 export const ENTRY_MAPPINGS: estypes.MappingTypeMapping = {
   dynamic: 'strict',
+  _meta: meta,
   _source: { excludes: DERIVED_ENTRY_FIELDS },
   properties: {
     id, organization_id: id, run_id: id, trace_id: id, span_id: id, parent_span_id: id,
@@ -106,13 +119,15 @@ export function entryTemplate(names: IndexNames, layout: IndexLayout): estypes.I
     // above the built-in templates (logs-*, metrics-*: 100), never a data stream
     priority: 500,
     allow_auto_create: true,
+    version: MAPPING_VERSION,
     template: { settings: entrySettings(layout), mappings: ENTRY_MAPPINGS, aliases: { [names.entriesAlias]: {} } },
-    _meta: { managed_by: 'agent-ledger' },
+    _meta: meta,
   };
 }
 
 export const RUN_MAPPINGS: estypes.MappingTypeMapping = {
   dynamic: 'strict',
+  _meta: meta,
   properties: {
     organization_id: id, run_id: id, agent_id: keyword, user_id: keyword,
     /** The run's user, '' for none (index-names.ts runUserKey): part of the run's key, sorted and filtered without nulls. */
@@ -133,13 +148,15 @@ export const RUN_MAPPINGS: estypes.MappingTypeMapping = {
 
 export const ORGANIZATION_MAPPINGS: estypes.MappingTypeMapping = {
   dynamic: 'strict',
+  _meta: meta,
   properties: { id, name: keyword, created_at: long },
 };
 
 export const API_KEY_MAPPINGS: estypes.MappingTypeMapping = {
   dynamic: 'strict',
+  _meta: meta,
   properties: {
-    id, prefix: id, hash: { type: 'keyword', index: false }, organization_id: id, user_id: keyword, role: id, scopes: id,
+    id, prefix: id, hash: { type: 'keyword', index: false, ignore_above: KEYWORD_IGNORE_ABOVE }, organization_id: id, user_id: keyword, role: id, scopes: id,
     name: keyword, created_at: long, expires_at: long, revoked_at: long,
   },
 };
