@@ -44,6 +44,8 @@ export interface EntryDocument {
   tags: string[];
   truncated_fields: string[];
   redactions: number;
+  /** Absent on entries written before batches were recorded. */
+  rollup_batch?: string;
   name_fold?: string;
   agent_fold?: string | null;
   inputs_text?: string | null;

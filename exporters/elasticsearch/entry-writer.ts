@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { PermanentStoreError, type WriteResult } from '../store.js';
 import { bulkItem, bulkWithRetry, DEFAULT_BULK_LIMITS, type BulkLimits, type ItemOutcome, type RetryPolicy } from './bulk-retry.js';
 import { entryDocument, recordFromDocument, type EntryDocument } from './entry-document.js';
 import { entryIndexFor, type IndexNames } from './index-names.js';
-import { runUpdateLines, runUpdates, type RunUpdate } from './run-rollup.js';
+import { countedAlready, markerLines, type StoredEntry } from './run-markers.js';
+import { runUpdateLines, runUpdates } from './run-rollup.js';
 
 /** The span times the receiver accepts (otlp.max_span_age_days, otlp.max_future_skew_seconds). */
 export interface AcceptedWindow {
@@ -61,13 +63,19 @@ export class EntryWriter {
     const { names, retry } = this.options;
     const outside = this.outsideWindow(unique);
     const entries = outside.length ? unique.filter((e) => !outside.some((o) => o.item === e)) : unique;
-    const items = entries.map((e) => bulkItem(e, [{ create: { _index: entryIndexFor(names, e.start_us), _id: e.id } }, entryDocument(e)]));
+    // the write that creates an entry: its run marker (run-markers.ts) later tells whether it was counted
+    const batchId = randomUUID();
+    const items = entries.map((e) => bulkItem(e, [{ create: { _index: entryIndexFor(names, e.start_us), _id: e.id } }, { ...entryDocument(e), rollup_batch: batchId }]));
     const result = await bulkWithRetry(items, (lines) => this.send(lines, this.options.refresh), retry, false, this.options.bulk ?? DEFAULT_BULK_LIMITS);
     result.permanent.unshift(...outside);
     const created = new Set(result.done.map((e) => e.id));
     const stored = await this.storedCopies(result.conflicts);
-    const counted = entries.flatMap((e) => (created.has(e.id) ? [e] : stored.has(e.id) ? [stored.get(e.id)!] : []));
-    await this.updateRuns(runUpdates(counted));
+    const counted = await countedAlready(this.client, names, [...stored.values()]);
+    const late = [...stored.values()].filter((s) => !counted.has(s.record));
+    const lateIds = new Map(late.map((s) => [s.record.id, s.record]));
+    // in write order: first values (agent, prompt, model config) are the batch's first
+    const toCount = entries.flatMap((e) => (created.has(e.id) ? [e] : lateIds.has(e.id) ? [lateIds.get(e.id)!] : []));
+    await this.countIntoRuns(batchId, toCount, toCount.filter((e) => created.has(e.id)), late);
     if (result.permanent.length) {
       const [first] = result.permanent;
       throw new PermanentStoreError(
@@ -93,31 +101,43 @@ export class EntryWriter {
       .map((item) => ({ item, reason: `start ${item.start_us} µs is outside the accepted time window (otlp.max_span_age_days, otlp.max_future_skew_seconds)` }));
   }
 
-  /** Entries that were already there, as first written (realtime get: no refresh needed). */
-  private async storedCopies(conflicts: EntryRecord[]): Promise<Map<string, EntryRecord>> {
+  /** Entries that were already there, as first written, with the write that created them (realtime get: no refresh needed). */
+  private async storedCopies(conflicts: EntryRecord[]): Promise<Map<string, StoredEntry>> {
     if (!conflicts.length) return new Map();
     const docs = conflicts.map((e) => ({ _index: entryIndexFor(this.options.names, e.start_us), _id: e.id }));
     const response = await this.client.mget<EntryDocument>({ docs });
-    const out = new Map<string, EntryRecord>();
+    const out = new Map<string, StoredEntry>();
     for (const doc of response.docs) {
-      if ('found' in doc && doc.found && doc._source) out.set(doc._id, recordFromDocument(doc._source));
+      if ('found' in doc && doc.found && doc._source) out.set(doc._id, { record: recordFromDocument(doc._source), batch: doc._source.rollup_batch ?? null });
     }
     return out;
   }
 
-  /** Counts entries already stored into their runs (each once a run: run-rollup.ts), e.g. to rebuild the runs. */
-  rollUp(entries: readonly EntryRecord[]): Promise<void> {
-    return this.updateRuns(runUpdates(entries));
+  /** Counts entries already stored into their runs (each once a run: run-markers.ts), e.g. to rebuild the runs. */
+  async rollUp(documents: readonly EntryDocument[]): Promise<void> {
+    const stored = documents.map((d) => ({ record: recordFromDocument(d), batch: d.rollup_batch ?? null }));
+    const counted = await countedAlready(this.client, this.options.names, stored);
+    const late = stored.filter((s) => !counted.has(s.record));
+    await this.countIntoRuns(randomUUID(), late.map((s) => s.record), [], late);
   }
 
-  private async updateRuns(updates: RunUpdate[]): Promise<void> {
+  /**
+   * One scripted update a run, then the markers that say so. A crash in
+   * between leaves the run's recent `applied` window to skip them (run-rollup.ts).
+   */
+  private async countIntoRuns(batchId: string, ordered: readonly EntryRecord[], fresh: readonly EntryRecord[], late: readonly StoredEntry[]): Promise<void> {
+    const updates = runUpdates(ordered);
     if (!updates.length) return;
     const { names, scriptId, retry } = this.options;
+    const bulk = this.options.bulk ?? DEFAULT_BULK_LIMITS;
     const items = updates.map((u) => bulkItem(u, runUpdateLines(u, names.runs, scriptId)));
-    const result = await bulkWithRetry(items, (lines) => this.send(lines, false), retry, true, this.options.bulk ?? DEFAULT_BULK_LIMITS);
+    const result = await bulkWithRetry(items, (lines) => this.send(lines, false), retry, true, bulk);
     if (result.permanent.length) {
-      // the entries are in; a retry of the batch counts them (their creates answer 409, the script skips counted ones)
+      // the entries are in; a retry of the batch counts them (their creates answer 409, no marker says they were counted)
       throw new PermanentStoreError(`elasticsearch refused the runs rollup of ${result.permanent.length} run(s): ${result.permanent[0].reason}`);
     }
+    const markers = markerLines(names, batchId, fresh, late, Date.now()).map((lines, i) => bulkItem(i, lines));
+    const marked = await bulkWithRetry(markers, (lines) => this.send(lines, false), retry, false, bulk);
+    if (marked.permanent.length) throw new PermanentStoreError(`elasticsearch refused ${marked.permanent.length} runs marker(s): ${marked.permanent[0].reason}`);
   }
 }

@@ -85,6 +85,8 @@ export const ENTRY_MAPPINGS: estypes.MappingTypeMapping = {
     tags: { type: 'keyword', ignore_above: 1024 },
     truncated_fields: id,
     redactions: { type: 'integer' },
+    /** The write that created the entry: its runs marker says whether it was counted (run-markers.ts). */
+    rollup_batch: id,
     /** `search`: name and agent id folded (NFC, lower case) in JS, matched by case-sensitive wildcards: exactly the SQLite store's fold. */
     name_fold: { type: 'wildcard' },
     agent_fold: { type: 'wildcard' },
@@ -146,6 +148,13 @@ export const RUN_MAPPINGS: estypes.MappingTypeMapping = {
   },
 };
 
+/** A marker holds nothing but when it was written (for operators pruning old ones); its `_id` is what counts. */
+export const RUN_APPLIED_MAPPINGS: estypes.MappingTypeMapping = {
+  dynamic: 'strict',
+  _meta: meta,
+  properties: { at: { type: 'date', format: 'epoch_millis' } },
+};
+
 export const ORGANIZATION_MAPPINGS: estypes.MappingTypeMapping = {
   dynamic: 'strict',
   _meta: meta,
@@ -166,6 +175,7 @@ export function fixedIndices(names: IndexNames, layout: IndexLayout): estypes.In
   const small = { number_of_shards: 1, ...(layout.replicas === null ? {} : { number_of_replicas: layout.replicas }) };
   return [
     { index: names.runs, settings: { ...small, number_of_shards: layout.shards, refresh_interval: '1s' }, mappings: RUN_MAPPINGS },
+    { index: names.runApplied, settings: { ...small, number_of_shards: layout.shards }, mappings: RUN_APPLIED_MAPPINGS },
     { index: names.organizations, settings: small, mappings: ORGANIZATION_MAPPINGS },
     { index: names.apiKeys, settings: small, mappings: API_KEY_MAPPINGS },
   ];

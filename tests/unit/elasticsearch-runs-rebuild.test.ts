@@ -34,6 +34,7 @@ describe('elasticsearch: runs of an earlier version (per organization and run)',
     const { client } = fakeClient(emulator.handle);
     // the earlier layout: no runs per user, one merged run document per (organization, run)
     await client.indices.delete({ index: 'agent-ledger-runs-by-user' });
+    await client.indices.delete({ index: 'agent-ledger-run-applied' });
     await client.indices.create({ index: 'agent-ledger-runs' });
     const merged = new Set(written.map((e) => `${e.organization_id}/${e.run_id}`));
     for (const id of merged) await client.create({ index: 'agent-ledger-runs', id, document: { run_id: id.split('/')[1], action_count: 1 } });

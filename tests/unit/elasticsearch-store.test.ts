@@ -28,6 +28,8 @@ describe('createElasticsearchStore', () => {
       'GET /ledger-test-entries-*/_mapping',
       'PUT /ledger-test-runs-by-user',
       'GET /ledger-test-runs-by-user/_mapping',
+      'PUT /ledger-test-run-applied',
+      'GET /ledger-test-run-applied/_mapping',
       'PUT /ledger-test-organizations',
       'GET /ledger-test-organizations/_mapping',
       'PUT /ledger-test-api-keys',
