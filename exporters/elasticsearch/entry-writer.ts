@@ -3,7 +3,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { PermanentStoreError, type WriteResult } from '../store.js';
 import { bulkItem, bulkWithRetry, DEFAULT_BULK_LIMITS, type BulkLimits, type ItemOutcome, type RetryPolicy } from './bulk-retry.js';
-import { entryDocument, recordFromDocument, type EntryDocument } from './entry-document.js';
+import { capKeywords, entryDocument, recordFromDocument, type EntryDocument } from './entry-document.js';
 import { entryIndexFor, type IndexNames } from './index-names.js';
 import { countedAlready, markerLines, type StoredEntry } from './run-markers.js';
 import { runUpdateLines, runUpdates } from './run-rollup.js';
@@ -58,7 +58,8 @@ export class EntryWriter {
   async write(batch: readonly EntryRecord[]): Promise<WriteResult> {
     const seen = new Set<string>();
     // a copy later in the same batch is a re-delivery too: it must not be offered twice
-    const unique = batch.filter((e) => !seen.has(e.id) && seen.add(e.id));
+    // cut as stored, so the runs count the same values the entries hold
+    const unique = batch.filter((e) => !seen.has(e.id) && seen.add(e.id)).map(capKeywords);
     if (!unique.length) return { inserted: 0 };
     const { names, retry } = this.options;
     const outside = this.outsideWindow(unique);

@@ -17,6 +17,7 @@ export interface IndexLayout {
 
 /** Keyword values past this many characters are kept in `_source` but not indexed: 3 bytes × 8191 stays under Lucene's 32 KiB term limit. */
 export const KEYWORD_IGNORE_ABOVE = 8191;
+export const TAG_IGNORE_ABOVE = 1024;
 /** Flattened leaves are indexed as key + value in one term, so they get less room. */
 export const FLATTENED_IGNORE_ABOVE = 4096;
 export const FLATTENED_DEPTH_LIMIT = 20;
@@ -82,7 +83,7 @@ export const ENTRY_MAPPINGS: estypes.MappingTypeMapping = {
     /** What flattened cannot take (a key with \0, nesting past the limit, an immense leaf): kept whole, unindexed. */
     compliance_metadata_raw: opaque,
     attributes_raw: opaque,
-    tags: { type: 'keyword', ignore_above: 1024 },
+    tags: { type: 'keyword', ignore_above: TAG_IGNORE_ABOVE },
     truncated_fields: id,
     redactions: { type: 'integer' },
     /** The write that created the entry: its runs marker says whether it was counted (run-markers.ts). */
@@ -139,7 +140,7 @@ export const RUN_MAPPINGS: estypes.MappingTypeMapping = {
     root_name: keyword, root_span_id: id, prompt_name: keyword,
     input_tokens: long, output_tokens: long, total_tokens: long,
     model_config: opaque,
-    tags: { type: 'keyword', ignore_above: 1024 },
+    tags: { type: 'keyword', ignore_above: TAG_IGNORE_ABOVE },
     /** Folded copies (computed in JS, passed to the script) behind the runs' `search`. */
     root_name_fold: stored, prompt_name_fold: stored,
     search_name_fold: { type: 'wildcard' }, model_fold: { type: 'wildcard' },

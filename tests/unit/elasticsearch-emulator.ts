@@ -33,8 +33,8 @@ export interface EmulatorOptions {
 export interface Pressure {
   /** Whole `_bulk` requests answered 429 (es_rejected_execution_exception). */
   rejectBulks: number;
-  /** Bulk items answered 429, counted across requests. */
-  rejectItems: number;
+  /** Bulk items of each kind answered 429, counted across requests. */
+  rejectItems: { create: number; update: number; index: number };
 }
 
 const notFound = (type: string, reason: string): FakeReply => ({ status: 404, body: { error: { type, reason }, status: 404 } });
@@ -50,7 +50,7 @@ export class ElasticsearchEmulator {
   private readonly searchable = new Map<string, Map<string, Stored>>();
   private readonly mappings = new Map<string, IndexMapping>();
   private readonly templates = new Map<string, Template>();
-  readonly pressure: Pressure = { rejectBulks: 0, rejectItems: 0 };
+  readonly pressure: Pressure = { rejectBulks: 0, rejectItems: { create: 0, update: 0, index: 0 } };
   readonly maxContentLength: number;
   private readonly realtimeSearch: boolean;
   private readonly scripts = new Map<string, Script>();
@@ -225,13 +225,14 @@ export class ElasticsearchEmulator {
       return { status: 429, body: { error: { type: 'es_rejected_execution_exception', reason: 'rejected execution (queue capacity 10000)' }, status: 429 } };
     }
     const items = [];
-    const busy = () => this.pressure.rejectItems > 0 && this.pressure.rejectItems-- > 0;
+    const busy = (op: 'create' | 'update' | 'index') => this.pressure.rejectItems[op] > 0 && this.pressure.rejectItems[op]-- > 0;
+    const rejected = { status: 429, error: { type: 'es_rejected_execution_exception', reason: 'rejected execution' } };
     for (let i = 0; i < lines.length; i += 2) {
       const [action, body] = [lines[i], lines[i + 1]];
       if (action.create) {
         const { _index, _id } = action.create;
-        if (busy()) {
-          items.push({ create: { _index, _id, status: 429, error: { type: 'es_rejected_execution_exception', reason: 'rejected execution' } } });
+        if (busy('create')) {
+          items.push({ create: { _index, _id, ...rejected } });
           continue;
         }
         const exists = this.indices.get(_index)?.has(_id);
@@ -239,13 +240,17 @@ export class ElasticsearchEmulator {
         items.push({ create: { _index, _id, ...(exists ? conflict('document already exists') : error ? this.refused(error) : { status: 201, result: 'created' }) } });
       } else if (action.index) {
         const { _index, _id } = action.index;
+        if (busy('index')) {
+          items.push({ index: { _index, _id, ...rejected } });
+          continue;
+        }
         const existed = this.indices.get(_index)?.has(_id);
         const error = this.put(_index, _id, body);
         items.push({ index: { _index, _id, ...(error ? this.refused(error) : { status: existed ? 200 : 201, result: existed ? 'updated' : 'created' }) } });
       } else {
         const { _index, _id } = action.update;
-        if (busy()) {
-          items.push({ update: { _index, _id, status: 429, error: { type: 'es_rejected_execution_exception', reason: 'rejected execution' } } });
+        if (busy('update')) {
+          items.push({ update: { _index, _id, ...rejected } });
           continue;
         }
         const current = this.index(_index).get(_id);
@@ -272,6 +277,11 @@ export class ElasticsearchEmulator {
 
   private document(method: string, op: string, index: string, id: string, body: Doc, query: URLSearchParams): FakeReply {
     const current = this.indices.get(index)?.get(id);
+    if (op === '_doc' && (method === 'PUT' || method === 'POST')) {
+      const error = this.put(index, id, body);
+      if (error) return { status: error.status, body: { error: { type: error.type, reason: error.reason }, status: error.status } };
+      return { status: current ? 200 : 201, body: { _index: index, _id: id, result: current ? 'updated' : 'created' } };
+    }
     if (op === '_doc') {
       if (!current) return { status: 404, body: { _index: index, _id: id, found: false } };
       const excludes = query.get('_source_excludes')?.split(',');
@@ -287,7 +297,6 @@ export class ElasticsearchEmulator {
     if (query.has('if_seq_no') && Number(query.get('if_seq_no')) !== current.seq) return { status: 409, body: { error: conflict('seq_no changed').error, status: 409 } };
     const error = this.put(index, id, { ...current.source, ...body.doc });
     if (error) return { status: error.status, body: { error: { type: error.type, reason: error.reason }, status: error.status } };
-    void method;
     return { body: { _index: index, _id: id, result: 'updated' } };
   }
 
