@@ -179,7 +179,7 @@ describe('elasticsearch mappings are migrated at start-up', () => {
   const month = entryIndexFor(names, Date.now() * 1000);
   /** The current month's index as the release before mapping versions created it. */
   const oldMapping = (): IndexMapping => {
-    const { rollup_batch: _added, ...properties } = ENTRY_MAPPINGS.properties as Record<string, object>;
+    const { rollup_batch: _added, ...properties } = ENTRY_MAPPINGS.properties as IndexMapping['properties'];
     return { dynamic: 'strict', properties };
   };
 
