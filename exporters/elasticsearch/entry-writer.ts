@@ -87,7 +87,8 @@ export class EntryWriter {
   }
 
   private async send(lines: string[], refresh: false | 'wait_for'): Promise<ItemOutcome[]> {
-    return outcomesOf(await this.client.bulk({ operations: lines, refresh }));
+    // bulkWithRetry retries with backoff: the transport's own retries would multiply its attempts
+    return outcomesOf(await this.client.bulk({ operations: lines, refresh }, { maxRetries: 0 }));
   }
 
   /** Each month is an index: without a bound, one key could create thousands of them (cluster.max_shards_per_node). */
