@@ -63,7 +63,8 @@ export class EntryWriter {
     if (!unique.length) return { inserted: 0 };
     const { names, retry } = this.options;
     const outside = this.outsideWindow(unique);
-    const entries = outside.length ? unique.filter((e) => !outside.some((o) => o.item === e)) : unique;
+    const refused = new Set(outside.map((o) => o.item));
+    const entries = refused.size ? unique.filter((e) => !refused.has(e)) : unique;
     // the write that creates an entry: its run marker (run-markers.ts) later tells whether it was counted
     const batchId = randomUUID();
     const items = entries.map((e) => bulkItem(e, [{ create: { _index: entryIndexFor(names, e.start_us), _id: e.id } }, { ...entryDocument(e), rollup_batch: batchId }]));
