@@ -17,8 +17,13 @@ export interface BootstrapOptions {
  */
 export async function bootstrapCredentials(store: CredentialStore, pepper: string, options: BootstrapOptions, logger: Logger): Promise<void> {
   if (!(await store.getOrganization(options.organizationId))) {
-    await store.createOrganization({ id: options.organizationId, name: options.organizationId });
-    logger.info({ organization: options.organizationId }, 'organization created');
+    try {
+      await store.createOrganization({ id: options.organizationId, name: options.organizationId });
+      logger.info({ organization: options.organizationId }, 'organization created');
+    } catch (err) {
+      // processes starting together race on the create (op_type create: one wins); the losers find it there
+      if (!(await store.getOrganization(options.organizationId))) throw err;
+    }
   }
   if ((await store.countApiKeys()) > 0) return;
   const { key, record } = await issueApiKey(store, pepper, {

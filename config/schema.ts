@@ -74,6 +74,14 @@ export const configSchema = z
         shards: positiveInt.default(1),
         /** Replicas of every index; unset keeps the cluster's default. */
         replicas: z.coerce.number().int().min(0).nullable().default(null),
+        /** One `_bulk` request at most this many bytes (Elastic advises 5-15 MB; the cluster refuses past http.max_content_length, 100 MB). */
+        bulk_max_bytes: positiveInt.min(1024 * 1024).max(64 * 1024 * 1024).default(10 * 1024 * 1024),
+        /** and at most this many documents. */
+        bulk_max_actions: positiveInt.max(100_000).default(5000),
+        /** Every request to the cluster gives up after this long (writes are then retried, reads answer 503). */
+        request_timeout_ms: positiveInt.min(100).default(30_000),
+        /** Entry writes resolve once searchable (wait_for) instead of within the 1 s refresh interval (false). */
+        refresh_wait_for: bool.default(false),
       })
       .prefault({}),
     auth: z

@@ -28,6 +28,11 @@ export async function createStore(config: Config, options: CreateStoreOptions = 
       indexPrefix: es.index_prefix,
       shards: es.shards,
       replicas: es.replicas,
+      bulkMaxBytes: es.bulk_max_bytes,
+      bulkMaxActions: es.bulk_max_actions,
+      requestTimeoutMs: es.request_timeout_ms,
+      refresh: es.refresh_wait_for ? 'wait_for' : false,
+      window: { maxSpanAgeDays: config.otlp.max_span_age_days, maxFutureSkewSeconds: config.otlp.max_future_skew_seconds },
     });
   }
   return createSqliteStore({

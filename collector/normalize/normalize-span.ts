@@ -29,13 +29,21 @@ export function normalizeSpan(span: DecodedSpan, ctx: SpanContext): EntryRecord 
   const kind = m.kind ?? 'other';
   const { outcome, statusMessage } = decideOutcome(span, m);
   const startUs = microsFromNanos(span.startTimeUnixNano);
-  const inputTokens = m.inputTokens ?? null;
-  const outputTokens = m.outputTokens ?? null;
+  const cut: string[] = [];
+  // a count past 2^53 is no count (1e300 is out of range for a store's 64-bit integer and would refuse the entry): dropped, and said so
+  const count = (field: string, v: number | undefined): number | null => {
+    if (v === undefined) return null;
+    if (Number.isSafeInteger(v)) return v;
+    cut.push(field);
+    return null;
+  };
+  const inputTokens = count('input_tokens', m.inputTokens);
+  const outputTokens = count('output_tokens', m.outputTokens);
+  const totalTokens = count('total_tokens', m.totalTokens ?? (inputTokens !== null || outputTokens !== null ? (inputTokens ?? 0) + (outputTokens ?? 0) : undefined));
   let outputs: JsonObject | null = m.outputs ?? m.outputsFallback ?? null;
   // The seed's own monitoring example reads outputs.error on every failed action.
   if (outcome === 'error' && outputs === null) outputs = { error: statusMessage ?? 'Unknown error' };
   // Attribute values may be 64 KiB; these become filter keys, rollup keys and stats groups.
-  const cut: string[] = [];
   const key = <T extends string | null | undefined>(field: string, v: T): T => {
     if (typeof v !== 'string') return v;
     const capped = truncateUtf8(v, ctx.maxNameBytes);
@@ -57,13 +65,12 @@ export function normalizeSpan(span: DecodedSpan, ctx: SpanContext): EntryRecord 
     start_us: startUs,
     end_us: microsFromNanos(span.endTimeUnixNano),
     duration_ms: Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6,
-    cost_nanos: costNanos(m, ctx.pricing, startUs),
+    cost_nanos: costNanos(m, ctx.pricing, startUs, inputTokens, outputTokens),
     model: key('model', m.model ?? null),
     provider: key('provider', m.provider ?? null),
     input_tokens: inputTokens,
     output_tokens: outputTokens,
-    total_tokens:
-      m.totalTokens ?? (inputTokens !== null || outputTokens !== null ? (inputTokens ?? 0) + (outputTokens ?? 0) : null),
+    total_tokens: totalTokens,
     agent_id: key('agent_id', ctx.agentId),
     service_name: key('service_name', str(span.resource, 'service.name')),
     // An organization key may assert the user; a user key's user is the only truth.
@@ -82,24 +89,27 @@ export function normalizeSpan(span: DecodedSpan, ctx: SpanContext): EntryRecord 
  * A cost the span states wins. Otherwise only model calls are priced, by the
  * response model then the request model, so wrapper spans never double a cost.
  */
-function costNanos(m: Contribution, pricing: Pricing, startUs: number): number {
+function costNanos(m: Contribution, pricing: Pricing, startUs: number, inputTokens: number | null, outputTokens: number | null): number {
   if (m.costNanos !== undefined) return m.costNanos;
-  if (m.modelCall !== true || (m.inputTokens === undefined && m.outputTokens === undefined)) return 0;
+  // counts dropped as out of range price nothing
+  if (m.modelCall !== true || (inputTokens === null && outputTokens === null)) return 0;
   for (const model of new Set([m.model, m.requestModel])) {
     if (!model) continue;
     const price = pricing.priceNanos({
       model,
       provider: m.provider ?? null,
-      inputTokens: m.inputTokens ?? 0,
-      outputTokens: m.outputTokens ?? 0,
-      cacheReadTokens: m.cacheReadTokens,
-      cacheWriteTokens: m.cacheWriteTokens,
+      inputTokens: inputTokens ?? 0,
+      outputTokens: outputTokens ?? 0,
+      cacheReadTokens: safeCount(m.cacheReadTokens),
+      cacheWriteTokens: safeCount(m.cacheWriteTokens),
       at: new Date(startUs / 1000),
     });
     if (price !== null) return price;
   }
   return 0;
 }
+
+const safeCount = (v: number | undefined) => (v !== undefined && Number.isSafeInteger(v) ? v : undefined);
 
 /** The lists joined, duplicates dropped, in order. Nearly always all are empty. */
 function truncatedFields(...lists: ReadonlyArray<readonly string[]>): string[] {

@@ -5,9 +5,9 @@ import type {
   LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery, LedgerStats, LedgerStore, QueryScope, RunDetail, RunPage, RunQuery, RunUser, StatsQuery, TimeseriesBucket, TimeseriesQuery,
   Store, WriteResult,
 } from '../store.js';
-import { DEFAULT_RETRY, type RetryPolicy } from './bulk-retry.js';
+import { DEFAULT_BULK_LIMITS, DEFAULT_RETRY, type RetryPolicy } from './bulk-retry.js';
 import { ElasticsearchCredentialStore } from './credential-store.js';
-import { EntryWriter } from './entry-writer.js';
+import { EntryWriter, type AcceptedWindow } from './entry-writer.js';
 import { indexNames, type IndexNames } from './index-names.js';
 import { exportLedger, queryLedger, type ReaderOptions } from './ledger-reader.js';
 import { getRun, listRuns } from './runs-reader.js';
@@ -38,6 +38,13 @@ export interface ElasticsearchStoreOptions {
   /** index.max_result_window: deeper pages and every export use a point in time (default 10,000). */
   maxResultWindow?: number;
   retry?: Partial<RetryPolicy>;
+  /** One `_bulk` at most this many bytes of NDJSON (default 10 MiB) and this many actions (default 5,000). */
+  bulkMaxBytes?: number;
+  bulkMaxActions?: number;
+  /** Every request to the cluster gives up after this long (default 30 s); `ping` after at most 5 s. */
+  requestTimeoutMs?: number;
+  /** Entries starting outside it are refused for good (null or absent: any time). */
+  window?: AcceptedWindow | null;
   /** An existing client (tests pass one with a fake connection); the options above that configure a client are then unused. */
   client?: Client;
 }
@@ -70,10 +77,20 @@ function withoutCredentials(node: string): string {
   }
 }
 
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** /readyz must answer quickly even when the cluster does not. */
+const PING_TIMEOUT_MS = 5_000;
+
 function clientOf(o: ElasticsearchStoreOptions): Client {
   if (o.client) return o.client;
   const auth = o.apiKey ? { apiKey: o.apiKey } : o.username ? { username: o.username, password: o.password ?? '' } : undefined;
-  return new Client({ node: o.node, ...(auth ? { auth } : {}), ...(o.caFile ? { tls: { ca: readFileSync(o.caFile) } } : {}) });
+  return new Client({
+    node: o.node,
+    // the transport has no timeout of its own: a stalled cluster would hang writes, /readyz and queries
+    requestTimeout: o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    ...(auth ? { auth } : {}),
+    ...(o.caFile ? { tls: { ca: readFileSync(o.caFile) } } : {}),
+  });
 }
 
 class ElasticsearchLedger implements LedgerStore {
@@ -87,7 +104,14 @@ class ElasticsearchLedger implements LedgerStore {
     options: ElasticsearchStoreOptions,
   ) {
     this.reader = { names, maxResultWindow: options.maxResultWindow ?? 10_000 };
-    this.writer = new EntryWriter(client, { names, scriptId, retry: { ...DEFAULT_RETRY, ...options.retry }, refresh: options.refresh ?? false });
+    this.writer = new EntryWriter(client, {
+      names,
+      scriptId,
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      refresh: options.refresh ?? false,
+      bulk: { maxBytes: options.bulkMaxBytes ?? DEFAULT_BULK_LIMITS.maxBytes, maxActions: options.bulkMaxActions ?? DEFAULT_BULK_LIMITS.maxActions },
+      window: options.window ?? null,
+    });
   }
 
   /** Rebuilds the runs of an earlier version's index, if there is one (runs-rebuild.ts). */
@@ -144,7 +168,8 @@ export async function createElasticsearchStore(options: ElasticsearchStoreOption
     tail: null,
     async ping() {
       // the runs index exists from start-up on; its absence means the cluster lost our schema
-      if (!(await client.indices.exists({ index: names.runs }))) throw new Error(`elasticsearch: index ${names.runs} is missing`);
+      const timeout = Math.min(PING_TIMEOUT_MS, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+      if (!(await client.indices.exists({ index: names.runs }, { requestTimeout: timeout, maxRetries: 0 }))) throw new Error(`elasticsearch: index ${names.runs} is missing`);
     },
     async refresh() {
       await client.indices.refresh({ index: `${names.prefix}-*`, ignore_unavailable: true });

@@ -3,7 +3,8 @@ import type { Attributes, ComplianceMetadata, EntryRecord, JsonObject, LedgerEnt
 import { visitSearchableValues } from '../../model/search-fields.js';
 import { indexTokens } from '../../model/search-text.js';
 import { isoFromMicros } from '../../model/time.js';
-import { FLATTENED_DEPTH_LIMIT, FLATTENED_IGNORE_ABOVE } from './mappings.js';
+import { truncateUtf8 } from '../../collector/otlp/any-value.js';
+import { FLATTENED_DEPTH_LIMIT, FLATTENED_IGNORE_ABOVE, KEYWORD_IGNORE_ABOVE, TAG_IGNORE_ABOVE } from './mappings.js';
 import { foldCase } from './search-fold.js';
 import { usdFromNanos } from '../../model/cost.js';
 
@@ -44,6 +45,8 @@ export interface EntryDocument {
   tags: string[];
   truncated_fields: string[];
   redactions: number;
+  /** Absent on entries written before batches were recorded. */
+  rollup_batch?: string;
   name_fold?: string;
   agent_fold?: string | null;
   inputs_text?: string | null;
@@ -85,7 +88,38 @@ export function searchText(e: Pick<EntryRecord, 'name' | 'status_message' | 'inp
   return values;
 }
 
-export function entryDocument(e: EntryRecord): EntryDocument {
+/** The keyword fields an entry's writer fills from span data, with their ceiling in bytes. */
+const KEYWORD_FIELDS = ['name', 'model', 'provider', 'agent_id', 'service_name', 'user_id'] as const;
+
+/**
+ * Keyword values cut to their mapping's ignore_above (in bytes, so also in
+ * characters), on a character boundary, and named in `truncated_fields` as
+ * the receiver names its cuts: the cut value is indexed and filterable, and
+ * no value can reach Lucene's 32 KiB term limit and refuse the entry. The
+ * receiver already cuts them to otlp.max_name_bytes; this holds for any
+ * writer (a replayed dead letter, a larger otlp.max_name_bytes).
+ */
+export function capKeywords(e: EntryRecord): EntryRecord {
+  let out = e;
+  const cut: string[] = [];
+  for (const field of KEYWORD_FIELDS) {
+    const v = e[field];
+    if (typeof v !== 'string') continue;
+    const capped = truncateUtf8(v, KEYWORD_IGNORE_ABOVE);
+    if (capped.length === v.length) continue;
+    out = { ...out, [field]: capped };
+    cut.push(field);
+  }
+  if (e.tags.some((t) => Buffer.byteLength(t) > TAG_IGNORE_ABOVE)) {
+    out = { ...out, tags: e.tags.map((t) => truncateUtf8(t, TAG_IGNORE_ABOVE)) };
+    cut.push('tags');
+  }
+  if (!cut.length) return e;
+  return { ...out, truncated_fields: [...new Set([...e.truncated_fields, ...cut])] };
+}
+
+export function entryDocument(entry: EntryRecord): EntryDocument {
+  const e = capKeywords(entry);
   const compliance = e.compliance_metadata;
   return {
     id: e.id, organization_id: e.organization_id, run_id: e.run_id, trace_id: e.trace_id, span_id: e.span_id,

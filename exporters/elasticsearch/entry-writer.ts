@@ -1,10 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { PermanentStoreError, type WriteResult } from '../store.js';
-import { bulkWithRetry, type ItemOutcome, type RetryPolicy } from './bulk-retry.js';
-import { entryDocument, recordFromDocument, type EntryDocument } from './entry-document.js';
+import { bulkItem, bulkWithRetry, DEFAULT_BULK_LIMITS, type BulkLimits, type ItemOutcome, type RetryPolicy } from './bulk-retry.js';
+import { capKeywords, entryDocument, recordFromDocument, type EntryDocument } from './entry-document.js';
 import { entryIndexFor, type IndexNames } from './index-names.js';
-import { runUpdateLines, runUpdates, type RunUpdate } from './run-rollup.js';
+import { countedAlready, markerLines, type StoredEntry } from './run-markers.js';
+import { runUpdateLines, runUpdates } from './run-rollup.js';
+
+/** The span times the receiver accepts (otlp.max_span_age_days, otlp.max_future_skew_seconds). */
+export interface AcceptedWindow {
+  maxSpanAgeDays: number;
+  maxFutureSkewSeconds: number;
+}
 
 export interface EntryWriterOptions {
   names: IndexNames;
@@ -12,7 +20,18 @@ export interface EntryWriterOptions {
   retry: RetryPolicy;
   /** Entry bulks: false (default) never waits for a refresh; 'wait_for' resolves once searchable. */
   refresh: false | 'wait_for';
+  bulk?: BulkLimits;
+  /** Entries outside it are refused for good, before any index is created for them (null: any time). */
+  window?: AcceptedWindow | null;
+  now?: () => number;
 }
+
+/**
+ * Slack past the receiver's window: an entry accepted at its edge may be
+ * written later (queue retries, a replayed dead letter) and must not be
+ * refused for that; the number of monthly indices stays bounded all the same.
+ */
+const WINDOW_SLACK_MS = 31 * 86_400_000;
 
 function outcomesOf(response: estypes.BulkResponse): ItemOutcome[] {
   return response.items.map((item) => {
@@ -27,7 +46,8 @@ function outcomesOf(response: estypes.BulkResponse): ItemOutcome[] {
  * already there, not inserted), then the runs of the entries this batch
  * created, and of those it found already there (run-rollup.ts counts each
  * entry once). Resolves when the cluster acknowledged every write (the
- * translog is fsynced per request by default).
+ * translog is fsynced per request by default). Bulks are cut to the
+ * configured bytes and actions (bulk-retry.ts).
  */
 export class EntryWriter {
   constructor(
@@ -38,63 +58,89 @@ export class EntryWriter {
   async write(batch: readonly EntryRecord[]): Promise<WriteResult> {
     const seen = new Set<string>();
     // a copy later in the same batch is a re-delivery too: it must not be offered twice
-    const entries = batch.filter((e) => !seen.has(e.id) && seen.add(e.id));
-    if (!entries.length) return { inserted: 0 };
+    // cut as stored, so the runs count the same values the entries hold
+    const unique = batch.filter((e) => !seen.has(e.id) && seen.add(e.id)).map(capKeywords);
+    if (!unique.length) return { inserted: 0 };
     const { names, retry } = this.options;
-    const result = await bulkWithRetry(
-      entries,
-      async (items) => {
-        const operations = items.flatMap((e) => [{ create: { _index: entryIndexFor(names, e.start_us), _id: e.id } }, entryDocument(e)]);
-        return outcomesOf(await this.client.bulk({ operations, refresh: this.options.refresh }));
-      },
-      retry,
-      false,
-    );
+    const outside = this.outsideWindow(unique);
+    const refused = new Set(outside.map((o) => o.item));
+    const entries = refused.size ? unique.filter((e) => !refused.has(e)) : unique;
+    // the write that creates an entry: its run marker (run-markers.ts) later tells whether it was counted
+    const batchId = randomUUID();
+    const items = entries.map((e) => bulkItem(e, [{ create: { _index: entryIndexFor(names, e.start_us), _id: e.id } }, { ...entryDocument(e), rollup_batch: batchId }]));
+    const result = await bulkWithRetry(items, (lines) => this.send(lines, this.options.refresh), retry, false, this.options.bulk ?? DEFAULT_BULK_LIMITS);
+    result.permanent.unshift(...outside);
     const created = new Set(result.done.map((e) => e.id));
     const stored = await this.storedCopies(result.conflicts);
-    const counted = entries.flatMap((e) => (created.has(e.id) ? [e] : stored.has(e.id) ? [stored.get(e.id)!] : []));
-    await this.updateRuns(runUpdates(counted));
+    const counted = await countedAlready(this.client, names, [...stored.values()]);
+    const late = [...stored.values()].filter((s) => !counted.has(s.record));
+    const lateIds = new Map(late.map((s) => [s.record.id, s.record]));
+    // in write order: first values (agent, prompt, model config) are the batch's first
+    const toCount = entries.flatMap((e) => (created.has(e.id) ? [e] : lateIds.has(e.id) ? [lateIds.get(e.id)!] : []));
+    await this.countIntoRuns(batchId, toCount, toCount.filter((e) => created.has(e.id)), late);
     if (result.permanent.length) {
       const [first] = result.permanent;
       throw new PermanentStoreError(
-        `elasticsearch refused ${result.permanent.length} of ${entries.length} entries (first: ${first.item.id}: ${first.reason}); ${result.done.length} were written`,
+        `elasticsearch refused ${result.permanent.length} of ${unique.length} entries (first: ${first.item.id}: ${first.reason}); ${result.done.length} were written`,
       );
     }
     return { inserted: result.done.length };
   }
 
-  /** Entries that were already there, as first written (realtime get: no refresh needed). */
-  private async storedCopies(conflicts: EntryRecord[]): Promise<Map<string, EntryRecord>> {
+  private async send(lines: string[], refresh: false | 'wait_for'): Promise<ItemOutcome[]> {
+    // bulkWithRetry retries with backoff: the transport's own retries would multiply its attempts
+    return outcomesOf(await this.client.bulk({ operations: lines, refresh }, { maxRetries: 0 }));
+  }
+
+  /** Each month is an index: without a bound, one key could create thousands of them (cluster.max_shards_per_node). */
+  private outsideWindow(entries: readonly EntryRecord[]): Array<{ item: EntryRecord; reason: string }> {
+    const window = this.options.window;
+    if (!window) return [];
+    const now = (this.options.now ?? Date.now)();
+    const from = (now - window.maxSpanAgeDays * 86_400_000 - WINDOW_SLACK_MS) * 1000;
+    const to = (now + window.maxFutureSkewSeconds * 1000 + WINDOW_SLACK_MS) * 1000;
+    return entries
+      .filter((e) => !(e.start_us >= from && e.start_us <= to))
+      .map((item) => ({ item, reason: `start ${item.start_us} µs is outside the accepted time window (otlp.max_span_age_days, otlp.max_future_skew_seconds)` }));
+  }
+
+  /** Entries that were already there, as first written, with the write that created them (realtime get: no refresh needed). */
+  private async storedCopies(conflicts: EntryRecord[]): Promise<Map<string, StoredEntry>> {
     if (!conflicts.length) return new Map();
     const docs = conflicts.map((e) => ({ _index: entryIndexFor(this.options.names, e.start_us), _id: e.id }));
     const response = await this.client.mget<EntryDocument>({ docs });
-    const out = new Map<string, EntryRecord>();
+    const out = new Map<string, StoredEntry>();
     for (const doc of response.docs) {
-      if ('found' in doc && doc.found && doc._source) out.set(doc._id, recordFromDocument(doc._source));
+      if ('found' in doc && doc.found && doc._source) out.set(doc._id, { record: recordFromDocument(doc._source), batch: doc._source.rollup_batch ?? null });
     }
     return out;
   }
 
-  /** Counts entries already stored into their runs (each once a run: run-rollup.ts), e.g. to rebuild the runs. */
-  rollUp(entries: readonly EntryRecord[]): Promise<void> {
-    return this.updateRuns(runUpdates(entries));
+  /** Counts entries already stored into their runs (each once a run: run-markers.ts), e.g. to rebuild the runs. */
+  async rollUp(documents: readonly EntryDocument[]): Promise<void> {
+    const stored = documents.map((d) => ({ record: recordFromDocument(d), batch: d.rollup_batch ?? null }));
+    const counted = await countedAlready(this.client, this.options.names, stored);
+    const late = stored.filter((s) => !counted.has(s.record));
+    await this.countIntoRuns(randomUUID(), late.map((s) => s.record), [], late);
   }
 
-  private async updateRuns(updates: RunUpdate[]): Promise<void> {
+  /**
+   * One scripted update a run, then the markers that say so. A crash in
+   * between leaves the run's recent `applied` window to skip them (run-rollup.ts).
+   */
+  private async countIntoRuns(batchId: string, ordered: readonly EntryRecord[], fresh: readonly EntryRecord[], late: readonly StoredEntry[]): Promise<void> {
+    const updates = runUpdates(ordered);
     if (!updates.length) return;
     const { names, scriptId, retry } = this.options;
-    const result = await bulkWithRetry(
-      updates,
-      async (items) => {
-        const operations = items.flatMap((u) => runUpdateLines(u, names.runs, scriptId));
-        return outcomesOf(await this.client.bulk({ operations, refresh: false }));
-      },
-      retry,
-      true,
-    );
+    const bulk = this.options.bulk ?? DEFAULT_BULK_LIMITS;
+    const items = updates.map((u) => bulkItem(u, runUpdateLines(u, names.runs, scriptId)));
+    const result = await bulkWithRetry(items, (lines) => this.send(lines, false), retry, true, bulk);
     if (result.permanent.length) {
-      // the entries are in; a retry of the batch counts them (their creates answer 409, the script skips counted ones)
+      // the entries are in; a retry of the batch counts them (their creates answer 409, no marker says they were counted)
       throw new PermanentStoreError(`elasticsearch refused the runs rollup of ${result.permanent.length} run(s): ${result.permanent[0].reason}`);
     }
+    const markers = markerLines(names, batchId, fresh, late, Date.now()).map((lines, i) => bulkItem(i, lines));
+    const marked = await bulkWithRetry(markers, (lines) => this.send(lines, false), retry, false, bulk);
+    if (marked.permanent.length) throw new PermanentStoreError(`elasticsearch refused ${marked.permanent.length} runs marker(s): ${marked.permanent[0].reason}`);
   }
 }

@@ -18,6 +18,8 @@ export interface IndexNames {
   entriesTemplate: string;
   /** Runs per (organization, run, user): run-rollup.ts. */
   runs: string;
+  /** Markers of counted entries, per (run, batch) and per late-counted entry: run-markers.ts. */
+  runApplied: string;
   /** Runs per (organization, run) as earlier versions kept them: rebuilt into `runs`, then deleted (schema.ts). */
   legacyRuns: string;
   organizations: string;
@@ -37,6 +39,7 @@ export function indexNames(prefix: string): IndexNames {
     entriesAlias: `${prefix}-entries`,
     entriesTemplate: `${prefix}-entries`,
     runs: `${prefix}-runs-by-user`,
+    runApplied: `${prefix}-run-applied`,
     legacyRuns: `${prefix}-runs`,
     organizations: `${prefix}-organizations`,
     apiKeys: `${prefix}-api-keys`,

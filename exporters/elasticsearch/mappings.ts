@@ -17,14 +17,27 @@ export interface IndexLayout {
 
 /** Keyword values past this many characters are kept in `_source` but not indexed: 3 bytes × 8191 stays under Lucene's 32 KiB term limit. */
 export const KEYWORD_IGNORE_ABOVE = 8191;
+export const TAG_IGNORE_ABOVE = 1024;
 /** Flattened leaves are indexed as key + value in one term, so they get less room. */
 export const FLATTENED_IGNORE_ABOVE = 4096;
 export const FLATTENED_DEPTH_LIMIT = 20;
 /** The `q` analyzer: the text is already cut into model/search-text.ts tokens joined by spaces; it only splits them apart. */
 export const SEARCH_ANALYZER = 'ledger_tokens';
 
+/**
+ * The mappings' version, in every template and index `_meta` (and the
+ * template's `version`). Raise it with any mapping change: at start-up
+ * every index of an older version gets the new fields (put-mapping is
+ * additive), so writes to the current month never meet `dynamic: strict`
+ * with a field they do not know; a newer version's template or index is
+ * left alone (a rolling upgrade runs both).
+ */
+export const MAPPING_VERSION = 2;
+const meta = { managed_by: 'agent-ledger', mapping_version: MAPPING_VERSION };
+
 const keyword: estypes.MappingProperty = { type: 'keyword', ignore_above: KEYWORD_IGNORE_ABOVE };
-const id: estypes.MappingProperty = { type: 'keyword' };
+/** Every keyword has a ceiling: a value past it is kept in _source, unindexed, instead of failing the document (Lucene's 32 KiB term). */
+const id: estypes.MappingProperty = { type: 'keyword', ignore_above: KEYWORD_IGNORE_ABOVE };
 const long: estypes.MappingProperty = { type: 'long' };
 /** Kept for reading back, never searched. */
 const stored: estypes.MappingProperty = { type: 'text', index: false };
@@ -36,6 +49,7 @@ export const DERIVED_ENTRY_FIELDS = ['name_fold', 'agent_fold', 'inputs_text', '
 
 export const ENTRY_MAPPINGS: estypes.MappingTypeMapping = {
   dynamic: 'strict',
+  _meta: meta,
   _source: { excludes: DERIVED_ENTRY_FIELDS },
   properties: {
     id, organization_id: id, run_id: id, trace_id: id, span_id: id, parent_span_id: id,
@@ -69,9 +83,11 @@ export const ENTRY_MAPPINGS: estypes.MappingTypeMapping = {
     /** What flattened cannot take (a key with \0, nesting past the limit, an immense leaf): kept whole, unindexed. */
     compliance_metadata_raw: opaque,
     attributes_raw: opaque,
-    tags: { type: 'keyword', ignore_above: 1024 },
+    tags: { type: 'keyword', ignore_above: TAG_IGNORE_ABOVE },
     truncated_fields: id,
     redactions: { type: 'integer' },
+    /** The write that created the entry: its runs marker says whether it was counted (run-markers.ts). */
+    rollup_batch: id,
     /** `search`: name and agent id folded (NFC, lower case) in JS, matched by case-sensitive wildcards: exactly the SQLite store's fold. */
     name_fold: { type: 'wildcard' },
     agent_fold: { type: 'wildcard' },
@@ -106,13 +122,15 @@ export function entryTemplate(names: IndexNames, layout: IndexLayout): estypes.I
     // above the built-in templates (logs-*, metrics-*: 100), never a data stream
     priority: 500,
     allow_auto_create: true,
+    version: MAPPING_VERSION,
     template: { settings: entrySettings(layout), mappings: ENTRY_MAPPINGS, aliases: { [names.entriesAlias]: {} } },
-    _meta: { managed_by: 'agent-ledger' },
+    _meta: meta,
   };
 }
 
 export const RUN_MAPPINGS: estypes.MappingTypeMapping = {
   dynamic: 'strict',
+  _meta: meta,
   properties: {
     organization_id: id, run_id: id, agent_id: keyword, user_id: keyword,
     /** The run's user, '' for none (index-names.ts runUserKey): part of the run's key, sorted and filtered without nulls. */
@@ -122,7 +140,7 @@ export const RUN_MAPPINGS: estypes.MappingTypeMapping = {
     root_name: keyword, root_span_id: id, prompt_name: keyword,
     input_tokens: long, output_tokens: long, total_tokens: long,
     model_config: opaque,
-    tags: { type: 'keyword', ignore_above: 1024 },
+    tags: { type: 'keyword', ignore_above: TAG_IGNORE_ABOVE },
     /** Folded copies (computed in JS, passed to the script) behind the runs' `search`. */
     root_name_fold: stored, prompt_name_fold: stored,
     search_name_fold: { type: 'wildcard' }, model_fold: { type: 'wildcard' },
@@ -131,15 +149,24 @@ export const RUN_MAPPINGS: estypes.MappingTypeMapping = {
   },
 };
 
+/** A marker holds nothing but when it was written (for operators pruning old ones); its `_id` is what counts. */
+export const RUN_APPLIED_MAPPINGS: estypes.MappingTypeMapping = {
+  dynamic: 'strict',
+  _meta: meta,
+  properties: { at: { type: 'date', format: 'epoch_millis' } },
+};
+
 export const ORGANIZATION_MAPPINGS: estypes.MappingTypeMapping = {
   dynamic: 'strict',
+  _meta: meta,
   properties: { id, name: keyword, created_at: long },
 };
 
 export const API_KEY_MAPPINGS: estypes.MappingTypeMapping = {
   dynamic: 'strict',
+  _meta: meta,
   properties: {
-    id, prefix: id, hash: { type: 'keyword', index: false }, organization_id: id, user_id: keyword, role: id, scopes: id,
+    id, prefix: id, hash: { type: 'keyword', index: false, ignore_above: KEYWORD_IGNORE_ABOVE }, organization_id: id, user_id: keyword, role: id, scopes: id,
     name: keyword, created_at: long, expires_at: long, revoked_at: long,
   },
 };
@@ -149,6 +176,7 @@ export function fixedIndices(names: IndexNames, layout: IndexLayout): estypes.In
   const small = { number_of_shards: 1, ...(layout.replicas === null ? {} : { number_of_replicas: layout.replicas }) };
   return [
     { index: names.runs, settings: { ...small, number_of_shards: layout.shards, refresh_interval: '1s' }, mappings: RUN_MAPPINGS },
+    { index: names.runApplied, settings: { ...small, number_of_shards: layout.shards }, mappings: RUN_APPLIED_MAPPINGS },
     { index: names.organizations, settings: small, mappings: ORGANIZATION_MAPPINGS },
     { index: names.apiKeys, settings: small, mappings: API_KEY_MAPPINGS },
   ];

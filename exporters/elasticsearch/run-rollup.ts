@@ -18,11 +18,20 @@ import { foldCase } from './search-fold.js';
  * Java orders by UTF-16 units, SQLite by bytes: they differ only between
  * astral characters and U+E000–U+FFFF).
  *
- * Idempotent per entry: the run keeps the span ids it counted (`applied`)
- * and the script skips those. So an entry whose create succeeded but whose
- * run update was lost (a crash, a timeout) is counted when the batch comes
- * again: its create answers 409, the writer reads the stored entry back and
- * offers it, and the script counts it only if it never did.
+ * Idempotent per entry, without a per-run list that grows with the run
+ * (every scripted update rewrites the whole run document, so a list of all
+ * its span ids made a run's updates quadratic in its size):
+ * - an entry this batch created (201) was never counted: counting it is safe;
+ * - after its run update, the writer leaves a marker per (run, batch)
+ *   (run-markers.ts); an entry that is already there (409) carries the batch
+ *   that created it, so a marker says it was counted;
+ * - between the run update and its marker (a crash, a timeout) the run's
+ *   `applied` keeps the span ids of its last RUN_APPLIED_WINDOW counted
+ *   entries (at least a whole update's), and the script skips those.
+ * So an entry whose run update was lost is counted when its batch comes
+ * again, and never twice, unless a process dies between a run's update and
+ * its marker and the run then counts more than the window before the batch
+ * comes back.
  */
 /**
  * The painless script restates the rule's `addToRunBatch` and `mergeRun`: the
@@ -56,6 +65,9 @@ export function contributionOf(e: EntryRecord): RunContribution {
     model_config: config, model_fold: config === null ? null : foldCase(config.model), tags: e.tags,
   };
 }
+
+/** Span ids a run keeps of its last counted entries (about 20 bytes each in its document). */
+export const RUN_APPLIED_WINDOW = 4096;
 
 /** One update a run, its entries in write order. */
 export function runUpdates(entries: readonly EntryRecord[]): RunUpdate[] {
@@ -143,6 +155,7 @@ if (n == 0) {
   }
 }
 if (n != 0) { s.search_name_fold = s.prompt_name != null ? s.prompt_name_fold : s.root_name_fold; }
+if (s.applied.size() > params.keep) { s.applied = s.applied.subList(s.applied.size() - params.keep, s.applied.size()); }
 `;
 
 /** The bulk lines of one run's update. */
@@ -156,6 +169,8 @@ export function runUpdateLines(update: RunUpdate, index: string, scriptId: strin
         params: {
           organization_id: update.organization_id, run_id: update.run_id, user_id: update.user_id, user_key: runUserKey(update.user_id),
           contributions: update.contributions,
+          // a whole update's spans stay in the window, however large the batch
+          keep: Math.max(RUN_APPLIED_WINDOW, update.contributions.length),
         },
       },
       upsert: {},

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bulkWithRetry, BulkRetriesExhausted, classifyItem } from '../../exporters/elasticsearch/bulk-retry.js';
+import { bulkItem, bulkWithRetry, BulkRetriesExhausted, chunkBulk, classifyItem } from '../../exporters/elasticsearch/bulk-retry.js';
 import { entryDocument } from '../../exporters/elasticsearch/entry-document.js';
 import { EntryWriter } from '../../exporters/elasticsearch/entry-writer.js';
 import { entryIndexFor, indexNames } from '../../exporters/elasticsearch/index-names.js';
@@ -26,14 +26,15 @@ describe('bulk item outcomes', () => {
     const waits: number[] = [];
     const policy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 250, sleep: async (ms: number) => void waits.push(ms) };
     const sent: string[][] = [];
-    const result = await bulkWithRetry(['a', 'b', 'c'], async (items) => {
-      sent.push([...items]);
+    const result = await bulkWithRetry(['a', 'b', 'c'].map((i) => bulkItem(i, [i])), async (lines) => {
+      const items = lines.map((l) => JSON.parse(l) as string);
+      sent.push(items);
       return items.map((i) => ({ status: i === 'b' && sent.length < 3 ? 429 : 201 }));
     }, policy, false);
     expect(result.done).toEqual(['a', 'c', 'b']);
     expect(sent).toEqual([['a', 'b', 'c'], ['b'], ['b']]);
     expect(waits).toEqual([100, 200]);
-    await expect(bulkWithRetry(['x'], async () => [{ status: 503, error: { type: 'unavailable_shards_exception' } }], policy, false)).rejects.toThrow(BulkRetriesExhausted);
+    await expect(bulkWithRetry([bulkItem('x', ['x'])], async () => [{ status: 503, error: { type: 'unavailable_shards_exception' } }], policy, false)).rejects.toThrow(BulkRetriesExhausted);
     expect(waits).toEqual([100, 200, 100, 200, 250]);
   });
 });
@@ -44,6 +45,7 @@ type Policy = (e: { _id: string }, attempt: number) => { status: number; error?:
 function cluster(policy: Policy, already: EntryRecord[] = []) {
   const stored = new Map(already.map((e) => [e.id, entryDocument(e)]));
   const attempts = new Map<string, number>();
+  const markers = new Set<string>();
   const fake = fakeClient((req: SentRequest) => {
     if (req.path === '/_bulk') {
       const items = [];
@@ -53,13 +55,21 @@ function cluster(policy: Policy, already: EntryRecord[] = []) {
           items.push({ update: { _index: op.update._index, _id: op.update._id, status: 200, result: 'updated' } });
           continue;
         }
+        if (op.index) {
+          markers.add(op.index._id);
+          items.push({ index: { _index: op.index._index, _id: op.index._id, status: 201, result: 'created' } });
+          continue;
+        }
         const n = (attempts.get(op.create._id) ?? 0) + 1;
         attempts.set(op.create._id, n);
         const outcome = stored.has(op.create._id) ? { status: 409, error: { type: 'version_conflict_engine_exception' } } : policy(op.create, n);
         if (outcome.status === 201) stored.set(op.create._id, body);
         items.push({ create: { _index: op.create._index, _id: op.create._id, ...outcome } });
       }
-      return { body: { took: 1, errors: items.some((i: any) => (i.create ?? i.update).status >= 300), items } };
+      return { body: { took: 1, errors: items.some((i: any) => (i.create ?? i.update ?? i.index).status >= 300), items } };
+    }
+    if (req.path === '/agent-ledger-run-applied/_mget') {
+      return { body: { docs: req.body.ids.map((id: string) => ({ _index: 'agent-ledger-run-applied', _id: id, found: markers.has(id) })) } };
     }
     if (req.path === '/_mget') {
       return { body: { docs: req.body.docs.map((d: any) => ({ _index: d._index, _id: d._id, found: stored.has(d._id), _source: stored.get(d._id) })) } };
@@ -69,7 +79,8 @@ function cluster(policy: Policy, already: EntryRecord[] = []) {
   const writer = new EntryWriter(fake.client, { names, scriptId: 'agent-ledger-run-rollup', retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => undefined }, refresh: false });
   const bulks = () => fake.requests.filter((r) => r.path === '/_bulk');
   const runUpdates = () => bulks().flatMap((r) => r.body.filter((_: unknown, i: number) => i % 2 === 1 && r.body[i - 1].update));
-  return { writer, requests: fake.requests, bulks, runUpdates };
+  const entryBulks = () => bulks().filter((b) => b.body[0].create);
+  return { writer, requests: fake.requests, bulks, runUpdates, entryBulks };
 }
 
 const created: Policy = () => ({ status: 201 });

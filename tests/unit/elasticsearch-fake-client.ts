@@ -12,6 +12,8 @@ export interface SentRequest {
   querystring: string;
   /** Parsed JSON; a bulk's NDJSON as an array of its lines. */
   body: any;
+  /** The body's size on the wire. */
+  bytes: number;
 }
 
 export interface FakeReply {
@@ -35,7 +37,9 @@ export function fakeClient(handler: FakeHandler): { client: Client; requests: Se
   const requests: SentRequest[] = [];
   class FakeConnection extends BaseConnection {
     override async request(params: any): Promise<any> {
-      const req: SentRequest = { method: params.method, path: params.path, querystring: params.querystring ?? '', body: parseBody(params.body) };
+      const raw = params.body ?? '';
+      const bytes = Buffer.isBuffer(raw) ? raw.length : Buffer.byteLength(String(raw));
+      const req: SentRequest = { method: params.method, path: params.path, querystring: params.querystring ?? '', body: parseBody(params.body), bytes };
       requests.push(req);
       const reply = handler(req);
       return {

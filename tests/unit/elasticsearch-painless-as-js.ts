@@ -14,6 +14,12 @@ export class JList<T> extends Array<T> {
   isEmpty(): boolean {
     return this.length === 0;
   }
+  size(): number {
+    return this.length;
+  }
+  subList(from: number, to: number): JList<T> {
+    return JList.from(this.slice(from, to)) as JList<T>;
+  }
 }
 
 class JSet<T> extends Set<T> {

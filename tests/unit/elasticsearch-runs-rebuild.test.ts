@@ -18,7 +18,9 @@ const { written } = writePlan(generateEntries());
 const byRun = (a: RunSummary, b: RunSummary) => a.id.localeCompare(b.id) || (a.user_id ?? '').localeCompare(b.user_id ?? '');
 const sortedTags = (r: RunSummary) => ({ ...r, tags: [...r.tags].sort() });
 
-async function allRuns(store: Store): Promise<RunSummary[]> {
+async function allRuns(store: Store & { refresh(): Promise<void> }): Promise<RunSummary[]> {
+  // runs are written without a refresh: searches see them after one, as on a cluster
+  await store.refresh();
   const page = await store.ledger.listRuns({ scope: { organization_id: null }, sort_by: 'timestamp', sort_order: 'asc', page: 0, page_size: 1000 });
   return page.data.sort(byRun).map(sortedTags);
 }
@@ -32,6 +34,7 @@ describe('elasticsearch: runs of an earlier version (per organization and run)',
     const { client } = fakeClient(emulator.handle);
     // the earlier layout: no runs per user, one merged run document per (organization, run)
     await client.indices.delete({ index: 'agent-ledger-runs-by-user' });
+    await client.indices.delete({ index: 'agent-ledger-run-applied' });
     await client.indices.create({ index: 'agent-ledger-runs' });
     const merged = new Set(written.map((e) => `${e.organization_id}/${e.run_id}`));
     for (const id of merged) await client.create({ index: 'agent-ledger-runs', id, document: { run_id: id.split('/')[1], action_count: 1 } });

@@ -9,6 +9,8 @@ import { fakeClient, searchReply, type FakeHandler } from './elasticsearch-fake-
 
 const ok: FakeHandler = (req) => {
   if (req.path.startsWith('/_index_template') || req.path.startsWith('/_scripts')) return { body: { acknowledged: true } };
+  // every index already at this release's mapping version
+  if (req.path.endsWith('/_mapping')) return req.method === 'GET' ? { body: {} } : { body: { acknowledged: true } };
   if (req.method === 'PUT') return { status: 400, body: { error: { type: 'resource_already_exists_exception', reason: 'exists' }, status: 400 } };
   // no runs index of an earlier version
   if (req.method === 'HEAD') return { status: 404, body: '' };
@@ -20,14 +22,21 @@ describe('createElasticsearchStore', () => {
     const { client, requests } = fakeClient(ok);
     const store = await createElasticsearchStore({ node: 'unused', client, indexPrefix: 'ledger-test' });
     expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /_index_template/ledger-test-entries',
       'PUT /_index_template/ledger-test-entries',
       'PUT /_scripts/ledger-test-run-rollup',
+      'GET /ledger-test-entries-*/_mapping',
       'PUT /ledger-test-runs-by-user',
+      'GET /ledger-test-runs-by-user/_mapping',
+      'PUT /ledger-test-run-applied',
+      'GET /ledger-test-run-applied/_mapping',
       'PUT /ledger-test-organizations',
+      'GET /ledger-test-organizations/_mapping',
       'PUT /ledger-test-api-keys',
+      'GET /ledger-test-api-keys/_mapping',
       'HEAD /ledger-test-runs',
     ]);
-    expect(requests[1].body.script).toMatchObject({ lang: 'painless' });
+    expect(requests[2].body.script).toMatchObject({ lang: 'painless' });
     await store.close();
   });
 
