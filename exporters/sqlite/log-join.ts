@@ -9,6 +9,7 @@ import { entryFtsText } from './fts-text.js';
 import { partitionName } from './partition-files.js';
 
 const DAY_US = 86_400_000_000;
+const HAS_EVENTS = 'SELECT EXISTS (SELECT 1 FROM log_messages)';
 /** Events one entry takes at most: a bound on the work and size of one join. */
 const MAX_EVENTS_PER_SPAN = 2000;
 /** JSON nesting kept in a message, as for span attributes (otlp.max_json_depth's default). */
@@ -85,12 +86,14 @@ export class LogJoin {
   /** Inside the transaction that inserted entries into `day`: fills them from events that came first. */
   afterInsert(day: string, db: Database, keys: readonly Key[]): void {
     const next = partitionName(partitionOfDayStart(day) + DAY_US);
-    const probe = db.prepare('SELECT 1 FROM log_messages WHERE organization_id = ? AND trace_id = ? AND span_id = ? LIMIT 1').pluck();
     const nextDb = this.days.exists(next) ? this.days.partition(next).db : null;
-    const nextProbe = nextDb?.prepare('SELECT 1 FROM log_messages WHERE organization_id = ? AND trace_id = ? AND span_id = ? LIMIT 1').pluck();
+    // Most days hold no held events at all: one probe per commit instead of one per row.
+    const held = [db, nextDb].filter((d): d is Database => d !== null && d.prepare(HAS_EVENTS).pluck().get() === 1);
+    if (held.length === 0) return;
+    const probes = held.map((d) => d.prepare('SELECT 1 FROM log_messages WHERE organization_id = ? AND trace_id = ? AND span_id = ? LIMIT 1').pluck());
     for (const k of keys) {
       const args = [k.organization_id, k.trace_id, k.span_id];
-      if (probe.get(...args) !== undefined || nextProbe?.get(...args) !== undefined) this.joinIn(db, day, k, null);
+      if (probes.some((p) => p.get(...args) !== undefined)) this.joinIn(db, day, k, null);
     }
   }
 
