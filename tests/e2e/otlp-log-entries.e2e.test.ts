@@ -125,6 +125,9 @@ describe('OTLP log records become `log` entries of their agent', () => {
     const registered = await server.get(`/api/v1/agents/${encodeURIComponent(agent)}`);
     expect(registered.status).toBe(200);
     expect(registered.body.external_ids).toContain(agent);
+    // an ERROR log is no failed action: the agent's counters and trust see none, but it was seen
+    expect(registered.body).toMatchObject({ action_count: 0, error_rate: 0 });
+    expect(registered.body.last_seen_at).not.toBeNull();
   });
 
   it('accepted, not rejected: partial_success is empty, a GenAI event outside a span is a log entry, a re-sent record is one entry', async () => {
