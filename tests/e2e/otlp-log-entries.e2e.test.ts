@@ -130,6 +130,33 @@ describe('OTLP log records become `log` entries of their agent', () => {
     expect(registered.body.last_seen_at).not.toBeNull();
   });
 
+  it('a log emitted inside a stored span shows among its run\'s actions under that span, and leaves the run\'s counts alone', async () => {
+    const agent = `log-agent-${randomBytes(4).toString('hex')}`;
+    const traceId = randomBytes(16).toString('hex');
+    const spanId = randomBytes(8).toString('hex');
+    const start = BigInt(Date.now()) * 1_000_000n;
+    const spans = {
+      resourceSpans: [{
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: agent } }] },
+        scopeSpans: [{ spans: [{ traceId, spanId, name: 'handle_ticket', kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 5_000_000n) }] }],
+      }],
+    };
+    const res = await fetch(server.otlpUrl, { method: 'POST', headers: { ...server.auth, 'Content-Type': 'application/json' }, body: JSON.stringify(spans) });
+    expect(res.status).toBe(200);
+    const log = await postJson(logsRequest(agent, { traceId, spanId, timeUnixNano: String(start + 1_000_000n), body: { stringValue: 'ibex step one' } }));
+    expect(log.status).toBe(200);
+    const [entry] = await ledger({ agent_id: agent, kind: 'log' }, 1);
+    const run = await until('the run with its log', async () => {
+      const r = await server.get(`/api/v1/runs/${traceId}`);
+      return r.status === 200 && r.body.actions.length === 2 ? r.body : null;
+    });
+    expect(run.actions.map((a: any) => [a.kind, a.parent_span_id])).toEqual([['other', null], ['log', spanId]]);
+    expect(run.actions[1].id).toBe(entry.id);
+    expect(entry.run_status).toBe('completed'); // its run's status, as any entry of the run
+    expect(run.action_count).toBe(1);
+    expect(run.status).toBe('completed');
+  });
+
   it('accepted, not rejected: partial_success is empty, a GenAI event outside a span is a log entry, a re-sent record is one entry', async () => {
     const agent = `log-agent-${randomBytes(4).toString('hex')}`;
     const before = await metric('agent_ledger_otlp_log_records_accepted_total');
