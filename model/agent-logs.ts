@@ -20,10 +20,13 @@ export interface LedgerLogSource {
   output_tokens: number | null;
   inputs: Record<string, unknown> | null;
   instance_id: string | null;
+  /** Only for `log` entries (collector/normalize/log-records.ts): the span it was emitted in, its body, its severity. */
+  log?: { parent_span_id: string | null; body: unknown; severity_text: string | null; severity_number: number | null };
 }
 
 /** The feed's `log_type` of a ledger entry: a failure or a refusal first, else what kind of action it was. */
 export function ledgerLogType(kind: ActionKind, outcome: Outcome): string {
+  if (kind === 'log') return 'log';
   if (outcome === 'error') return 'error';
   if (outcome === 'blocked') return 'blocked';
   if (kind === 'tool') return 'tool_call';
@@ -35,6 +38,7 @@ const ms = (n: number) => `${Math.round(n * 10) / 10} ms`;
 
 /** One readable line: "send_email failed: Connection timeout", "chat claude-3-5-sonnet: 250 → 1000 tokens (812 ms)". */
 export function ledgerLogMessage(e: LedgerLogSource): string {
+  if (e.kind === 'log') return logLine(e);
   if (e.outcome === 'error') return `${e.name} failed: ${e.status_message ?? 'unknown error'}`;
   if (e.outcome === 'blocked') return `${e.name} blocked${e.status_message ? `: ${e.status_message}` : ''}`;
   if (e.kind === 'llm') {
@@ -45,7 +49,44 @@ export function ledgerLogMessage(e: LedgerLogSource): string {
   return `${e.name} completed (${ms(e.duration_ms)})`;
 }
 
+/** A log message's length in the feed's `message`; the whole body is `metadata.body`. */
+const LOG_MESSAGE_CHARS = 1000;
+
+/** "[ERROR] payment refused": the body as text, cut, after its severity. */
+function logLine(e: LedgerLogSource): string {
+  const body = e.log?.body;
+  let text = body === null || body === undefined ? e.name : typeof body === 'string' ? body : JSON.stringify(body);
+  if (text.length > LOG_MESSAGE_CHARS) text = `${text.slice(0, LOG_MESSAGE_CHARS)}…`;
+  const severity = e.log?.severity_text || null;
+  return severity ? `[${severity}] ${text}` : text;
+}
+
 export function ledgerLog(e: LedgerLogSource, agentId: string, expiresAt: string): AgentLog {
+  if (e.kind === 'log') {
+    return {
+      organization_id: e.organization_id,
+      agent_resource_id: agentId,
+      log_type: 'log',
+      message: logLine(e),
+      id: e.id,
+      instance_id: e.instance_id,
+      metadata: {
+        source: 'ledger',
+        kind: 'log',
+        name: e.name,
+        outcome: e.outcome,
+        severity_text: e.log?.severity_text ?? null,
+        severity_number: e.log?.severity_number ?? null,
+        body: e.log?.body ?? null,
+        // the span the record was emitted in (null outside a trace); the entry's own span id is its id's key
+        trace_id: e.log?.parent_span_id ? e.trace_id : null,
+        span_id: e.log?.parent_span_id ?? null,
+        run_id: e.log?.parent_span_id ? e.run_id : null,
+      },
+      timestamp: e.timestamp,
+      expires_at: expiresAt,
+    };
+  }
   const metadata: Record<string, unknown> = {
     source: 'ledger',
     action_name: e.name,

@@ -8,7 +8,8 @@ export type Outcome = (typeof OUTCOMES)[number];
 export const RUN_STATUSES = ['running', 'completed', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-export const ACTION_KINDS = ['tool', 'llm', 'agent', 'chain', 'other'] as const;
+/** `log`: an OTLP log record that is not a message of its span's entry (collector/normalize/log-records.ts); never a run's action. */
+export const ACTION_KINDS = ['tool', 'llm', 'agent', 'chain', 'other', 'log'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
 /** An OTLP attribute value as we keep it: int64 beyond 2^53 stays a decimal string, bytes become base64. */

@@ -85,6 +85,24 @@ export function createMetrics() {
         labelNames: ['encoding', 'reason'] as const,
         registers,
       }),
+      logRecordsReceived: new Counter({
+        name: 'agent_ledger_otlp_log_records_received_total',
+        help: 'Log records decoded from OTLP logs requests (accepted + rejected)',
+        labelNames: ['encoding'] as const,
+        registers,
+      }),
+      logRecordsAccepted: new Counter({
+        name: 'agent_ledger_otlp_log_records_accepted_total',
+        help: 'Log records acknowledged to the sender (queued durably): GenAI events of a span and `log` entries',
+        labelNames: ['encoding'] as const,
+        registers,
+      }),
+      logRecordsRejected: new Counter({
+        name: 'agent_ledger_otlp_log_records_rejected_total',
+        help: 'Log records not taken: malformed (invalid_span, invalid_resource), outside the time window (out_of_window), or refused with 503 (queue_unavailable)',
+        labelNames: ['encoding', 'reason'] as const,
+        registers,
+      }),
       spansRedacted: new Counter({
         name: 'agent_ledger_spans_redacted_total',
         help: 'Spans in which redaction replaced at least one value',

@@ -73,6 +73,8 @@ export const RUN_APPLIED_WINDOW = 4096;
 export function runUpdates(entries: readonly EntryRecord[]): RunUpdate[] {
   const runs = new Map<string, RunUpdate>();
   for (const e of entries) {
+    // as in SQLite (exporters/sqlite/run-rollup.ts): a `log` entry is no action of a run
+    if (e.kind === 'log') continue;
     const id = runDocId(e.organization_id, e.run_id, e.user_id);
     let run = runs.get(id);
     if (!run) runs.set(id, (run = { id, organization_id: e.organization_id, run_id: e.run_id, user_id: e.user_id, contributions: [] }));

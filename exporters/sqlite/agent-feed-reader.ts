@@ -41,6 +41,10 @@ interface EntryLogRow {
   output_tokens: number | null;
   inputs: string | null;
   instance_id: string | null;
+  parent_span_id: string | null;
+  log_outputs: string | null;
+  severity_text: string | null;
+  severity_number: number | null;
 }
 
 type Timed = { us: number; key: string; item: ActionFeedItem };
@@ -95,7 +99,10 @@ export function listAgentActions(
 
   const userFilter = q.scope.user_id ? ' AND user_id = ?' : '';
   const sql = `SELECT id, organization_id, name, kind, outcome, status_message, ts_us, duration_ms, cost_nanos, run_id, trace_id, span_id,
-       model, input_tokens, output_tokens, inputs, json_extract(attributes, '$."service.instance.id"') AS instance_id
+       model, input_tokens, output_tokens, inputs, json_extract(attributes, '$."service.instance.id"') AS instance_id, parent_span_id,
+       CASE WHEN kind = 'log' THEN outputs END AS log_outputs,
+       CASE WHEN kind = 'log' THEN json_extract(attributes, '$."log.severity_text"') END AS severity_text,
+       CASE WHEN kind = 'log' THEN json_extract(attributes, '$."log.severity_number"') END AS severity_number
      FROM entries INDEXED BY entries_org_agent_ts
      WHERE organization_id = ? AND agent_id = ? AND ts_us BETWEEN ? AND ?${userFilter} ORDER BY ts_us DESC LIMIT ?`;
   // partitions newest first: once `limit` entries are in hand, older days cannot enter the page
@@ -106,12 +113,21 @@ export function listAgentActions(
       const args: unknown[] = [agent.organization_id, externalId, q.since_us, q.until_us];
       if (q.scope.user_id) args.push(q.scope.user_id);
       for (const r of entries.all(...args, q.limit) as EntryLogRow[]) {
+        const { parent_span_id, log_outputs, severity_text, severity_number, ...row } = r;
         const source: LedgerLogSource = {
-          ...r,
+          ...row,
           timestamp: isoFromMicros(r.ts_us),
           cost_usd: usdFromNanos(r.cost_nanos),
           inputs: r.inputs === null ? null : JSON.parse(r.inputs),
           instance_id: typeof r.instance_id === 'string' ? r.instance_id : null,
+          ...(r.kind === 'log' && {
+            log: {
+              parent_span_id,
+              body: log_outputs === null ? null : (JSON.parse(log_outputs) as { body?: unknown }).body ?? null,
+              severity_text: typeof severity_text === 'string' ? severity_text : null,
+              severity_number: typeof severity_number === 'number' ? severity_number : null,
+            },
+          }),
         };
         const log = ledgerLog(source, agent.id, expires(r.ts_us));
         items.push({ us: r.ts_us, key: `l${r.id}`, item: { source: 'log', timestamp: log.timestamp, log } });

@@ -94,7 +94,7 @@ export class AgentIngestBatch {
   constructor(private readonly ingest: AgentIngest) {}
 
   /** Call for each inserted entry. */
-  add(e: Pick<WriteRow, 'organization_id' | 'agent_id' | 'agent_name' | 'user_id' | 'outcome' | 'cost_nanos' | 'start_us'>): void {
+  add(e: Pick<WriteRow, 'organization_id' | 'agent_id' | 'agent_name' | 'user_id' | 'kind' | 'outcome' | 'cost_nanos' | 'start_us'>): void {
     if (e.agent_id === null) return;
     const key = `${e.organization_id}\u0000${e.agent_id}`;
     let d = this.deltas.get(key);
@@ -111,6 +111,11 @@ export class AgentIngestBatch {
         users: new Map(),
       };
       this.deltas.set(key, d);
+    }
+    // A log line registers its agent and shows it alive, but is no action: neither counted nor an outcome for trust.
+    if (e.kind === 'log') {
+      d.last_us = Math.max(d.last_us, e.start_us);
+      return;
     }
     count(d, e);
     d.observations.push(outcomeObservation(e.outcome, e.start_us));

@@ -28,6 +28,7 @@ export type RunSource = Pick<
   | 'run_id'
   | 'span_id'
   | 'name'
+  | 'kind'
   | 'outcome'
   | 'agent_id'
   | 'user_id'
@@ -99,6 +100,8 @@ export class RunRollupBatch {
   }
 
   add(e: RunSource): void {
+    // A log line is not an action of its run: no run is created, counted or ended by one (DESIGN.md: runs are traces of actions).
+    if (e.kind === 'log') return;
     const user = runUserKey(e.user_id);
     const key = `${e.organization_id}\u0000${e.run_id}\u0000${user}`;
     const c = contributionOf(e);

@@ -93,6 +93,7 @@ function runSourceOf(row: StoredRow): RunSource {
     run_id: row.run_id,
     span_id: row.span_id,
     name: row.name,
+    kind: row.kind,
     outcome: row.outcome,
     agent_id: row.agent_id,
     user_id: row.user_id,

@@ -18,6 +18,7 @@ export interface WriteRow
     | 'trace_id'
     | 'span_id'
     | 'name'
+    | 'kind'
     | 'outcome'
     | 'agent_id'
     | 'user_id'
@@ -63,6 +64,7 @@ export function toWriteRow(e: EntryRecord, fulltext: boolean): WriteRow {
     trace_id: e.trace_id,
     span_id: e.span_id,
     name: e.name,
+    kind: e.kind,
     outcome: e.outcome,
     agent_id: e.agent_id,
     user_id: e.user_id,
