@@ -38,7 +38,7 @@ export function expectedRuns(entries: readonly EntryRecord[]): ExpectedRun[] {
     r.start_us = Math.min(r.start_us, e.start_us);
     r.end_us = Math.max(r.end_us, e.end_us);
     r.agent_id ??= e.agent_id;
-    r.prompt_name ??= promptNameOf(e.attributes);
+    r.prompt_name ??= promptNameOf(e);
     r.model_config ??= modelConfigOf(e);
     r.action_count++;
     r.cost_nanos += e.cost_nanos;
