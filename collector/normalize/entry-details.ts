@@ -72,8 +72,9 @@ export function parametersOf(obj: Record<string, unknown> | null): Record<string
 /** Every key under `prefix` (`langfuse.trace.metadata.plan`), the prefix cut off. */
 export function prefixed(a: Attributes, prefix: string): Record<string, unknown> | null {
   let out: Record<string, unknown> | null = null;
-  for (const [k, v] of Object.entries(a)) {
-    if (k.startsWith(prefix) && k.length > prefix.length) (out ??= newRecord())[k.slice(prefix.length)] ??= v;
+  // keys first: read only the values under the prefix
+  for (const k of Object.keys(a)) {
+    if (k.startsWith(prefix) && k.length > prefix.length) (out ??= newRecord())[k.slice(prefix.length)] ??= a[k];
   }
   return out;
 }

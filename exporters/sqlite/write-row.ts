@@ -48,14 +48,16 @@ function json(v: unknown): string | null {
 }
 
 export function toWriteRow(e: EntryRecord, fulltext: boolean): WriteRow {
-  const config = modelConfigOf(e);
+  // an entry queued before entries carried details (a job from an older receiver) gets them as ingest would
+  const details = storedDetails(e.details, e.attributes);
+  const config = modelConfigOf({ ...e, details });
   return {
     params: [
       e.id, e.organization_id, e.run_id, e.trace_id, e.span_id, e.parent_span_id, e.is_root ? 1 : 0, e.name, e.kind,
       e.outcome, e.status_message, e.start_us, e.end_us, e.duration_ms, e.cost_nanos, e.model, e.provider,
       e.input_tokens, e.output_tokens, e.total_tokens, e.agent_id, e.service_name, e.user_id, json(e.inputs),
       json(e.outputs), json(e.compliance_metadata), JSON.stringify(e.tags), JSON.stringify(e.attributes),
-      JSON.stringify(e.truncated_fields), e.redactions, json(e.details),
+      JSON.stringify(e.truncated_fields), e.redactions, json(details),
     ],
     fts: fulltext ? entryFtsText(e) : null,
     organization_id: e.organization_id,
@@ -75,8 +77,8 @@ export function toWriteRow(e: EntryRecord, fulltext: boolean): WriteRow {
     output_tokens: e.output_tokens,
     total_tokens: e.total_tokens,
     tags: e.tags,
-    agent_name: e.details?.agent_name ?? null,
-    prompt_name: promptNameOf(e),
+    agent_name: details.agent_name ?? null,
+    prompt_name: promptNameOf({ details }),
     model_config: config ? JSON.stringify(config) : null,
   };
 }
