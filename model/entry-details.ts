@@ -73,3 +73,13 @@ export type ChatToolCall = z.infer<typeof chatToolCallSchema>;
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 export type ToolDefinition = z.infer<typeof toolDefinitionSchema>;
 export type EntryDetails = z.infer<typeof entryDetailsSchema>;
+
+/**
+ * A run's action with its details attached for the traces API, not
+ * enumerable: the runs API's JSON, and comparisons of entries, see the
+ * entry as the ledger has it.
+ */
+export function withDetails<T extends object>(entry: T, details: EntryDetails): T & { details: EntryDetails } {
+  Object.defineProperty(entry, 'details', { value: details, enumerable: false, writable: true, configurable: true });
+  return entry as T & { details: EntryDetails };
+}

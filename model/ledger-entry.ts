@@ -117,7 +117,8 @@ export interface LedgerEntry {
   redactions: number;
   /**
    * Only on a run's actions as the store's getRun reads them, for the traces
-   * API (model/entry-details.ts); the routes never send it.
+   * API, and not enumerable there (model/entry-details.ts withDetails): the
+   * routes never send it.
    */
   details?: EntryDetails | null;
   /** Only on answers to a full-text `q`: why this entry matched (search-highlights.ts). */

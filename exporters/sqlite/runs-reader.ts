@@ -1,4 +1,5 @@
 import { storedDetails } from '../../collector/normalize/stored-details.js';
+import { withDetails } from '../../model/entry-details.js';
 import type { LedgerEntry, RunStatus } from '../../model/ledger-entry.js';
 import type { RunTotals } from '../../model/run-rollup.js';
 import type { QueryScope, RunDetail, RunPage, RunQuery, RunSortField, RunSummary, RunUser } from '../store.js';
@@ -89,8 +90,7 @@ export interface RunKey {
 /** A run's action with its details: the stored ones, else (rows written before them) read from its attributes. */
 function actionFromRow(row: EntryRow & { details?: string | null }): LedgerEntry {
   const entry = entryFromRow(row);
-  entry.details = storedDetails(row.details ? JSON.parse(row.details) : null, entry.attributes);
-  return entry;
+  return withDetails(entry, storedDetails(row.details ? JSON.parse(row.details) : null, entry.attributes));
 }
 
 export function runActions(db: Database, run: RunKey): EntryRow[] {

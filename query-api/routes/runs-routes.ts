@@ -69,7 +69,6 @@ export function runsRoutes(router: ApiRouter, store: LedgerStore, scopeOf: Scope
     if (!runId) throw validationError('`run_id` must be a UUID (or 32 hex digits)');
     const detail = await store.getRun(scopeOf(ctx), runId, params.user_id);
     if (!detail) throw notFound(`run ${runId} not found`);
-    // details are the traces API's reading of an action, not part of the runs API's entry
-    ctx.body = { ...detail.run, actions: detail.actions.map(({ details: _details, ...entry }) => entry) };
+    ctx.body = { ...detail.run, actions: detail.actions };
   });
 }
