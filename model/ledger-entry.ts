@@ -1,5 +1,6 @@
 /** The ledger's vocabulary, shared by every layer (see DESIGN.md "The model"). */
 
+import type { EntryDetails } from './entry-details.js';
 import type { Highlight } from './search-highlights.js';
 
 export const OUTCOMES = ['success', 'error', 'blocked'] as const;
@@ -71,6 +72,13 @@ export interface EntryRecord {
   compliance_metadata: ComplianceMetadata | null;
   tags: string[];
   attributes: Attributes;
+  /**
+   * What the span's conventions said beyond these fields (messages, tools,
+   * model parameters, prompt name…), read by the mappers on ingest; absent
+   * when the entry was produced before entries carried them (stores then
+   * read them from the attributes: collector/normalize/stored-details.ts).
+   */
+  details?: EntryDetails | null;
   truncated_fields: string[];
   /** How many secrets redaction replaced in this span before it was stored. */
   redactions: number;
@@ -108,6 +116,12 @@ export interface LedgerEntry {
   truncated_fields: string[];
   /** How many secrets redaction replaced (`[REDACTED:<kind>]`) before the entry was stored. */
   redactions: number;
+  /**
+   * Only on a run's actions as the store's getRun reads them, for the traces
+   * API, and not enumerable there (model/entry-details.ts withDetails): the
+   * routes never send it.
+   */
+  details?: EntryDetails | null;
   /** Only on answers to a full-text `q`: why this entry matched (search-highlights.ts). */
   highlights?: Highlight[];
 }

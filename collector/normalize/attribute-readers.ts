@@ -23,6 +23,11 @@ export function toNumber(v: unknown): number | null {
   return null;
 }
 
+/** A duration or amount that cannot be negative: the number, or null. */
+export function nonNegative(n: number | null): number | null {
+  return n !== null && n >= 0 ? n : null;
+}
+
 /** A token count: a non-negative integer, or null. */
 export function count(attrs: Attributes, key: string): number | null {
   return toCount(attrs[key]);

@@ -1,5 +1,7 @@
+import type { EntryDetails } from '../../model/entry-details.js';
 import type { ActionKind, ComplianceMetadata, JsonObject, Outcome } from '../../model/ledger-entry.js';
 import type { DecodedSpan } from '../otlp/decoded-span.js';
+import type { MapperDetails } from './entry-details.js';
 import type { PayloadReader } from './payload-reader.js';
 
 /**
@@ -40,6 +42,8 @@ export interface Contribution {
   statusMessage?: string;
   compliance?: ComplianceMetadata;
   tags?: string[];
+  /** Messages, tool definitions, model parameters, prompt name…: what readers need beyond the seed's fields. */
+  details?: EntryDetails;
 }
 
 /**
@@ -47,7 +51,9 @@ export interface Contribution {
  * convention says nothing", so a mapper can write `{ model: str(a, k) }`
  * freely. The merge skips those values; nothing copies the object first.
  */
-export type MapperOutput = { [K in keyof Contribution]?: Contribution[K] | null };
+export type MapperOutput = { [K in Exclude<keyof Contribution, 'details'>]?: Contribution[K] | null } & {
+  details?: MapperDetails | null;
+};
 
 export interface MapperInput {
   span: DecodedSpan;

@@ -2,6 +2,7 @@ import { MAX_COST_NANOS, nanosFromUsd } from '../../model/cost.js';
 import type { ActionKind, Attributes, JsonObject } from '../../model/ledger-entry.js';
 import { firstOf, str, toCount, toNumber, toStringList } from './attribute-readers.js';
 import type { ConventionMapper } from './convention-mapper.js';
+import { metadataOf, parametersOf, prefixed, toolChoiceOf, type MapperDetails } from './entry-details.js';
 import { isPlainObject } from './json-text.js';
 import type { PayloadReader } from './payload-reader.js';
 
@@ -39,6 +40,7 @@ export const langfuseMapper: ConventionMapper = {
       failed: level === 'ERROR',
       statusMessage: str(a, 'langfuse.observation.status_message'),
       tags: toStringList(payloads.json(a['langfuse.trace.tags'], 'langfuse.trace.tags')),
+      details: details(a, type, payloads),
     };
   },
 };
@@ -99,4 +101,19 @@ function totalCostNanos(cost: Record<string, unknown> | null): number | null {
   if (parts.length === 0) return null;
   const sum = parts.reduce((s, n) => s + n, 0);
   return sum <= MAX_COST_NANOS ? sum : null;
+}
+
+function details(a: Attributes, type: string | null, payloads: PayloadReader): MapperDetails {
+  const parameters = jsonObject(a, 'langfuse.observation.model.parameters', payloads);
+  return {
+    prompt_name: str(a, 'langfuse.observation.prompt.name'),
+    model_parameters: parametersOf(parameters),
+    tool_choice: toolChoiceOf(parameters?.tool_choice),
+    embedding: type === 'embedding' ? true : null,
+    end_user_id: str(a, 'langfuse.user.id'),
+    session_id: str(a, 'langfuse.session.id'),
+    environment: str(a, 'langfuse.environment'),
+    trace_metadata: metadataOf(jsonObject(a, 'langfuse.trace.metadata', payloads), prefixed(a, 'langfuse.trace.metadata.')),
+    observation_metadata: prefixed(a, 'langfuse.observation.metadata.'),
+  };
 }

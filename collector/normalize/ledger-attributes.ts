@@ -23,6 +23,7 @@ export const ledgerAttributesMapper: ConventionMapper = {
       compliance: readCompliance(a, payloads),
       // Through the JSON reader so SDKs that cannot send arrays may send a JSON array string.
       tags: toStringList(payloads.json(a['ledger.tags'], 'ledger.tags')),
+      details: { prompt_name: str(a, 'ledger.prompt.name') },
     };
   },
 };

@@ -1,4 +1,5 @@
 import type { Contribution, ConventionMapper, MapperInput, MapperOutput } from './convention-mapper.js';
+import { mergeDetails } from './entry-details.js';
 
 /**
  * Runs mappers (highest priority first, as mappersFor gives them) on a span
@@ -10,7 +11,7 @@ export function runMappers(mappers: readonly ConventionMapper[], input: MapperIn
 
 // Every Contribution field but the combined ones below. A Record, so the
 // compiler insists a field added to Contribution is listed here too.
-const FIRST_WINS_FIELDS: Record<Exclude<keyof Contribution, 'modelCall' | 'failed' | 'tags'>, true> = {
+const FIRST_WINS_FIELDS: Record<Exclude<keyof Contribution, 'modelCall' | 'failed' | 'tags' | 'details'>, true> = {
   kind: true,
   toolName: true,
   model: true,
@@ -56,5 +57,6 @@ export function mergeContributions(contributions: readonly MapperOutput[]): Cont
   const tags = new Set<string>();
   for (const c of contributions) for (const t of c.tags ?? []) tags.add(t);
   if (tags.size > 0) merged.tags = [...tags];
+  merged.details = mergeDetails(contributions.map((c) => c.details));
   return merged as Contribution;
 }

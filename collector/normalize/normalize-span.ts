@@ -80,6 +80,7 @@ export function normalizeSpan(span: DecodedSpan, ctx: SpanContext): EntryRecord 
     compliance_metadata: m.compliance ?? null,
     tags: (m.tags ?? []).map((t) => key('tags', t)),
     attributes: span.attributes,
+    details: m.details ?? {},
     redactions: span.redactions ?? 0,
     truncated_fields: truncatedFields(span.truncated, payloads.truncated, cut),
   };

@@ -1,8 +1,12 @@
 import { nanosFromUsd } from '../../model/cost.js';
 import type { ActionKind, Attributes, JsonObject } from '../../model/ledger-entry.js';
 import { STATUS_CODE_ERROR } from '../otlp/decoded-span.js';
+import { payloadMessages } from '../../model/payload-messages.js';
+import { toolDefinitions } from '../../model/tool-definition.js';
 import { count, str } from './attribute-readers.js';
 import type { ConventionMapper } from './convention-mapper.js';
+import { metadataOf, nonEmpty, parametersOf, toolChoiceOf, type MapperDetails } from './entry-details.js';
+import { isPlainObject } from './json-text.js';
 import { unflattenIndexed, unwrapItems } from './indexed-attributes.js';
 import type { PayloadReader } from './payload-reader.js';
 
@@ -10,7 +14,7 @@ import type { PayloadReader } from './payload-reader.js';
 export const openInferenceMapper: ConventionMapper = {
   name: 'openinference',
   priority: 80,
-  namespaces: ['openinference', 'llm', 'embedding', 'tool', 'input', 'output'],
+  namespaces: ['openinference', 'llm', 'embedding', 'tool', 'tool_call', 'input', 'output', 'user', 'session', 'metadata'],
   map({ span, payloads }) {
     const a = span.attributes;
     const spanKind = str(a, 'openinference.span.kind')?.toUpperCase() ?? null;
@@ -36,6 +40,7 @@ export const openInferenceMapper: ConventionMapper = {
         : str(a, 'llm.finish_reason') === 'content_filter'
           ? 'llm.finish_reason: content_filter'
           : null,
+      details: details(a, payloads),
     };
   },
 };
@@ -65,4 +70,31 @@ const WRAPPERS = ['message', 'tool_call', 'message_content'] as const;
 function messages(a: Attributes, prefix: string): JsonObject | null {
   const list = unflattenIndexed(a, prefix);
   return list ? { messages: unwrapItems(list, WRAPPERS) as unknown[] } : null;
+}
+
+/** OpenInference's tools are `llm.tools.N.tool.json_schema`, each a JSON definition. */
+const TOOL_WRAPPERS = ['tool'] as const;
+
+function details(a: Attributes, payloads: PayloadReader): MapperDetails {
+  const object = (key: string): Record<string, unknown> | null => {
+    const v = payloads.json(a[key], key);
+    return isPlainObject(v) ? v : null;
+  };
+  const invocation = object('llm.invocation_parameters');
+  const listed = unflattenIndexed(a, 'llm.tools.');
+  const tools = listed ? (unwrapItems(listed, TOOL_WRAPPERS) as unknown[]) : [];
+  const schemas = tools.map((t) => (isPlainObject(t) && t.json_schema !== undefined ? t.json_schema : t));
+  return {
+    input_messages: payloadMessages(messages(a, 'llm.input_messages.')?.messages, 'user'),
+    output_messages: payloadMessages(messages(a, 'llm.output_messages.')?.messages, 'assistant'),
+    tool_definitions: nonEmpty(toolDefinitions([...schemas, ...(Array.isArray(invocation?.tools) ? invocation.tools : [])])),
+    tool_choice: toolChoiceOf(invocation?.tool_choice),
+    model_parameters: parametersOf(invocation),
+    embedding: str(a, 'openinference.span.kind') === 'EMBEDDING' ? true : null,
+    tool_call_id: str(a, 'tool_call.id'),
+    tool_description: str(a, 'tool.description'),
+    end_user_id: str(a, 'user.id'),
+    session_id: str(a, 'session.id'),
+    metadata: metadataOf(object('metadata'), null),
+  };
 }

@@ -1,6 +1,7 @@
 import type { ActionKind } from '../../model/ledger-entry.js';
 import { count, str } from './attribute-readers.js';
 import type { ConventionMapper } from './convention-mapper.js';
+import { prefixed } from './entry-details.js';
 
 /**
  * OpenLLMetry's own attributes (`traceloop.*` from its decorators, and the
@@ -10,7 +11,8 @@ import type { ConventionMapper } from './convention-mapper.js';
 export const openLlmetryMapper: ConventionMapper = {
   name: 'openllmetry',
   priority: 50,
-  namespaces: ['traceloop', 'llm'],
+  // `enduser.id` is OTel's general attribute, the weakest naming of a span's user.
+  namespaces: ['traceloop', 'llm', 'enduser'],
   map({ span, payloads }) {
     const a = span.attributes;
     const spanKind = str(a, 'traceloop.span.kind');
@@ -23,6 +25,10 @@ export const openLlmetryMapper: ConventionMapper = {
       totalTokens: count(a, 'llm.usage.total_tokens'),
       inputs: payloads.payload(a['traceloop.entity.input'], 'traceloop.entity.input'),
       outputs: payloads.payload(a['traceloop.entity.output'], 'traceloop.entity.output'),
+      details: {
+        metadata: prefixed(a, 'traceloop.association.properties.'),
+        end_user_id: str(a, 'enduser.id'),
+      },
     };
   },
 };

@@ -1,9 +1,13 @@
 import { nanosFromUsd } from '../../model/cost.js';
 import type { ActionKind, Attributes, JsonObject } from '../../model/ledger-entry.js';
+import type { MapperDetails } from './entry-details.js';
+import { payloadMessages, systemMessages } from '../../model/payload-messages.js';
 import { newRecord } from '../../model/records.js';
-import { count, firstOf, str, strList } from './attribute-readers.js';
+import { toolDefinitions } from '../../model/tool-definition.js';
+import { count, firstOf, nonNegative, num, str, strList } from './attribute-readers.js';
 import type { ConventionMapper } from './convention-mapper.js';
 import { messagesFromEvents } from './genai-events.js';
+import { nonEmpty, toolChoiceOf } from './entry-details.js';
 import { unflattenIndexed } from './indexed-attributes.js';
 import type { PayloadReader } from './payload-reader.js';
 
@@ -48,6 +52,7 @@ export const otelGenAiMapper: ConventionMapper = {
       inputsFallback: legacyMessages(a, 'gen_ai.prompt', payloads) ?? events.inputs ?? instructionsOnly(instructions),
       outputsFallback: legacyMessages(a, 'gen_ai.completion', payloads) ?? events.outputs,
       blocked: contentFiltered(a) ? 'gen_ai.response.finish_reasons: content_filter' : null,
+      details: details(a, op, payloads),
     };
   },
 };
@@ -106,4 +111,51 @@ function legacyMessages(a: Attributes, prefix: string, payloads: PayloadReader):
 // A provider's content filter withheld the answer: a policy block, not a failure.
 function contentFiltered(a: Attributes): boolean {
   return (strList(a, 'gen_ai.response.finish_reasons') ?? []).includes('content_filter');
+}
+
+const GENAI_PARAMETERS: Record<string, string> = {
+  'gen_ai.request.temperature': 'temperature',
+  'gen_ai.request.max_tokens': 'max_tokens',
+  'gen_ai.request.top_p': 'top_p',
+  'gen_ai.request.top_k': 'top_k',
+  'gen_ai.request.frequency_penalty': 'frequency_penalty',
+  'gen_ai.request.presence_penalty': 'presence_penalty',
+  'gen_ai.request.stop_sequences': 'stop_sequences',
+  'gen_ai.request.seed': 'seed',
+  'gen_ai.request.stream': 'stream',
+};
+
+function details(a: Attributes, op: string | null, payloads: PayloadReader): MapperDetails {
+  const list = (key: string): unknown[] | null => {
+    const v = payloads.json(a[key], key);
+    return Array.isArray(v) ? v : null;
+  };
+  const parameters: NonNullable<MapperDetails['model_parameters']> = newRecord();
+  for (const [attr, name] of Object.entries(GENAI_PARAMETERS)) {
+    const v = a[attr];
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') parameters[name] = v;
+    else if (Array.isArray(v)) parameters[name] = v.filter((x) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean');
+  }
+  const input = list('gen_ai.input.messages');
+  const system = systemMessages(a['gen_ai.system_instructions']);
+  const legacyInput = unflattenIndexed(a, 'gen_ai.prompt.') ?? list('gen_ai.prompt');
+  const legacyOutput = unflattenIndexed(a, 'gen_ai.completion.') ?? list('gen_ai.completion');
+  return {
+    input_messages: input || system.length > 0 ? nonEmpty([...system, ...(payloadMessages(input ?? [], 'user') ?? [])]) : null,
+    output_messages: payloadMessages(list('gen_ai.output.messages'), 'assistant'),
+    legacy_input_messages: payloadMessages(legacyInput, 'user'),
+    legacy_output_messages: payloadMessages(legacyOutput, 'assistant'),
+    tool_definitions: nonEmpty(toolDefinitions(list('gen_ai.tool.definitions') ?? [])),
+    tool_choice: toolChoiceOf(a['gen_ai.request.tool_choice']),
+    model_parameters: Object.keys(parameters).length > 0 ? parameters : null,
+    embedding: op === 'embeddings' ? true : null,
+    tool_call_id: str(a, 'gen_ai.tool.call.id'),
+    tool_description: str(a, 'gen_ai.tool.description'),
+    agent_name: str(a, 'gen_ai.agent.name'),
+    agent_version: str(a, 'gen_ai.agent.version'),
+    conversation_id: str(a, 'gen_ai.conversation.id'),
+    reasoning_tokens: count(a, 'gen_ai.usage.reasoning.output_tokens'),
+    // the attribute the semantic conventions name, else the metric's name @ai-sdk/otel 1.x writes on the span
+    time_to_first_chunk: nonNegative(num(a, 'gen_ai.response.time_to_first_chunk') ?? num(a, 'gen_ai.client.operation.time_to_first_chunk')),
+  };
 }

@@ -1,7 +1,10 @@
 import type { ActionKind, Attributes, JsonObject } from '../../model/ledger-entry.js';
+import { payloadMessages } from '../../model/payload-messages.js';
 import { newRecord } from '../../model/records.js';
-import { count, firstOf, str } from './attribute-readers.js';
+import { toolDefinitions } from '../../model/tool-definition.js';
+import { count, firstOf, nonNegative, num, str } from './attribute-readers.js';
 import type { ConventionMapper } from './convention-mapper.js';
+import { nonEmpty, toolChoiceOf, type MapperDetails } from './entry-details.js';
 import type { PayloadReader } from './payload-reader.js';
 
 /**
@@ -39,6 +42,7 @@ export const vercelAiMapper: ConventionMapper = {
         payloads.payload(a['ai.value'], 'ai.value'),
       outputsFallback: responsePayload(a, payloads),
       blocked: str(a, 'ai.response.finishReason') === 'content-filter' ? 'ai.response.finishReason: content-filter' : null,
+      details: details(a, op, payloads),
     };
   },
 };
@@ -62,3 +66,28 @@ function responsePayload(a: Attributes, payloads: PayloadReader): JsonObject | n
   if (object !== undefined) out.object = object;
   return Object.keys(out).length > 0 ? out : null;
 }
+
+function details(a: Attributes, op: string | null, payloads: PayloadReader): MapperDetails {
+  const list = (key: string): unknown[] | null => {
+    const v = payloads.json(a[key], key);
+    return Array.isArray(v) ? v : null;
+  };
+  const responseText = str(a, 'ai.response.text');
+  const toolCalls = list('ai.response.toolCalls');
+  return {
+    legacy_input_messages: payloadMessages(list('ai.prompt.messages'), 'user'),
+    legacy_output_messages:
+      responseText === null && toolCalls === null
+        ? null
+        : payloadMessages({ text: responseText ?? undefined, tool_calls: toolCalls ?? undefined }, 'assistant'),
+    tool_definitions: nonEmpty(toolDefinitions(list('ai.prompt.tools') ?? [])),
+    tool_choice: toolChoiceOf(a['ai.prompt.toolChoice']),
+    embedding: op !== null && /embed/i.test(op) ? true : null,
+    tool_call_id: str(a, 'ai.toolCall.id'),
+    reasoning_tokens: count(a, 'ai.usage.reasoningTokens'),
+    // milliseconds in the legacy spans
+    time_to_first_chunk: secondsOf(nonNegative(num(a, 'ai.response.msToFirstChunk'))),
+  };
+}
+
+const secondsOf = (ms: number | null): number | null => (ms === null ? null : ms / 1000);

@@ -1,3 +1,4 @@
+import { detailsFromAttributes } from '../../collector/normalize/stored-details.js';
 import { durationBucket, durationMicros } from '../../model/duration-histogram.js';
 import type { Attributes, ComplianceMetadata, EntryRecord, JsonObject, LedgerEntry, RunStatus } from '../../model/ledger-entry.js';
 import { visitSearchableValues } from '../../model/search-fields.js';
@@ -151,6 +152,8 @@ export function recordFromDocument(d: EntryDocument): EntryRecord {
     user_id: d.user_id, inputs: d.inputs, outputs: d.outputs,
     compliance_metadata: d.compliance_metadata ?? d.compliance_metadata_raw ?? null,
     tags: d.tags, attributes: d.attributes ?? d.attributes_raw ?? {}, truncated_fields: d.truncated_fields, redactions: d.redactions,
+    // documents keep no copy of details (no mapping change): read from the attributes they keep
+    details: detailsFromAttributes(d.attributes ?? d.attributes_raw ?? {}),
   };
 }
 

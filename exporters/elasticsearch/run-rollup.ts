@@ -1,3 +1,4 @@
+import { storedDetails } from '../../collector/normalize/stored-details.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { modelConfigOf, promptNameOf, type ModelConfig } from '../../model/model-config.js';
 import type { RunContributionFields } from '../../model/run-rollup.js';
@@ -55,8 +56,10 @@ export interface RunUpdate {
 }
 
 export function contributionOf(e: EntryRecord): RunContribution {
-  const prompt = promptNameOf(e.attributes);
-  const config = modelConfigOf(e);
+  // an entry without details (queued before them, or read back from a document) is read as ingest would
+  const details = storedDetails(e.details, e.attributes);
+  const prompt = promptNameOf({ details });
+  const config = modelConfigOf({ ...e, details });
   return {
     span_id: e.span_id, start_us: e.start_us, end_us: e.end_us, cost_nanos: e.cost_nanos,
     input_tokens: e.input_tokens ?? 0, output_tokens: e.output_tokens ?? 0, total_tokens: e.total_tokens ?? 0,

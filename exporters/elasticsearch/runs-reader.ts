@@ -1,3 +1,5 @@
+import { detailsFromAttributes } from '../../collector/normalize/stored-details.js';
+import { withDetails } from '../../model/entry-details.js';
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { RunStatus } from '../../model/ledger-entry.js';
 import { UnsupportedQueryError, type QueryScope, type RunDetail, type RunPage, type RunQuery, type RunSummary, type RunUser } from '../store.js';
@@ -123,7 +125,8 @@ export async function getRun(client: Client, options: ReaderOptions, scope: Quer
   };
   const actions = [];
   for await (const hits of walkAll<EntryDocument>(client, spec, Number.MAX_SAFE_INTEGER, Math.min(1000, options.maxResultWindow))) {
-    actions.push(...(await entriesWithStatus(client, options.names, hits)));
+    // documents keep no copy of details (no mapping change): read from the attributes they keep
+    for (const entry of await entriesWithStatus(client, options.names, hits)) actions.push(withDetails(entry, detailsFromAttributes(entry.attributes)));
   }
   return { run: runFromDocument(run), actions };
 }

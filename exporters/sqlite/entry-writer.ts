@@ -9,8 +9,8 @@ export const INSERT_ENTRY_SQL = `
   INSERT INTO entries (id, organization_id, run_id, trace_id, span_id, parent_span_id, is_root, name, kind,
     outcome, status_message, ts_us, end_us, duration_ms, cost_nanos, model, provider, input_tokens,
     output_tokens, total_tokens, agent_id, service_name, user_id, inputs, outputs, compliance, tags,
-    attributes, truncated_fields, redactions)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    attributes, truncated_fields, redactions, details)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (organization_id, run_id, span_id) DO NOTHING`;
 
 export const INSERT_SEARCH_TERM_SQL = 'INSERT OR IGNORE INTO search_terms (organization_id, field, value) VALUES (?, ?, ?)';

@@ -174,8 +174,24 @@ const LOG_MESSAGES = `
     BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END;
 `;
 
+/**
+ * What the mappers read from a span's conventions (model/entry-details.ts),
+ * as JSON. Rows of older partitions keep NULL here and are read through the
+ * mappers applied to their attributes (collector/normalize/stored-details.ts):
+ * answers stay the same without rewriting immutable rows.
+ */
+const ENTRY_DETAILS = `
+  ALTER TABLE entries ADD COLUMN details TEXT;
+  DROP TRIGGER entries_immutable;
+  CREATE TRIGGER entries_immutable BEFORE UPDATE OF
+    seq, id, organization_id, run_id, trace_id, span_id, parent_span_id, is_root, name, kind, outcome, status_message,
+    ts_us, end_us, duration_ms, cost_nanos, model, provider, input_tokens, output_tokens, total_tokens, agent_id, service_name, user_id, compliance, tags, attributes, truncated_fields, redactions, details
+    ON entries
+    BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END;
+`;
+
 /** In order; a partition's `user_version` counts those applied. */
-const PARTITION_MIGRATIONS = [PARTITION_SCHEMA, SORT_INDEXES_END_IN_ID, LOG_MESSAGES];
+const PARTITION_MIGRATIONS = [PARTITION_SCHEMA, SORT_INDEXES_END_IN_ID, LOG_MESSAGES, ENTRY_DETAILS];
 
 export const PARTITION_VERSION = PARTITION_MIGRATIONS.length;
 

@@ -1,4 +1,5 @@
 import type { Attributes, EntryRecord } from '../../model/ledger-entry.js';
+import { detailsFromAttributes } from '../../collector/normalize/stored-details.js';
 import { modelConfigOf, promptNameOf } from '../../model/model-config.js';
 import type { Database } from './driver.js';
 import { RunRollupWriter, type RunSource } from './run-rollup.js';
@@ -87,7 +88,9 @@ export function rebuildRunsByUser(db: Database): void {
 
 function runSourceOf(row: StoredRow): RunSource {
   const attributes = JSON.parse(row.attributes) as Attributes;
-  const config = modelConfigOf({ kind: row.kind, model: row.model, provider: row.provider, attributes });
+  // rows of this old layout predate details: read them from the attributes, as ingest would
+  const details = detailsFromAttributes(attributes);
+  const config = modelConfigOf({ kind: row.kind, model: row.model, provider: row.provider, details });
   return {
     organization_id: row.organization_id,
     run_id: row.run_id,
@@ -105,7 +108,7 @@ function runSourceOf(row: StoredRow): RunSource {
     output_tokens: row.output_tokens,
     total_tokens: row.total_tokens,
     tags: JSON.parse(row.tags) as string[],
-    prompt_name: promptNameOf(attributes),
+    prompt_name: promptNameOf({ details }),
     model_config: config ? JSON.stringify(config) : null,
   };
 }

@@ -1,4 +1,6 @@
-import type { RunStatus } from '../../model/ledger-entry.js';
+import { storedDetails } from '../../collector/normalize/stored-details.js';
+import { withDetails } from '../../model/entry-details.js';
+import type { LedgerEntry, RunStatus } from '../../model/ledger-entry.js';
 import type { RunTotals } from '../../model/run-rollup.js';
 import type { QueryScope, RunDetail, RunPage, RunQuery, RunSortField, RunSummary, RunUser } from '../store.js';
 import type { Database } from './driver.js';
@@ -85,12 +87,18 @@ export interface RunKey {
 }
 
 /** A run's actions in one partition, oldest first (then id). */
+/** A run's action with its details: the stored ones, else (rows written before them) read from its attributes. */
+function actionFromRow(row: EntryRow & { details?: string | null }): LedgerEntry {
+  const entry = entryFromRow(row);
+  return withDetails(entry, storedDetails(row.details ? JSON.parse(row.details) : null, entry.attributes));
+}
+
 export function runActions(db: Database, run: RunKey): EntryRow[] {
   // the run's rows through the run index, then sorted: with statistics the planner would
   // otherwise walk the time index for the ORDER BY (measured 250 ms at 1M entries vs 3 ms)
   return db
     .prepare(
-      `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.organization_id = ? AND e.run_id = ? AND e.user_id IS ?
+      `SELECT ${ENTRY_COLUMNS}, e.details FROM ${ENTRY_FROM} WHERE e.organization_id = ? AND e.run_id = ? AND e.user_id IS ?
        ORDER BY +e.ts_us ASC, e.id ASC`,
     )
     .all(run.organization_id, run.run_id, run.user_id) as EntryRow[];
@@ -115,5 +123,5 @@ export function getRun(db: Database, scope: QueryScope, runId: string, user: Run
     .get(...params) as RunRow | undefined;
   if (!row) return null;
   const rows = actions({ organization_id: row.organization_id, run_id: runId, user_id: runUserOf(row.user_id), start_us: row.start_us, end_us: row.end_us });
-  return { run: runFromRow(row), actions: rows.map(entryFromRow) };
+  return { run: runFromRow(row), actions: rows.map(actionFromRow) };
 }

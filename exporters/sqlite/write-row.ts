@@ -1,4 +1,5 @@
 import type { EntryRecord } from '../../model/ledger-entry.js';
+import { storedDetails } from '../../collector/normalize/stored-details.js';
 import { modelConfigOf, promptNameOf } from '../../model/model-config.js';
 import { entryFtsText } from './fts-text.js';
 
@@ -36,7 +37,7 @@ export interface WriteRow
   params: unknown[];
   /** The FTS5 row (fts-text.ts); null when the payload index is off. */
   fts: string | null;
-  /** `gen_ai.agent.name`, to name an agent registered from this span. */
+  /** The agent name the span recorded, to name an agent registered from this span. */
   agent_name: string | null;
   prompt_name: string | null;
   /** JSON of the model configuration, for LLM spans. */
@@ -48,15 +49,16 @@ function json(v: unknown): string | null {
 }
 
 export function toWriteRow(e: EntryRecord, fulltext: boolean): WriteRow {
-  const agentName = e.attributes['gen_ai.agent.name'];
-  const config = modelConfigOf(e);
+  // an entry queued before entries carried details (a job from an older receiver) gets them as ingest would
+  const details = storedDetails(e.details, e.attributes);
+  const config = modelConfigOf({ ...e, details });
   return {
     params: [
       e.id, e.organization_id, e.run_id, e.trace_id, e.span_id, e.parent_span_id, e.is_root ? 1 : 0, e.name, e.kind,
       e.outcome, e.status_message, e.start_us, e.end_us, e.duration_ms, e.cost_nanos, e.model, e.provider,
       e.input_tokens, e.output_tokens, e.total_tokens, e.agent_id, e.service_name, e.user_id, json(e.inputs),
       json(e.outputs), json(e.compliance_metadata), JSON.stringify(e.tags), JSON.stringify(e.attributes),
-      JSON.stringify(e.truncated_fields), e.redactions,
+      JSON.stringify(e.truncated_fields), e.redactions, json(details),
     ],
     fts: fulltext ? entryFtsText(e) : null,
     organization_id: e.organization_id,
@@ -77,14 +79,14 @@ export function toWriteRow(e: EntryRecord, fulltext: boolean): WriteRow {
     output_tokens: e.output_tokens,
     total_tokens: e.total_tokens,
     tags: e.tags,
-    agent_name: typeof agentName === 'string' && agentName !== '' ? agentName : null,
-    prompt_name: promptNameOf(e.attributes),
+    agent_name: details.agent_name ?? null,
+    prompt_name: promptNameOf({ details }),
     model_config: config ? JSON.stringify(config) : null,
   };
 }
 
 /** JSON columns of `entries`, stored as text. */
-type JsonColumns = 'inputs' | 'outputs' | 'compliance_metadata' | 'tags' | 'attributes' | 'truncated_fields';
+type JsonColumns = 'inputs' | 'outputs' | 'compliance_metadata' | 'tags' | 'attributes' | 'truncated_fields' | 'details';
 
 /** An `entries` row as stored (SELECT *): JSON columns as text, is_root as 0/1, the start time as `ts_us`. */
 export interface StoredEntryRow extends Omit<EntryRecord, JsonColumns | 'is_root' | 'start_us'> {
@@ -97,12 +99,15 @@ export interface StoredEntryRow extends Omit<EntryRecord, JsonColumns | 'is_root
   tags: string;
   attributes: string;
   truncated_fields: string;
+  /** NULL (or no such column) in rows written before entries carried details. */
+  details?: string | null;
 }
 
 const parsed = (text: string | null) => (text === null ? null : JSON.parse(text));
 
 /** A stored row back as the writer's row: for moving a ledger into partitions and for the catalog's catch-up. */
 export function writeRowFromStored(row: StoredEntryRow, fulltext: boolean): WriteRow {
+  const attributes = JSON.parse(row.attributes);
   const record: EntryRecord = {
     id: row.id, organization_id: row.organization_id, run_id: row.run_id, trace_id: row.trace_id, span_id: row.span_id,
     parent_span_id: row.parent_span_id, is_root: row.is_root === 1, name: row.name, kind: row.kind, outcome: row.outcome,
@@ -110,7 +115,8 @@ export function writeRowFromStored(row: StoredEntryRow, fulltext: boolean): Writ
     cost_nanos: row.cost_nanos, model: row.model, provider: row.provider, input_tokens: row.input_tokens,
     output_tokens: row.output_tokens, total_tokens: row.total_tokens, agent_id: row.agent_id, service_name: row.service_name,
     user_id: row.user_id, inputs: parsed(row.inputs), outputs: parsed(row.outputs), compliance_metadata: parsed(row.compliance),
-    tags: JSON.parse(row.tags), attributes: JSON.parse(row.attributes), truncated_fields: JSON.parse(row.truncated_fields),
+    tags: JSON.parse(row.tags), attributes, truncated_fields: JSON.parse(row.truncated_fields),
+    details: storedDetails(row.details ? JSON.parse(row.details) : null, attributes),
     redactions: row.redactions,
   };
   return toWriteRow(record, fulltext);

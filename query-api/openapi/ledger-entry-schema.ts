@@ -53,7 +53,8 @@ export const complianceMetadataSchema: Schema = {
  * additionalProperties: false makes the e2e test fail on any field the
  * server sends that is not documented.
  */
-const ledgerEntryProperties: Record<keyof LedgerEntry, Schema> = {
+// `details` is the traces API's reading of a run's actions, never sent (model/ledger-entry.ts).
+const ledgerEntryProperties: Record<Exclude<keyof LedgerEntry, 'details'>, Schema> = {
   id: uuid('UUIDv5 of `<organization_id>/<trace_id>/<span_id>` in the namespace 6f1b7c3e-2a4d-5e8f-9a0b-1c2d3e4f5a6b.'),
   name: { type: 'string', description: 'The action: `gen_ai.tool.name` for tool calls, else the span name.' },
   outcome: { type: 'string', enum: OUTCOMES, description: '`ledger.outcome` if set; else `blocked` when the span says so; else `error` for an ERROR status; else `success`.' },

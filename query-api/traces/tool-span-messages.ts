@@ -1,5 +1,6 @@
 import type { LedgerEntry } from '../../model/ledger-entry.js';
-import { displayText, isObject, text } from './json-values.js';
+import { displayText, isObject } from '../../model/json-values.js';
+import { detailsOf } from './llm-messages.js';
 import type { TraceMessage } from './trace-types.js';
 
 /**
@@ -17,10 +18,9 @@ export function toolSpanMessages(entry: LedgerEntry): { call: TraceMessage; resu
   };
 }
 
-/** The model's call id (GenAI, OpenInference, AI SDK); else the span id, so call and result still pair up. */
-export function toolCallIdOf(entry: Pick<LedgerEntry, 'attributes' | 'span_id'>): string {
-  const a = entry.attributes;
-  return text(a['gen_ai.tool.call.id']) ?? text(a['tool_call.id']) ?? text(a['ai.toolCall.id']) ?? entry.span_id;
+/** The model's call id as recorded; else the span id, so call and result still pair up. */
+export function toolCallIdOf(entry: Pick<LedgerEntry, 'details' | 'span_id'>): string {
+  return detailsOf(entry).tool_call_id ?? entry.span_id;
 }
 
 /** Text results stay text (`{"value": text}` is how the normaliser keeps them); a failed call shows its error. */

@@ -1,3 +1,4 @@
+import type { ChatMessage, ChatToolCall, ToolDefinition } from '../../model/entry-details.js';
 import type { ModelConfig } from '../../model/model-config.js';
 import type { RunStatus } from '../../model/ledger-entry.js';
 
@@ -35,32 +36,10 @@ export interface TracePage {
   has_more: boolean;
 }
 
-export interface TraceToolCall {
-  /** The call id the model gave; the tool span's id when a tool span is all we have and it records none. */
-  id: string | null;
-  name: string;
-  /** Parsed JSON arguments; the raw text when they are not JSON; null when none were recorded. */
-  args: unknown;
-}
-
-export interface TraceMessage {
-  /** system, user, assistant or tool (other roles as recorded, lowercased). */
-  role: string;
-  /** Text parts joined by newlines; tool results that are not text as JSON text; null when there is no text. */
-  content: string | null;
-  tool_calls?: TraceToolCall[];
-  /** On tool messages: the call they answer. */
-  tool_call_id?: string | null;
-}
-
-export interface TraceTool {
-  name: string;
-  description: string | null;
-  /** JSON Schema of the arguments; null when the tool ran but no span recorded its definition. */
-  parameters: unknown;
-  /** Whatever else the definition said (e.g. `strict`, a non-function `type`). */
-  metadata: Record<string, unknown>;
-}
+/** Messages and tools are the entry model's (model/entry-details.ts): the traces seed's shapes. */
+export type TraceToolCall = ChatToolCall;
+export type TraceMessage = ChatMessage;
+export type TraceTool = ToolDefinition;
 
 export interface TraceOutput {
   message: string | null;

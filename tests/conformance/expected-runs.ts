@@ -1,3 +1,4 @@
+import { storedDetails } from '../../collector/normalize/stored-details.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { modelConfigOf, promptNameOf } from '../../model/model-config.js';
 import { isoFromMicros } from '../../model/time.js';
@@ -38,8 +39,10 @@ export function expectedRuns(entries: readonly EntryRecord[]): ExpectedRun[] {
     r.start_us = Math.min(r.start_us, e.start_us);
     r.end_us = Math.max(r.end_us, e.end_us);
     r.agent_id ??= e.agent_id;
-    r.prompt_name ??= promptNameOf(e.attributes);
-    r.model_config ??= modelConfigOf(e);
+    // hand-built entries carry no details: the store reads them from the attributes, as ingest would
+    const details = storedDetails(e.details, e.attributes);
+    r.prompt_name ??= promptNameOf({ details });
+    r.model_config ??= modelConfigOf({ ...e, details });
     r.action_count++;
     r.cost_nanos += e.cost_nanos;
     r.input_tokens += e.input_tokens ?? 0;

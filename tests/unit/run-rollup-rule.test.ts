@@ -1,3 +1,4 @@
+import { storedDetails } from '../../collector/normalize/stored-details.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +33,8 @@ function ruleRuns(batches: readonly EntryRecord[][]): RunSummary[] {
       seen.add(e.id);
       const c = {
         ...e, is_error: e.outcome === 'error', input_tokens: e.input_tokens ?? 0, output_tokens: e.output_tokens ?? 0, total_tokens: e.total_tokens ?? 0,
-        prompt_name: promptNameOf(e.attributes), model_config: modelConfigOf(e),
+        prompt_name: promptNameOf({ details: storedDetails(e.details, e.attributes) }),
+        model_config: modelConfigOf({ ...e, details: storedDetails(e.details, e.attributes) }),
       };
       const key = JSON.stringify([e.organization_id, e.run_id, e.user_id]);
       const sum = sums.get(key);

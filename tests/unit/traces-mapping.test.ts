@@ -206,7 +206,7 @@ describe('metadata', () => {
 
   it('shows a streamed call as stream: true in the model configuration', () => {
     const streamed = entries({ root: true, name: 'root', attributes: { ...llm, 'gen_ai.request.stream': true, 'gen_ai.request.temperature': 0 } });
-    expect(modelConfigOf({ ...streamed[0], attributes: streamed[0].attributes })).toMatchObject({ stream: true, temperature: 0 });
+    expect(modelConfigOf(streamed[0])).toMatchObject({ stream: true, temperature: 0 });
   });
 
   it('says why a failed trace failed', () => {

@@ -1,4 +1,4 @@
-import type { AttrValue } from '../../model/ledger-entry.js';
+import type { AttrValue } from './ledger-entry.js';
 
 /**
  * Reading JSON that instrumentations put in attribute strings. The

@@ -1,5 +1,5 @@
 import { displayText, isObject, parsedJson, text } from './json-values.js';
-import type { TraceMessage, TraceToolCall } from './trace-types.js';
+import type { ChatMessage as TraceMessage, ChatToolCall as TraceToolCall } from './entry-details.js';
 
 /**
  * One chat message, in whichever shape an instrumentation recorded it, as

@@ -1,6 +1,6 @@
 import { chatMessages } from './chat-message.js';
 import { isObject, parsedJson, text } from './json-values.js';
-import type { TraceMessage } from './trace-types.js';
+import type { ChatMessage as TraceMessage } from './entry-details.js';
 
 /**
  * The messages inside a whole request or response payload (an entry's
