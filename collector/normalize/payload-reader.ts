@@ -10,6 +10,8 @@ export type ReadValue = { present: false } | { present: true; value: unknown; te
  */
 export class PayloadReader {
   readonly truncated: string[] = [];
+  // Mappers read one attribute for two fields (messages for `inputs` and for `details`): parse it once.
+  private readonly parsed = new Map<string, ReturnType<typeof parseJsonText>>();
 
   constructor(private readonly maxDepth: number) {}
 
@@ -18,7 +20,8 @@ export class PayloadReader {
     if (value === undefined || value === null || value === '') return { present: false };
     if (typeof value !== 'string') return { present: true, value, text: false };
     if (plainText) return { present: true, value, text: true };
-    const parsed = parseJsonText(value, this.maxDepth);
+    let parsed = this.parsed.get(value);
+    if (parsed === undefined) this.parsed.set(value, (parsed = parseJsonText(value, this.maxDepth)));
     if (parsed.kind === 'json') return { present: true, value: parsed.value, text: false };
     if (parsed.kind === 'too-deep') this.markTruncated(field);
     return { present: true, value, text: true };
