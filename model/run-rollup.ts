@@ -15,7 +15,7 @@
  * keeps its JSON text, Elasticsearch the object): the rule only keeps the first.
  */
 
-import type { RunStatus } from './ledger-entry.js';
+import type { ActionKind, RunStatus } from './ledger-entry.js';
 
 /** A run is running until a root span of it has ended; then failed if a root failed. */
 export function runStatus(rootCount: number | null | undefined, rootError: number | null | undefined): RunStatus {
@@ -24,6 +24,25 @@ export function runStatus(rootCount: number | null | undefined, rootError: numbe
 }
 
 /** What one inserted entry brings to its run. */
+/** A log line is not an action of its run: no run is created, counted, debited or ended by one. */
+export function countsInRun(kind: ActionKind): boolean {
+  return kind !== 'log';
+}
+
+type TokenCounts = { input_tokens: number | null; output_tokens: number | null; total_tokens: number | null };
+
+/**
+ * What an entry adds to its run's tokens: a model call's (kind `llm`) own
+ * usage, nothing for any other entry. Wrappers repeat their calls' usage
+ * (the GenAI `invoke_agent` span of @ai-sdk/otel, the AI SDK's legacy
+ * `ai.generateText`), and cost is priced on model calls alone, so both
+ * totals count each call once.
+ */
+export function runTokensOf(e: TokenCounts & { kind: ActionKind }): { input_tokens: number; output_tokens: number; total_tokens: number } {
+  if (e.kind !== 'llm') return { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
+  return { input_tokens: e.input_tokens ?? 0, output_tokens: e.output_tokens ?? 0, total_tokens: e.total_tokens ?? 0 };
+}
+
 export interface RunContributionFields<M> {
   span_id: string;
   name: string;

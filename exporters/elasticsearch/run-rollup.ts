@@ -1,7 +1,7 @@
 import { storedDetails } from '../../collector/normalize/stored-details.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { modelConfigOf, promptNameOf, type ModelConfig } from '../../model/model-config.js';
-import type { RunContributionFields } from '../../model/run-rollup.js';
+import { runTokensOf, type RunContributionFields } from '../../model/run-rollup.js';
 import { runDocId, runUserKey } from './index-names.js';
 import { foldCase } from './search-fold.js';
 
@@ -62,7 +62,7 @@ export function contributionOf(e: EntryRecord): RunContribution {
   const config = modelConfigOf({ ...e, details });
   return {
     span_id: e.span_id, start_us: e.start_us, end_us: e.end_us, cost_nanos: e.cost_nanos,
-    input_tokens: e.input_tokens ?? 0, output_tokens: e.output_tokens ?? 0, total_tokens: e.total_tokens ?? 0,
+    ...runTokensOf(e),
     agent_id: e.agent_id, is_root: e.is_root, is_error: e.outcome === 'error',
     name: e.name, name_fold: foldCase(e.name), prompt_name: prompt, prompt_name_fold: prompt === null ? null : foldCase(prompt),
     model_config: config, model_fold: config === null ? null : foldCase(config.model), tags: e.tags,

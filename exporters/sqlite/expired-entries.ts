@@ -1,6 +1,8 @@
 import { durationBucket, durationMicros } from '../../model/duration-histogram.js';
 import type { Database } from './driver.js';
 import { ALL_TIME, HOUR_US } from './rollup-writer.js';
+import type { ActionKind } from '../../model/ledger-entry.js';
+import { countsInRun, runTokensOf } from '../../model/run-rollup.js';
 import { runUserKey } from './run-rollup.js';
 
 interface ExpiredRow {
@@ -8,6 +10,7 @@ interface ExpiredRow {
   organization_id: string;
   run_id: string;
   name: string;
+  kind: ActionKind;
   outcome: string;
   cost_nanos: number;
   duration_ms: number;
@@ -39,7 +42,7 @@ interface Delta {
 export function deleteExpiredEntries(db: Database, organizationId: string, cutoffUs: number, limit: number): { entries: number; runs: RunDebit[] } {
   const rows = db
     .prepare(
-      `SELECT seq, organization_id, run_id, name, outcome, cost_nanos, duration_ms, agent_id, user_id, ts_us, input_tokens, output_tokens, total_tokens
+      `SELECT seq, organization_id, run_id, name, kind, outcome, cost_nanos, duration_ms, agent_id, user_id, ts_us, input_tokens, output_tokens, total_tokens
        FROM entries WHERE organization_id = ? AND ts_us < ? ORDER BY ts_us LIMIT ?`,
     )
     .all(organizationId, cutoffUs, limit) as ExpiredRow[];
@@ -55,14 +58,17 @@ export function deleteExpiredEntries(db: Database, organizationId: string, cutof
       if (e.agent_id !== null) bump(maps.agent, [e.organization_id, h, e.agent_id], e.cost_nanos, 0);
       bump(maps.duration, [e.organization_id, h, durationBucket(e.duration_ms)], 0, 0);
     }
+    // what the entry added to its run when it was written (run-rollup.ts), taken back
+    if (!countsInRun(e.kind)) continue;
     const user = runUserKey(e.user_id);
     const key = `${e.run_id}\u0000${user}`;
     const run = runs.get(key) ?? { organization_id: organizationId, run_id: e.run_id, user, n: 0, cost: 0, input: 0, output: 0, total: 0 };
+    const tokens = runTokensOf(e);
     run.n++;
     run.cost += e.cost_nanos;
-    run.input += e.input_tokens ?? 0;
-    run.output += e.output_tokens ?? 0;
-    run.total += e.total_tokens ?? 0;
+    run.input += tokens.input_tokens;
+    run.output += tokens.output_tokens;
+    run.total += tokens.total_tokens;
     runs.set(key, run);
   }
 

@@ -1,5 +1,5 @@
 import type { EntryRecord } from '../../model/ledger-entry.js';
-import { addToRunBatch, runBatchOf, type RunBatch, type RunContributionFields } from '../../model/run-rollup.js';
+import { addToRunBatch, countsInRun, runBatchOf, runTokensOf, type RunBatch, type RunContributionFields } from '../../model/run-rollup.js';
 import type { Database, Statement } from './driver.js';
 
 /**
@@ -100,8 +100,7 @@ export class RunRollupBatch {
   }
 
   add(e: RunSource): void {
-    // A log line is not an action of its run: no run is created, counted or ended by one (DESIGN.md: runs are traces of actions).
-    if (e.kind === 'log') return;
+    if (!countsInRun(e.kind)) return;
     const user = runUserKey(e.user_id);
     const key = `${e.organization_id}\u0000${e.run_id}\u0000${user}`;
     const c = contributionOf(e);
@@ -121,7 +120,7 @@ function contributionOf(e: RunSource): RunContributionFields<string> {
   return {
     span_id: e.span_id, name: e.name, is_root: e.is_root, is_error: e.outcome === 'error', agent_id: e.agent_id,
     start_us: e.start_us, end_us: e.end_us, cost_nanos: e.cost_nanos,
-    input_tokens: e.input_tokens ?? 0, output_tokens: e.output_tokens ?? 0, total_tokens: e.total_tokens ?? 0,
+    ...runTokensOf(e),
     prompt_name: e.prompt_name, model_config: e.model_config, tags: e.tags,
   };
 }

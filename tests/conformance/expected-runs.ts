@@ -25,6 +25,8 @@ export function expectedRuns(entries: readonly EntryRecord[]): ExpectedRun[] {
   const statuses = runStatuses(entries);
   const runs = new Map<string, ExpectedRun & { rootAgent: string | null; end_us: number }>();
   for (const e of entries) {
+    // a log line is no action of its run
+    if (e.kind === 'log') continue;
     const key = runKey(e);
     let r = runs.get(key);
     if (!r) {
@@ -45,9 +47,12 @@ export function expectedRuns(entries: readonly EntryRecord[]): ExpectedRun[] {
     r.model_config ??= modelConfigOf({ ...e, details });
     r.action_count++;
     r.cost_nanos += e.cost_nanos;
-    r.input_tokens += e.input_tokens ?? 0;
-    r.output_tokens += e.output_tokens ?? 0;
-    r.total_tokens += e.total_tokens ?? 0;
+    // a run's tokens are its model calls' own: wrappers repeat their calls' usage
+    if (e.kind === 'llm') {
+      r.input_tokens += e.input_tokens ?? 0;
+      r.output_tokens += e.output_tokens ?? 0;
+      r.total_tokens += e.total_tokens ?? 0;
+    }
     for (const t of e.tags) if (!r.tags.includes(t)) r.tags.push(t);
     if (e.is_root) {
       r.rootAgent ??= e.agent_id;

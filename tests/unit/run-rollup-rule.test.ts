@@ -8,7 +8,7 @@ import { createSqliteStore } from '../../exporters/sqlite/sqlite-store.js';
 import type { RunSummary } from '../../exporters/store.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { modelConfigOf, promptNameOf, type ModelConfig } from '../../model/model-config.js';
-import { addToRunBatch, mergeRun, runBatchOf, type RunBatch, type RunTotals } from '../../model/run-rollup.js';
+import { addToRunBatch, mergeRun, runBatchOf, runTokensOf, type RunBatch, type RunTotals } from '../../model/run-rollup.js';
 import { generateEntries } from '../conformance/dataset.js';
 import { writePlan } from '../conformance/write-plan.js';
 import { byRun, SimulatedCluster } from './elasticsearch-simulated-rollup.js';
@@ -32,7 +32,7 @@ function ruleRuns(batches: readonly EntryRecord[][]): RunSummary[] {
       if (seen.has(e.id)) continue;
       seen.add(e.id);
       const c = {
-        ...e, is_error: e.outcome === 'error', input_tokens: e.input_tokens ?? 0, output_tokens: e.output_tokens ?? 0, total_tokens: e.total_tokens ?? 0,
+        ...e, is_error: e.outcome === 'error', ...runTokensOf(e),
         prompt_name: promptNameOf({ details: storedDetails(e.details, e.attributes) }),
         model_config: modelConfigOf({ ...e, details: storedDetails(e.details, e.attributes) }),
       };

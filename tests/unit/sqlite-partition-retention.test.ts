@@ -41,7 +41,7 @@ const EVERYONE: QueryScope = { organization_id: null };
 const expired = (e: EntryRecord) => e.organization_id === 'org_short' && e.start_us < B;
 
 /** The records: runs within a day and one from day A's last µs into day B, costs, tokens and roots from the dataset's generator. */
-function records(bulkOnA = 0): EntryRecord[] {
+function records(bulkOnA = 0, logLine = false): EntryRecord[] {
   const rnd = seededRandom(15);
   const out: EntryRecord[] = [];
   let i = 0;
@@ -59,6 +59,12 @@ function records(bulkOnA = 0): EntryRecord[] {
   run('org_short', 'alice', 'short-agent', [B + 7 * HOUR_US, B + 7 * HOUR_US + 3]);
   run('org_long', null, 'long-agent', [B + 9 * HOUR_US]);
   if (bulkOnA) run('org_short', 'carol', 'bulk-agent', Array.from({ length: bulkOnA }, (_, k) => A + 2 * HOUR_US + k));
+  if (logLine) {
+    // a run from day Z (shared with org_long: its expired rows go one by one) into day B, with a log line on day Z
+    run('org_short', 'dave', 'short-agent', [Z + 22 * HOUR_US, Z + 22 * HOUR_US + 1, B + 2 * HOUR_US]);
+    const at = out.length - 2;
+    out[at] = { ...out[at], kind: 'log', cost_nanos: 0, input_tokens: null, output_tokens: null, total_tokens: null };
+  }
   return out;
 }
 
@@ -130,6 +136,17 @@ describe('retention by partition (inline writer)', () => {
     expect(await store.agents.verifyActivityChain(agent.id)).toMatchObject({ valid: true, first_broken: null });
     // nothing more is due
     expect(await store.agents.sweepExpired({ now_us: NOW, batch_size: 2 })).toMatchObject({ entries: 0, runs: 0 });
+  });
+
+  it('takes nothing from a run for an expired log line, which never counted in it (one-by-one deletes of a shared day)', async () => {
+    const written = records(0, true);
+    await open();
+    await seed(written);
+    await store.agents.sweepExpired({ now_us: NOW, batch_size: 2 });
+    const kept = written.filter((e) => !expired(e));
+    await expectAnswersFor(kept);
+    const dave = (await store.ledger.listRuns({ scope: SHORT, sort_by: 'timestamp', sort_order: 'desc', page: 0, page_size: 100 })).data.find((r) => r.user_id === 'dave')!;
+    expect(dave.action_count).toBe(1);
   });
 
   it('keeps answering an export that had the dropped day open, as the day was when it began', async () => {
