@@ -154,7 +154,7 @@ class QueryParser extends EmbeddedActionsParser {
         },
       },
       { GATE: () => [Colon, Gte, Lte, Gt, Lt].includes(this.LA(2).tokenType), ALT: () => this.SUBRULE(this.clause) },
-      { ALT: () => ({ type: 'text', value: this.SUBRULE(this.valueOf) }) as SyntaxNode },
+      { ALT: () => ({ type: 'text', value: this.SUBRULE(this.valueRule) }) as SyntaxNode },
     ]),
   );
 
@@ -169,7 +169,7 @@ class QueryParser extends EmbeddedActionsParser {
             { ALT: () => this.SUBRULE(this.range, { ARGS: [field, column(name)] }) },
             {
               ALT: () => {
-                const value = this.SUBRULE(this.valueOf);
+                const value = this.SUBRULE(this.valueRule);
                 return this.ACTION(() => ({ type: 'match', field, column: column(name), value }) as SyntaxNode);
               },
             },
@@ -179,7 +179,7 @@ class QueryParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const op = this.OR3([{ ALT: () => this.CONSUME(Gte) }, { ALT: () => this.CONSUME(Lte) }, { ALT: () => this.CONSUME(Gt) }, { ALT: () => this.CONSUME(Lt) }]);
-          const value = this.SUBRULE2(this.valueOf);
+          const value = this.SUBRULE2(this.valueRule);
           return this.ACTION(() => ({ type: 'compare', field, column: column(name), op: COMPARE[op.tokenType.name], value }) as SyntaxNode);
         },
       },
@@ -188,14 +188,14 @@ class QueryParser extends EmbeddedActionsParser {
 
   private range = this.RULE('range', (field: string, at: number): SyntaxNode => {
     const open = this.OR([{ ALT: () => this.CONSUME(LBracket) }, { ALT: () => this.CONSUME(LBrace) }]);
-    const lower = this.SUBRULE(this.valueOf);
+    const lower = this.SUBRULE(this.valueRule);
     this.CONSUME(To);
-    const upper = this.SUBRULE2(this.valueOf);
+    const upper = this.SUBRULE2(this.valueRule);
     const close = this.OR2([{ ALT: () => this.CONSUME(RBracket) }, { ALT: () => this.CONSUME(RBrace) }]);
     return this.ACTION(() => rangeNode(field, at, open, lower, upper, close));
   });
 
-  private valueOf = this.RULE('value', (): SyntaxValue =>
+  private valueRule = this.RULE('value', (): SyntaxValue =>
     this.OR([
       {
         ALT: () => {
