@@ -93,6 +93,12 @@ async function main() {
       { name: 'ledger: agent + outcome', path: '/api/v1/ledger?agent_id=agent-042&outcome=error' },
       { name: 'ledger: search (common)', path: '/api/v1/ledger?search=refund&page_size=50' },
       { name: 'ledger: search (rare)', path: '/api/v1/ledger?search=agent-04&page_size=50' },
+      // issue 20: a 3-5 clause query with one nested-path wildcard, p95 <= 200 ms at 10M
+      {
+        name: 'ledger: query (4 clauses, path wildcard, week)',
+        path: `/api/v1/ledger?page_size=50&start_date=${weekStart}&query=${encodeURIComponent('agent_id:agent-042 AND kind:tool AND NOT outcome:success AND inputs.query:*refund*')}`,
+      },
+      { name: 'ledger: query (cost + path exists)', path: `/api/v1/ledger?page_size=50&query=${encodeURIComponent('cost_usd >= 0.01 AND outcome:error AND inputs.query:*')}` },
       { name: 'ledger: deep page', path: `/api/v1/ledger?page=${deepPage}&page_size=100` },
       { name: 'ledger: page 500', path: '/api/v1/ledger?page=500&page_size=50' },
       { name: 'ledger: by cost, page 500', path: '/api/v1/ledger?sort_by=cost&sort_order=desc&page=500&page_size=50' },

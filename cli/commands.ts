@@ -63,6 +63,7 @@ const EXPORT_VALUES: Record<keyof typeof exportShape, string> = {
   conversation_id: 'ID',
   search: 'TEXT',
   q: 'QUERY',
+  query: 'EXPRESSION',
 };
 
 /** `action_name` is `--action-name` on the command line. */

@@ -1,6 +1,7 @@
 import type { LogMessageRecord } from '../model/log-message.js';
 import type { ActionKind, EntryRecord, LedgerEntry, Outcome, RunStatus } from '../model/ledger-entry.js';
 import type { ModelConfig } from '../model/model-config.js';
+import type { QueryExpr } from '../model/query-language.js';
 import type { SearchQuery } from '../model/search-query.js';
 import type { AgentStore } from './agent-store.js';
 
@@ -34,6 +35,8 @@ export interface EntryFieldFilter {
   service_name?: string;
   tag?: string;
   conversation_id?: string;
+  /** The `query` language's expression (model/query-language.ts), ANDed with the rest. */
+  query?: QueryExpr;
 }
 
 export const ENTRY_FIELD_FILTERS = ['kind', 'model', 'provider', 'user_id', 'service_name', 'tag', 'conversation_id'] as const satisfies ReadonlyArray<keyof EntryFieldFilter>;
@@ -153,6 +156,8 @@ export interface RunQuery {
   search?: string;
   /** Only runs with an action matching this full-text query. */
   q?: SearchQuery;
+  /** Only runs with an action matching this `query` expression. */
+  query?: QueryExpr;
   sort_by: RunSortField;
   sort_order: SortOrder;
   /** 0-based. */

@@ -1,5 +1,6 @@
 import { OUTCOMES } from '../model/ledger-entry.js';
 import { foldCase } from './sqlite/ledger-filter-sql.js';
+import { matchesQuery } from '../model/query-match.js';
 import type { LedgerFilter, TailEntry } from './store.js';
 
 /**
@@ -38,5 +39,6 @@ export function tailEntryMatches(filter: LedgerFilter, e: TailEntry): boolean {
       OUTCOMES.some((o) => o === e.outcome && o.includes(needle));
     if (!found) return false;
   }
+  if (filter.query !== undefined && !matchesQuery(filter.query, { ...JSON.parse(e.json), user_id: e.user_id })) return false;
   return true;
 }

@@ -42,3 +42,30 @@ const three = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
 export function microsFromNanos(ns: bigint): number {
   return Number(ns / 1000n);
 }
+
+/** Date.parse rolls 2025-02-30 over to March; a date that does not exist is an error instead. */
+function validCalendarFields(s: string): boolean {
+  const [, y, mo, d, h = '0', mi = '0', sec = '0'] = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2}):(\d{2}))?/.exec(s) ?? [];
+  const year = Number(y);
+  const month = Number(mo);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && Number(d) >= 1 && Number(d) <= daysInMonth && Number(h) <= 23 && Number(mi) <= 59 && Number(sec) <= 59;
+}
+
+export const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * RFC 3339 or a bare date, to µs; a message (to follow the parameter's name) when it is neither.
+ * A bare date is the start of that UTC day, or its last microsecond at the `end` of a range.
+ */
+export function microsFromDateText(s: string, edge: 'start' | 'end'): number | string {
+  const bare = DATE_ONLY.test(s);
+  if (!bare && !RFC3339.test(s)) return 'must be an RFC 3339 date-time (2024-12-01T00:00:00Z) or a date (2024-12-01)';
+  const ms = Date.parse(bare ? `${s}T00:00:00Z` : s);
+  if (Number.isNaN(ms) || !validCalendarFields(s)) return 'is not a valid date';
+  const fraction = bare ? '' : (/\.(\d+)/.exec(s)?.[1] ?? '');
+  const extraMicros = Number(fraction.padEnd(6, '0').slice(3, 6)) || 0;
+  const us = ms * 1000 + extraMicros;
+  return bare && edge === 'end' ? us + 86_400_000_000 - 1 : us;
+}

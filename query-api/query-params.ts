@@ -1,5 +1,6 @@
 import type { ParsedUrlQuery } from 'node:querystring';
 import { z } from 'zod';
+import { microsFromDateText } from '../model/time.js';
 import { validationError } from './api-error.js';
 
 /**
@@ -75,18 +76,6 @@ export const runUserParam = () =>
     .optional()
     .transform((v) => (v === undefined ? undefined : v === '' ? null : v));
 
-/** Date.parse rolls 2025-02-30 over to March; a date that does not exist is an error instead. */
-function validCalendarFields(s: string): boolean {
-  const [, y, mo, d, h = '0', mi = '0', sec = '0'] = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2}):(\d{2}))?/.exec(s) ?? [];
-  const year = Number(y);
-  const month = Number(mo);
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return month >= 1 && month <= 12 && Number(d) >= 1 && Number(d) <= daysInMonth && Number(h) <= 23 && Number(mi) <= 59 && Number(sec) <= 59;
-}
-
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
-
 /**
  * RFC 3339 or a bare date, to µs. A bare date is the start of that UTC day,
  * or its last microsecond when it ends a range (so end_date=2024-12-31 takes in all of that day).
@@ -95,20 +84,12 @@ export const dateParam = (edge: 'start' | 'end') =>
   z
     .string()
     .transform((s, ctx) => {
-      const bare = DATE_ONLY.test(s);
-      if (!bare && !RFC3339.test(s)) {
-        ctx.addIssue({ code: 'custom', message: 'must be an RFC 3339 date-time (2024-12-01T00:00:00Z) or a date (2024-12-01)' });
+      const us = microsFromDateText(s, edge);
+      if (typeof us === 'string') {
+        ctx.addIssue({ code: 'custom', message: us });
         return z.NEVER;
       }
-      const ms = Date.parse(bare ? `${s}T00:00:00Z` : s);
-      if (Number.isNaN(ms) || !validCalendarFields(s)) {
-        ctx.addIssue({ code: 'custom', message: 'is not a valid date' });
-        return z.NEVER;
-      }
-      const fraction = bare ? '' : (/\.(\d+)/.exec(s)?.[1] ?? '');
-      const extraMicros = Number(fraction.padEnd(6, '0').slice(3, 6)) || 0;
-      const us = ms * 1000 + extraMicros;
-      return bare && edge === 'end' ? us + 86_400_000_000 - 1 : us;
+      return us;
     })
     .meta({ anyOf: [{ type: 'string', format: 'date-time' }, { type: 'string', format: 'date' }] })
     .optional();

@@ -3,6 +3,7 @@ import { durationBucket, durationMicros } from '../../model/duration-histogram.j
 import type { Attributes, ComplianceMetadata, EntryRecord, JsonObject, LedgerEntry, RunStatus } from '../../model/ledger-entry.js';
 import { visitSearchableValues } from '../../model/search-fields.js';
 import { indexTokens } from '../../model/search-text.js';
+import { leavesOf, pairOf } from '../../model/query-leaves.js';
 import { isoFromMicros } from '../../model/time.js';
 import { truncateUtf8 } from '../../collector/otlp/any-value.js';
 import { FLATTENED_DEPTH_LIMIT, FLATTENED_IGNORE_ABOVE, KEYWORD_IGNORE_ABOVE, TAG_IGNORE_ABOVE } from './mappings.js';
@@ -53,6 +54,10 @@ export interface EntryDocument {
   inputs_text?: string | null;
   outputs_text?: string | null;
   search_text?: string[];
+  inputs_pairs?: string[];
+  outputs_pairs?: string[];
+  compliance_pairs?: string[];
+  attributes_pairs?: string[];
 }
 
 /**
@@ -138,6 +143,8 @@ export function entryDocument(entry: EntryRecord): EntryDocument {
     inputs_text: e.inputs === null ? null : JSON.stringify(e.inputs),
     outputs_text: e.outputs === null ? null : JSON.stringify(e.outputs),
     search_text: searchText(e),
+    inputs_pairs: leavesOf(e.inputs).map(pairOf), outputs_pairs: leavesOf(e.outputs).map(pairOf),
+    compliance_pairs: leavesOf(compliance).map(pairOf), attributes_pairs: leavesOf(e.attributes).map(pairOf),
   };
 }
 

@@ -3,6 +3,7 @@ import { CONVERSATION_ID_KEYS } from '../../collector/normalize/conversation-id.
 import { OUTCOMES } from '../../model/ledger-entry.js';
 import type { EntryFieldFilter, LedgerFilter, LedgerSortField, QueryScope, SortOrder } from '../store.js';
 import { fullTextQuery } from './fulltext-dsl.js';
+import { queryLanguageDsl } from './query-language-dsl.js';
 import { containsPattern, foldCase } from './search-fold.js';
 
 type Query = estypes.QueryDslQueryContainer;
@@ -60,6 +61,7 @@ export function entryFieldFilters(f: EntryFieldFilter): Query[] {
   for (const field of fields) if (f[field] !== undefined) filter.push({ term: { [field]: f[field] } });
   if (f.tag !== undefined) filter.push({ term: { tags: f.tag } });
   if (f.conversation_id !== undefined) filter.push(conversationIdQuery(f.conversation_id));
+  if (f.query !== undefined) filter.push(queryLanguageDsl(f.query));
   return filter;
 }
 

@@ -32,7 +32,7 @@ export const SEARCH_ANALYZER = 'ledger_tokens';
  * with a field they do not know; a newer version's template or index is
  * left alone (a rolling upgrade runs both).
  */
-export const MAPPING_VERSION = 2;
+export const MAPPING_VERSION = 3;
 const meta = { managed_by: 'agent-ledger', mapping_version: MAPPING_VERSION };
 
 const keyword: estypes.MappingProperty = { type: 'keyword', ignore_above: KEYWORD_IGNORE_ABOVE };
@@ -44,8 +44,11 @@ const stored: estypes.MappingProperty = { type: 'text', index: false };
 const opaque: estypes.MappingProperty = { type: 'object', enabled: false };
 const flattened: estypes.MappingProperty = { type: 'flattened', ignore_above: FLATTENED_IGNORE_ABOVE, depth_limit: FLATTENED_DEPTH_LIMIT };
 
+/** The query language's path pairs (query-language-dsl.ts). */
+export const PAIR_FIELDS = ['inputs_pairs', 'outputs_pairs', 'compliance_pairs', 'attributes_pairs'];
+
 /** Derived fields, rebuilt from the entry on every write: not worth a second copy in `_source`. */
-export const DERIVED_ENTRY_FIELDS = ['name_fold', 'agent_fold', 'inputs_text', 'outputs_text', 'search_text'];
+export const DERIVED_ENTRY_FIELDS = ['name_fold', 'agent_fold', 'inputs_text', 'outputs_text', 'search_text', ...PAIR_FIELDS];
 
 export const ENTRY_MAPPINGS: estypes.MappingTypeMapping = {
   dynamic: 'strict',
@@ -94,6 +97,8 @@ export const ENTRY_MAPPINGS: estypes.MappingTypeMapping = {
     /** Substrings of large payloads, for investigators in Kibana. */
     inputs_text: { type: 'wildcard' },
     outputs_text: { type: 'wildcard' },
+    /** The `query` language's paths: every leaf as `<path>\0<value>` (model/query-leaves.ts), for exact terms and wildcards alike. */
+    ...Object.fromEntries(PAIR_FIELDS.map((f) => [f, { type: 'wildcard' } as const])),
     /** `q`: one array element per searchable value, so a phrase never spans two values (the position gap). */
     search_text: {
       type: 'text',

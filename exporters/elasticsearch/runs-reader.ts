@@ -1,6 +1,7 @@
 import { detailsFromAttributes } from '../../collector/normalize/stored-details.js';
 import { withDetails } from '../../model/entry-details.js';
 import type { Client, estypes } from '@elastic/elasticsearch';
+import { queryLanguageDsl } from './query-language-dsl.js';
 import type { RunStatus } from '../../model/ledger-entry.js';
 import { UnsupportedQueryError, type QueryScope, type RunDetail, type RunPage, type RunQuery, type RunSummary, type RunUser } from '../store.js';
 import type { EntryDocument } from './entry-document.js';
@@ -40,7 +41,7 @@ type RunKey = { org: string; run: string; user: string | null };
  * one user's words never match another user's run of the same trace.
  */
 async function runsMatching(client: Client, options: ReaderOptions, q: RunQuery): Promise<string[]> {
-  const query: Query = { bool: { filter: [...scopeFilters(q.scope), fullTextQuery(q.q!)] } };
+  const query: Query = { bool: { filter: [...scopeFilters(q.scope), ...(q.q ? [fullTextQuery(q.q)] : []), ...(q.query ? [queryLanguageDsl(q.query)] : [])] } };
   const ids: string[] = [];
   let after: RunKey | undefined;
   const sources = [
@@ -74,7 +75,7 @@ export function runFilterQuery(q: RunQuery, matchingIds: string[] | null): Query
 }
 
 export async function listRuns(client: Client, options: ReaderOptions, q: RunQuery): Promise<RunPage> {
-  const ids = q.q ? await runsMatching(client, options, q) : null;
+  const ids = q.q || q.query ? await runsMatching(client, options, q) : null;
   if (ids !== null && ids.length === 0) return { data: [], count: 0 };
   const sortField = q.sort_by === 'cost' ? 'cost_nanos' : 'start_us';
   const spec = {

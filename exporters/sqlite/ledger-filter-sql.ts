@@ -2,6 +2,7 @@ import { CONVERSATION_ID_KEYS } from '../../collector/normalize/conversation-id.
 import { OUTCOMES } from '../../model/ledger-entry.js';
 import type { EntryFieldFilter, LedgerFilter, QueryScope } from '../store.js';
 import type { Database } from './driver.js';
+import { querySql } from './query-language-sql.js';
 
 export interface SqlFragment {
   sql: string;
@@ -68,7 +69,7 @@ export function ledgerWhere(db: Database, filter: LedgerFilter, plan: FilterPlan
   if (filter.max_cost_nanos !== undefined) add(`${cost} <= ?`, filter.max_cost_nanos);
   if (filter.start_us !== undefined) add('e.ts_us >= ?', filter.start_us);
   if (filter.end_us !== undefined) add('e.ts_us <= ?', filter.end_us);
-  const fields = entryFieldSql(filter);
+  const fields = entryFieldSql(filter, db);
   if (fields.sql) add(fields.sql, ...fields.params);
   if (filter.search !== undefined) {
     const search = searchSql(db, filter.scope, filter.search, plan.broad);
@@ -128,7 +129,7 @@ function searchSql(db: Database, scope: QueryScope, search: string, broad: boole
  * organization's and the day's: a day is scanned once per query (see README,
  * "Ledger filters").
  */
-export function entryFieldSql(f: EntryFieldFilter): SqlFragment {
+export function entryFieldSql(f: EntryFieldFilter, db: Database): SqlFragment {
   const parts: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, value: unknown) => {
@@ -142,6 +143,11 @@ export function entryFieldSql(f: EntryFieldFilter): SqlFragment {
   if (f.service_name !== undefined) add('e.service_name = ?', f.service_name);
   if (f.tag !== undefined) add('EXISTS (SELECT 1 FROM json_each(e.tags) t WHERE t.value = ?)', f.tag);
   if (f.conversation_id !== undefined) add(`${CONVERSATION_ID_SQL} = ?`, f.conversation_id);
+  if (f.query !== undefined) {
+    const q = querySql(db, f.query);
+    parts.push(q.sql);
+    params.push(...q.params);
+  }
   return { sql: parts.join(' AND '), params };
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Database } from './driver.js';
+import { registerQueryFunctions } from './query-language-sql.js';
 import { foldCase } from './ledger-filter-sql.js';
 import { DAY_US } from './org-policy.js';
 import { migratePartition } from './partition-schema.js';
@@ -66,6 +67,7 @@ export function overlaps(p: Partition, from: number | undefined, to: number | un
 
 export function registerFold(db: Database): void {
   db.function('fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? foldCase(s) : null));
+  registerQueryFunctions(db);
 }
 
 export class PartitionFiles {

@@ -1,4 +1,5 @@
 import type { LedgerEntry } from '../../model/ledger-entry.js';
+import { runsMatchingQuery } from './query-language-sql.js';
 import { StatsAccumulator } from '../stats-accumulator.js';
 import type { LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery, LedgerStats, QueryScope, RunDetail, RunPage, RunQuery, RunUser, StatsQuery } from '../store.js';
 import type { Database } from './driver.js';
@@ -124,11 +125,13 @@ const FEW_RUNS = 5000;
  * read connection: reads run one at a time on the main thread).
  */
 export function runsOverPartitions(catalog: Database, parts: LedgerPartitions, q: RunQuery): RunPage {
-  if (q.q === undefined) return listRuns(catalog, q, null);
+  if (q.q === undefined && q.query === undefined) return listRuns(catalog, q, null);
   const scope: QueryScope = { organization_id: q.scope.organization_id, user_id: q.scope.user_id };
-  const key = `runs ${JSON.stringify([q.q, scope])}`;
+  const key = `runs ${JSON.stringify([q.q, q.query, scope])}`;
   // each day's matching runs, kept per day until it changes (the same array while it has not)
-  const perDay = [...parts.oldestFirst()].map((db) => parts.cached(db, key, () => runsMatching(db, q.q!, scope)));
+  const perDay = [...parts.oldestFirst()].map((db) =>
+    parts.cached(db, key, () => (q.query === undefined ? runsMatching(db, q.q!, scope) : runsMatchingQuery(db, q.query, q.q, scope))),
+  );
   let gathered = matchingRuns.get(catalog);
   if (!gathered || gathered.key !== key || gathered.perDay.length !== perDay.length || gathered.perDay.some((a, n) => a !== perDay[n])) {
     // the union goes into a temporary table of the catalog's read connection, kept for the next page of the same query

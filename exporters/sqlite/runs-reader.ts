@@ -56,7 +56,7 @@ export function listRuns(db: Database, q: RunQuery, matching: (SqlFragment & { f
     const needle = foldCase(q.search);
     params.push(needle, needle);
   }
-  if (q.q !== undefined) {
+  if (q.q !== undefined || q.query !== undefined) {
     if (!matching) throw new Error('runs matching q were not given');
     parts.push(matching.sql);
     params.push(...matching.params);

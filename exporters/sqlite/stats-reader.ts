@@ -21,7 +21,7 @@ export type RollupRead = (sql: string, params: unknown[], read: () => any[][]) =
 
 /** One partition's part of the stats, added to `acc` (sums, counts and buckets add up across partitions). */
 export function addStats(db: Database, acc: StatsAccumulator, q: StatsQuery, cached: RollupRead = (_s, _p, read) => read()): void {
-  if (q.agent_id !== undefined || q.scope.user_id || entryFieldSql(q).sql) {
+  if (q.agent_id !== undefined || q.scope.user_id || entryFieldSql(q, db).sql) {
     addEntries(db, acc, q, q.start_us, q.end_us);
     return;
   }
@@ -71,7 +71,7 @@ function addEntries(db: Database, acc: StatsAccumulator, q: StatsQuery, startUs:
     parts.push('e.agent_id = ?');
     params.push(q.agent_id);
   }
-  const fields = entryFieldSql(q);
+  const fields = entryFieldSql(q, db);
   if (fields.sql) {
     parts.push(fields.sql);
     params.push(...fields.params);

@@ -22,7 +22,7 @@ export function timeseriesOverPartitions(parts: LedgerPartitions, q: TimeseriesQ
 }
 
 function addTimeseries(db: Database, acc: TimeseriesAccumulator, q: TimeseriesQuery, cached: RollupRead): void {
-  if (q.agent_id !== undefined || q.scope.user_id || entryFieldSql(q).sql) {
+  if (q.agent_id !== undefined || q.scope.user_id || entryFieldSql(q, db).sql) {
     addEntries(db, acc, q, q.start_us, q.end_us);
     return;
   }
@@ -45,7 +45,7 @@ function addTimeseries(db: Database, acc: TimeseriesAccumulator, q: TimeseriesQu
 
 function addEntries(db: Database, acc: TimeseriesAccumulator, q: TimeseriesQuery, startUs: number, endUs: number): void {
   const scope = scopeSql(q.scope);
-  const fields = entryFieldSql(q);
+  const fields = entryFieldSql(q, db);
   const parts = [...(scope.sql ? [scope.sql] : []), ...(fields.sql ? [fields.sql] : []), 'e.ts_us >= ?', 'e.ts_us <= ?'];
   const params = [...scope.params, ...fields.params, startUs, endUs];
   if (q.agent_id !== undefined) {

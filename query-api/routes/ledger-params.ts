@@ -8,6 +8,7 @@ import { parseRunId } from '../../model/ids.js';
 import { LEDGER_SORT_FIELDS, UnsupportedQueryError, type EntryFieldFilter, type LedgerFilter, type QueryScope } from '../../exporters/store.js';
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import { highlightsFor } from '../../model/search-highlights.js';
+import { boundsTimeFromBelow, compileQuery, hasLeadingWildcard, MAX_QUERY_LENGTH, QueryError, type QueryExpr } from '../../model/query-language.js';
 import { parseSearchQuery, SearchQueryError, type SearchQuery } from '../../model/search-query.js';
 import { validationError } from '../api-error.js';
 import { MAX_CURSOR_LENGTH } from '../ledger-cursor.js';
@@ -43,6 +44,31 @@ export const fullTextParam = () =>
         return parseSearchQuery(s);
       } catch (err) {
         if (!(err instanceof SearchQueryError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message });
+        return z.NEVER;
+      }
+    })
+    .optional();
+
+const QUERY_DESCRIPTION =
+  'An expression in the query language (README, "Query language"), ANDed with the other parameters: `field:value`, `field:"a phrase"`, ' +
+  'wildcards (`inputs.to:*@example.com`, case-sensitive), `field:*` (has a value), comparisons (`cost_usd >= 0.5`, `timestamp >= now-24h`), ' +
+  'ranges (`duration_ms:[100 TO 500]`, `{}` exclusive), `AND` / `OR` / `NOT` / parentheses (AND binds tighter; clauses side by side are ANDed), ' +
+  'bare words and "phrases" as `q`. Fields: the entry\'s fields by their API names, `attributes.<key>`, and any path inside `inputs`, `outputs`, ' +
+  `\`compliance_metadata\` (an array matches when an element does). At most ${MAX_QUERY_LENGTH} characters, 64 clauses, 32 levels; a wildcard ` +
+  'that starts with `*` needs a time range (`start_date` or `timestamp >= …`). An error names the column.';
+
+/** The query language (model/query-language.ts): parsed and checked here, so a store gets an expression, never the text. */
+export const queryLanguageParam = () =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(MAX_QUERY_LENGTH, `must be at most ${MAX_QUERY_LENGTH} characters`)
+    .transform((s, ctx): QueryExpr => {
+      try {
+        return compileQuery(s);
+      } catch (err) {
+        if (!(err instanceof QueryError)) throw err;
         ctx.addIssue({ code: 'custom', message: err.message });
         return z.NEVER;
       }
@@ -115,11 +141,26 @@ export const entryFieldShape = {
       'present on the action, when it equals this text exactly.',
     examples: ['conv_5j66UpCpwteGg4YSxUnt7lPY'],
   }),
+  query: queryLanguageParam().meta({
+    description: QUERY_DESCRIPTION,
+    examples: ['agent_id:support-bot AND inputs.to:*@example.com AND NOT compliance_metadata.approval_status:approved'],
+  }),
 };
 
-export function entryFieldFilterFrom(params: z.infer<z.ZodObject<typeof entryFieldShape>>): EntryFieldFilter {
-  const { kind, model, provider, user_id, service_name, tag, conversation_id } = params;
-  return { kind, model, provider, user_id, service_name, tag, conversation_id };
+export function entryFieldFilterFrom(params: z.infer<z.ZodObject<typeof entryFieldShape>> & { start_date?: number }): EntryFieldFilter {
+  const { kind, model, provider, user_id, service_name, tag, conversation_id, query } = params;
+  if (query) checkQueryCost(query, params.start_date);
+  return { kind, model, provider, user_id, service_name, tag, conversation_id, query };
+}
+
+/** A wildcard that starts with `*` reads every value of its field: only within a time range (DESIGN: bounded costs). */
+export function checkQueryCost(query: QueryExpr, startUs: number | undefined): void {
+  if (hasLeadingWildcard(query) && startUs === undefined && !boundsTimeFromBelow(query)) {
+    throw validationError(
+      '`query` has a wildcard that starts with `*`, which reads every value of the field over the whole ledger: give a time range ' +
+        '(`start_date`, or `timestamp >= now-7d` in the query)',
+    );
+  }
 }
 
 /** `start_date` ≤ `end_date`, or a 400. */

@@ -6,7 +6,7 @@ import { notFound, validationError } from '../api-error.js';
 import { dateParam, enumParam, parseQuery, runUserParam, withDefault } from '../query-params.js';
 import { READ, type ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
-import { ledgerFilterShape, refusedAsBadRequest, sortOrderParam, withPseudonyms, zeroBasedPageShape } from './ledger-params.js';
+import { checkQueryCost, ledgerFilterShape, refusedAsBadRequest, sortOrderParam, withPseudonyms, zeroBasedPageShape } from './ledger-params.js';
 
 export const runsShape = {
   ...zeroBasedPageShape,
@@ -21,6 +21,7 @@ export const runsShape = {
     examples: ['2024-12-31'],
   }),
   q: ledgerFilterShape.q,
+  query: ledgerFilterShape.query,
   sort_by: withDefault(enumParam(RUN_SORT_FIELDS), 'timestamp').meta({
     description: 'Sort field (the run\'s start time or total cost); ties are broken by the run id.',
     examples: ['cost'],
@@ -47,6 +48,7 @@ export function runsRoutes(router: ApiRouter, store: LedgerStore, scopeOf: Scope
     if (params.start_date !== undefined && params.end_date !== undefined && params.start_date > params.end_date) {
       throw validationError('`start_date` must not be after `end_date`');
     }
+    if (params.query) checkQueryCost(params.query, params.start_date);
     const { data, count } = await refusedAsBadRequest(() =>
       store.listRuns({
         scope,
@@ -55,6 +57,7 @@ export function runsRoutes(router: ApiRouter, store: LedgerStore, scopeOf: Scope
         start_us: params.start_date,
         end_us: params.end_date,
         q: params.q,
+        query: params.query,
         sort_by: params.sort_by,
         sort_order: params.sort_order,
         page: params.page,

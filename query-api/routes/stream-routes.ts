@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { RedactionRules } from '../../collector/redact/index.js';
+import { hasFullText } from '../../model/query-language.js';
 import { validationError } from '../api-error.js';
 import { principalOf } from '../auth-middleware.js';
 import { parseQuery } from '../query-params.js';
@@ -32,6 +33,9 @@ export function streamRoutes(router: ApiRouter, hub: TailHub | null, scopeOf: Sc
     const scope = scopeOf(ctx);
     const params = parseQuery(withPseudonyms(ctx.query, redaction, scope.organization_id), streamShape);
     const filter = ledgerFilterFrom(params, scope);
+    if (filter.query && hasFullText(filter.query)) {
+      throw validationError('`query` holds bare words (full text), which the stream cannot match: use field clauses, or poll GET /api/v1/ledger with the query');
+    }
     if (!hub) throw validationError(NO_TAIL);
     const lastEventId = ctx.get('Last-Event-ID');
     const resume = lastEventId === '' ? null : hub.decode(lastEventId);

@@ -4,7 +4,7 @@ import type { LedgerEntry } from '../../model/ledger-entry.js';
 import { credentialCases } from './credential-cases.js';
 import { crossPartitionEntries } from './cross-partition.js';
 import { generateEntries } from './dataset.js';
-import { expectedExport, expectedLedgerPage } from './expected-ledger.js';
+import { expectedExport, expectedLedgerPage, matchesFilter } from './expected-ledger.js';
 import { expectedRunDetail, expectedRunPage } from './expected-runs.js';
 import { expectedStats, withinError } from './expected-stats.js';
 import { cursorWalkCases, exportCases, ledgerCases } from './ledger-cases.js';
@@ -13,6 +13,12 @@ import { statsCases, timeseriesCases } from './stats-cases.js';
 import { expectedTimeseries } from './expected-timeseries.js';
 import type { StoreHandle, StoreTarget } from './stores.js';
 import { writePlan } from './write-plan.js';
+import { QUERY_LANGUAGE_CASES, QUERY_NOW_MS } from './query-language-cases.js';
+import { compileQuery } from '../../model/query-language.js';
+import { parseSearchQuery } from '../../model/search-query.js';
+import { UnsupportedQueryError } from '../../exporters/store.js';
+import { runKey } from './expected-ledger.js';
+import { SCOPES } from './scopes.js';
 
 /**
  * One suite, every store (DESIGN.md "Queries"): the same records, the same
@@ -138,6 +144,44 @@ export function conformanceSuite(target: StoreTarget): void {
           expect(detail && { ...detail, run: withSortedTags(detail.run) }).toEqual({ ...expected, run: withSortedTags(expected.run) });
         });
       }
+    });
+
+    describe('query language', () => {
+      const base = { sort_by: 'timestamp', sort_order: 'desc', page: 0, page_size: 1000 } as const;
+      for (const c of QUERY_LANGUAGE_CASES) {
+        const scope = c.scope ?? SCOPES.org_a;
+        const scopeName = Object.entries(SCOPES).find(([, s]) => s === scope)![0];
+        it(`${c.expression} (${scopeName})`, async () => {
+          const query = { ...base, scope, query: compileQuery(c.expression, QUERY_NOW_MS) };
+          if (c.esRefuses && target.name.startsWith('elasticsearch')) return expect((async () => store().queryLedger(query))()).rejects.toThrow(UnsupportedQueryError);
+          const got = await store().queryLedger(query);
+          const expected = written.filter((e) => matchesFilter(e, { scope }) && c.expected(e));
+          expect(got.count).toBe(expected.length);
+          expect(got.data.map((e) => e.id).sort()).toEqual(expected.map((e) => e.id).sort());
+        });
+      }
+      it('ANDs with the seed\'s parameters and `q` (outcome, cost, date, q)', async () => {
+        const filter = { scope: SCOPES.org_a, outcome: 'error', min_cost_nanos: 1, start_us: Date.UTC(2024, 11, 28) * 1000, q: parseSearchQuery('timeout') } as const;
+        const query = { ...base, ...filter, query: compileQuery('kind:tool OR inputs.query:*refund*', QUERY_NOW_MS) };
+        const got = await store().queryLedger(query);
+        const expected = written.filter((e) => matchesFilter(e, filter) && (e.kind === 'tool' || String(e.inputs?.query ?? '').includes('refund')));
+        expect(got.data.map((e) => e.id).sort()).toEqual(expected.map((e) => e.id).sort());
+        expect(expected.length).toBeGreaterThan(0);
+      });
+      it('stats count and cost exactly what the query matches', async () => {
+        const query = compileQuery('kind:llm AND NOT model:gpt-4o', QUERY_NOW_MS);
+        const stats = await store().stats({ scope: SCOPES.org_a, query });
+        const expected = written.filter((e) => matchesFilter(e, { scope: SCOPES.org_a }) && e.kind === 'llm' && e.model !== 'gpt-4o');
+        expect(stats.total_actions).toBe(expected.length);
+        expect(stats.error_count).toBe(expected.filter((e) => e.outcome === 'error').length);
+      });
+      it('runs: those with an action the query matches, within the scope', async () => {
+        const scope = SCOPES['org_a/alice'];
+        const page = await store().listRuns({ scope, query: compileQuery('outcome:blocked AND inputs.query:*', QUERY_NOW_MS), sort_by: 'timestamp', sort_order: 'desc', page: 0, page_size: 1000 });
+        const keys = new Set(written.filter((e) => matchesFilter(e, { scope }) && e.outcome === 'blocked' && e.inputs?.query !== undefined).map(runKey));
+        expect(page.count).toBe(keys.size);
+        expect(page.data.map((r) => runKey({ organization_id: 'org_a', run_id: r.id, user_id: r.user_id })).sort()).toEqual([...keys].sort());
+      });
     });
 
     describe('credentials', () => credentialCases(() => handle.store.credentials, () => handle.refresh()));

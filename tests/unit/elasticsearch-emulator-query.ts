@@ -113,7 +113,8 @@ export function matches(doc: Doc, id: string, query: any): boolean {
     case 'exists':
       return valuesOf(doc, body.field).length > 0;
     case 'prefix': {
-      const [, p] = one(body);
+      const [field, p] = one(body);
+      if (field !== TEXT_FIELD) return valuesOf(doc, field).some((x) => typeof x === 'string' && x.startsWith(p.value));
       return phraseIn(doc, [(t) => t.startsWith(p.value)]);
     }
     case 'match_phrase': {
