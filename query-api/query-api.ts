@@ -82,7 +82,7 @@ class KoaQueryApi implements QueryApi {
     const stream = options.stream;
     this.hub = stream?.tail ? new TailHub(stream.tail, stream.settings, options.logger, options.metrics?.sseClients ?? null, stream.secret) : null;
     streamRoutes(routes, this.hub, scopeOf, options.redaction);
-    statsRoutes(routes, options.ledger, scopeOf);
+    statsRoutes(routes, options.ledger, scopeOf, options.redaction);
     exportRoutes(routes, options.ledger, scopeOf, options.redaction);
     runsRoutes(routes, options.ledger, scopeOf, options.redaction);
     tracesRoutes(routes, options.ledger, scopeOf, options.redaction);

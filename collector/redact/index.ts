@@ -5,4 +5,4 @@ export { BUILT_IN_DETECTOR_NAMES } from './builtin-detectors.js';
 export { DEFAULT_SECRET_KEYS } from './secret-keys.js';
 export { redactLogRecords, redactSpans } from './redact-spans.js';
 export { redactValue } from './redact-value.js';
-export { holdsPseudonymized, pseudonymizeSearch } from './pseudonymize-search.js';
+export { hasPartialAddressWildcard, holdsPseudonymized, pseudonymizeQueryText, pseudonymizeSearch } from './pseudonymize-search.js';

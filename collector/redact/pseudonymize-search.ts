@@ -23,3 +23,27 @@ export function holdsPseudonymized(text: string, rules: RedactionRules | null): 
   rules.searchText.redact(text, tally);
   return tally.count > 0;
 }
+
+/**
+ * The query language's text (model/query-language.ts) with every clear
+ * address replaced by the organization's pseudonym, as a quoted value so the
+ * grammar reads it as one (`inputs.to:a@b.example` becomes
+ * `inputs.to:"[EMAIL:…]"`); inside a quoted phrase it stays inside it.
+ */
+export function pseudonymizeQueryText(text: string, rules: RedactionRules | null, organizationId: string): string {
+  if (!rules?.enabled || !rules.searchText) return text;
+  const tally = { count: 0, uncounted: 0, pseudonym: rules.pseudonymsOf(organizationId) };
+  // Quoted phrases (with their escapes) and the text between them, in turn.
+  return text.replace(/("(?:[^"\\]|\\.)*"?)|[^"]+/g, (part, quoted: string | undefined) => {
+    const rewritten = rules.searchText!.redact(part, tally);
+    if (quoted !== undefined || rewritten === part) return rewritten;
+    return rewritten.replace(PSEUDONYM, (p) => `"${p}"`);
+  });
+}
+
+/** A wildcard next to an `@`: part of an address, which the ledger holds only as a whole address's pseudonym. */
+export function hasPartialAddressWildcard(text: string): boolean {
+  return /\*[^\s"()]*@|@[^\s"()]*\*/.test(text);
+}
+
+const PSEUDONYM = /\[[A-Z_]+:[0-9a-f]+\]/g;

@@ -1,7 +1,7 @@
 import type { ParsedUrlQuery } from 'node:querystring';
 import { z } from 'zod';
 import { compareDecimals, MAX_COST_NANOS, nanosFromDecimal } from '../../model/cost.js';
-import { holdsPseudonymized, pseudonymizeSearch, type RedactionRules } from '../../collector/redact/index.js';
+import { hasPartialAddressWildcard, holdsPseudonymized, pseudonymizeQueryText, pseudonymizeSearch, type RedactionRules } from '../../collector/redact/index.js';
 import { CONVERSATION_ID_KEYS } from '../../collector/normalize/conversation-id.js';
 import { ACTION_KINDS, OUTCOMES } from '../../model/ledger-entry.js';
 import { parseRunId } from '../../model/ids.js';
@@ -102,6 +102,24 @@ export function withPseudonyms(query: ParsedUrlQuery, rules: RedactionRules | nu
     }
     const rewritten = pseudonymizeSearch(value, rules, organizationId);
     if (rewritten !== value) out = { ...out, [name]: rewritten };
+  }
+  const expression = query.query;
+  if (typeof expression === 'string' && rules?.enabled && rules.searchText) {
+    if (organizationId === null && holdsPseudonymized(expression, rules)) {
+      throw validationError(
+        '`query` holds a value that is stored as a per-organization pseudonym (an email address); across organizations it cannot be searched: use a credential of the organization to search',
+      );
+    }
+    // a silent miss is worse than a refusal: the ledger never holds the parts of an address
+    if (hasPartialAddressWildcard(expression)) {
+      throw validationError(
+        '`query` has a wildcard around an `@`: email addresses are stored as pseudonyms of the whole address, so part of one matches nothing; search for the whole address',
+      );
+    }
+    if (organizationId !== null) {
+      const rewritten = pseudonymizeQueryText(expression, rules, organizationId);
+      if (rewritten !== expression) out = { ...out, query: rewritten };
+    }
   }
   return out;
 }

@@ -5,7 +5,8 @@ import { validationError } from '../api-error.js';
 import { enumParam, parseQuery, withDefault } from '../query-params.js';
 import type { ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
-import { checkDateRange, entryFieldFilterFrom, entryFieldShape, ledgerFilterShape } from './ledger-params.js';
+import type { RedactionRules } from '../../collector/redact/index.js';
+import { checkDateRange, entryFieldFilterFrom, entryFieldShape, ledgerFilterShape, withPseudonyms } from './ledger-params.js';
 
 export const statsShape = {
   start_date: ledgerFilterShape.start_date,
@@ -24,13 +25,14 @@ export const timeseriesShape = {
   ...statsShape,
 };
 
-export function statsRoutes(router: ApiRouter, store: LedgerStore, scopeOf: ScopeResolver): void {
+export function statsRoutes(router: ApiRouter, store: LedgerStore, scopeOf: ScopeResolver, redaction: RedactionRules | null): void {
   // a read, with a budget of its own (ledger-api.txt: stats)
   router.get('/api/v1/ledger/stats', { scopes: ['read'], rateClass: 'stats' }, async (ctx) => {
-    const params = parseQuery(ctx.query, statsShape);
+    const scope = scopeOf(ctx);
+    const params = parseQuery(withPseudonyms(ctx.query, redaction, scope.organization_id), statsShape);
     checkDateRange(params);
     ctx.body = await store.stats({
-      scope: scopeOf(ctx),
+      scope,
       agent_id: params.agent_id,
       start_us: params.start_date,
       end_us: params.end_date,
@@ -39,7 +41,7 @@ export function statsRoutes(router: ApiRouter, store: LedgerStore, scopeOf: Scop
   });
 
   router.get('/api/v1/ledger/stats/timeseries', { scopes: ['read'], rateClass: 'stats' }, async (ctx) => {
-    const params = parseQuery(ctx.query, timeseriesShape);
+    const params = parseQuery(withPseudonyms(ctx.query, redaction, scopeOf(ctx).organization_id), timeseriesShape);
     checkDateRange(params);
     const { interval } = params;
     const step = INTERVAL_US[interval];
