@@ -72,6 +72,8 @@ export const configSchema = z
         shards: positiveInt.default(1),
         /** Replicas of every index; unset keeps the cluster's default. */
         replicas: z.coerce.number().int().min(0).nullable().default(null),
+        /** A point in time's life between two reads of an export or deep page (renewed by each read): an Elasticsearch time unit. */
+        pit_keep_alive: z.string().regex(/^[1-9][0-9]{0,5}(s|m|h)$/, 'an Elasticsearch time such as "5m" (s, m or h)').default('5m'),
       })
       .prefault({}),
     auth: z

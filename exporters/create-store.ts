@@ -28,6 +28,7 @@ export async function createStore(config: Config, options: CreateStoreOptions = 
       indexPrefix: es.index_prefix,
       shards: es.shards,
       replicas: es.replicas,
+      pitKeepAlive: es.pit_keep_alive,
     });
   }
   return createSqliteStore({
