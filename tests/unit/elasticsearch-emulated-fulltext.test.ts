@@ -26,6 +26,8 @@ beforeAll(async () => {
   const body = Buffer.from(JSON.stringify(fullTextRequest(FULLTEXT_DOCUMENTS, Date.parse('2025-06-01T00:00:00Z'))));
   const { spans } = decodeTraces(body, 'json', DEFAULT_DECODE_LIMITS);
   await store.ledger.write(normalizeRequest(spans, { organizationId: 'default', userId: null, pricing: createPricing({}), maxJsonDepth: 64 }));
+  // searchable after a refresh, as on a cluster
+  await store.refresh();
 });
 
 const searchable = FULLTEXT_CASES.filter((c) => c.expect !== 'bad-request');

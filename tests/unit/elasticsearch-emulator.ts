@@ -1,5 +1,6 @@
 import { API_KEY_MAPPINGS, DERIVED_ENTRY_FIELDS, ENTRY_MAPPINGS, ORGANIZATION_MAPPINGS, RUN_MAPPINGS } from '../../exporters/elasticsearch/mappings.js';
 import { aggregate, compareSortTuples, matches, sortValues, type Doc, type SortSpec } from './elasticsearch-emulator-query.js';
+import { EmulatorReads, type IndexView } from './elasticsearch-emulator-reads.js';
 import type { FakeReply, SentRequest } from './elasticsearch-fake-client.js';
 import { painlessAsJs, type Script } from './elasticsearch-painless-as-js.js';
 
@@ -9,7 +10,8 @@ import { painlessAsJs, type Script } from './elasticsearch-painless-as-js.js';
  * rollups, credentials) can run the conformance cases here. It is NOT
  * Elasticsearch: it cannot tell whether a real cluster accepts the
  * mappings, compiles the painless script or analyses text the same way.
- * Writes are visible at once (as after a refresh).
+ * Searches see writes only after a refresh, and refuse what a cluster
+ * refuses (elasticsearch-emulator-reads.ts).
  */
 interface Stored {
   source: Doc;
@@ -26,10 +28,15 @@ const conflict = (reason: string) => ({ status: 409, error: { type: 'version_con
 export class ElasticsearchEmulator {
   private readonly indices = new Map<string, Map<string, Stored>>();
   private readonly scripts = new Map<string, Script>();
-  private readonly pits = new Map<string, string[]>();
   private seq = 0;
+  /** Near-real-time visibility, points in time, result-window limits and injectable read faults. */
+  readonly reads: EmulatorReads;
   /** Entry index names seen, to check the monthly naming. */
   readonly created: string[] = [];
+
+  constructor(options: { maxResultWindow?: number } = {}) {
+    this.reads = new EmulatorReads(options.maxResultWindow ?? 10_000);
+  }
 
   handle = (req: SentRequest): FakeReply => {
     const [path, query] = [req.path.split('/').filter(Boolean).map(decodeURIComponent), new URLSearchParams(req.querystring)];
@@ -39,40 +46,54 @@ export class ElasticsearchEmulator {
       if (req.method === 'PUT') this.scripts.set(second, painlessAsJs(req.body.script.source));
       return { body: { acknowledged: true } };
     }
-    if (first === '_bulk') return this.bulk(req.body);
+    if (first === '_bulk') return this.afterWrite(this.bulk(req.body), query);
     if (first === '_mget') return this.mget(req.body.docs, query);
-    if (first === '_pit') {
-      this.pits.delete(req.body.id);
-      return { body: { succeeded: true, num_freed: 1 } };
-    }
-    if (first === '_search') return this.search(this.pits.get(req.body.pit.id)!, req.body);
+    if (first === '_pit') return this.reads.closePit(req.body.id);
+    if (first === '_search') return this.searchPit(req.body, query);
     const names = this.resolve(first);
     switch (second) {
       case undefined:
         if (req.method === 'PUT') return this.createIndex(first);
         if (req.method === 'HEAD') return { status: names.length ? 200 : 404, body: '' };
-        if (req.method === 'DELETE') return names.forEach((n) => this.indices.delete(n)), { body: { acknowledged: true } };
+        if (req.method === 'DELETE') return names.forEach((n) => this.indices.delete(n)), this.reads.refresh(this.indices, names), { body: { acknowledged: true } };
         return { body: Object.fromEntries(names.map((n) => [n, {}])) };
       case '_search':
-        return this.search(names, req.body ?? {});
-      case '_count':
-        return { body: { count: this.search(names, { query: req.body?.query, size: 0, track_total_hits: true }).body.hits.total.value } };
+        return this.search(this.reads.view(names), req.body ?? {}, query);
+      case '_count': {
+        const r = this.search(this.reads.view(names), { query: req.body?.query, size: 0, track_total_hits: true }, query);
+        return r.status ? r : { body: { count: r.body.hits.total.value, _shards: r.body._shards } };
+      }
       case '_mget':
         return this.mget(req.body.ids.map((id: string) => ({ _index: first, _id: id })), query);
-      case '_pit': {
-        const id = `pit-${++this.seq}`;
-        this.pits.set(id, names);
-        return { body: { id } };
-      }
+      case '_pit':
+        return this.reads.openPit(names, query.get('keep_alive'), query.get('allow_partial_search_results') !== 'false');
       case '_refresh':
+        this.reads.refresh(this.indices, names);
         return { body: { _shards: { total: 1, successful: 1, failed: 0 } } };
       case '_doc':
       case '_create':
       case '_update':
-        return this.document(req.method, second, first, third, req.body, query);
+        return this.afterWrite(this.document(req.method, second, first, third, req.body, query), query, [first]);
     }
     throw new Error(`emulator: ${req.method} ${req.path} not emulated`);
   };
+
+  /** A write with `refresh` (true, wait_for) makes what it touched searchable before it answers. */
+  private afterWrite(reply: FakeReply, query: URLSearchParams, indices?: string[]): FakeReply {
+    const refresh = query.get('refresh');
+    if (refresh !== null && refresh !== 'false') {
+      const touched = indices ?? ((reply.body as { items?: Array<Record<string, { _index: string }>> }).items ?? []).map((i) => Object.values(i)[0]._index);
+      this.reads.refresh(this.indices, new Set(touched));
+    }
+    return reply;
+  }
+
+  /** A search over a point in time: its snapshot, renewed, or the 404 of an expired one. */
+  private searchPit(body: any, query: URLSearchParams): FakeReply {
+    const view = this.reads.usePit(body.pit.id, body.pit.keep_alive);
+    if (!(view instanceof Map)) return view;
+    return this.search(view, body, query);
+  }
 
   private resolve(pattern: string): string[] {
     const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
@@ -166,21 +187,27 @@ export class ElasticsearchEmulator {
     return { body: { _index: index, _id: id, result: 'updated' } };
   }
 
-  private search(names: string[], body: any): FakeReply & { body: any } {
+  private search(view: IndexView, body: any, query: URLSearchParams): FakeReply & { body: any } {
+    const names = [...view.keys()];
+    const refused = this.reads.refuse(names, body);
+    if (refused) return refused as FakeReply & { body: any };
     const sort = (body.sort ?? []) as SortSpec;
     // what a cluster refuses with search_after (SearchAfterBuilder): a tuple not the sort's length, a from past 0, a value not of its field's type
     if (body.search_after) {
       const after = body.search_after as unknown[];
       if (after.length !== sort.length) return illegalArgument(`search_after has ${after.length} value(s) but sort has ${sort.length}.`);
       if ((body.from ?? 0) > 0) return illegalArgument('`from` parameter must be set to 0 when `search_after` is used.');
-      const example = names.flatMap((index) => [...(this.indices.get(index)?.values() ?? [])]).map((d) => sortValues(d.source, sort))[0];
+      const example = names.flatMap((index) => [...(view.get(index)?.values() ?? [])]).map((d) => sortValues(d.source, sort))[0];
       for (let i = 0; example && i < after.length; i++) {
         if (example[i] !== null && typeof example[i] !== typeof after[i]) return illegalArgument(`Failed to parse search_after value for field [${Object.keys(sort[i])[0]}].`);
       }
     }
-    let hits = names
-      .flatMap((index) => [...(this.indices.get(index) ?? new Map<string, Stored>())].map(([id, d]) => ({ index, id, d })))
-      .filter(({ id, d }) => !body.query || matches(d.source, id, body.query))
+    const matching = names
+      .flatMap((index) => [...(view.get(index) ?? new Map<string, Stored>())].map(([id, d]) => ({ index, id, d })))
+      .filter(({ id, d }) => !body.query || matches(d.source, id, body.query));
+    const answered = this.reads.partial(matching, query.get('allow_partial_search_results') !== 'false');
+    if (!('hits' in answered)) return answered as FakeReply & { body: any };
+    let hits = answered.hits
       .map((h) => ({ ...h, sort: sortValues(h.d.source, sort) }))
       .sort((a, b) => compareSortTuples(a.sort, b.sort, sort));
     const total = hits.length;
@@ -190,7 +217,7 @@ export class ElasticsearchEmulator {
     const page = hits.slice(from, from + (body.size ?? 10));
     return {
       body: {
-        took: 1, timed_out: false, _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
+        took: 1, timed_out: answered.timedOut, _shards: answered.shards,
         ...(body.pit ? { pit_id: body.pit.id } : {}),
         hits: {
           total: { value: total, relation: 'eq' },
