@@ -7,6 +7,7 @@ import { createRateLimiter } from '../../auth/rate-limit/index.js';
 import { createElasticsearchStore, type ElasticsearchStore } from '../../exporters/elasticsearch/elasticsearch-store.js';
 import { StoreUnavailableError, UnsupportedQueryError, type CredentialStore, type LedgerStore } from '../../exporters/store.js';
 import { createQueryApi } from '../../query-api/query-api.js';
+import { parseSearchQuery } from '../../model/search-query.js';
 import { generateEntries } from '../conformance/dataset.js';
 import { ElasticsearchEmulator } from './elasticsearch-emulator.js';
 import { fakeClient, type FakeReply, type SentRequest } from './elasticsearch-fake-client.js';
@@ -192,5 +193,40 @@ describe('the emulator is near real time, as a cluster is', () => {
     expect((await client.mget({ index: 'agent-ledger-runs-by-user', ids: ['x'] })).docs).toHaveLength(1);
     await store.refresh();
     expect((await page()).count).toBe(5);
+  });
+});
+
+describe('runs `q` matching more runs than an ids query may hold', () => {
+  it('lists 10,001 runs: the ids go in chunks within max_result_window (10,000), which the emulator enforces', async () => {
+    const emulator = new ElasticsearchEmulator();
+    const { client, requests } = fakeClient(emulator.handle);
+    const store = await createElasticsearchStore({ node: 'unused', client });
+    const base = { ...entries.find((e) => e.parent_span_id === null)!, name: 'refund_lookup' };
+    const many = Array.from({ length: 10_001 }, (_, i) => {
+      const hex = i.toString(16).padStart(12, '0');
+      return { ...base, id: `00000000-0000-4000-8000-${hex}`, run_id: `10000000-0000-4000-8000-${hex}`, span_id: hex.padStart(16, '0'), start_us: base.start_us + i };
+    });
+    await store.ledger.write(many);
+    await store.refresh();
+    const sent = requests.length;
+    const page = await store.ledger.listRuns({ scope, q: parseSearchQuery('refund_lookup'), sort_by: 'timestamp', sort_order: 'asc', page: 0, page_size: 5 });
+    expect(page.count).toBe(10_001);
+    expect(page.data.map((r) => r.id)).toEqual(many.slice(0, 5).map((e) => e.run_id));
+    const runsSearch = requests.slice(sent).find((r) => r.path === '/agent-ledger-runs-by-user/_search')!;
+    const idQueries = JSON.stringify(runsSearch.body.query).match(/"ids"/g)!;
+    expect(idQueries.length).toBe(2);
+  }, 60_000);
+});
+
+describe('the result window', () => {
+  it('the emulator refuses from + size past index.max_result_window; the store\'s deep pages never reach it', async () => {
+    const { store, requests } = await emulated({ window: 25 });
+    const { client } = fakeClient(new ElasticsearchEmulator({ maxResultWindow: 25 }).handle);
+    await client.indices.create({ index: 'agent-ledger-entries-2025.01' });
+    await expect(client.search({ index: 'agent-ledger-entries-*', from: 20, size: 6 })).rejects.toThrow(/Result window is too large/);
+    const deep = await store.ledger.queryLedger({ scope, sort_by: 'cost', sort_order: 'desc', page: 3, page_size: 20 });
+    expect(deep.count).toBe(entries.length);
+    expect(deep.data).toHaveLength(Math.min(20, entries.length - 60));
+    for (const r of requests.filter((q) => q.path.endsWith('_search'))) expect((r.body.from ?? 0) + (r.body.size ?? 10)).toBeLessThanOrEqual(25);
   });
 });
