@@ -69,13 +69,6 @@ export async function search<T, A = Record<string, estypes.AggregationsAggregate
   return r;
 }
 
-/** client.count that never returns a partial count. */
-export async function count(client: Client, params: estypes.CountRequest): Promise<number> {
-  const r = await guarded(() => client.count(params));
-  assertComplete(r);
-  return r.count;
-}
-
 /** An iteration whose cluster failures are store errors (an export's walk). */
 export async function* guardedWalk<T>(walk: AsyncIterable<T>): AsyncGenerator<T> {
   try {
