@@ -33,6 +33,7 @@ export async function createStore(config: Config, options: CreateStoreOptions = 
       requestTimeoutMs: es.request_timeout_ms,
       refresh: es.refresh_wait_for ? 'wait_for' : false,
       window: { maxSpanAgeDays: config.otlp.max_span_age_days, maxFutureSkewSeconds: config.otlp.max_future_skew_seconds },
+      pitKeepAlive: es.pit_keep_alive,
     });
   }
   return createSqliteStore({

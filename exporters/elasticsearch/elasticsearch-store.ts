@@ -12,6 +12,7 @@ import { indexNames, type IndexNames } from './index-names.js';
 import { exportLedger, queryLedger, type ReaderOptions } from './ledger-reader.js';
 import { getRun, listRuns } from './runs-reader.js';
 import { rebuildLegacyRuns } from './runs-rebuild.js';
+import { guarded, guardedWalk } from './search-guard.js';
 import { ensureSchema } from './schema.js';
 import { queryStats } from './stats-reader.js';
 import { queryTimeseries } from './timeseries-reader.js';
@@ -37,6 +38,8 @@ export interface ElasticsearchStoreOptions {
   replicas?: number | null;
   /** index.max_result_window: deeper pages and every export use a point in time (default 10,000). */
   maxResultWindow?: number;
+  /** How long a point in time lives between two reads of a walk (an export, a deep page), renewed by each read: an Elasticsearch time unit, default `5m`. */
+  pitKeepAlive?: string;
   retry?: Partial<RetryPolicy>;
   /** One `_bulk` at most this many bytes of NDJSON (default 10 MiB) and this many actions (default 5,000). */
   bulkMaxBytes?: number;
@@ -93,6 +96,7 @@ function clientOf(o: ElasticsearchStoreOptions): Client {
   });
 }
 
+/** Reads: a cluster or connection failure is a StoreUnavailableError (the API's 503), never a partial answer (search-guard.ts). */
 class ElasticsearchLedger implements LedgerStore {
   private readonly writer: EntryWriter;
   private readonly reader: ReaderOptions;
@@ -103,7 +107,7 @@ class ElasticsearchLedger implements LedgerStore {
     scriptId: string,
     options: ElasticsearchStoreOptions,
   ) {
-    this.reader = { names, maxResultWindow: options.maxResultWindow ?? 10_000 };
+    this.reader = { names, maxResultWindow: options.maxResultWindow ?? 10_000, pitKeepAlive: options.pitKeepAlive };
     this.writer = new EntryWriter(client, {
       names,
       scriptId,
@@ -124,27 +128,27 @@ class ElasticsearchLedger implements LedgerStore {
   }
 
   queryLedger(query: LedgerQuery): Promise<LedgerPage> {
-    return queryLedger(this.client, this.reader, query);
+    return guarded(() => queryLedger(this.client, this.reader, query));
   }
 
   exportLedger(filter: LedgerFilter, limit: number, after?: LedgerKeyset): AsyncIterable<LedgerEntry> {
-    return exportLedger(this.client, this.reader, filter, limit, after);
+    return guardedWalk(exportLedger(this.client, this.reader, filter, limit, after));
   }
 
   stats(query: StatsQuery): Promise<LedgerStats> {
-    return queryStats(this.client, this.reader.names, query);
+    return guarded(() => queryStats(this.client, this.reader.names, query));
   }
 
   timeseries(query: TimeseriesQuery): Promise<TimeseriesBucket[]> {
-    return queryTimeseries(this.client, this.reader.names, query);
+    return guarded(() => queryTimeseries(this.client, this.reader.names, query));
   }
 
   listRuns(query: RunQuery): Promise<RunPage> {
-    return listRuns(this.client, this.reader, query);
+    return guarded(() => listRuns(this.client, this.reader, query));
   }
 
   getRun(scope: QueryScope, runId: string, user?: RunUser): Promise<RunDetail | null> {
-    return getRun(this.client, this.reader, scope, runId, user);
+    return guarded(() => getRun(this.client, this.reader, scope, runId, user));
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.js';
+import { elasticsearchPrefixFor } from '../helpers/server-process.js';
 import { agentsOf } from '../../exporters/agent-store.js';
 import { createElasticsearchStore } from '../../exporters/elasticsearch/elasticsearch-store.js';
 import { runDocId } from '../../exporters/elasticsearch/index-names.js';
@@ -99,5 +100,20 @@ describe('elasticsearch configuration', () => {
   it('defaults to no Elasticsearch (the embedded SQLite store) and names a bad prefix', () => {
     expect(loadConfig({ env: {} }).elasticsearch_url).toBeNull();
     expect(() => loadConfig({ env: { AGENT_LEDGER_ELASTICSEARCH_INDEX_PREFIX: 'Bad*' } })).toThrow(/elasticsearch.index_prefix|ELASTICSEARCH_INDEX_PREFIX/);
+  });
+
+  it('keeps a point in time 5m between reads by default; another Elasticsearch time is accepted, anything else named', () => {
+    expect(loadConfig({ env: {} }).elasticsearch.pit_keep_alive).toBe('5m');
+    expect(loadConfig({ env: { AGENT_LEDGER_ELASTICSEARCH_PIT_KEEP_ALIVE: '20m' } }).elasticsearch.pit_keep_alive).toBe('20m');
+    for (const bad of ['0m', '5', '5 minutes', '1d', '-1m', '5m;', '05m']) {
+      expect(() => loadConfig({ env: { AGENT_LEDGER_ELASTICSEARCH_PIT_KEEP_ALIVE: bad } }), bad).toThrow(/pit_keep_alive|PIT_KEEP_ALIVE/);
+    }
+  });
+
+  it('gives every test server its own valid index prefix, the same across a restart on its data directory', () => {
+    const a = elasticsearchPrefixFor('/tmp/ledger-e2e-a');
+    expect(a).toBe(elasticsearchPrefixFor('/tmp/ledger-e2e-a'));
+    expect(a).not.toBe(elasticsearchPrefixFor('/tmp/ledger-e2e-b'));
+    expect(loadConfig({ env: { AGENT_LEDGER_ELASTICSEARCH_INDEX_PREFIX: a } }).elasticsearch.index_prefix).toBe(a);
   });
 });
