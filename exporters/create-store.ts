@@ -28,6 +28,8 @@ export async function createStore(config: Config, options: CreateStoreOptions = 
       indexPrefix: es.index_prefix,
       shards: es.shards,
       replicas: es.replicas,
+      trustHalfLifeDays: config.agents.trust_half_life_days,
+      retentionDays: config.retention.days,
     });
   }
   return createSqliteStore({

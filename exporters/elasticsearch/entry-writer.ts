@@ -12,6 +12,8 @@ export interface EntryWriterOptions {
   retry: RetryPolicy;
   /** Entry bulks: false (default) never waits for a refresh; 'wait_for' resolves once searchable. */
   refresh: false | 'wait_for';
+  /** The agent side of a write (agents-ingest.ts): called with the entries this batch created, after their runs. */
+  afterCreate?: (created: EntryRecord[]) => Promise<void>;
 }
 
 function outcomesOf(response: estypes.BulkResponse): ItemOutcome[] {
@@ -54,6 +56,7 @@ export class EntryWriter {
     const stored = await this.storedCopies(result.conflicts);
     const counted = entries.flatMap((e) => (created.has(e.id) ? [e] : stored.has(e.id) ? [stored.get(e.id)!] : []));
     await this.updateRuns(runUpdates(counted));
+    await this.options.afterCreate?.(entries.filter((e) => created.has(e.id)));
     if (result.permanent.length) {
       const [first] = result.permanent;
       throw new PermanentStoreError(

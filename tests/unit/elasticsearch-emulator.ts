@@ -1,3 +1,5 @@
+import { AGENT_INDEX_MAPPINGS, agentIndexNames } from '../../exporters/elasticsearch/agents-indices.js';
+import { indexNames } from '../../exporters/elasticsearch/index-names.js';
 import { API_KEY_MAPPINGS, DERIVED_ENTRY_FIELDS, ENTRY_MAPPINGS, ORGANIZATION_MAPPINGS, RUN_MAPPINGS } from '../../exporters/elasticsearch/mappings.js';
 import { aggregate, compareSortTuples, matches, sortValues, type Doc, type SortSpec } from './elasticsearch-emulator-query.js';
 import type { FakeReply, SentRequest } from './elasticsearch-fake-client.js';
@@ -22,6 +24,21 @@ const illegalArgument = (reason: string): FakeReply & { body: any } => ({
   body: { error: { type: 'illegal_argument_exception', reason }, status: 400 },
 });
 const conflict = (reason: string) => ({ status: 409, error: { type: 'version_conflict_engine_exception', reason } });
+const conflictReply = (reason: string): FakeReply => ({ status: 409, body: { error: conflict(reason).error, status: 409 } });
+
+/** The agent indices' mappings by name suffix (`-agents`, `-activity`, …), matched at the end of an index name. */
+const AGENT_SUFFIXES = (() => {
+  const names = agentIndexNames(indexNames('x'));
+  return AGENT_INDEX_MAPPINGS.map(([key, mapping]) => [names[key].slice(1), mapping] as const);
+})();
+
+/** A write's `if_seq_no`/`if_primary_term` against the current document, as Elasticsearch checks them (a missing document conflicts too). */
+function seqNoConflict(seqNo: unknown, primaryTerm: unknown, current: Stored | undefined): string | null {
+  if (seqNo === null || seqNo === undefined) return null;
+  if (!current) return `required seqNo [${seqNo}], primary term [${primaryTerm}] but no document was found`;
+  if (Number(seqNo) !== current.seq || Number(primaryTerm ?? 1) !== 1) return `required seqNo [${seqNo}], current document has seqNo [${current.seq}]`;
+  return null;
+}
 
 export class ElasticsearchEmulator {
   private readonly indices = new Map<string, Map<string, Stored>>();
@@ -64,6 +81,8 @@ export class ElasticsearchEmulator {
         this.pits.set(id, names);
         return { body: { id } };
       }
+      case '_delete_by_query':
+        return this.deleteByQuery(names, req.body, query);
       case '_refresh':
         return { body: { _shards: { total: 1, successful: 1, failed: 0 } } };
       case '_doc':
@@ -96,9 +115,12 @@ export class ElasticsearchEmulator {
 
   private put(index: string, id: string, source: Doc): void {
     // `dynamic: strict`, as the real mappings say: an unmapped top-level field rejects the document
-    const mapping = [
+    const fixed: ReadonlyArray<readonly [string, unknown]> = [
       ['-entries-', ENTRY_MAPPINGS], ['-runs', RUN_MAPPINGS], ['-organizations', ORGANIZATION_MAPPINGS], ['-api-keys', API_KEY_MAPPINGS],
-    ].find(([suffix]) => index.includes(suffix as string))?.[1] as { properties: Record<string, unknown> } | undefined;
+    ];
+    const mapping = (fixed.find(([suffix]) => index.includes(suffix))?.[1] ?? AGENT_SUFFIXES.find(([suffix]) => index.endsWith(suffix))?.[1]) as
+      | { properties: Record<string, unknown> }
+      | undefined;
     const unmapped = Object.keys(source).filter((f) => mapping && !(f in mapping.properties));
     if (unmapped.length) throw new Error(`emulator: strict_dynamic_mapping_exception: [${unmapped.join(', ')}] in ${index}`);
     this.index(index).set(id, { source: structuredClone(source), seq: ++this.seq });
@@ -122,7 +144,17 @@ export class ElasticsearchEmulator {
         const { _index, _id } = action.create;
         const exists = this.indices.get(_index)?.has(_id);
         if (!exists) this.put(_index, _id, body);
-        items.push({ create: { _index, _id, ...(exists ? conflict('document already exists') : { status: 201, result: 'created' }) } });
+        const written = exists ? conflict('document already exists') : { status: 201, result: 'created', _seq_no: this.seq, _primary_term: 1 };
+        items.push({ create: { _index, _id, ...written } });
+      } else if (action.delete) {
+        // a delete has no body line
+        i--;
+        const { _index, _id, if_seq_no, if_primary_term } = action.delete;
+        const current = this.indices.get(_index)?.get(_id);
+        const refused = seqNoConflict(if_seq_no, if_primary_term, current);
+        if (!refused && current) this.indices.get(_index)!.delete(_id);
+        const outcome = refused ? conflict(refused) : current ? { status: 200, result: 'deleted' } : { status: 404, result: 'not_found' };
+        items.push({ delete: { _index, _id, ...outcome } });
       } else {
         const { _index, _id } = action.update;
         const current = this.index(_index).get(_id);
@@ -132,7 +164,8 @@ export class ElasticsearchEmulator {
         items.push({ update: { _index, _id, status: current ? 200 : 201, result: ctx.op === 'noop' ? 'noop' : current ? 'updated' : 'created' } });
       }
     }
-    return { body: { took: 1, errors: false, items } };
+    const errors = items.some((item) => Object.values(item)[0].status >= 300 && !(item.delete && item.delete.status === 404));
+    return { body: { took: 1, errors, items } };
   }
 
   private mget(docs: Array<{ _index: string; _id: string }>, query: URLSearchParams): FakeReply {
@@ -149,21 +182,49 @@ export class ElasticsearchEmulator {
 
   private document(method: string, op: string, index: string, id: string, body: Doc, query: URLSearchParams): FakeReply {
     const current = this.indices.get(index)?.get(id);
-    if (op === '_doc') {
+    const written = (status: number, result: string): FakeReply => ({ status, body: { _index: index, _id: id, result, _seq_no: this.seq, _primary_term: 1 } });
+    if (op === '_doc' && method === 'GET') {
       if (!current) return { status: 404, body: { _index: index, _id: id, found: false } };
       const excludes = query.get('_source_excludes')?.split(',');
-      return { body: { _index: index, _id: id, found: true, _seq_no: current.seq, _source: this.source(index, current.source, true, undefined, excludes) } };
+      return { body: { _index: index, _id: id, found: true, _seq_no: current.seq, _primary_term: 1, _source: this.source(index, current.source, true, undefined, excludes) } };
     }
-    if (op === '_create') {
-      if (current) return { status: 409, body: { error: conflict(`[${id}]: document already exists`).error, status: 409 } };
+    if (op === '_doc' && method === 'DELETE') {
+      const refused = seqNoConflict(query.get('if_seq_no'), query.get('if_primary_term'), current);
+      if (refused) return conflictReply(refused);
+      if (!current) return { status: 404, body: { _index: index, _id: id, result: 'not_found' } };
+      this.indices.get(index)!.delete(id);
+      return { body: { _index: index, _id: id, result: 'deleted', _seq_no: ++this.seq, _primary_term: 1 } };
+    }
+    if (op === '_create' || (op === '_doc' && query.get('op_type') === 'create')) {
+      if (current) return conflictReply(`[${id}]: version conflict, document already exists (current version [1])`);
       this.put(index, id, body);
-      return { status: 201, body: { _index: index, _id: id, result: 'created' } };
+      return written(201, 'created');
+    }
+    if (op === '_doc') {
+      // index (PUT/POST): replaces the whole document, conditionally with if_seq_no/if_primary_term
+      const refused = seqNoConflict(query.get('if_seq_no'), query.get('if_primary_term'), current);
+      if (refused) return conflictReply(refused);
+      this.put(index, id, body);
+      return written(current ? 200 : 201, current ? 'updated' : 'created');
     }
     if (!current) return notFound('document_missing_exception', id);
-    if (query.has('if_seq_no') && Number(query.get('if_seq_no')) !== current.seq) return { status: 409, body: { error: conflict('seq_no changed').error, status: 409 } };
+    const refused = seqNoConflict(query.get('if_seq_no'), query.get('if_primary_term'), current);
+    if (refused) return conflictReply(refused);
     this.put(index, id, { ...current.source, ...body.doc });
-    void method;
-    return { body: { _index: index, _id: id, result: 'updated' } };
+    return written(200, 'updated');
+  }
+
+  /** `_delete_by_query`: every match deleted (the emulator has no concurrent writers for `conflicts` to matter). */
+  private deleteByQuery(names: string[], body: any, query: URLSearchParams): FakeReply {
+    if (!query.has('conflicts')) throw new Error('emulator: the store always sends conflicts=proceed with _delete_by_query');
+    let deleted = 0;
+    for (const name of names) {
+      const index = this.indices.get(name)!;
+      for (const [id, d] of [...index]) {
+        if (!body?.query || matches(d.source, id, body.query)) index.delete(id), deleted++;
+      }
+    }
+    return { body: { took: 1, timed_out: false, total: deleted, deleted, batches: 1, version_conflicts: 0, noops: 0, failures: [] } };
   }
 
   private search(names: string[], body: any): FakeReply & { body: any } {
@@ -198,7 +259,8 @@ export class ElasticsearchEmulator {
           hits: page.map((h) => ({
             _index: h.index, _id: h.id, _score: null, sort: h.sort,
             ...(body.seq_no_primary_term ? { _seq_no: h.d.seq, _primary_term: 1 } : {}),
-            ...(body._source === false ? {} : { _source: this.source(h.index, h.d.source, body._source ?? true) }),
+            // `_source: [fields]` keeps those fields only, as Elasticsearch's source filtering does
+            ...(body._source === false ? {} : { _source: this.source(h.index, h.d.source, body._source ?? true, Array.isArray(body._source) ? body._source : undefined) }),
           })),
         },
         ...(aggregations ? { aggregations } : {}),

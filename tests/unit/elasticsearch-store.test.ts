@@ -25,6 +25,13 @@ describe('createElasticsearchStore', () => {
       'PUT /ledger-test-runs-by-user',
       'PUT /ledger-test-organizations',
       'PUT /ledger-test-api-keys',
+      'PUT /ledger-test-agents',
+      'PUT /ledger-test-agent-keys',
+      'PUT /ledger-test-agent-usage',
+      'PUT /ledger-test-activity',
+      'PUT /ledger-test-activity-tombstones',
+      'PUT /ledger-test-agent-lifecycle',
+      'PUT /ledger-test-organization-policies',
       'HEAD /ledger-test-runs',
     ]);
     expect(requests[1].body.script).toMatchObject({ lang: 'painless' });
@@ -36,12 +43,13 @@ describe('createElasticsearchStore', () => {
     await expect(createElasticsearchStore({ node: 'unused', client })).rejects.toThrow(/security_exception/);
   });
 
-  it('declares no agents (no registry, activity or retention), so callers refuse with a reason instead of answering from nothing', async () => {
+  it('declares agents (registry, activity, retention): callers use them instead of refusing', async () => {
     const { client } = fakeClient(ok);
     const store = await createElasticsearchStore({ node: 'unused', client });
-    expect(store.agents).toBeNull();
-    expect(() => agentsOf(store)).toThrow(UnsupportedQueryError);
-    expect(() => agentsOf(store)).toThrow(/retention are not implemented by this store \(the Elasticsearch store/);
+    expect(store.agents).not.toBeNull();
+    expect(agentsOf(store)).toBe(store.agents);
+    // a store that declares none is still refused with the reason
+    expect(() => agentsOf({ agents: null })).toThrow(UnsupportedQueryError);
   });
 
   it('lists the runs q matched through a composite of (organization, run, user) over matching entries', async () => {
