@@ -50,6 +50,7 @@ export function agentsConformanceSuite(target: StoreTarget): void {
       agents = handle.store.agents;
       if (!agents) return;
       for (const id of ['conf_a', 'conf_b']) await handle.store.credentials.createOrganization({ id, name: id });
+      n = 0; // each store gets the same entries (tool_1 …), whichever runs first in this file
       const batch = [entry('conf_a', 'bot', 0), entry('conf_a', 'bot', 1000, 'error'), entry('conf_a', 'helper', 2000), entry('conf_b', 'bot', 3000)];
       await handle.store.ledger.write(batch);
       await handle.store.ledger.write(batch); // re-delivered: moves nothing

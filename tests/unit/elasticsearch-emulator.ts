@@ -11,7 +11,10 @@ import { painlessAsJs, type Script } from './elasticsearch-painless-as-js.js';
  * rollups, credentials) can run the conformance cases here. It is NOT
  * Elasticsearch: it cannot tell whether a real cluster accepts the
  * mappings, compiles the painless script or analyses text the same way.
- * Writes are visible at once (as after a refresh).
+ * Writes are visible at once (as after a refresh), unless it is built with
+ * `nearRealTime`: then searches, counts and delete-by-query see each index
+ * as of its last refresh (`_refresh`, or a write with `refresh=true|wait_for`),
+ * while get and mget are realtime, as on a cluster.
  */
 interface Stored {
   source: Doc;
@@ -45,10 +48,40 @@ export class ElasticsearchEmulator {
   private readonly scripts = new Map<string, Script>();
   private readonly pits = new Map<string, string[]>();
   private seq = 0;
+  /** Each index as of its last refresh (nearRealTime only). */
+  private readonly searchable = new Map<string, Map<string, Stored>>();
   /** Entry index names seen, to check the monthly naming. */
   readonly created: string[] = [];
 
+  constructor(private readonly options: { nearRealTime?: boolean } = {}) {}
+
+  /** What a search sees of an index. */
+  private view(name: string): Map<string, Stored> | undefined {
+    return this.options.nearRealTime ? this.searchable.get(name) : this.indices.get(name);
+  }
+
+  private refresh(names: Iterable<string>): void {
+    for (const name of names) {
+      const index = this.indices.get(name);
+      if (index) this.searchable.set(name, new Map(index));
+    }
+  }
+
   handle = (req: SentRequest): FakeReply => {
+    const reply = this.route(req);
+    const refresh = new URLSearchParams(req.querystring).get('refresh');
+    if (refresh === 'true' || refresh === 'wait_for' || refresh === '') this.refresh(this.touched(req));
+    return reply;
+  };
+
+  /** The indices a write went to (a bulk's from its action lines). */
+  private touched(req: SentRequest): string[] {
+    const [first] = req.path.split('/').filter(Boolean).map(decodeURIComponent);
+    if (first !== '_bulk') return this.resolve(first);
+    return [...new Set((req.body as any[]).map((line) => (Object.values(line)[0] as { _index?: string })?._index).filter((n): n is string => typeof n === 'string'))];
+  }
+
+  private route(req: SentRequest): FakeReply {
     const [path, query] = [req.path.split('/').filter(Boolean).map(decodeURIComponent), new URLSearchParams(req.querystring)];
     const [first, second, third] = path;
     if (first === '_index_template') return { body: { acknowledged: true } };
@@ -68,7 +101,7 @@ export class ElasticsearchEmulator {
       case undefined:
         if (req.method === 'PUT') return this.createIndex(first);
         if (req.method === 'HEAD') return { status: names.length ? 200 : 404, body: '' };
-        if (req.method === 'DELETE') return names.forEach((n) => this.indices.delete(n)), { body: { acknowledged: true } };
+        if (req.method === 'DELETE') return names.forEach((n) => (this.indices.delete(n), this.searchable.delete(n))), { body: { acknowledged: true } };
         return { body: Object.fromEntries(names.map((n) => [n, {}])) };
       case '_search':
         return this.search(names, req.body ?? {});
@@ -82,8 +115,9 @@ export class ElasticsearchEmulator {
         return { body: { id } };
       }
       case '_delete_by_query':
-        return this.deleteByQuery(names, req.body, query);
+        return this.deleteByQuery(names, req.body);
       case '_refresh':
+        this.refresh(names);
         return { body: { _shards: { total: 1, successful: 1, failed: 0 } } };
       case '_doc':
       case '_create':
@@ -91,7 +125,7 @@ export class ElasticsearchEmulator {
         return this.document(req.method, second, first, third, req.body, query);
     }
     throw new Error(`emulator: ${req.method} ${req.path} not emulated`);
-  };
+  }
 
   private resolve(pattern: string): string[] {
     const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
@@ -214,14 +248,14 @@ export class ElasticsearchEmulator {
     return written(200, 'updated');
   }
 
-  /** `_delete_by_query`: every match deleted (the emulator has no concurrent writers for `conflicts` to matter). */
-  private deleteByQuery(names: string[], body: any, query: URLSearchParams): FakeReply {
-    if (!query.has('conflicts')) throw new Error('emulator: the store always sends conflicts=proceed with _delete_by_query');
+  /** `_delete_by_query`: every match its search finds deleted (a document changed since is a conflict, skipped as with `conflicts=proceed`). */
+  private deleteByQuery(names: string[], body: any): FakeReply {
     let deleted = 0;
     for (const name of names) {
       const index = this.indices.get(name)!;
-      for (const [id, d] of [...index]) {
-        if (!body?.query || matches(d.source, id, body.query)) index.delete(id), deleted++;
+      // it deletes what its search finds: the index as of its last refresh, where a document still is now
+      for (const [id, d] of [...(this.view(name) ?? [])]) {
+        if (index.get(id)?.seq === d.seq && (!body?.query || matches(d.source, id, body.query))) index.delete(id), deleted++;
       }
     }
     return { body: { took: 1, timed_out: false, total: deleted, deleted, batches: 1, version_conflicts: 0, noops: 0, failures: [] } };
@@ -234,13 +268,13 @@ export class ElasticsearchEmulator {
       const after = body.search_after as unknown[];
       if (after.length !== sort.length) return illegalArgument(`search_after has ${after.length} value(s) but sort has ${sort.length}.`);
       if ((body.from ?? 0) > 0) return illegalArgument('`from` parameter must be set to 0 when `search_after` is used.');
-      const example = names.flatMap((index) => [...(this.indices.get(index)?.values() ?? [])]).map((d) => sortValues(d.source, sort))[0];
+      const example = names.flatMap((index) => [...(this.view(index)?.values() ?? [])]).map((d) => sortValues(d.source, sort))[0];
       for (let i = 0; example && i < after.length; i++) {
         if (example[i] !== null && typeof example[i] !== typeof after[i]) return illegalArgument(`Failed to parse search_after value for field [${Object.keys(sort[i])[0]}].`);
       }
     }
     let hits = names
-      .flatMap((index) => [...(this.indices.get(index) ?? new Map<string, Stored>())].map(([id, d]) => ({ index, id, d })))
+      .flatMap((index) => [...(this.view(index) ?? new Map<string, Stored>())].map(([id, d]) => ({ index, id, d })))
       .filter(({ id, d }) => !body.query || matches(d.source, id, body.query))
       .map((h) => ({ ...h, sort: sortValues(h.d.source, sort) }))
       .sort((a, b) => compareSortTuples(a.sort, b.sort, sort));

@@ -21,9 +21,11 @@ export interface FakeReply {
 
 export type FakeHandler = (req: SentRequest) => FakeReply;
 
-function parseBody(raw: unknown): unknown {
+function parseBody(raw: unknown, path: string): unknown {
   if (raw === null || raw === undefined || raw === '') return null;
   const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw);
+  // a bulk is NDJSON even when it is one line (a delete has no source line)
+  if (path.endsWith('/_bulk')) return text.split('\n').filter((l) => l.length).map((l) => JSON.parse(l));
   try {
     return JSON.parse(text);
   } catch {
@@ -35,7 +37,7 @@ export function fakeClient(handler: FakeHandler): { client: Client; requests: Se
   const requests: SentRequest[] = [];
   class FakeConnection extends BaseConnection {
     override async request(params: any): Promise<any> {
-      const req: SentRequest = { method: params.method, path: params.path, querystring: params.querystring ?? '', body: parseBody(params.body) };
+      const req: SentRequest = { method: params.method, path: params.path, querystring: params.querystring ?? '', body: parseBody(params.body, params.path) };
       requests.push(req);
       const reply = handler(req);
       return {
