@@ -53,12 +53,13 @@ export async function sweepExpired(
     if (!expired.length) continue;
     for (const s of expired) swept.add(s.organization_id);
     if (spans.every((s) => s.max_us < cutoffOf(s.organization_id))) {
-      await client.indices.delete({ index });
+      // another sweeping process may have dropped it first
+      await client.indices.delete({ index }, { ignore: [404] });
       report.entries += spans.reduce((n, s) => n + s.docs, 0);
     } else {
       for (const s of expired) {
         const r = await client.deleteByQuery({
-          index, conflicts: 'proceed', refresh: true, scroll_size: options.batch_size,
+          index, conflicts: 'proceed', ignore_unavailable: true, refresh: true, scroll_size: options.batch_size,
           query: { bool: { filter: [{ term: { organization_id: s.organization_id } }, { range: { ts_us: { lt: cutoffOf(s.organization_id) } } }] } },
         });
         report.entries += r.deleted ?? 0;
@@ -96,7 +97,7 @@ async function organizationSpans(ctx: AgentContext, index: string): Promise<OrgS
   let after: Record<string, estypes.FieldValue> | undefined;
   for (;;) {
     const r = await ctx.client.search({
-      index, size: 0,
+      index, size: 0, ignore_unavailable: true,
       aggs: {
         orgs: {
           composite: { size: 1000, sources: [{ org: { terms: { field: 'organization_id' } } }], ...(after ? { after } : {}) },
@@ -104,7 +105,8 @@ async function organizationSpans(ctx: AgentContext, index: string): Promise<OrgS
         },
       },
     });
-    const agg = r.aggregations!.orgs as estypes.AggregationsCompositeAggregate;
+    const agg = r.aggregations?.orgs as estypes.AggregationsCompositeAggregate | undefined;
+    if (!agg) return out;
     const buckets = agg.buckets as Array<estypes.AggregationsCompositeBucket & { min_us: { value: number }; max_us: { value: number } }>;
     for (const b of buckets) out.push({ organization_id: String(b.key.org), docs: b.doc_count, min_us: b.min_us.value, max_us: b.max_us.value });
     if (buckets.length < 1000 || !agg.after_key) return out;
