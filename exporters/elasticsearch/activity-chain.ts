@@ -57,7 +57,7 @@ async function adoptStranded(ctx: AgentContext, agentId: string): Promise<void> 
     prev = e.hash;
   }
   if (!linked.length) return;
-  await updateAgent(ctx, agentId, (d) => (d.chain_length === head.chain_length ? headedOver(ctx, d, linked) : null), 'wait_for');
+  await updateAgent(ctx, agentId, (d) => (d.chain_length === head.chain_length ? headedOver(ctx, d, linked) : null));
 }
 
 /**
@@ -99,7 +99,8 @@ async function appendToChain(ctx: AgentContext, agentId: string, inputs: Array<{
     }
     const last = events[events.length - 1];
     // another appender may have adopted some or all of them meanwhile: count only what the head does not cover yet
-    await updateAgent(ctx, agentId, (d) => (d.chain_length >= last.sequence ? null : headedOver(ctx, d, events.filter((e) => e.sequence > d.chain_length))), 'wait_for');
+    // no refresh wait: the head is only ever read by realtime get
+    await updateAgent(ctx, agentId, (d) => (d.chain_length >= last.sequence ? null : headedOver(ctx, d, events.filter((e) => e.sequence > d.chain_length))));
     return events;
   }
   throw new Error(`agent ${agentId}: activity chain still contended after ${APPEND_ATTEMPTS} attempts`);

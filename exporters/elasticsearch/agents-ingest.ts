@@ -61,18 +61,24 @@ function deltasOf(entries: readonly EntryRecord[]): AgentDelta[] {
  * Counts can then be low, never doubled.
  */
 export async function ingestAgents(ctx: AgentContext, created: readonly EntryRecord[]): Promise<void> {
-  for (const d of deltasOf(created)) {
-    const agentId = await resolveForIngest(ctx, d.organization_id, d.external_id, d.name);
-    await updateAgent(ctx, agentId, (doc) => ({
-      ...doc,
-      action_count: doc.action_count + d.count,
-      error_count: doc.error_count + d.errors,
-      cost_nanos: doc.cost_nanos + d.cost_nanos,
-      last_seen_us: maxOrNull(doc.last_seen_us, d.last_us),
-      trust: observeAll(doc.trust, d.observations, ctx.settings.trust_half_life_days),
-    }));
-    for (const [user, u] of d.users) await addUsage(ctx, agentId, user, u);
-  }
+  const deltas = deltasOf(created);
+  // agents are independent documents (two ids naming one agent meet in its conditional write): a few at a time
+  for (let i = 0; i < deltas.length; i += PARALLEL) await Promise.all(deltas.slice(i, i + PARALLEL).map((d) => applyDelta(ctx, d)));
+}
+
+const PARALLEL = 8;
+
+async function applyDelta(ctx: AgentContext, d: AgentDelta): Promise<void> {
+  const agentId = await resolveForIngest(ctx, d.organization_id, d.external_id, d.name);
+  await updateAgent(ctx, agentId, (doc) => ({
+    ...doc,
+    action_count: doc.action_count + d.count,
+    error_count: doc.error_count + d.errors,
+    cost_nanos: doc.cost_nanos + d.cost_nanos,
+    last_seen_us: maxOrNull(doc.last_seen_us, d.last_us),
+    trust: observeAll(doc.trust, d.observations, ctx.settings.trust_half_life_days),
+  }));
+  for (const [user, u] of d.users) await addUsage(ctx, agentId, user, u);
 }
 
 async function addUsage(ctx: AgentContext, agentId: string, userId: string, u: Usage): Promise<void> {

@@ -69,9 +69,9 @@ function lifecycleDoc(agent: AgentDoc, e: Pick<LifecycleDoc, 'event_type' | 'fro
  */
 async function complete(ctx: AgentContext, key: AgentKeyDoc): Promise<void> {
   const { doc, actor } = key.agent;
-  await created(ctx.client, ctx.names.agents, doc.id, doc);
   const event = lifecycleDoc(doc, { event_type: 'register', from_state: null, to_state: 'active' }, actor, doc.created_us, `${doc.id}/register`);
-  await created(ctx.client, ctx.names.lifecycle, event.id, event);
+  // two indices, two refresh waits: side by side
+  await Promise.all([created(ctx.client, ctx.names.agents, doc.id, doc), created(ctx.client, ctx.names.lifecycle, event.id, event)]);
 }
 
 async function release(ctx: AgentContext, ids: string[]): Promise<void> {
@@ -98,7 +98,8 @@ async function register(
   let doc: AgentDoc | null = null;
   for (let attempt = 0; attempt < ASN_ATTEMPTS && !doc; attempt++) {
     const candidate = newAgentDoc({ id, asn: generateAsn(year), organization_id: input.organization_id, name: input.name, external_ids: [...input.external_ids], now_us: nowUs });
-    if (await created(ctx.client, ctx.names.agentKeys, asnKeyId(candidate.asn), keyOf(candidate, 'asn', candidate.asn))) doc = candidate;
+    // found by realtime get only: no refresh to wait for
+    if (await created(ctx.client, ctx.names.agentKeys, asnKeyId(candidate.asn), keyOf(candidate, 'asn', candidate.asn), false)) doc = candidate;
   }
   if (!doc) throw new Error(`no free ASN found for ${year} after ${ASN_ATTEMPTS} attempts`);
   const claimed = [asnKeyId(doc.asn)];
