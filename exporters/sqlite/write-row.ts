@@ -46,8 +46,13 @@ function json(v: unknown): string | null {
   return v === null || v === undefined ? null : JSON.stringify(v);
 }
 
+/** The agent's name a span carries (`gen_ai.agent.name`), which names an agent it registers; null when none or empty. */
+export function agentNameOf(e: Pick<EntryRecord, 'attributes'>): string | null {
+  const name = e.attributes['gen_ai.agent.name'];
+  return typeof name === 'string' && name !== '' ? name : null;
+}
+
 export function toWriteRow(e: EntryRecord, fulltext: boolean): WriteRow {
-  const agentName = e.attributes['gen_ai.agent.name'];
   const config = modelConfigOf(e);
   return {
     params: [
@@ -75,7 +80,7 @@ export function toWriteRow(e: EntryRecord, fulltext: boolean): WriteRow {
     output_tokens: e.output_tokens,
     total_tokens: e.total_tokens,
     tags: e.tags,
-    agent_name: typeof agentName === 'string' && agentName !== '' ? agentName : null,
+    agent_name: agentNameOf(e),
     prompt_name: promptNameOf(e.attributes),
     model_config: config ? JSON.stringify(config) : null,
   };

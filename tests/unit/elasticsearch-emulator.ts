@@ -1,4 +1,5 @@
 import { DERIVED_ENTRY_FIELDS } from '../../exporters/elasticsearch/mappings.js';
+import { conflict, deleteByQuery, documentRequest, seqNoConflict, type DocStore } from './elasticsearch-emulator-docs.js';
 import { checkDocument, indexedView, mergeMapping, templateFor, type IndexMapping, type MappingError, type Template } from './elasticsearch-emulator-mapping.js';
 import { aggregate, compareSortTuples, matches, sortValues, type Doc, type SortSpec } from './elasticsearch-emulator-query.js';
 import { EmulatorReads, type IndexView, type StoredDoc } from './elasticsearch-emulator-reads.js';
@@ -17,7 +18,8 @@ import { painlessAsJs, type Script } from './elasticsearch-painless-as-js.js';
  * side too (elasticsearch-emulator-reads.ts): searches, counts and points in
  * time see an index as of its last refresh (gets and mgets are realtime),
  * and it refuses what a cluster refuses (result window, `ids` cap, partial
- * results).
+ * results). Conditional writes (`op_type: create`, `if_seq_no`), deletes and
+ * delete-by-query answer as a cluster's (elasticsearch-emulator-docs.ts).
  */
 type Stored = StoredDoc;
 
@@ -41,10 +43,8 @@ const illegalArgument = (reason: string): FakeReply & { body: any } => ({
   status: 400,
   body: { error: { type: 'illegal_argument_exception', reason }, status: 400 },
 });
-const conflict = (reason: string) => ({ status: 409, error: { type: 'version_conflict_engine_exception', reason } });
-
-export class ElasticsearchEmulator {
-  private readonly indices = new Map<string, Map<string, Stored>>();
+export class ElasticsearchEmulator implements DocStore {
+  readonly indices = new Map<string, Map<string, Stored>>();
   private readonly mappings = new Map<string, IndexMapping>();
   private readonly templates = new Map<string, Template>();
   readonly pressure: Pressure = { rejectBulks: 0, rejectItems: { create: 0, update: 0, index: 0 } };
@@ -110,12 +110,14 @@ export class ElasticsearchEmulator {
         return this.mget(req.body.ids.map((id: string) => ({ _index: first, _id: id })), query);
       case '_pit':
         return this.reads.openPit(names, query.get('keep_alive'), query.get('allow_partial_search_results') !== 'false');
+      case '_delete_by_query':
+        return deleteByQuery(this, this.reads.view(names), req.body);
       case '_refresh':
         return this.refresh(names);
       case '_doc':
       case '_create':
       case '_update':
-        return this.document(req.method, second, first, third, req.body, query);
+        return documentRequest(this, req.method, second, first, third, req.body, query);
     }
     throw new Error(`emulator: ${req.method} ${req.path} not emulated`);
   }
@@ -196,8 +198,17 @@ export class ElasticsearchEmulator {
     return { body: { _shards: { total: names.length, successful: names.length, failed: 0 } } };
   }
 
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  remove(index: string, id: string): number {
+    this.indices.get(index)?.delete(id);
+    return ++this.seq;
+  }
+
   /** Stores a document its index's mapping accepts; answers the refusal otherwise. */
-  private put(index: string, id: string, source: Doc): MappingError | null {
+  put(index: string, id: string, source: Doc): MappingError | null {
     const target = this.index(index);
     const ignored = new Set<string>();
     const error = checkDocument(this.mappings.get(index), source, ignored);
@@ -211,7 +222,7 @@ export class ElasticsearchEmulator {
   }
 
   /** `_source` as a client reads it: entries without their derived fields, then the request's filter. */
-  private source(index: string, doc: Doc, filter: unknown, includes?: string[], excludes?: string[]): Doc | undefined {
+  source(index: string, doc: Doc, filter: unknown, includes?: string[], excludes?: string[]): Doc | undefined {
     if (filter === false) return undefined;
     let out: Doc = structuredClone(doc);
     const drop = [...(index.includes('-entries-') ? DERIVED_ENTRY_FIELDS : []), ...(excludes ?? []), ...((filter as { excludes?: string[] })?.excludes ?? [])];
@@ -230,7 +241,15 @@ export class ElasticsearchEmulator {
     const rejected = { status: 429, error: { type: 'es_rejected_execution_exception', reason: 'rejected execution' } };
     for (let i = 0; i < lines.length; i += 2) {
       const [action, body] = [lines[i], lines[i + 1]];
-      if (action.create) {
+      if (action.delete) {
+        // a delete has no body line
+        i--;
+        const { _index, _id, if_seq_no, if_primary_term } = action.delete;
+        const current = this.indices.get(_index)?.get(_id);
+        const refused = seqNoConflict(if_seq_no, if_primary_term, current);
+        const outcome = refused ? conflict(refused) : current ? { status: 200, result: 'deleted', _seq_no: this.remove(_index, _id), _primary_term: 1 } : { status: 404, result: 'not_found' };
+        items.push({ delete: { _index, _id, ...outcome } });
+      } else if (action.create) {
         const { _index, _id } = action.create;
         if (busy('create')) {
           items.push({ create: { _index, _id, ...rejected } });
@@ -238,7 +257,7 @@ export class ElasticsearchEmulator {
         }
         const exists = this.indices.get(_index)?.has(_id);
         const error = exists ? null : this.put(_index, _id, body);
-        items.push({ create: { _index, _id, ...(exists ? conflict('document already exists') : error ? this.refused(error) : { status: 201, result: 'created' }) } });
+        items.push({ create: { _index, _id, ...(exists ? conflict('document already exists') : error ? this.refused(error) : { status: 201, result: 'created', _seq_no: this.seq, _primary_term: 1 }) } });
       } else if (action.index) {
         const { _index, _id } = action.index;
         if (busy('index')) {
@@ -261,7 +280,9 @@ export class ElasticsearchEmulator {
         items.push({ update: { _index, _id, ...(error ? this.refused(error) : { status: current ? 200 : 201, result: ctx.op === 'noop' ? 'noop' : current ? 'updated' : 'created' }) } });
       }
     }
-    return { body: { took: 1, errors: items.some((i: any) => (i.create ?? i.index ?? i.update).status >= 300), items } };
+    // a delete of a missing document is a 404 item but no error
+    const errors = items.some((item: any) => Object.values(item as Record<string, { status: number }>)[0].status >= 300 && item.delete?.status !== 404);
+    return { body: { took: 1, errors, items } };
   }
 
   private mget(docs: Array<{ _index: string; _id: string }>, query: URLSearchParams): FakeReply {
@@ -274,31 +295,6 @@ export class ElasticsearchEmulator {
         }),
       },
     };
-  }
-
-  private document(method: string, op: string, index: string, id: string, body: Doc, query: URLSearchParams): FakeReply {
-    const current = this.indices.get(index)?.get(id);
-    if (op === '_doc' && (method === 'PUT' || method === 'POST')) {
-      const error = this.put(index, id, body);
-      if (error) return { status: error.status, body: { error: { type: error.type, reason: error.reason }, status: error.status } };
-      return { status: current ? 200 : 201, body: { _index: index, _id: id, result: current ? 'updated' : 'created' } };
-    }
-    if (op === '_doc') {
-      if (!current) return { status: 404, body: { _index: index, _id: id, found: false } };
-      const excludes = query.get('_source_excludes')?.split(',');
-      return { body: { _index: index, _id: id, found: true, _seq_no: current.seq, _source: this.source(index, current.source, true, undefined, excludes) } };
-    }
-    if (op === '_create') {
-      if (current) return { status: 409, body: { error: conflict(`[${id}]: document already exists`).error, status: 409 } };
-      const error = this.put(index, id, body);
-      if (error) return { status: error.status, body: { error: { type: error.type, reason: error.reason }, status: error.status } };
-      return { status: 201, body: { _index: index, _id: id, result: 'created' } };
-    }
-    if (!current) return notFound('document_missing_exception', id);
-    if (query.has('if_seq_no') && Number(query.get('if_seq_no')) !== current.seq) return { status: 409, body: { error: conflict('seq_no changed').error, status: 409 } };
-    const error = this.put(index, id, { ...current.source, ...body.doc });
-    if (error) return { status: error.status, body: { error: { type: error.type, reason: error.reason }, status: error.status } };
-    return { body: { _index: index, _id: id, result: 'updated' } };
   }
 
   private search(view: IndexView, body: any, query: URLSearchParams): FakeReply & { body: any } {
@@ -339,7 +335,8 @@ export class ElasticsearchEmulator {
           hits: page.map((h) => ({
             _index: h.index, _id: h.id, _score: null, sort: h.sort,
             ...(body.seq_no_primary_term ? { _seq_no: h.d.seq, _primary_term: 1 } : {}),
-            ...(body._source === false ? {} : { _source: this.source(h.index, h.d.source, body._source ?? true) }),
+            // `_source: [fields]` keeps those fields only, as Elasticsearch's source filtering does
+            ...(body._source === false ? {} : { _source: this.source(h.index, h.d.source, body._source ?? true, Array.isArray(body._source) ? body._source : undefined) }),
           })),
         },
         ...(aggregations ? { aggregations } : {}),

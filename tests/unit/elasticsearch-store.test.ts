@@ -35,6 +35,20 @@ describe('createElasticsearchStore', () => {
       'GET /ledger-test-organizations/_mapping',
       'PUT /ledger-test-api-keys',
       'GET /ledger-test-api-keys/_mapping',
+      'PUT /ledger-test-agents',
+      'GET /ledger-test-agents/_mapping',
+      'PUT /ledger-test-agent-keys',
+      'GET /ledger-test-agent-keys/_mapping',
+      'PUT /ledger-test-agent-usage',
+      'GET /ledger-test-agent-usage/_mapping',
+      'PUT /ledger-test-activity',
+      'GET /ledger-test-activity/_mapping',
+      'PUT /ledger-test-activity-tombstones',
+      'GET /ledger-test-activity-tombstones/_mapping',
+      'PUT /ledger-test-agent-lifecycle',
+      'GET /ledger-test-agent-lifecycle/_mapping',
+      'PUT /ledger-test-organization-policies',
+      'GET /ledger-test-organization-policies/_mapping',
       'HEAD /ledger-test-runs',
     ]);
     expect(requests[2].body.script).toMatchObject({ lang: 'painless' });
@@ -46,12 +60,13 @@ describe('createElasticsearchStore', () => {
     await expect(createElasticsearchStore({ node: 'unused', client })).rejects.toThrow(/security_exception/);
   });
 
-  it('declares no agents (no registry, activity or retention), so callers refuse with a reason instead of answering from nothing', async () => {
+  it('declares agents (registry, activity, retention): callers use them instead of refusing', async () => {
     const { client } = fakeClient(ok);
     const store = await createElasticsearchStore({ node: 'unused', client });
-    expect(store.agents).toBeNull();
-    expect(() => agentsOf(store)).toThrow(UnsupportedQueryError);
-    expect(() => agentsOf(store)).toThrow(/retention are not implemented by this store \(the Elasticsearch store/);
+    expect(store.agents).not.toBeNull();
+    expect(agentsOf(store)).toBe(store.agents);
+    // a store that declares none is still refused with the reason
+    expect(() => agentsOf({ agents: null })).toThrow(UnsupportedQueryError);
   });
 
   it('lists the runs q matched through a composite of (organization, run, user) over matching entries', async () => {
