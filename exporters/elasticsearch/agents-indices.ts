@@ -122,8 +122,8 @@ export const POLICY_MAPPINGS: estypes.MappingTypeMapping = {
   properties: { organization_id: id, retention_days: { type: 'integer' }, public_activity: { type: 'boolean' } },
 };
 
-/** Index suffix → mappings (the emulator checks documents against the same table). */
-export const AGENT_INDEX_MAPPINGS: ReadonlyArray<[keyof AgentIndexNames, estypes.MappingTypeMapping]> = [
+/** Each agent index and its mappings (created with them; the emulator then checks documents against what the index was created with). */
+const AGENT_INDEX_MAPPINGS: ReadonlyArray<[keyof AgentIndexNames, estypes.MappingTypeMapping]> = [
   ['agents', AGENT_MAPPINGS],
   ['agentKeys', AGENT_KEY_MAPPINGS],
   ['agentUsage', AGENT_USAGE_MAPPINGS],
