@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../../auth/authenticator.js';
 import { createRateLimiter } from '../../auth/rate-limit/index.js';
 import { DAY_US } from '../../exporters/agent-store.js';
+import { ACTIVITY_MAPPINGS } from '../../exporters/elasticsearch/agents-indices.js';
+import { MAPPING_VERSION } from '../../exporters/elasticsearch/mappings.js';
 import { createElasticsearchStore, type ElasticsearchStore } from '../../exporters/elasticsearch/elasticsearch-store.js';
 import { StoreUnavailableError, type CredentialStore, type LedgerStore } from '../../exporters/store.js';
 import { createQueryApi } from '../../query-api/query-api.js';
@@ -127,5 +129,40 @@ describe('elasticsearch retention and the runs markers', () => {
     nowUs += 31 * DAY_US;
     await store.agents.sweepExpired({ now_us: nowUs, batch_size: 100 });
     expect(await markers(emulator)).toBe(0);
+  });
+});
+
+describe('elasticsearch retention under pressure', () => {
+  it('a sweep bulk answered 429 as a whole is retried with backoff, as the ledger\'s writes are', async () => {
+    let nowUs = Date.now() * 1000;
+    const { emulator, store } = await emulated(() => nowUs);
+    await store.agents.setOrganizationPolicy(ORG, { retention_days: 30 }, true);
+    nowUs += 31 * DAY_US;
+    // the sweep's first bulk (its run deletes) refused as a whole once
+    emulator.pressure.rejectBulks = 1;
+    const report = await store.agents.sweepExpired({ now_us: nowUs, batch_size: 100 });
+    expect(emulator.pressure.rejectBulks).toBe(0);
+    // each entry was its own run, and both are gone
+    expect(report).toMatchObject({ entries: 2, activity_events: 1, runs: 2 });
+  });
+});
+
+describe('elasticsearch agent indices and mapping versions', () => {
+  it('an agent index an older release created gets this release\'s fields at start-up, as the ledger\'s indices do', async () => {
+    const emulator = new ElasticsearchEmulator();
+    // an activity index of before mapping versions, without `reported_by`
+    const { reported_by: _dropped, ...older } = ACTIVITY_MAPPINGS.properties!;
+    emulator.createIndexWithMapping('agent-ledger-activity', { dynamic: 'strict', properties: older } as never);
+    const { client: raw } = fakeClient(emulator.handle);
+    await expect(raw.index({ index: 'agent-ledger-activity', id: 'probe', document: { reported_by: 'x' } })).rejects.toThrow(/strict_dynamic_mapping_exception/);
+
+    const store = await createElasticsearchStore({ node: 'unused', client: fakeClient(emulator.handle).client });
+    expect(emulator.mappingOf('agent-ledger-activity')?._meta).toMatchObject({ mapping_version: MAPPING_VERSION });
+    expect(emulator.mappingOf('agent-ledger-agents')?._meta).toMatchObject({ mapping_version: MAPPING_VERSION });
+    await store.credentials.createOrganization({ id: ORG, name: ORG });
+    await store.ledger.write([entry('migrated', Date.now() * 1000)]);
+    const agent = (await store.agents.findAgent({ organization_id: ORG }, 'migrated'))!;
+    const [event] = await store.agents.reportActivity([{ agent_id: agent.id, event_type: 'note', severity: 'info', metadata: {} }], 'test');
+    expect(event.reported_by).toBe('test');
   });
 });
