@@ -82,6 +82,8 @@ export const configSchema = z
         request_timeout_ms: positiveInt.min(100).default(30_000),
         /** Entry writes resolve once searchable (wait_for) instead of within the 1 s refresh interval (false). */
         refresh_wait_for: bool.default(false),
+        /** A point in time's life between two reads of an export or deep page (renewed by each read): an Elasticsearch time unit. */
+        pit_keep_alive: z.string().regex(/^[1-9][0-9]{0,5}(s|m|h)$/, 'an Elasticsearch time such as "5m" (s, m or h)').default('5m'),
       })
       .prefault({}),
     auth: z

@@ -6,7 +6,8 @@ import { UnsupportedQueryError, type QueryScope } from './store.js';
  * The agent registry and its streams (DESIGN.md "Agents"): a capability a
  * store declares (`Store.agents`). The SQLite store has it, including the
  * write-time parts of `LedgerStore.write` (see the README, "Agents in a
- * store"); the Elasticsearch store declares none yet (`agents: null`).
+ * store"); so does the Elasticsearch store (exporters/elasticsearch/agents-*.ts,
+ * activity-*.ts). A store without them declares `agents: null`.
  *
  * Streams are append-only: nothing here updates or deletes an activity or
  * lifecycle event; `sweepExpired` (retention) is the only deletion, and it
@@ -67,10 +68,27 @@ export function agentsOf(store: { agents: AgentStore | null }): AgentStore {
   throw new UnsupportedQueryError(NO_AGENTS);
 }
 
-export const NO_AGENTS = 'agents, activity reports and retention are not implemented by this store (the Elasticsearch store has none yet)';
+export const NO_AGENTS = 'agents, activity reports and retention are not implemented by this store';
 
 /** EU AI Act Article 19: logs of high-risk AI systems are kept at least six months. */
 export const MIN_RETENTION_DAYS = 183;
+
+export const DAY_US = 86_400_000_000;
+
+/** The rule every store applies to a retention change: whole days, at least 1, and below the minimum only when forced. */
+export function checkRetentionDays(days: number, force: boolean): void {
+  if (!Number.isInteger(days) || days < 1) throw new RetentionPolicyError('retention must be a whole number of days, at least 1');
+  if (days < MIN_RETENTION_DAYS && !force) {
+    throw new RetentionPolicyError(
+      `retention of ${days} days is below ${MIN_RETENTION_DAYS} days, the EU AI Act Article 19 minimum for such logs; force it only if these logs are not subject to it`,
+    );
+  }
+}
+
+/** expires_at of a record: its time plus its organization's retention (computed when read, see README "Retention"). */
+export function expiresAtUs(timeUs: number, retentionDays: number): number {
+  return timeUs + retentionDays * DAY_US;
+}
 
 export interface AgentQuery {
   scope: QueryScope;

@@ -33,6 +33,9 @@ export async function createStore(config: Config, options: CreateStoreOptions = 
       requestTimeoutMs: es.request_timeout_ms,
       refresh: es.refresh_wait_for ? 'wait_for' : false,
       window: { maxSpanAgeDays: config.otlp.max_span_age_days, maxFutureSkewSeconds: config.otlp.max_future_skew_seconds },
+      pitKeepAlive: es.pit_keep_alive,
+      trustHalfLifeDays: config.agents.trust_half_life_days,
+      retentionDays: config.retention.days,
     });
   }
   return createSqliteStore({

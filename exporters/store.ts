@@ -379,6 +379,15 @@ export class UnsupportedQueryError extends Error {
   override name = 'UnsupportedQueryError';
 }
 
+/**
+ * The backend cannot answer right now (unreachable, overloaded, a shard
+ * failed, the search timed out): a 503 with the reason, never a partial or
+ * low answer. Retrying later may succeed.
+ */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
 /** A failure that retrying cannot fix (bad data): dead-letter it instead of retrying. */
 export class PermanentStoreError extends Error {
   override name = 'PermanentStoreError';

@@ -1,4 +1,4 @@
-import { errors } from '@elastic/elasticsearch';
+import { errors, type estypes } from '@elastic/elasticsearch';
 
 /**
  * Bulk item outcomes, as the OpenTelemetry Collector sorts errors
@@ -14,6 +14,14 @@ export interface ItemOutcome {
 }
 
 export type ItemClass = 'done' | 'conflict' | 'retry' | 'permanent';
+
+/** A `_bulk` answer's items as outcomes, in order; deleting what is already gone (404) is done. */
+export function bulkOutcomes(response: estypes.BulkResponse): ItemOutcome[] {
+  return response.items.map((item) => {
+    const op = (item.create ?? item.update ?? item.index ?? item.delete)!;
+    return { status: item.delete && op.status === 404 ? 200 : op.status, error: op.error ?? null };
+  });
+}
 
 export function classifyItem(item: ItemOutcome, conflictsRetry: boolean): ItemClass {
   if (item.status >= 200 && item.status < 300) return 'done';

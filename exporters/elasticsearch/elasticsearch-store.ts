@@ -6,12 +6,17 @@ import type {
   Store, WriteResult,
 } from '../store.js';
 import { DEFAULT_BULK_LIMITS, DEFAULT_RETRY, type RetryPolicy } from './bulk-retry.js';
+import { systemClock } from '../sqlite/agent-row.js';
+import { agentIndexNames, ensureAgentIndices } from './agents-indices.js';
+import { ElasticsearchAgentStore } from './agents-store.js';
 import { ElasticsearchCredentialStore } from './credential-store.js';
+import type { EntryDocument } from './entry-document.js';
 import { EntryWriter, type AcceptedWindow } from './entry-writer.js';
 import { indexNames, type IndexNames } from './index-names.js';
 import { exportLedger, queryLedger, type ReaderOptions } from './ledger-reader.js';
 import { getRun, listRuns } from './runs-reader.js';
 import { rebuildLegacyRuns } from './runs-rebuild.js';
+import { guarded, guardedWalk } from './search-guard.js';
 import { ensureSchema } from './schema.js';
 import { queryStats } from './stats-reader.js';
 import { queryTimeseries } from './timeseries-reader.js';
@@ -37,6 +42,8 @@ export interface ElasticsearchStoreOptions {
   replicas?: number | null;
   /** index.max_result_window: deeper pages and every export use a point in time (default 10,000). */
   maxResultWindow?: number;
+  /** How long a point in time lives between two reads of a walk (an export, a deep page), renewed by each read: an Elasticsearch time unit, default `5m`. */
+  pitKeepAlive?: string;
   retry?: Partial<RetryPolicy>;
   /** One `_bulk` at most this many bytes of NDJSON (default 10 MiB) and this many actions (default 5,000). */
   bulkMaxBytes?: number;
@@ -45,19 +52,24 @@ export interface ElasticsearchStoreOptions {
   requestTimeoutMs?: number;
   /** Entries starting outside it are refused for good (null or absent: any time). */
   window?: AcceptedWindow | null;
+  /** Agents: the trust score's half-life (config `agents.trust_half_life_days`, default 30). */
+  trustHalfLifeDays?: number;
+  /** Retention of organizations that set none (config `retention.days`, default 400). */
+  retentionDays?: number;
+  /** µs since the epoch, for the agent store (tests move time with it). */
+  now?: () => number;
   /** An existing client (tests pass one with a fake connection); the options above that configure a client are then unused. */
   client?: Client;
 }
 
 /**
- * The ledger and credentials. No agents yet (`agents: null`): no registry,
- * activity chains or retention sweep, and `write` neither registers agents
- * nor moves trust scores as the SQLite store's does (README, "Agents in a
- * store").
+ * The ledger, credentials and agents (agents-store.ts): `write` registers
+ * agents and moves their counters and trust scores as the SQLite store's
+ * does (README, "Agents in a store").
  */
 export interface ElasticsearchStore extends Store {
   readonly credentials: ElasticsearchCredentialStore;
-  readonly agents: null;
+  readonly agents: ElasticsearchAgentStore;
   readonly tail: null;
   /** Makes every write searchable now (tests; operators after a bulk load). */
   refresh(): Promise<void>;
@@ -93,6 +105,7 @@ function clientOf(o: ElasticsearchStoreOptions): Client {
   });
 }
 
+/** Reads: a cluster or connection failure is a StoreUnavailableError (the API's 503), never a partial answer (search-guard.ts). */
 class ElasticsearchLedger implements LedgerStore {
   private readonly writer: EntryWriter;
   private readonly reader: ReaderOptions;
@@ -102,8 +115,9 @@ class ElasticsearchLedger implements LedgerStore {
     names: IndexNames,
     scriptId: string,
     options: ElasticsearchStoreOptions,
+    afterCreate: (created: EntryRecord[]) => Promise<void>,
   ) {
-    this.reader = { names, maxResultWindow: options.maxResultWindow ?? 10_000 };
+    this.reader = { names, maxResultWindow: options.maxResultWindow ?? 10_000, pitKeepAlive: options.pitKeepAlive };
     this.writer = new EntryWriter(client, {
       names,
       scriptId,
@@ -111,7 +125,13 @@ class ElasticsearchLedger implements LedgerStore {
       refresh: options.refresh ?? false,
       bulk: { maxBytes: options.bulkMaxBytes ?? DEFAULT_BULK_LIMITS.maxBytes, maxActions: options.bulkMaxActions ?? DEFAULT_BULK_LIMITS.maxActions },
       window: options.window ?? null,
+      afterCreate,
     });
+  }
+
+  /** Counts stored entries afresh into runs retention deleted (entry-writer.ts). */
+  recount(documents: readonly EntryDocument[]): Promise<void> {
+    return this.writer.recount(documents);
   }
 
   /** Rebuilds the runs of an earlier version's index, if there is one (runs-rebuild.ts). */
@@ -124,27 +144,27 @@ class ElasticsearchLedger implements LedgerStore {
   }
 
   queryLedger(query: LedgerQuery): Promise<LedgerPage> {
-    return queryLedger(this.client, this.reader, query);
+    return guarded(() => queryLedger(this.client, this.reader, query));
   }
 
   exportLedger(filter: LedgerFilter, limit: number, after?: LedgerKeyset): AsyncIterable<LedgerEntry> {
-    return exportLedger(this.client, this.reader, filter, limit, after);
+    return guardedWalk(exportLedger(this.client, this.reader, filter, limit, after));
   }
 
   stats(query: StatsQuery): Promise<LedgerStats> {
-    return queryStats(this.client, this.reader.names, query);
+    return guarded(() => queryStats(this.client, this.reader.names, query));
   }
 
   timeseries(query: TimeseriesQuery): Promise<TimeseriesBucket[]> {
-    return queryTimeseries(this.client, this.reader.names, query);
+    return guarded(() => queryTimeseries(this.client, this.reader.names, query));
   }
 
   listRuns(query: RunQuery): Promise<RunPage> {
-    return listRuns(this.client, this.reader, query);
+    return guarded(() => listRuns(this.client, this.reader, query));
   }
 
   getRun(scope: QueryScope, runId: string, user?: RunUser): Promise<RunDetail | null> {
-    return getRun(this.client, this.reader, scope, runId, user);
+    return guarded(() => getRun(this.client, this.reader, scope, runId, user));
   }
 }
 
@@ -152,9 +172,23 @@ export async function createElasticsearchStore(options: ElasticsearchStoreOption
   const names = indexNames(options.indexPrefix ?? 'agent-ledger');
   const client = clientOf(options);
   const scriptId = `${names.prefix}-run-rollup`;
-  const ledger = new ElasticsearchLedger(client, names, scriptId, options);
+  const agentNames = agentIndexNames(names);
+  let agents: ElasticsearchAgentStore | null = null;
+  const ledger = new ElasticsearchLedger(client, names, scriptId, options, (created) => agents!.ingest(created));
+  agents = new ElasticsearchAgentStore(
+    {
+      client,
+      names: agentNames,
+      maxResultWindow: options.maxResultWindow ?? 10_000,
+      settings: { trust_half_life_days: options.trustHalfLifeDays ?? 30, retention_days: options.retentionDays ?? 400, now: options.now ?? systemClock },
+    },
+    names,
+    (documents) => ledger.recount(documents),
+  );
   try {
-    await ensureSchema(client, names, scriptId, { shards: options.shards ?? 1, replicas: options.replicas ?? null });
+    const layout = { shards: options.shards ?? 1, replicas: options.replicas ?? null };
+    await ensureSchema(client, names, scriptId, layout);
+    await ensureAgentIndices(client, agentNames, layout);
     await ledger.migrate();
   } catch (err) {
     await client.close().catch(() => undefined);
@@ -163,7 +197,7 @@ export async function createElasticsearchStore(options: ElasticsearchStoreOption
   return {
     ledger,
     credentials: new ElasticsearchCredentialStore(client, names),
-    agents: null,
+    agents,
     // no ingest-order field to resume a stream by: the stream route is refused (README, "Live tail")
     tail: null,
     async ping() {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Client, estypes } from '@elastic/elasticsearch';
+import type { Client } from '@elastic/elasticsearch';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { PermanentStoreError, type WriteResult } from '../store.js';
-import { bulkItem, bulkWithRetry, DEFAULT_BULK_LIMITS, type BulkLimits, type ItemOutcome, type RetryPolicy } from './bulk-retry.js';
+import { bulkItem, bulkOutcomes, bulkWithRetry, DEFAULT_BULK_LIMITS, type BulkLimits, type ItemOutcome, type RetryPolicy } from './bulk-retry.js';
 import { capKeywords, entryDocument, recordFromDocument, type EntryDocument } from './entry-document.js';
 import { entryIndexFor, type IndexNames } from './index-names.js';
 import { countedAlready, markerLines, type StoredEntry } from './run-markers.js';
@@ -24,6 +24,8 @@ export interface EntryWriterOptions {
   /** Entries outside it are refused for good, before any index is created for them (null: any time). */
   window?: AcceptedWindow | null;
   now?: () => number;
+  /** The agent side of a write (agents-ingest.ts): called with the entries this batch created, after their runs. */
+  afterCreate?: (created: EntryRecord[]) => Promise<void>;
 }
 
 /**
@@ -32,13 +34,6 @@ export interface EntryWriterOptions {
  * refused for that; the number of monthly indices stays bounded all the same.
  */
 const WINDOW_SLACK_MS = 31 * 86_400_000;
-
-function outcomesOf(response: estypes.BulkResponse): ItemOutcome[] {
-  return response.items.map((item) => {
-    const op = (item.create ?? item.update ?? item.index)!;
-    return { status: op.status, error: op.error ?? null };
-  });
-}
 
 /**
  * Writes a batch: every entry created with `op_type: create` and `_id` = its
@@ -78,6 +73,7 @@ export class EntryWriter {
     // in write order: first values (agent, prompt, model config) are the batch's first
     const toCount = entries.flatMap((e) => (created.has(e.id) ? [e] : lateIds.has(e.id) ? [lateIds.get(e.id)!] : []));
     await this.countIntoRuns(batchId, toCount, toCount.filter((e) => created.has(e.id)), late);
+    await this.options.afterCreate?.(entries.filter((e) => created.has(e.id)));
     if (result.permanent.length) {
       const [first] = result.permanent;
       throw new PermanentStoreError(
@@ -89,7 +85,7 @@ export class EntryWriter {
 
   private async send(lines: string[], refresh: false | 'wait_for'): Promise<ItemOutcome[]> {
     // bulkWithRetry retries with backoff: the transport's own retries would multiply its attempts
-    return outcomesOf(await this.client.bulk({ operations: lines, refresh }, { maxRetries: 0 }));
+    return bulkOutcomes(await this.client.bulk({ operations: lines, refresh }, { maxRetries: 0 }));
   }
 
   /** Each month is an index: without a bound, one key could create thousands of them (cluster.max_shards_per_node). */
@@ -122,6 +118,16 @@ export class EntryWriter {
     const counted = await countedAlready(this.client, this.options.names, stored);
     const late = stored.filter((s) => !counted.has(s.record));
     await this.countIntoRuns(randomUUID(), late.map((s) => s.record), [], late);
+  }
+
+  /**
+   * Counts stored entries again into runs that were deleted (retention
+   * rebuilds the runs that lost entries from those left), whatever their
+   * markers say: those tell whether the deleted run had counted them.
+   */
+  async recount(documents: readonly EntryDocument[]): Promise<void> {
+    const stored = documents.map((d) => ({ record: recordFromDocument(d), batch: d.rollup_batch ?? null }));
+    await this.countIntoRuns(randomUUID(), stored.map((s) => s.record), [], stored);
   }
 
   /**

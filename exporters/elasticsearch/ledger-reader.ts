@@ -5,6 +5,7 @@ import type { LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery } from '../sto
 import { entryFromDocument, type EntryDocument } from './entry-document.js';
 import { runDocId, type IndexNames } from './index-names.js';
 import { ledgerFilterQuery, ledgerSort } from './ledger-query-dsl.js';
+import { guarded } from './search-guard.js';
 import { searchAfterPage, searchPage, walkAll } from './search-paging.js';
 
 /** A run is running until a root span of it has ended; then failed if a root failed (as the SQLite store derives it). */
@@ -12,6 +13,8 @@ export interface ReaderOptions {
   names: IndexNames;
   /** The largest from + size a plain search may use (index.max_result_window). */
   maxResultWindow: number;
+  /** A point in time's keep-alive between two reads of a walk (search-paging.ts DEFAULT_PIT_KEEP_ALIVE when unset). */
+  pitKeepAlive?: string;
 }
 
 /** Entries of documents, with each run's status read from the runs index (derived, never stored on an entry). */
@@ -19,11 +22,9 @@ export async function entriesWithStatus(client: Client, names: IndexNames, hits:
   const docs = hits.map((h) => h._source!);
   if (!docs.length) return [];
   const ids = [...new Set(docs.map((d) => runDocId(d.organization_id, d.run_id, d.user_id ?? null)))];
-  const response = await client.mget<{ root_count?: number; root_error?: number }>({
-    index: names.runs,
-    ids,
-    _source_includes: ['root_count', 'root_error'],
-  });
+  const response = await guarded(() =>
+    client.mget<{ root_count?: number; root_error?: number }>({ index: names.runs, ids, _source_includes: ['root_count', 'root_error'] }),
+  );
   const status = new Map<string, RunStatus>();
   for (const doc of response.docs) {
     const source = 'found' in doc && doc.found ? doc._source : undefined;
@@ -33,7 +34,7 @@ export async function entriesWithStatus(client: Client, names: IndexNames, hits:
 }
 
 export async function queryLedger(client: Client, options: ReaderOptions, query: LedgerQuery): Promise<LedgerPage> {
-  const spec = { index: options.names.entriesPattern, query: ledgerFilterQuery(query), sort: ledgerSort(query.sort_by, query.sort_order) };
+  const spec = { index: options.names.entriesPattern, query: ledgerFilterQuery(query), sort: ledgerSort(query.sort_by, query.sort_order), keepAlive: options.pitKeepAlive };
   const from = query.page * query.page_size;
   // with a keyset, one hit past the page says whether another follows; with from/size, the total does
   const page = query.after
@@ -65,7 +66,7 @@ export async function* exportLedger(
   limit: number,
   after?: LedgerKeyset,
 ): AsyncGenerator<LedgerEntry> {
-  const spec = { index: options.names.entriesPattern, query: ledgerFilterQuery(filter), sort: ledgerSort('timestamp', 'desc') };
+  const spec = { index: options.names.entriesPattern, query: ledgerFilterQuery(filter), sort: ledgerSort('timestamp', 'desc'), keepAlive: options.pitKeepAlive };
   const chunk = Math.min(EXPORT_CHUNK, options.maxResultWindow);
   for await (const hits of walkAll<EntryDocument>(client, spec, limit, chunk, after && keysetSortValues(after))) {
     yield* await entriesWithStatus(client, options.names, hits);

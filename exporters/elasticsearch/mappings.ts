@@ -33,7 +33,9 @@ export const SEARCH_ANALYZER = 'ledger_tokens';
  * left alone (a rolling upgrade runs both).
  */
 export const MAPPING_VERSION = 3;
-const meta = { managed_by: 'agent-ledger', mapping_version: MAPPING_VERSION };
+/** Every index's and template's `_meta`: schema.ts migrates indices whose version is older. */
+export const MAPPING_META = { managed_by: 'agent-ledger', mapping_version: MAPPING_VERSION };
+const meta = MAPPING_META;
 
 const keyword: estypes.MappingProperty = { type: 'keyword', ignore_above: KEYWORD_IGNORE_ABOVE };
 /** Every keyword has a ceiling: a value past it is kept in _source, unindexed, instead of failing the document (Lucene's 32 KiB term). */

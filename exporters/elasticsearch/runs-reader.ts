@@ -11,6 +11,7 @@ import { inclusiveRange, ledgerSort, scopeFilters } from './ledger-query-dsl.js'
 import { runSummaryFrom, type RunRollup } from '../run-summary.js';
 import { entriesWithStatus, type ReaderOptions } from './ledger-reader.js';
 import { containsPattern } from './search-fold.js';
+import { guarded, search } from './search-guard.js';
 import { searchPage, walkAll } from './search-paging.js';
 
 type Query = estypes.QueryDslQueryContainer;
@@ -51,7 +52,7 @@ async function runsMatching(client: Client, options: ReaderOptions, q: RunQuery)
   ];
   for (;;) {
     const composite = { size: 1000, sources, ...(after ? { after } : {}) };
-    const r = await client.search({ index: options.names.entriesPattern, size: 0, query, aggs: { runs: { composite } } });
+    const r = await search(client, { index: options.names.entriesPattern, size: 0, track_total_hits: false, query, aggs: { runs: { composite } } });
     const agg = (r.aggregations as Record<string, { buckets: Array<{ key: RunKey }>; after_key?: RunKey }> | undefined)?.runs;
     for (const b of agg?.buckets ?? []) ids.push(runDocId(b.key.org, b.key.run, b.key.user ?? null));
     if (ids.length > MAX_Q_RUNS) throw new UnsupportedQueryError(`\`q\` matches actions in more than ${MAX_Q_RUNS} runs: narrow it (or add filters) to list runs`);
@@ -60,7 +61,19 @@ async function runsMatching(client: Client, options: ReaderOptions, q: RunQuery)
   }
 }
 
-export function runFilterQuery(q: RunQuery, matchingIds: string[] | null): Query {
+/**
+ * `_id` in `ids`, as `ids` queries of at most `chunk` values each: Elasticsearch
+ * 9 refuses an `ids` query of more values than the index's
+ * max_result_window, and `q` may match up to MAX_Q_RUNS runs.
+ */
+export function idsQuery(ids: string[], chunk: number): Query {
+  if (ids.length <= chunk) return { ids: { values: ids } };
+  const should: Query[] = [];
+  for (let i = 0; i < ids.length; i += chunk) should.push({ ids: { values: ids.slice(i, i + chunk) } });
+  return { bool: { should, minimum_should_match: 1 } };
+}
+
+export function runFilterQuery(q: RunQuery, matchingIds: string[] | null, idsChunk = 10_000): Query {
   const filter: Query[] = [...scopeFilters(q.scope)];
   if (q.agent_id !== undefined) filter.push({ term: { agent_id: q.agent_id } });
   if (q.status !== undefined) filter.push(STATUS_QUERY[q.status]);
@@ -70,7 +83,7 @@ export function runFilterQuery(q: RunQuery, matchingIds: string[] | null): Query
     const pattern = containsPattern(q.search);
     filter.push({ bool: { should: [{ wildcard: { search_name_fold: { value: pattern } } }, { wildcard: { model_fold: { value: pattern } } }], minimum_should_match: 1 } });
   }
-  if (matchingIds !== null) filter.push({ ids: { values: matchingIds } });
+  if (matchingIds !== null) filter.push(idsQuery(matchingIds, idsChunk));
   return { bool: { filter } };
 }
 
@@ -80,7 +93,7 @@ export async function listRuns(client: Client, options: ReaderOptions, q: RunQue
   const sortField = q.sort_by === 'cost' ? 'cost_nanos' : 'start_us';
   const spec = {
     index: options.names.runs,
-    query: runFilterQuery(q, ids),
+    query: runFilterQuery(q, ids, options.maxResultWindow),
     // (run, user, organization) is a run's key, and search_after needs a unique one
     sort: [
       { [sortField]: { order: q.sort_order } },
@@ -89,6 +102,7 @@ export async function listRuns(client: Client, options: ReaderOptions, q: RunQue
       { organization_id: { order: q.sort_order } },
     ] as estypes.SortCombinations[],
     source: RUN_SOURCE,
+    keepAlive: options.pitKeepAlive,
   };
   const page = await searchPage<RunDocument>(client, spec, q.page * q.page_size, q.page_size, options.maxResultWindow);
   return { data: page.hits.map((h) => runFromDocument(h._source!)), count: page.total };
@@ -98,16 +112,17 @@ export async function listRuns(client: Client, options: ReaderOptions, q: RunQue
 async function findRun(client: Client, options: ReaderOptions, scope: QueryScope, runId: string, user: RunUser | undefined): Promise<RunDocument | null> {
   if (scope.organization_id !== null && user !== undefined) {
     const id = runDocId(scope.organization_id, runId, user);
-    const r = await client.get<RunDocument>({ index: options.names.runs, id, _source_excludes: RUN_SOURCE.excludes }, { ignore: [404] });
+    const r = await guarded(() => client.get<RunDocument>({ index: options.names.runs, id, _source_excludes: RUN_SOURCE.excludes }, { ignore: [404] }));
     const doc = r.found ? r._source! : null;
     return doc && (!scope.user_id || doc.user_id === scope.user_id) ? doc : null;
   }
   const filter: Query[] = [...scopeFilters(scope), { term: { run_id: runId } }];
   if (user !== undefined) filter.push({ term: { user_key: runUserKey(user) } });
-  const r = await client.search<RunDocument>({
+  const r = await search<RunDocument>(client, {
     index: options.names.runs,
     query: { bool: { filter } },
     size: 1,
+    track_total_hits: false,
     sort: [{ organization_id: { order: 'asc' } }, { start_us: { order: 'asc' } }, { user_key: { order: 'asc' } }],
     _source: RUN_SOURCE,
   });
@@ -123,6 +138,7 @@ export async function getRun(client: Client, options: ReaderOptions, scope: Quer
     index: options.names.entriesPattern,
     query: { bool: { filter: [{ term: { organization_id: run.organization_id } }, { term: { run_id: runId } }, userFilter] } },
     sort: ledgerSort('timestamp', 'asc'),
+    keepAlive: options.pitKeepAlive,
   };
   const actions = [];
   for await (const hits of walkAll<EntryDocument>(client, spec, Number.MAX_SAFE_INTEGER, Math.min(1000, options.maxResultWindow))) {

@@ -17,14 +17,17 @@ export async function ensureSchema(client: Client, names: IndexNames, scriptId: 
   await client.putScript({ id: scriptId, script: { lang: 'painless', source: RUN_ROLLUP_SCRIPT } });
   // the months already there: each new month's index takes the template above
   await migrateMappings(client, names.entriesPattern, template.template!.mappings!);
-  for (const index of fixedIndices(names, layout)) {
-    try {
-      await client.indices.create(index);
-    } catch (err) {
-      const type = (err as { body?: { error?: { type?: string } } }).body?.error?.type;
-      if (type !== 'resource_already_exists_exception') throw err;
-      await migrateMappings(client, index.index, index.mappings!);
-    }
+  for (const index of fixedIndices(names, layout)) await ensureIndex(client, index);
+}
+
+/** Creates a fixed index, or brings an existing one's mapping up to MAPPING_VERSION. */
+export async function ensureIndex(client: Client, index: estypes.IndicesCreateRequest): Promise<void> {
+  try {
+    await client.indices.create(index);
+  } catch (err) {
+    const type = (err as { body?: { error?: { type?: string } } }).body?.error?.type;
+    if (type !== 'resource_already_exists_exception') throw err;
+    await migrateMappings(client, index.index, index.mappings!);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
+import { guarded, search } from './search-guard.js';
 
 /**
  * Pages and full walks over a search. `from` + `size` only while they stay
@@ -12,6 +13,8 @@ export interface SearchSpec {
   sort: estypes.SortCombinations[];
   /** What of `_source` to read back (default: all). */
   source?: estypes.SearchSourceConfig;
+  /** How long a point in time lives between two reads of a walk (renewed by each read; default DEFAULT_PIT_KEEP_ALIVE). */
+  keepAlive?: string;
 }
 
 export interface Hits<T> {
@@ -19,7 +22,16 @@ export interface Hits<T> {
   total: number;
 }
 
-const KEEP_ALIVE = '1m';
+/**
+ * A point in time lives this long past each read, unless the spec says
+ * otherwise: an export streaming to a slow client can pause between two
+ * chunks for longer than a minute, and an expired point in time ends the
+ * walk with an error. Each read renews it; it is closed as soon as the walk
+ * ends or is abandoned, so a long keep-alive holds nothing longer.
+ */
+export const DEFAULT_PIT_KEEP_ALIVE = '5m';
+
+const keepAliveOf = (spec: SearchSpec) => spec.keepAlive ?? DEFAULT_PIT_KEEP_ALIVE;
 
 function totalOf(hits: estypes.SearchHitsMetadata<unknown>): number {
   const t = hits.total;
@@ -34,9 +46,10 @@ export function fitsWindow(from: number, size: number, window: number): boolean 
 }
 
 /** A point in time over `index`, or null when no index matches yet (nothing to read). */
-export async function openPit(client: Client, index: string): Promise<string | null> {
+export async function openPit(client: Client, index: string, keepAlive: string = DEFAULT_PIT_KEEP_ALIVE): Promise<string | null> {
   try {
-    return (await client.openPointInTime({ index, keep_alive: KEEP_ALIVE, ignore_unavailable: true })).id;
+    // a point in time over a shard that cannot be opened is refused, not opened over the others
+    return (await guarded(() => client.openPointInTime({ index, keep_alive: keepAlive, ignore_unavailable: true, allow_partial_search_results: false }))).id;
   } catch (err) {
     if ((err as { body?: { error?: { type?: string } } }).body?.error?.type === 'index_not_found_exception') return null;
     throw err;
@@ -50,10 +63,10 @@ export async function closePit(client: Client, id: string): Promise<void> {
 /** One page of hits (with the exact total), from `from`, in the spec's sort. */
 export async function searchPage<T>(client: Client, spec: SearchSpec, from: number, size: number, window: number): Promise<Hits<T>> {
   if (fitsWindow(from, size, window)) {
-    const r = await client.search<T>({ index: spec.index, query: spec.query, sort: spec.sort, from, size, track_total_hits: true, ...sourceOf(spec) });
+    const r = await search<T>(client, { index: spec.index, query: spec.query, sort: spec.sort, from, size, track_total_hits: true, ...sourceOf(spec) });
     return { hits: r.hits.hits, total: totalOf(r.hits) };
   }
-  const opened = await openPit(client, spec.index);
+  const opened = await openPit(client, spec.index, keepAliveOf(spec));
   if (opened === null) return { hits: [], total: 0 };
   let pit: string = opened;
   try {
@@ -62,8 +75,8 @@ export async function searchPage<T>(client: Client, spec: SearchSpec, from: numb
     let total = -1;
     // Walk to `from` in window-sized steps reading only sort values, then read the page.
     while (skipped < from) {
-      const r: estypes.SearchResponse<T> = await client.search<T>({
-        pit: { id: pit, keep_alive: KEEP_ALIVE }, query: spec.query, sort: spec.sort, size: Math.min(window, from - skipped),
+      const r: estypes.SearchResponse<T> = await search<T>(client, {
+        pit: { id: pit, keep_alive: keepAliveOf(spec) }, query: spec.query, sort: spec.sort, size: Math.min(window, from - skipped),
         _source: false, track_total_hits: total < 0, ...(after ? { search_after: after } : {}),
       });
       pit = r.pit_id ?? pit;
@@ -78,8 +91,8 @@ export async function searchPage<T>(client: Client, spec: SearchSpec, from: numb
     const hits: Array<estypes.SearchHit<T>> = [];
     while (hits.length < size) {
       const want = Math.min(window, size - hits.length);
-      const r: estypes.SearchResponse<T> = await client.search<T>({
-        pit: { id: pit, keep_alive: KEEP_ALIVE }, query: spec.query, sort: spec.sort, size: want,
+      const r: estypes.SearchResponse<T> = await search<T>(client, {
+        pit: { id: pit, keep_alive: keepAliveOf(spec) }, query: spec.query, sort: spec.sort, size: want,
         track_total_hits: total < 0, ...sourceOf(spec), ...(after ? { search_after: after } : {}),
       });
       pit = r.pit_id ?? pit;
@@ -107,7 +120,7 @@ export async function searchAfterPage<T>(client: Client, spec: SearchSpec, after
   let position = after;
   while (hits.length < size) {
     const want = Math.min(window, size - hits.length);
-    const r = await client.search<T>({
+    const r = await search<T>(client, {
       index: spec.index, query: spec.query, sort: spec.sort, size: want, search_after: position,
       track_total_hits: total < 0, ...sourceOf(spec),
     });
@@ -133,7 +146,7 @@ export async function* walkAll<T>(
   start?: estypes.SortResults,
 ): AsyncGenerator<Array<estypes.SearchHit<T>>> {
   if (limit <= 0) return;
-  const opened = await openPit(client, spec.index);
+  const opened = await openPit(client, spec.index, keepAliveOf(spec));
   if (opened === null) return;
   let pit: string = opened;
   try {
@@ -141,8 +154,8 @@ export async function* walkAll<T>(
     let remaining = limit;
     while (remaining > 0) {
       const size = Math.min(chunk, remaining);
-      const r: estypes.SearchResponse<T> = await client.search<T>({
-        pit: { id: pit, keep_alive: KEEP_ALIVE }, query: spec.query, sort: spec.sort, size,
+      const r: estypes.SearchResponse<T> = await search<T>(client, {
+        pit: { id: pit, keep_alive: keepAliveOf(spec) }, query: spec.query, sort: spec.sort, size,
         track_total_hits: false, ...sourceOf(spec), ...(after ? { search_after: after } : {}),
       });
       pit = r.pit_id ?? pit;

@@ -2,6 +2,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import type { TimeseriesBucket, TimeseriesQuery } from '../store.js';
 import { INTERVAL_US, TimeseriesAccumulator } from '../timeseries.js';
 import type { IndexNames } from './index-names.js';
+import { search } from './search-guard.js';
 import { COMPOSITE_PAGE, statsQuery } from './stats-aggs.js';
 
 type Page = { buckets: Array<{ key: { bucket: number; outcome: string }; doc_count: number; cost: { value: number } }>; after_key?: Record<string, string | number> };
@@ -26,7 +27,7 @@ export async function queryTimeseries(client: Client, names: IndexNames, q: Time
         aggs: { cost: { sum: { field: 'cost_nanos' } } },
       },
     };
-    const r = await client.search({ index: names.entriesPattern, size: 0, track_total_hits: false, query, aggs });
+    const r = await search(client, { index: names.entriesPattern, size: 0, track_total_hits: false, query, aggs });
     const page = (r.aggregations as Record<string, Page> | undefined)?.series;
     if (!page) break;
     for (const b of page.buckets) acc.add(b.key.bucket, b.key.outcome, b.doc_count, Math.round(b.cost.value));

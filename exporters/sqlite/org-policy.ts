@@ -1,7 +1,7 @@
-import { MIN_RETENTION_DAYS, RetentionPolicyError, type OrganizationPolicy } from '../agent-store.js';
+import { checkRetentionDays, RetentionPolicyError, type OrganizationPolicy } from '../agent-store.js';
 import type { Database } from './driver.js';
 
-export const DAY_US = 86_400_000_000;
+export { DAY_US, expiresAtUs } from '../agent-store.js';
 
 /**
  * An organization's retention and public-activity settings. Organizations
@@ -20,21 +20,9 @@ export function readPolicy(db: Database, organizationId: string, defaultRetentio
 
 export function writePolicy(db: Database, organizationId: string, changes: Partial<OrganizationPolicy>, force: boolean): void {
   const days = changes.retention_days;
-  if (days !== undefined) {
-    if (!Number.isInteger(days) || days < 1) throw new RetentionPolicyError('retention must be a whole number of days, at least 1');
-    if (days < MIN_RETENTION_DAYS && !force) {
-      throw new RetentionPolicyError(
-        `retention of ${days} days is below ${MIN_RETENTION_DAYS} days, the EU AI Act Article 19 minimum for such logs; force it only if these logs are not subject to it`,
-      );
-    }
-  }
+  if (days !== undefined) checkRetentionDays(days, force);
   const result = db
     .prepare('UPDATE organizations SET retention_days = coalesce(?, retention_days), public_activity = coalesce(?, public_activity) WHERE id = ?')
     .run(days ?? null, changes.public_activity === undefined ? null : changes.public_activity ? 1 : 0, organizationId);
   if (result.changes === 0) throw new RetentionPolicyError(`no organization ${organizationId}`);
-}
-
-/** expires_at of a record: its time plus its organization's retention (computed when read, see README "Retention"). */
-export function expiresAtUs(timeUs: number, retentionDays: number): number {
-  return timeUs + retentionDays * DAY_US;
 }

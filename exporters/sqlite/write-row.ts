@@ -65,6 +65,11 @@ function json(v: unknown): string | null {
   return v === null || v === undefined ? null : JSON.stringify(v);
 }
 
+/** The agent's name the span's conventions gave (its details), which names an agent it registers; null when none. */
+export function agentNameOf(e: Pick<EntryRecord, 'details' | 'attributes'>): string | null {
+  return storedDetails(e.details, e.attributes).agent_name ?? null;
+}
+
 export function toWriteRow(e: EntryRecord, fulltext: boolean): WriteRow {
   // an entry queued before entries carried details (a job from an older receiver) gets them as ingest would
   const details = storedDetails(e.details, e.attributes);

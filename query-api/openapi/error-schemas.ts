@@ -16,7 +16,7 @@ const CODE_MEANINGS: Record<ErrorCode, string> = {
   NOT_FOUND: 'no such resource within the caller\'s organization, or no such route (404)',
   RATE_LIMITED: 'too many requests (429, with Retry-After)',
   AGENT_DEACTIVATED: 'the agent is deactivated (410): activity cannot be reported for it',
-  INTERNAL: 'an unexpected failure (500); the server log has the details',
+  INTERNAL: 'an unexpected failure (500; the server log has the details), or the store cannot answer now (503, with Retry-After: e.g. Elasticsearch unreachable or a shard failed)',
 };
 
 export const errorCodeSchema: Schema = {

@@ -379,6 +379,8 @@ describe('GET /api/v1/ledger', () => {
     expect((await server.get('/healthz')).status).toBe(200);
     const ready = await server.get('/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body.checks.map((c: any) => c.name)).toEqual(['store', 'queue']);
+    // the test server runs the OTLP/gRPC receiver too (on a free port), which has its own check
+    expect(ready.body.checks.map((c: any) => c.name)).toEqual(['store', 'queue', 'otlp_grpc']);
+    expect(ready.body.checks.every((c: any) => c.ok)).toBe(true);
   });
 });

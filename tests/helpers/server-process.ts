@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -43,6 +44,11 @@ export interface ServerProcess {
 
 type ServerOptions = { dataDir?: string; env?: Record<string, string>; role?: 'all' | 'receiver' | 'worker' | 'query' };
 
+/** Test servers' Elasticsearch indices: `agent-ledger-e2e-<hash of the data directory>` (scripts/test-es.sh deletes them after the run). */
+export function elasticsearchPrefixFor(dataDir: string): string {
+  return `agent-ledger-e2e-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`;
+}
+
 /** A start that lost its probed port to another process before binding it (test files run in parallel). */
 class PortTakenError extends Error {}
 
@@ -85,6 +91,8 @@ async function startOnFreePorts(dataDir: string, options: ServerOptions): Promis
       AGENT_LEDGER_BOOTSTRAP_KEY: TEST_ADMIN_KEY,
       // tests send spans from fixed past dates, older than the default retention; the sweeper tests turn it on
       AGENT_LEDGER_RETENTION_SWEEP_INTERVAL_SECONDS: '0',
+      // with ELASTICSEARCH_URL set (npm run test:es), every server has indices of its own, kept across a restart on the same data directory
+      AGENT_LEDGER_ELASTICSEARCH_INDEX_PREFIX: elasticsearchPrefixFor(dataDir),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

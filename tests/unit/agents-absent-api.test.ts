@@ -7,8 +7,8 @@ import type { CredentialStore, LedgerStore } from '../../exporters/store.js';
 import { createQueryApi, type QueryApi } from '../../query-api/query-api.js';
 
 /**
- * A store that declares no agents (`Store.agents` null, the Elasticsearch
- * store today): every agent route keeps its access check, then answers 400
+ * A store that declares no agents (`Store.agents` null; neither built-in
+ * store since the Elasticsearch one has them): every agent route keeps its access check, then answers 400
  * with the reason; no route answers from part of the data or a 500.
  */
 const noCalls = new Proxy({}, { get: () => () => Promise.reject(new Error('the store must not be called')) });

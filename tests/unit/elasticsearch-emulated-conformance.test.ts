@@ -14,7 +14,8 @@ import { fakeClient } from './elasticsearch-fake-client.js';
  * ELASTICSEARCH_URL is set.
  */
 async function emulatedStore(maxResultWindow: number) {
-  const emulator = new ElasticsearchEmulator();
+  // the emulator refuses what the cluster would with the same index.max_result_window as the store is told
+  const emulator = new ElasticsearchEmulator({ maxResultWindow });
   const { client } = fakeClient(emulator.handle);
   const store = await createElasticsearchStore({ node: 'unused', client, maxResultWindow });
   return { emulator, store };

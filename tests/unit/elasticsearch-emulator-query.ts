@@ -134,7 +134,8 @@ export function compareValues(a: unknown, b: unknown): number {
   return Buffer.compare(Buffer.from(String(a)), Buffer.from(String(b)));
 }
 
-export type SortSpec = Array<Record<string, { order: 'asc' | 'desc' }>>;
+/** `{ field: { order } }` or Elasticsearch's shorthand `{ field: 'desc' }`; a field's default order is ascending. */
+export type SortSpec = Array<Record<string, { order?: 'asc' | 'desc' } | 'asc' | 'desc'>>;
 
 export function sortValues(doc: Doc, sort: SortSpec): unknown[] {
   return sort.map((s) => {
@@ -147,7 +148,8 @@ export function sortValues(doc: Doc, sort: SortSpec): unknown[] {
 /** Tuple order of the sort; missing values last whatever the direction (Elasticsearch's default). */
 export function compareSortTuples(a: unknown[], b: unknown[], sort: SortSpec): number {
   for (let i = 0; i < sort.length; i++) {
-    const { order } = one(sort[i])[1];
+    const spec = one(sort[i])[1];
+    const order = typeof spec === 'string' ? spec : (spec.order ?? 'asc');
     if (a[i] === null || b[i] === null) {
       if (a[i] === b[i]) continue;
       return a[i] === null ? 1 : -1;
@@ -161,7 +163,13 @@ export function compareSortTuples(a: unknown[], b: unknown[], sort: SortSpec): n
 function subAggs(docs: Doc[], aggs: Record<string, any> | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, agg] of Object.entries(aggs ?? {})) {
-    if (!agg.sum) throw new Error('emulator: only sum sub-aggregations');
+    if (agg.min || agg.max) {
+      // min/max: null over no values, as Elasticsearch answers
+      const values = docs.flatMap((d) => valuesOf(d, (agg.min ?? agg.max).field).map(Number));
+      out[name] = { value: values.length ? (agg.min ? Math.min(...values) : Math.max(...values)) : null };
+      continue;
+    }
+    if (!agg.sum) throw new Error('emulator: only sum, min and max sub-aggregations');
     out[name] = { value: docs.reduce((s, d) => s + valuesOf(d, agg.sum.field).reduce((t: number, v) => t + Number(v), 0), 0) };
   }
   return out;

@@ -1,6 +1,8 @@
 import { DERIVED_ENTRY_FIELDS } from '../../exporters/elasticsearch/mappings.js';
+import { conflict, deleteByQuery, documentRequest, seqNoConflict, type DocStore } from './elasticsearch-emulator-docs.js';
 import { checkDocument, indexedView, mergeMapping, templateFor, type IndexMapping, type MappingError, type Template } from './elasticsearch-emulator-mapping.js';
 import { aggregate, compareSortTuples, matches, sortValues, type Doc, type SortSpec } from './elasticsearch-emulator-query.js';
+import { EmulatorReads, type IndexView, type StoredDoc } from './elasticsearch-emulator-reads.js';
 import type { FakeReply, SentRequest } from './elasticsearch-fake-client.js';
 import { painlessAsJs, type Script } from './elasticsearch-painless-as-js.js';
 
@@ -12,21 +14,20 @@ import { painlessAsJs, type Script } from './elasticsearch-painless-as-js.js';
  * mappings, compiles the painless script or analyses text the same way.
  * Its write side is strict as a cluster is (elasticsearch-emulator-mapping.ts):
  * per-index mappings from templates, refused documents as per-item errors,
- * 413 past http.max_content_length, 429 under injected pressure, and
- * searches that see only what was refreshed (gets and mgets are realtime).
+ * 413 past http.max_content_length, 429 under injected pressure. Its read
+ * side too (elasticsearch-emulator-reads.ts): searches, counts and points in
+ * time see an index as of its last refresh (gets and mgets are realtime),
+ * and it refuses what a cluster refuses (result window, `ids` cap, partial
+ * results). Conditional writes (`op_type: create`, `if_seq_no`), deletes and
+ * delete-by-query answer as a cluster's (elasticsearch-emulator-docs.ts).
  */
-interface Stored {
-  source: Doc;
-  seq: number;
-  /** Fields past their ignore_above: kept in _source, not indexed. */
-  ignored: Set<string>;
-}
+type Stored = StoredDoc;
 
 export interface EmulatorOptions {
   /** http.max_content_length: a larger request body is answered 413 (default 100 MB, as a cluster's). */
   maxContentLength?: number;
-  /** Searches see writes at once, as if every write refreshed (default false: only after a refresh). */
-  realtimeSearch?: boolean;
+  /** index.max_result_window of the entry and runs indices (default 10,000, as a cluster's). */
+  maxResultWindow?: number;
 }
 
 /** Faults a test injects: each counter is used up one request (or bulk item) at a time. */
@@ -42,26 +43,22 @@ const illegalArgument = (reason: string): FakeReply & { body: any } => ({
   status: 400,
   body: { error: { type: 'illegal_argument_exception', reason }, status: 400 },
 });
-const conflict = (reason: string) => ({ status: 409, error: { type: 'version_conflict_engine_exception', reason } });
-
-export class ElasticsearchEmulator {
-  private readonly indices = new Map<string, Map<string, Stored>>();
-  /** What searches see: each index as of its last refresh. */
-  private readonly searchable = new Map<string, Map<string, Stored>>();
+export class ElasticsearchEmulator implements DocStore {
+  readonly indices = new Map<string, Map<string, Stored>>();
   private readonly mappings = new Map<string, IndexMapping>();
   private readonly templates = new Map<string, Template>();
   readonly pressure: Pressure = { rejectBulks: 0, rejectItems: { create: 0, update: 0, index: 0 } };
   readonly maxContentLength: number;
-  private readonly realtimeSearch: boolean;
   private readonly scripts = new Map<string, Script>();
-  private readonly pits = new Map<string, string[]>();
   private seq = 0;
+  /** Near-real-time visibility, points in time, result-window limits and injectable read faults. */
+  readonly reads: EmulatorReads;
   /** Entry index names seen, to check the monthly naming. */
   readonly created: string[] = [];
 
   constructor(options: EmulatorOptions = {}) {
     this.maxContentLength = options.maxContentLength ?? 100 * 1024 * 1024;
-    this.realtimeSearch = options.realtimeSearch ?? false;
+    this.reads = new EmulatorReads(options.maxResultWindow ?? 10_000);
   }
 
   handle = (req: SentRequest): FakeReply => {
@@ -69,11 +66,18 @@ export class ElasticsearchEmulator {
     if (req.bytes > this.maxContentLength) {
       return { status: 413, body: { error: { type: 'content_too_long', reason: `request body of ${req.bytes} bytes is over http.max_content_length ${this.maxContentLength}` }, status: 413 } };
     }
-    const refreshes = query.get('refresh') === 'wait_for' || query.get('refresh') === 'true' || query.get('refresh') === '';
     const reply = this.route(req, path, query);
-    if (refreshes && (reply.status ?? 200) < 300) this.refreshAll();
+    // a write with `refresh` (true, wait_for) makes what it touched searchable before it answers
+    const refresh = query.get('refresh');
+    if (refresh !== null && refresh !== 'false' && (reply.status ?? 200) < 300) this.refresh(this.touched(req, path[0]));
     return reply;
   };
+
+  /** The indices a write went to (a bulk's from its action lines). */
+  private touched(req: SentRequest, first: string): string[] {
+    if (first !== '_bulk') return this.resolve(first);
+    return [...new Set((req.body as any[]).map((line) => (Object.values(line)[0] as { _index?: string })?._index).filter((n): n is string => typeof n === 'string'))];
+  }
 
   private route(req: SentRequest, path: string[], query: URLSearchParams): FakeReply {
     const [first, second, third] = path;
@@ -85,11 +89,8 @@ export class ElasticsearchEmulator {
     if (first === '_bulk') return this.bulk(req.body);
     if (first === '_refresh') return this.refresh(this.resolve('*'));
     if (first === '_mget') return this.mget(req.body.docs, query);
-    if (first === '_pit') {
-      this.pits.delete(req.body.id);
-      return { body: { succeeded: true, num_freed: 1 } };
-    }
-    if (first === '_search') return this.search(this.pits.get(req.body.pit.id)!, req.body);
+    if (first === '_pit') return this.reads.closePit(req.body.id);
+    if (first === '_search') return this.searchPit(req.body, query);
     const names = this.resolve(first);
     switch (second) {
       case undefined:
@@ -100,24 +101,32 @@ export class ElasticsearchEmulator {
       case '_mapping':
         return this.mapping(req.method, names, req.body);
       case '_search':
-        return this.search(names, req.body ?? {});
-      case '_count':
-        return { body: { count: this.search(names, { query: req.body?.query, size: 0, track_total_hits: true }).body.hits.total.value } };
+        return this.search(this.reads.view(names), req.body ?? {}, query);
+      case '_count': {
+        const r = this.search(this.reads.view(names), { query: req.body?.query, size: 0, track_total_hits: true }, query);
+        return r.status ? r : { body: { count: r.body.hits.total.value, _shards: r.body._shards } };
+      }
       case '_mget':
         return this.mget(req.body.ids.map((id: string) => ({ _index: first, _id: id })), query);
-      case '_pit': {
-        const id = `pit-${++this.seq}`;
-        this.pits.set(id, names);
-        return { body: { id } };
-      }
+      case '_pit':
+        return this.reads.openPit(names, query.get('keep_alive'), query.get('allow_partial_search_results') !== 'false');
+      case '_delete_by_query':
+        return deleteByQuery(this, this.reads.view(names), req.body);
       case '_refresh':
         return this.refresh(names);
       case '_doc':
       case '_create':
       case '_update':
-        return this.document(req.method, second, first, third, req.body, query);
+        return documentRequest(this, req.method, second, first, third, req.body, query);
     }
     throw new Error(`emulator: ${req.method} ${req.path} not emulated`);
+  }
+
+  /** A search over a point in time: its snapshot, renewed, or the 404 of an expired one. */
+  private searchPit(body: any, query: URLSearchParams): FakeReply {
+    const view = this.reads.usePit(body.pit.id, body.pit.keep_alive);
+    if (!(view instanceof Map)) return view;
+    return this.search(view, body, query);
   }
 
   private resolve(pattern: string): string[] {
@@ -129,7 +138,6 @@ export class ElasticsearchEmulator {
     let index = this.indices.get(name);
     if (!index) {
       this.indices.set(name, (index = new Map()));
-      this.searchable.set(name, new Map());
       this.created.push(name);
       // auto-created by a write: the matching template's mappings, as a cluster applies them
       const mappings = templateFor(this.templates.values(), name)?.template?.mappings;
@@ -149,7 +157,7 @@ export class ElasticsearchEmulator {
 
   private dropIndex(name: string): void {
     this.indices.delete(name);
-    this.searchable.delete(name);
+    this.reads.refresh(this.indices, [name]);
     this.mappings.delete(name);
   }
 
@@ -186,22 +194,26 @@ export class ElasticsearchEmulator {
   }
 
   private refresh(names: string[]): FakeReply {
-    for (const name of names) this.searchable.set(name, new Map(this.indices.get(name)));
+    this.reads.refresh(this.indices, names);
     return { body: { _shards: { total: names.length, successful: names.length, failed: 0 } } };
   }
 
-  private refreshAll(): void {
-    this.refresh([...this.indices.keys()]);
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  remove(index: string, id: string): number {
+    this.indices.get(index)?.delete(id);
+    return ++this.seq;
   }
 
   /** Stores a document its index's mapping accepts; answers the refusal otherwise. */
-  private put(index: string, id: string, source: Doc): MappingError | null {
+  put(index: string, id: string, source: Doc): MappingError | null {
     const target = this.index(index);
     const ignored = new Set<string>();
     const error = checkDocument(this.mappings.get(index), source, ignored);
     if (error) return error;
     target.set(id, { source: structuredClone(source), seq: ++this.seq, ignored });
-    if (this.realtimeSearch) this.refresh([index]);
     return null;
   }
 
@@ -210,7 +222,7 @@ export class ElasticsearchEmulator {
   }
 
   /** `_source` as a client reads it: entries without their derived fields, then the request's filter. */
-  private source(index: string, doc: Doc, filter: unknown, includes?: string[], excludes?: string[]): Doc | undefined {
+  source(index: string, doc: Doc, filter: unknown, includes?: string[], excludes?: string[]): Doc | undefined {
     if (filter === false) return undefined;
     let out: Doc = structuredClone(doc);
     const drop = [...(index.includes('-entries-') ? DERIVED_ENTRY_FIELDS : []), ...(excludes ?? []), ...((filter as { excludes?: string[] })?.excludes ?? [])];
@@ -229,7 +241,15 @@ export class ElasticsearchEmulator {
     const rejected = { status: 429, error: { type: 'es_rejected_execution_exception', reason: 'rejected execution' } };
     for (let i = 0; i < lines.length; i += 2) {
       const [action, body] = [lines[i], lines[i + 1]];
-      if (action.create) {
+      if (action.delete) {
+        // a delete has no body line
+        i--;
+        const { _index, _id, if_seq_no, if_primary_term } = action.delete;
+        const current = this.indices.get(_index)?.get(_id);
+        const refused = seqNoConflict(if_seq_no, if_primary_term, current);
+        const outcome = refused ? conflict(refused) : current ? { status: 200, result: 'deleted', _seq_no: this.remove(_index, _id), _primary_term: 1 } : { status: 404, result: 'not_found' };
+        items.push({ delete: { _index, _id, ...outcome } });
+      } else if (action.create) {
         const { _index, _id } = action.create;
         if (busy('create')) {
           items.push({ create: { _index, _id, ...rejected } });
@@ -237,7 +257,7 @@ export class ElasticsearchEmulator {
         }
         const exists = this.indices.get(_index)?.has(_id);
         const error = exists ? null : this.put(_index, _id, body);
-        items.push({ create: { _index, _id, ...(exists ? conflict('document already exists') : error ? this.refused(error) : { status: 201, result: 'created' }) } });
+        items.push({ create: { _index, _id, ...(exists ? conflict('document already exists') : error ? this.refused(error) : { status: 201, result: 'created', _seq_no: this.seq, _primary_term: 1 }) } });
       } else if (action.index) {
         const { _index, _id } = action.index;
         if (busy('index')) {
@@ -260,7 +280,9 @@ export class ElasticsearchEmulator {
         items.push({ update: { _index, _id, ...(error ? this.refused(error) : { status: current ? 200 : 201, result: ctx.op === 'noop' ? 'noop' : current ? 'updated' : 'created' }) } });
       }
     }
-    return { body: { took: 1, errors: items.some((i: any) => (i.create ?? i.index ?? i.update).status >= 300), items } };
+    // a delete of a missing document is a 404 item but no error
+    const errors = items.some((item: any) => Object.values(item as Record<string, { status: number }>)[0].status >= 300 && item.delete?.status !== 404);
+    return { body: { took: 1, errors, items } };
   }
 
   private mget(docs: Array<{ _index: string; _id: string }>, query: URLSearchParams): FakeReply {
@@ -275,46 +297,27 @@ export class ElasticsearchEmulator {
     };
   }
 
-  private document(method: string, op: string, index: string, id: string, body: Doc, query: URLSearchParams): FakeReply {
-    const current = this.indices.get(index)?.get(id);
-    if (op === '_doc' && (method === 'PUT' || method === 'POST')) {
-      const error = this.put(index, id, body);
-      if (error) return { status: error.status, body: { error: { type: error.type, reason: error.reason }, status: error.status } };
-      return { status: current ? 200 : 201, body: { _index: index, _id: id, result: current ? 'updated' : 'created' } };
-    }
-    if (op === '_doc') {
-      if (!current) return { status: 404, body: { _index: index, _id: id, found: false } };
-      const excludes = query.get('_source_excludes')?.split(',');
-      return { body: { _index: index, _id: id, found: true, _seq_no: current.seq, _source: this.source(index, current.source, true, undefined, excludes) } };
-    }
-    if (op === '_create') {
-      if (current) return { status: 409, body: { error: conflict(`[${id}]: document already exists`).error, status: 409 } };
-      const error = this.put(index, id, body);
-      if (error) return { status: error.status, body: { error: { type: error.type, reason: error.reason }, status: error.status } };
-      return { status: 201, body: { _index: index, _id: id, result: 'created' } };
-    }
-    if (!current) return notFound('document_missing_exception', id);
-    if (query.has('if_seq_no') && Number(query.get('if_seq_no')) !== current.seq) return { status: 409, body: { error: conflict('seq_no changed').error, status: 409 } };
-    const error = this.put(index, id, { ...current.source, ...body.doc });
-    if (error) return { status: error.status, body: { error: { type: error.type, reason: error.reason }, status: error.status } };
-    return { body: { _index: index, _id: id, result: 'updated' } };
-  }
-
-  private search(names: string[], body: any): FakeReply & { body: any } {
+  private search(view: IndexView, body: any, query: URLSearchParams): FakeReply & { body: any } {
+    const names = [...view.keys()];
+    const refused = this.reads.refuse(names, body);
+    if (refused) return refused as FakeReply & { body: any };
     const sort = (body.sort ?? []) as SortSpec;
     // what a cluster refuses with search_after (SearchAfterBuilder): a tuple not the sort's length, a from past 0, a value not of its field's type
     if (body.search_after) {
       const after = body.search_after as unknown[];
       if (after.length !== sort.length) return illegalArgument(`search_after has ${after.length} value(s) but sort has ${sort.length}.`);
       if ((body.from ?? 0) > 0) return illegalArgument('`from` parameter must be set to 0 when `search_after` is used.');
-      const example = names.flatMap((index) => [...(this.searchable.get(index)?.values() ?? [])]).map((d) => sortValues(d.source, sort))[0];
+      const example = names.flatMap((index) => [...(view.get(index)?.values() ?? [])]).map((d) => sortValues(d.source, sort))[0];
       for (let i = 0; example && i < after.length; i++) {
         if (example[i] !== null && typeof example[i] !== typeof after[i]) return illegalArgument(`Failed to parse search_after value for field [${Object.keys(sort[i])[0]}].`);
       }
     }
-    let hits = names
-      .flatMap((index) => [...(this.searchable.get(index) ?? new Map<string, Stored>())].map(([id, d]) => ({ index, id, d, view: indexedView(d.source, d.ignored, this.mappings.get(index)) })))
-      .filter(({ id, view }) => !body.query || matches(view, id, body.query))
+    const matching = names
+      .flatMap((index) => [...(view.get(index) ?? new Map<string, Stored>())].map(([id, d]) => ({ index, id, d, view: indexedView(d.source, d.ignored, this.mappings.get(index)) })))
+      .filter(({ id, view }) => !body.query || matches(view, id, body.query));
+    const answered = this.reads.partial(matching, query.get('allow_partial_search_results') !== 'false');
+    if (!('hits' in answered)) return answered as FakeReply & { body: any };
+    let hits = answered.hits
       .map((h) => ({ ...h, sort: sortValues(h.view, sort) }))
       .sort((a, b) => compareSortTuples(a.sort, b.sort, sort));
     const total = hits.length;
@@ -324,7 +327,7 @@ export class ElasticsearchEmulator {
     const page = hits.slice(from, from + (body.size ?? 10));
     return {
       body: {
-        took: 1, timed_out: false, _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
+        took: 1, timed_out: answered.timedOut, _shards: answered.shards,
         ...(body.pit ? { pit_id: body.pit.id } : {}),
         hits: {
           total: { value: total, relation: 'eq' },
@@ -332,7 +335,8 @@ export class ElasticsearchEmulator {
           hits: page.map((h) => ({
             _index: h.index, _id: h.id, _score: null, sort: h.sort,
             ...(body.seq_no_primary_term ? { _seq_no: h.d.seq, _primary_term: 1 } : {}),
-            ...(body._source === false ? {} : { _source: this.source(h.index, h.d.source, body._source ?? true) }),
+            // `_source: [fields]` keeps those fields only, as Elasticsearch's source filtering does
+            ...(body._source === false ? {} : { _source: this.source(h.index, h.d.source, body._source ?? true, Array.isArray(body._source) ? body._source : undefined) }),
           })),
         },
         ...(aggregations ? { aggregations } : {}),

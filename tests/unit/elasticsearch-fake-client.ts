@@ -23,9 +23,11 @@ export interface FakeReply {
 
 export type FakeHandler = (req: SentRequest) => FakeReply;
 
-function parseBody(raw: unknown): unknown {
+function parseBody(raw: unknown, path: string): unknown {
   if (raw === null || raw === undefined || raw === '') return null;
   const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw);
+  // a bulk is NDJSON even when it is one line (a delete has no source line)
+  if (path.endsWith('/_bulk')) return text.split('\n').filter((l) => l.length).map((l) => JSON.parse(l));
   try {
     return JSON.parse(text);
   } catch {
@@ -39,7 +41,7 @@ export function fakeClient(handler: FakeHandler): { client: Client; requests: Se
     override async request(params: any): Promise<any> {
       const raw = params.body ?? '';
       const bytes = Buffer.isBuffer(raw) ? raw.length : Buffer.byteLength(String(raw));
-      const req: SentRequest = { method: params.method, path: params.path, querystring: params.querystring ?? '', body: parseBody(params.body), bytes };
+      const req: SentRequest = { method: params.method, path: params.path, querystring: params.querystring ?? '', body: parseBody(params.body, params.path), bytes };
       requests.push(req);
       const reply = handler(req);
       return {

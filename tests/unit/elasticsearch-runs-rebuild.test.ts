@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createElasticsearchStore } from '../../exporters/elasticsearch/elasticsearch-store.js';
-import type { RunSummary, Store } from '../../exporters/store.js';
+import { createElasticsearchStore, type ElasticsearchStore } from '../../exporters/elasticsearch/elasticsearch-store.js';
+import type { RunSummary } from '../../exporters/store.js';
 import { generateEntries } from '../conformance/dataset.js';
 import { entryOrder } from '../conformance/expected-ledger.js';
 import { expectedRuns, publicRun } from '../conformance/expected-runs.js';
@@ -18,8 +18,8 @@ const { written } = writePlan(generateEntries());
 const byRun = (a: RunSummary, b: RunSummary) => a.id.localeCompare(b.id) || (a.user_id ?? '').localeCompare(b.user_id ?? '');
 const sortedTags = (r: RunSummary) => ({ ...r, tags: [...r.tags].sort() });
 
-async function allRuns(store: Store & { refresh(): Promise<void> }): Promise<RunSummary[]> {
-  // runs are written without a refresh: searches see them after one, as on a cluster
+async function allRuns(store: ElasticsearchStore): Promise<RunSummary[]> {
+  // the rebuilt runs are searchable after a refresh, as on a cluster
   await store.refresh();
   const page = await store.ledger.listRuns({ scope: { organization_id: null }, sort_by: 'timestamp', sort_order: 'asc', page: 0, page_size: 1000 });
   return page.data.sort(byRun).map(sortedTags);

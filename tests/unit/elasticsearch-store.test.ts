@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.js';
+import { elasticsearchPrefixFor } from '../helpers/server-process.js';
 import { agentsOf } from '../../exporters/agent-store.js';
 import { createElasticsearchStore } from '../../exporters/elasticsearch/elasticsearch-store.js';
 import { runDocId } from '../../exporters/elasticsearch/index-names.js';
@@ -34,6 +35,20 @@ describe('createElasticsearchStore', () => {
       'GET /ledger-test-organizations/_mapping',
       'PUT /ledger-test-api-keys',
       'GET /ledger-test-api-keys/_mapping',
+      'PUT /ledger-test-agents',
+      'GET /ledger-test-agents/_mapping',
+      'PUT /ledger-test-agent-keys',
+      'GET /ledger-test-agent-keys/_mapping',
+      'PUT /ledger-test-agent-usage',
+      'GET /ledger-test-agent-usage/_mapping',
+      'PUT /ledger-test-activity',
+      'GET /ledger-test-activity/_mapping',
+      'PUT /ledger-test-activity-tombstones',
+      'GET /ledger-test-activity-tombstones/_mapping',
+      'PUT /ledger-test-agent-lifecycle',
+      'GET /ledger-test-agent-lifecycle/_mapping',
+      'PUT /ledger-test-organization-policies',
+      'GET /ledger-test-organization-policies/_mapping',
       'HEAD /ledger-test-runs',
     ]);
     expect(requests[2].body.script).toMatchObject({ lang: 'painless' });
@@ -45,12 +60,13 @@ describe('createElasticsearchStore', () => {
     await expect(createElasticsearchStore({ node: 'unused', client })).rejects.toThrow(/security_exception/);
   });
 
-  it('declares no agents (no registry, activity or retention), so callers refuse with a reason instead of answering from nothing', async () => {
+  it('declares agents (registry, activity, retention): callers use them instead of refusing', async () => {
     const { client } = fakeClient(ok);
     const store = await createElasticsearchStore({ node: 'unused', client });
-    expect(store.agents).toBeNull();
-    expect(() => agentsOf(store)).toThrow(UnsupportedQueryError);
-    expect(() => agentsOf(store)).toThrow(/retention are not implemented by this store \(the Elasticsearch store/);
+    expect(store.agents).not.toBeNull();
+    expect(agentsOf(store)).toBe(store.agents);
+    // a store that declares none is still refused with the reason
+    expect(() => agentsOf({ agents: null })).toThrow(UnsupportedQueryError);
   });
 
   it('lists the runs q matched through a composite of (organization, run, user) over matching entries', async () => {
@@ -99,5 +115,20 @@ describe('elasticsearch configuration', () => {
   it('defaults to no Elasticsearch (the embedded SQLite store) and names a bad prefix', () => {
     expect(loadConfig({ env: {} }).elasticsearch_url).toBeNull();
     expect(() => loadConfig({ env: { AGENT_LEDGER_ELASTICSEARCH_INDEX_PREFIX: 'Bad*' } })).toThrow(/elasticsearch.index_prefix|ELASTICSEARCH_INDEX_PREFIX/);
+  });
+
+  it('keeps a point in time 5m between reads by default; another Elasticsearch time is accepted, anything else named', () => {
+    expect(loadConfig({ env: {} }).elasticsearch.pit_keep_alive).toBe('5m');
+    expect(loadConfig({ env: { AGENT_LEDGER_ELASTICSEARCH_PIT_KEEP_ALIVE: '20m' } }).elasticsearch.pit_keep_alive).toBe('20m');
+    for (const bad of ['0m', '5', '5 minutes', '1d', '-1m', '5m;', '05m']) {
+      expect(() => loadConfig({ env: { AGENT_LEDGER_ELASTICSEARCH_PIT_KEEP_ALIVE: bad } }), bad).toThrow(/pit_keep_alive|PIT_KEEP_ALIVE/);
+    }
+  });
+
+  it('gives every test server its own valid index prefix, the same across a restart on its data directory', () => {
+    const a = elasticsearchPrefixFor('/tmp/ledger-e2e-a');
+    expect(a).toBe(elasticsearchPrefixFor('/tmp/ledger-e2e-a'));
+    expect(a).not.toBe(elasticsearchPrefixFor('/tmp/ledger-e2e-b'));
+    expect(loadConfig({ env: { AGENT_LEDGER_ELASTICSEARCH_INDEX_PREFIX: a } }).elasticsearch.index_prefix).toBe(a);
   });
 });
