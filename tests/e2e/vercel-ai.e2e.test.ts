@@ -13,9 +13,10 @@ import { startServerProcess, type ServerProcess } from '../helpers/server-proces
 /**
  * The Vercel AI SDK 7 end to end: the real `ai` + `@ai-sdk/otel`, their own
  * mock models scripted (a tool loop, a streamed call, a provider's HTTP 500,
- * an embedding), exporting OTLP/protobuf to the compiled server; the ledger,
- * runs and traces APIs must answer with what the agent did. Both telemetry
- * integrations: `new OpenTelemetry()` (GenAI conventions) and
+ * an embedding), set up as the instrumentation README shows (`init()`, then
+ * `registerTelemetry(...)`), exporting OTLP/protobuf to the compiled server;
+ * the ledger, runs and traces APIs must answer with what the agent did. Both
+ * telemetry integrations: `new OpenTelemetry()` (GenAI conventions) and
  * `new LegacyOpenTelemetry()` (the ai.* spans of ai 5/6).
  * `ai@7` declares engines >=22; it runs on Node 20 too, and this runs on both.
  */
@@ -55,6 +56,21 @@ const ACTIONS: Record<Mode, Record<Scenario, string[][]>> = {
     embedding: [['ai.embed', 'chain', 'success'], ['ai.embed.doEmbed', 'llm', 'success']],
   },
 };
+/** Each scenario's run: its root action's name and the run's status. */
+const ROOT: Record<Mode, Record<Scenario, [string, string]>> = {
+  current: {
+    toolLoop: ['invoke_agent gpt-4o-mini', 'completed'],
+    stream: ['invoke_agent o4-mini', 'completed'],
+    failing: ['invoke_agent broken-model', 'failed'],
+    embedding: ['embeddings text-embedding-3-small', 'completed'],
+  },
+  legacy: {
+    toolLoop: ['ai.generateText', 'completed'],
+    stream: ['ai.streamText', 'completed'],
+    failing: ['ai.generateText', 'failed'],
+    embedding: ['ai.embed', 'completed'],
+  },
+};
 /** The provider each integration reports: @ai-sdk/otel the GenAI provider name, the legacy spans the SDK's provider id. */
 const PROVIDER: Record<Mode, Record<'chat' | 'responses' | 'embedding', string>> = {
   current: { chat: 'openai', responses: 'openai', embedding: 'openai' },
@@ -62,17 +78,23 @@ const PROVIDER: Record<Mode, Record<'chat' | 'responses' | 'embedding', string>>
 };
 
 let server: ServerProcess;
-const traceIds = {} as Record<Mode, Record<Scenario, string>>;
+const stderr = {} as Record<Mode, string>;
 
-async function agent(env: Record<string, string>): Promise<Record<Scenario, string>> {
-  const { stdout } = await run(process.execPath, [SCRIPT], { env: { ...process.env, ...env }, timeout: 60_000 });
-  return JSON.parse(stdout);
+async function agent(env: Record<string, string>): Promise<string> {
+  const out = await run(process.execPath, [SCRIPT], { env: { ...process.env, ...env }, timeout: 60_000 });
+  return out.stderr;
 }
 
 beforeAll(async () => {
   server = await startServerProcess();
   for (const mode of MODES) {
-    traceIds[mode] = await agent({ MODE: mode, OTLP_URL: server.otlpUrl, OTLP_KEY: server.auth.Authorization.slice('Bearer '.length), AGENT_ID: agentId(mode) });
+    stderr[mode] = await agent({
+      MODE: mode,
+      SETUP: 'ledger',
+      OTEL_EXPORTER_OTLP_ENDPOINT: server.otlpUrl.replace(/\/v1\/traces$/, ''),
+      LEDGER_KEY: server.auth.Authorization.slice('Bearer '.length),
+      AGENT_ID: agentId(mode),
+    });
   }
 }, 120_000);
 
@@ -80,20 +102,27 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** A run with all its actions stored (ingest is asynchronous); the run id is the trace id. */
+/** A scenario's run with all its actions stored (ingest is asynchronous), found in the agent's runs by its root and status. */
 async function runOf(mode: Mode, scenario: Scenario): Promise<any> {
   const count = ACTIONS[mode][scenario].length;
+  const [name, status] = ROOT[mode][scenario];
   for (let i = 0; i < 100; i++) {
-    const res = await server.get(`/api/v1/runs/${traceIds[mode][scenario]}`);
-    if (res.status === 200 && res.body.actions.length >= count) return res.body;
+    const runs = await server.get(`/api/v1/runs?${new URLSearchParams({ agent_id: agentId(mode) })}`);
+    expect(runs.status).toBe(200);
+    const found = runs.body.data.filter((r: any) => r.name === name && r.status === status);
+    expect(found.length).toBeLessThanOrEqual(1);
+    if (found.length === 1) {
+      const res = await server.get(`/api/v1/runs/${found[0].id}`);
+      if (res.status === 200 && res.body.actions.length >= count) return res.body;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${mode} ${scenario}: run never had ${count} actions`);
+  throw new Error(`${mode} ${scenario}: no run ${name} (${status}) with ${count} actions`);
 }
 
 async function traceOf(mode: Mode, scenario: Scenario): Promise<any> {
-  await runOf(mode, scenario);
-  const res = await server.get(`/tenants/default/traces/${traceIds[mode][scenario]}`);
+  const { trace_id } = await runOf(mode, scenario);
+  const res = await server.get(`/tenants/default/traces/${trace_id}`);
   expect(res.status).toBe(200);
   return res.body;
 }
@@ -110,11 +139,18 @@ const priceNanos = (model: string, input: number, output: number, cacheRead = 0)
 const nanos = (usd: number) => Math.round(usd * 1e9);
 
 describe.each(MODES)('Vercel AI SDK 7 on the ledger, %s telemetry integration', (mode) => {
+  it('the agent ran as the README sets it up, every export accepted, four runs', async () => {
+    expect(stderr[mode]).not.toContain('agent-ledger');
+    await Promise.all((['toolLoop', 'stream', 'failing', 'embedding'] as const).map((s) => runOf(mode, s)));
+    expect((await server.get(`/api/v1/runs?agent_id=${agentId(mode)}`)).body.count).toBe(4);
+  });
+
   it('tool loop: every span an action of the agent, both chat calls with tokens and bundled cost, the tool call with arguments and result', async () => {
     const detail = await runOf(mode, 'toolLoop');
     expect(detail).toMatchObject({ status: 'completed', agent_id: agentId(mode) });
     expect(summary(detail.actions)).toEqual(ACTIONS[mode].toolLoop);
-    for (const a of detail.actions) expect(a).toMatchObject({ agent_id: agentId(mode), service_name: 'support-agent', trace_id: traceIds[mode].toolLoop });
+    // init() names the service after the agent.
+    for (const a of detail.actions) expect(a).toMatchObject({ agent_id: agentId(mode), service_name: agentId(mode), trace_id: detail.trace_id });
     const [first, second] = modelCalls(detail.actions);
     expect([first, second].map((c) => [c.model, c.provider, c.input_tokens, c.output_tokens, c.total_tokens])).toEqual([
       ['gpt-4o-mini-2024-07-18', PROVIDER[mode].chat, 57, 18, 75],
@@ -150,7 +186,7 @@ describe.each(MODES)('Vercel AI SDK 7 on the ledger, %s telemetry integration', 
     expect(t.output).toEqual({ message: 'Order O-88231 shipped on 2026-11-20 and arrives tomorrow.', success: true });
     expect(t.tools.map((x: any) => [x.name, x.description, x.parameters.required])).toEqual([['lookup_order', 'Look up a customer order', ['customer_id', 'include_history']]]);
     expect(t.modelConfig).toEqual({ model: 'gpt-4o-mini-2024-07-18', provider: PROVIDER[mode].chat, temperature: 0.2 });
-    expect(t).toMatchObject({ status: 'completed', costCurrency: 'USD', metadata: { agent_id: agentId(mode), service_name: 'support-agent' } });
+    expect(t).toMatchObject({ status: 'completed', costCurrency: 'USD', metadata: { agent_id: agentId(mode), service_name: agentId(mode) } });
   });
 
   it('streamed call: the reasoning model\'s tokens, its price by response model, the streamed text', async () => {
@@ -233,7 +269,7 @@ describe.each(MODES)('Vercel AI SDK 7 on the ledger, %s telemetry integration', 
     });
     await new Promise<void>((resolve) => recorder.listen(0, '127.0.0.1', resolve));
     try {
-      await agent({ MODE: mode, PROTOCOL: 'json', OTLP_URL: `http://127.0.0.1:${(recorder.address() as AddressInfo).port}/v1/traces` });
+      await agent({ MODE: mode, SETUP: 'otel', OTLP_URL: `http://127.0.0.1:${(recorder.address() as AddressInfo).port}/v1/traces` });
     } finally {
       recorder.close();
     }

@@ -1,17 +1,13 @@
-// A small support agent on the Vercel AI SDK 7 (`ai` + `@ai-sdk/otel`), exported over OTLP/HTTP as
-// any user's would be: run as a child process by tests/e2e/vercel-ai.e2e.test.ts, which also makes
-// tests/fixtures/otlp/vercel-ai{,-legacy}/ from it (UPDATE_FIXTURES=1).
-// The models are the SDK's own mocks (ai/test): scripted answers, no network.
+// A small support agent on the Vercel AI SDK 7 (`ai` + `@ai-sdk/otel`), run as a child process by
+// tests/e2e/vercel-ai.e2e.test.ts, which also makes tests/fixtures/otlp/vercel-ai{,-legacy}/ from it
+// (UPDATE_FIXTURES=1). The models are the SDK's own mocks (ai/test): scripted answers, no network.
 // env:
-//   MODE      current (registerTelemetry(new OpenTelemetry()), GenAI conventions) | legacy (new LegacyOpenTelemetry(), the ai.* spans of ai 5/6)
-//   OTLP_URL  the traces endpoint (…/v1/traces); OTLP_KEY its bearer key (optional)
-//   PROTOCOL  proto (http/protobuf, the OTLP default) | json (http/json, what the fixtures hold)
-//   AGENT_ID  the resource's gen_ai.agent.id (default agt_support_01)
-// Each scenario is flushed on its own (one OTLP request each). Prints, as JSON, each scenario's trace id.
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+//   MODE   current (registerTelemetry(new OpenTelemetry()), GenAI conventions) | legacy (new LegacyOpenTelemetry(), the ai.* spans of ai 5/6)
+//   SETUP  ledger: the instrumentation README's setup, init() then registerTelemetry(), exporting http/protobuf to
+//                  OTEL_EXPORTER_OTLP_ENDPOINT with LEDGER_KEY, as agent AGENT_ID;
+//          otel:   a plain OpenTelemetry SDK and OTLP/HTTP JSON exporter to OTLP_URL (what the fixtures hold:
+//                  only the AI SDK's own attributes, resource service.name support-agent, gen_ai.agent.id agt_support_01)
+// Each scenario is flushed on its own: one OTLP request each.
 import { LegacyOpenTelemetry, OpenTelemetry } from '@ai-sdk/otel';
 import { APICallError, embed, generateText, registerTelemetry, stepCountIs, streamText, tool } from 'ai';
 import { MockEmbeddingModelV4, MockLanguageModelV4 } from 'ai/test';
@@ -19,47 +15,41 @@ import { z } from 'zod';
 
 const mode = process.env.MODE ?? 'current';
 if (mode !== 'current' && mode !== 'legacy') throw new Error(`MODE must be current or legacy, not ${mode}`);
-const protocol = process.env.PROTOCOL ?? 'proto';
-const { OTLPTraceExporter } = await import(protocol === 'json' ? '@opentelemetry/exporter-trace-otlp-http' : '@opentelemetry/exporter-trace-otlp-proto');
-const headers = process.env.OTLP_KEY ? { Authorization: `Bearer ${process.env.OTLP_KEY}` } : {};
+const setup = process.env.SETUP ?? 'ledger';
+if (setup !== 'ledger' && setup !== 'otel') throw new Error(`SETUP must be ledger or otel, not ${setup}`);
+const integration = () => (mode === 'legacy' ? new LegacyOpenTelemetry() : new OpenTelemetry());
 
-// Which trace each scenario made: the root span's trace id, as the SDK started it.
-const traces = {};
-let scenario = '';
-const traceIds = {
-  onStart(span) {
-    if (!span.parentSpanContext) (traces[scenario] ??= []).push(span.spanContext().traceId);
-  },
-  onEnd() {},
-  forceFlush: async () => {},
-  shutdown: async () => {},
-};
-
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-const exporter = new OTLPTraceExporter({ url: process.env.OTLP_URL, headers });
-// A refused export must fail the run, not only log: the test waits for what it sent.
-const send = exporter.export.bind(exporter);
-exporter.export = (spans, done) =>
-  send(spans, (result) => {
-    if (result.code !== 0) {
-      console.error(`OTLP export failed: ${result.error?.message ?? result.code}`);
-      process.exitCode = 1;
-    }
-    done(result);
+/** Sends what the tracer provider holds; resolves once it is exported. */
+let flush;
+/** Ends the tracer provider. */
+let shutdown;
+if (setup === 'ledger') {
+  const ledger = await import('@agent-ledger/instrumentation');
+  // The instrumentation README's two lines, as a user writes them (a refused export warns on stderr).
+  ledger.init({ apiKey: process.env.LEDGER_KEY, agentId: process.env.AGENT_ID });
+  registerTelemetry(integration());
+  ({ flush, shutdown } = ledger);
+} else {
+  const { context, trace } = await import('@opentelemetry/api');
+  const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+  const { resourceFromAttributes } = await import('@opentelemetry/resources');
+  const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const processor = new BatchSpanProcessor(new OTLPTraceExporter({ url: process.env.OTLP_URL }), { scheduledDelayMillis: 60_000 });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'support-agent', 'service.version': '2.3.1', 'gen_ai.agent.id': 'agt_support_01' }),
+    spanProcessors: [processor],
   });
-const processor = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 60_000 });
-const provider = new BasicTracerProvider({
-  resource: resourceFromAttributes({ 'service.name': 'support-agent', 'service.version': '2.3.1', 'gen_ai.agent.id': process.env.AGENT_ID ?? 'agt_support_01' }),
-  spanProcessors: [traceIds, processor],
-});
-trace.setGlobalTracerProvider(provider);
-// The one line of setup the instrumentation README shows.
-registerTelemetry(mode === 'legacy' ? new LegacyOpenTelemetry() : new OpenTelemetry());
+  trace.setGlobalTracerProvider(provider);
+  registerTelemetry(integration());
+  flush = () => processor.forceFlush();
+  shutdown = () => provider.shutdown();
+}
 
-async function run(name, body) {
-  scenario = name;
+async function run(body) {
   await body();
-  await processor.forceFlush();
+  await flush();
 }
 
 const usage = (input, output, reasoning = 0, cacheRead = 0) => ({
@@ -69,7 +59,7 @@ const usage = (input, output, reasoning = 0, cacheRead = 0) => ({
 const stop = { unified: 'stop', raw: 'stop' };
 
 // 1. A tool loop: the model asks for lookup_order, the SDK runs it, the model answers.
-await run('toolLoop', async () => {
+await run(async () => {
   const agentModel = new MockLanguageModelV4({
     provider: 'openai.chat',
     modelId: 'gpt-4o-mini',
@@ -107,7 +97,7 @@ await run('toolLoop', async () => {
 });
 
 // 2. A streamed answer from a reasoning model.
-await run('stream', async () => {
+await run(async () => {
   const streamModel = new MockLanguageModelV4({
     provider: 'openai.responses',
     modelId: 'o4-mini',
@@ -136,7 +126,7 @@ await run('stream', async () => {
 });
 
 // 3. A provider that answers HTTP 500.
-await run('failing', async () => {
+await run(async () => {
   const broken = new MockLanguageModelV4({
     provider: 'openai.chat',
     modelId: 'broken-model',
@@ -149,7 +139,7 @@ await run('failing', async () => {
 });
 
 // 4. An embedding.
-await run('embedding', async () => {
+await run(async () => {
   const embedder = new MockEmbeddingModelV4({
     provider: 'openai.embedding',
     modelId: 'text-embedding-3-small',
@@ -158,11 +148,4 @@ await run('embedding', async () => {
   await embed({ model: embedder, value: 'refund policy' });
 });
 
-await provider.shutdown();
-const single = Object.fromEntries(
-  Object.entries(traces).map(([name, ids]) => {
-    if (new Set(ids).size !== 1) throw new Error(`scenario ${name} made ${new Set(ids).size} traces`);
-    return [name, ids[0]];
-  }),
-);
-process.stdout.write(`${JSON.stringify(single)}\n`);
+await shutdown();
