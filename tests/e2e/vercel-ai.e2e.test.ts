@@ -128,8 +128,11 @@ async function traceOf(mode: Mode, scenario: Scenario): Promise<any> {
 }
 
 const summary = (actions: any[]) => actions.map((a) => [a.name, a.kind, a.outcome]).sort((a, b) => a.join().localeCompare(b.join()));
-/** The model calls: the llm actions that report usage (the current integration's embeddings wrapper reports none). */
-const modelCalls = (actions: any[]) => actions.filter((a) => a.kind === 'llm' && a.input_tokens !== null).sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+/**
+ * The model calls: the llm actions that report usage (the current integration's embeddings wrapper reports none),
+ * smallest input first: two calls can start within the same millisecond, so start order is no order.
+ */
+const modelCalls = (actions: any[]) => actions.filter((a) => a.kind === 'llm' && a.input_tokens !== null).sort((a, b) => a.input_tokens - b.input_tokens);
 /** The bundled price (@pydantic/genai-prices, the table the server prices with), in nano-USD. */
 const priceNanos = (model: string, input: number, output: number, cacheRead = 0) => {
   const price = calcPrice({ input_tokens: input, output_tokens: output, cache_read_tokens: cacheRead }, model, { providerId: 'openai' });
