@@ -4,42 +4,52 @@ import type { RunSummary } from '../../exporters/store.js';
 import type { EntryRecord, LedgerEntry } from '../../model/ledger-entry.js';
 import { isoFromMicros } from '../../model/time.js';
 import { traceMetadata } from '../../query-api/traces/trace-metadata.js';
-import { bundledPriceNanos, entryBySpanId, normalizeFixtureFiles } from '../helpers/normalize-spans.js';
+import { bundledPriceNanos, normalizeFixtureFiles } from '../helpers/normalize-spans.js';
 
-// Real exports of ai@7.0.185 + @ai-sdk/otel@1.0.185 against the SDK's mock models
-// (tests/fixtures/otlp/README.md; the capture script is tests/fixtures/otlp-capture/vercel-ai.mjs).
+// Real exports of ai@7 + @ai-sdk/otel against the SDK's mock models (tests/fixtures/otlp/README.md),
+// made by tests/helpers/ai-sdk-capture/agent.mjs (UPDATE_FIXTURES=1 npx vitest run tests/e2e/vercel-ai.e2e.test.ts).
+// Entries are found by what they are, never by span id: a regenerated capture has new ids.
 const pricing = createPricing({});
 const price = (model: string, inputTokens: number, outputTokens: number, cacheReadTokens = 0) =>
   pricing.priceNanos({ model, provider: 'openai', inputTokens, outputTokens, cacheReadTokens, at: new Date('2026-12-07T10:00:00Z') });
+
+/** The one entry that matches. */
+function only(entries: EntryRecord[], what: string, match: (e: EntryRecord) => boolean): EntryRecord {
+  const found = entries.filter(match);
+  if (found.length !== 1) throw new Error(`${found.length} entries are ${what}`);
+  return found[0];
+}
+const named = (name: string) => (e: EntryRecord) => e.name === name;
+const byStart = (a: EntryRecord, b: EntryRecord) => a.start_us - b.start_us;
 
 describe('Vercel AI SDK 7, registerTelemetry(new OpenTelemetry()): GenAI conventions', () => {
   const entries = normalizeFixtureFiles('vercel-ai');
 
   it('maps the tool loop: one agent run, two priced chat calls, a tool call with its arguments and result', () => {
-    const root = entryBySpanId(entries, '0c2d5e3702301e86');
+    const root = only(entries, 'the tool loop\'s agent', named('invoke_agent gpt-4o-mini'));
+    const loop = entries.filter((e) => e.trace_id === root.trace_id);
     expect(root).toMatchObject({ kind: 'agent', is_root: true, name: 'invoke_agent gpt-4o-mini', agent_id: 'agt_support_01', service_name: 'support-agent', outcome: 'success' });
     // The agent span repeats its calls' usage: only the model calls are priced.
     expect(root.cost_nanos).toBe(0);
-    const first = entryBySpanId(entries, '4ba5f094b69159f4');
+    const [first, second] = loop.filter(named('chat gpt-4o-mini')).sort(byStart);
     expect(first).toMatchObject({ kind: 'llm', name: 'chat gpt-4o-mini', model: 'gpt-4o-mini-2024-07-18', provider: 'openai', input_tokens: 57, output_tokens: 18, total_tokens: 75 });
     expect(first.cost_nanos).toBe(bundledPriceNanos('gpt-4o-mini-2024-07-18', 57, 18));
     expect(first.cost_nanos).toBeGreaterThan(0);
     expect((first.outputs as any).messages[0].parts[0]).toEqual({ type: 'tool_call', id: 'call_7f3a', name: 'lookup_order', arguments: { customer_id: 'C-1042', include_history: true } });
     expect((first.inputs as any).system_instructions).toEqual([{ type: 'text', content: 'You are a support agent.' }]);
-    const second = entryBySpanId(entries, '14a4789ef6cf680a');
     expect(second).toMatchObject({ input_tokens: 112, output_tokens: 24 });
     // 64 of the 112 input tokens were read from the cache, at the cached price.
     expect(second.cost_nanos).toBe(price('gpt-4o-mini-2024-07-18', 112, 24, 64));
     expect(second.cost_nanos).toBeLessThan(bundledPriceNanos('gpt-4o-mini-2024-07-18', 112, 24)!);
-    const toolCall = entryBySpanId(entries, 'd884d64b358f82b7');
+    const toolCall = only(loop, 'the tool call', (e) => e.kind === 'tool');
     expect(toolCall).toMatchObject({ kind: 'tool', name: 'lookup_order', cost_nanos: 0, model: null, outcome: 'success' });
     expect(toolCall.inputs).toEqual({ customer_id: 'C-1042', include_history: true });
     expect(toolCall.outputs).toEqual({ order_id: 'O-88231', customer_id: 'C-1042', status: 'shipped', eta: '2026-12-08' });
-    for (const step of ['06eda02c072ccebc', 'bc9974a3e7655cdc']) expect(entryBySpanId(entries, step)).toMatchObject({ kind: 'chain', cost_nanos: 0 });
+    for (const step of ['step 1', 'step 2']) expect(only(loop, step, named(step))).toMatchObject({ kind: 'chain', cost_nanos: 0, parent_span_id: root.span_id });
   });
 
   it('prices the streamed reasoning-model call by its response model', () => {
-    const e = entryBySpanId(entries, '77c1d90131699ec3');
+    const e = only(entries, 'the streamed call', named('chat o4-mini'));
     expect(e).toMatchObject({ kind: 'llm', model: 'o4-mini-2025-04-16', input_tokens: 41, output_tokens: 90 });
     expect(e.cost_nanos).toBe(price('o4-mini-2025-04-16', 41, 90) ?? price('o4-mini', 41, 90));
     expect(e.cost_nanos).toBeGreaterThan(0);
@@ -47,19 +57,19 @@ describe('Vercel AI SDK 7, registerTelemetry(new OpenTelemetry()): GenAI convent
   });
 
   it('records the provider\'s HTTP 500 as a failed call and a failed run, priced at nothing', () => {
-    const call = entryBySpanId(entries, 'd6f30ae555da1108');
+    const call = only(entries, 'the failed call', named('chat broken-model'));
     expect(call).toMatchObject({ kind: 'llm', outcome: 'error', model: 'broken-model', cost_nanos: 0 });
     expect(call.status_message).toBe('The server had an error while processing your request.');
     expect(call.outputs).toEqual({ error: 'The server had an error while processing your request.' });
-    expect(entryBySpanId(entries, '7c2d1a991e8a04a4')).toMatchObject({ is_root: true, outcome: 'error' });
+    expect(only(entries, 'the failed run\'s agent', named('invoke_agent broken-model'))).toMatchObject({ is_root: true, outcome: 'error' });
   });
 
   it('prices the embedding call once: the inner call that reports usage, not the wrapper', () => {
-    const inner = entryBySpanId(entries, '035046b53898cfd4');
+    const inner = only(entries, 'the inner embeddings call', (e) => e.name === 'embeddings text-embedding-3-small' && !e.is_root);
     expect(inner).toMatchObject({ kind: 'llm', model: 'text-embedding-3-small', input_tokens: 7 });
     expect(inner.cost_nanos).toBe(bundledPriceNanos('text-embedding-3-small', 7, 0));
     expect(inner.cost_nanos).toBeGreaterThan(0);
-    expect(entryBySpanId(entries, '8c02bc47c59be3d5')).toMatchObject({ kind: 'llm', cost_nanos: 0, input_tokens: null });
+    expect(only(entries, 'the embeddings wrapper', (e) => e.name === 'embeddings text-embedding-3-small' && e.is_root)).toMatchObject({ kind: 'llm', cost_nanos: 0, input_tokens: null });
   });
 });
 
