@@ -243,12 +243,10 @@ describe.each(MODES)('Vercel AI SDK 7 on the ledger, %s telemetry integration', 
     }
   });
 
-  // KNOWN BUG (the token roll-up, for the lead to fix): the v7 `invoke_agent` span, the legacy
-  // `ai.generateText` / `ai.streamText` / `ai.embed` wrappers repeat their children's usage, and the
-  // run totals add theirs to the calls', so a run's tokens are doubled (tool loop 338 / 84, not
-  // 169 / 42). Cost is right (only model calls are priced). Flip to `it` once the roll-up counts
-  // only the model calls.
-  it.fails('run tokens are the sum over its model calls, in the runs and the traces API', async () => {
+  // The v7 `invoke_agent` span and the legacy `ai.generateText` / `ai.streamText` / `ai.embed`
+  // wrappers repeat their children's usage: a run's tokens are its model calls' alone
+  // (model/run-rollup.ts runTokensOf), or the tool loop would show 338 / 84, not 169 / 42.
+  it('run tokens are the sum over its model calls, in the runs and the traces API', async () => {
     for (const scenario of ['toolLoop', 'stream', 'failing', 'embedding'] as const) {
       const detail = await runOf(mode, scenario);
       const calls = modelCalls(detail.actions);
