@@ -32,14 +32,14 @@ export function countsInRun(kind: ActionKind): boolean {
 type TokenCounts = { input_tokens: number | null; output_tokens: number | null; total_tokens: number | null };
 
 /**
- * What an entry adds to its run's tokens: a model call's (kind `llm`) own
- * usage, nothing for any other entry. Wrappers repeat their calls' usage
- * (the GenAI `invoke_agent` span of @ai-sdk/otel, the AI SDK's legacy
- * `ai.generateText`), and cost is priced on model calls alone, so both
- * totals count each call once.
+ * What an entry adds to its run's tokens: its own usage, but for the
+ * orchestration around calls (kinds `agent`, `chain`), whose usage repeats
+ * what its calls already reported (the GenAI `invoke_agent` span of
+ * @ai-sdk/otel, the AI SDK's legacy `ai.generateText`), so a run counts each
+ * call once, as its cost does (priced on model calls alone).
  */
 export function runTokensOf(e: TokenCounts & { kind: ActionKind }): { input_tokens: number; output_tokens: number; total_tokens: number } {
-  if (e.kind !== 'llm') return { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
+  if (e.kind === 'agent' || e.kind === 'chain') return { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
   return { input_tokens: e.input_tokens ?? 0, output_tokens: e.output_tokens ?? 0, total_tokens: e.total_tokens ?? 0 };
 }
 

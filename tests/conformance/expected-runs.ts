@@ -47,8 +47,8 @@ export function expectedRuns(entries: readonly EntryRecord[]): ExpectedRun[] {
     r.model_config ??= modelConfigOf({ ...e, details });
     r.action_count++;
     r.cost_nanos += e.cost_nanos;
-    // a run's tokens are its model calls' own: wrappers repeat their calls' usage
-    if (e.kind === 'llm') {
+    // orchestration (agent, chain) repeats its calls' usage: a run counts each call once
+    if (e.kind !== 'agent' && e.kind !== 'chain') {
       r.input_tokens += e.input_tokens ?? 0;
       r.output_tokens += e.output_tokens ?? 0;
       r.total_tokens += e.total_tokens ?? 0;
