@@ -161,7 +161,7 @@ export const entryFieldShape = {
   }),
   query: queryLanguageParam().meta({
     description: QUERY_DESCRIPTION,
-    examples: ['agent_id:support-bot AND inputs.to:*@example.com AND NOT compliance_metadata.approval_status:approved'],
+    examples: ['agent_id:support-bot AND inputs.to:jane@example.com AND timestamp >= now-7d AND NOT compliance_metadata.approval_status:approved'],
   }),
 };
 
