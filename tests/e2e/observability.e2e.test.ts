@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { otelTracer, recordTree } from '../helpers/otel-sender.js';
 import { parsePrometheusText, sumOf, valueOf } from '../helpers/prometheus-text.js';
 import { startServerProcess, TEST_ADMIN_KEY, type ServerProcess } from '../helpers/server-process.js';
@@ -134,7 +134,11 @@ describe('metrics, health and request logs on the metrics port', () => {
     const labelValues = samples.flatMap((x) => Object.values(x.labels));
     expect(labelValues.filter((l) => /default|alk_|cccc/.test(l))).toEqual([]);
 
-    // one request line per request: 7 OTLP (and one to no endpoint), 7 queries
+    // one request line per request: 7 OTLP (and one to no endpoint), 7 queries; pino writes them asynchronously
+    await vi.waitFor(() => {
+      const seen = requestLines(s);
+      expect(seen.filter((l) => l.route === '/v1/traces').length + seen.filter((l) => l.component === 'query-api').length).toBeGreaterThanOrEqual(14);
+    }, { timeout: 5000, interval: 50 });
     const lines = requestLines(s);
     expect(lines.filter((l) => l.component === 'receiver' && l.route === 'unmatched').map((l) => l.status)).toEqual([404]);
     const otlp = lines.filter((l) => l.route === '/v1/traces');
