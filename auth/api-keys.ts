@@ -41,6 +41,8 @@ export interface IssueKeyOptions {
   expires_at: string | null;
   /** A chosen key (the bootstrap key); otherwise one is generated. */
   key?: string;
+  /** A chosen record id (the bootstrap key's, so concurrent bootstraps collide); otherwise a random UUID. */
+  id?: string;
 }
 
 /** Creates a key; the returned `key` is the only time it exists in the clear. */
@@ -49,7 +51,7 @@ export async function issueApiKey(store: CredentialStore, pepper: string, option
   const key = options.key ?? generateApiKey();
   if (key.length < 24) throw new Error('an API key must be at least 24 characters');
   const record: StoredApiKey = {
-    id: randomUUID(),
+    id: options.id ?? randomUUID(),
     prefix: keyPrefix(key),
     hash: hashApiKey(key, pepper),
     organization_id: options.organization_id,

@@ -2,6 +2,9 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+/** index.number_of_shards: Elasticsearch refuses more than 1024 primaries in one index. */
+const shardCount = positiveInt.max(1024);
+const replicaCount = z.coerce.number().int().min(0);
 
 /**
  * Highest `otlp.max_attribute_value_bytes`: redaction's regular expressions
@@ -70,10 +73,27 @@ export const configSchema = z
         /** PEM file of the CA that signed the cluster's certificate. */
         ca_file: z.string().min(1).nullable().default(null),
         index_prefix: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,100}$/, 'lower-case letters, digits, "_", "." or "-"').default('agent-ledger'),
-        /** Primary shards of each monthly entry index (and of the runs index). */
-        shards: positiveInt.default(1),
-        /** Replicas of every index; unset keeps the cluster's default. */
-        replicas: z.coerce.number().int().min(0).nullable().default(null),
+        /** Primary shards of each new monthly entry index, the runs index and the run markers, unless their own key says otherwise (a cluster allows 1-1024). */
+        shards: shardCount.default(1),
+        /** Replicas of every index unless its kind's key says otherwise; unset keeps the cluster's default (1). */
+        replicas: replicaCount.nullable().default(null),
+        /** Per kind of index (README, "Sizing Elasticsearch"); unset takes `shards` / `replicas` (agents: 1 shard). Applied when an index is created. */
+        entries_shards: shardCount.nullable().default(null),
+        entries_replicas: replicaCount.nullable().default(null),
+        runs_shards: shardCount.nullable().default(null),
+        runs_replicas: replicaCount.nullable().default(null),
+        run_markers_shards: shardCount.nullable().default(null),
+        run_markers_replicas: replicaCount.nullable().default(null),
+        agents_shards: shardCount.nullable().default(null),
+        agents_replicas: replicaCount.nullable().default(null),
+        /** index.refresh_interval of new entry indices: how soon reads see a write (longer: cheaper ingest). */
+        entries_refresh_interval: z.string().regex(/^[1-9][0-9]{0,5}(ms|s|m)$/, 'an Elasticsearch time such as "1s" or "30s" (ms, s or m; -1 is refused: reads would never see new entries)').default('1s'),
+        /** index.lifecycle.name of every new entry index: an ILM policy already in the cluster (start-up checks). */
+        ilm_policy: z
+          .string()
+          .regex(/^[^_\s,][^\s,]{0,254}$/, 'an ILM policy name: no spaces or commas, not starting with "_", at most 255 characters')
+          .nullable()
+          .default(null),
         /** One `_bulk` request at most this many bytes (Elastic advises 5-15 MB; the cluster refuses past http.max_content_length, 100 MB). */
         bulk_max_bytes: positiveInt.min(1024 * 1024).max(64 * 1024 * 1024).default(10 * 1024 * 1024),
         /** and at most this many documents. */

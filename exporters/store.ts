@@ -365,6 +365,7 @@ export interface CredentialStore {
   createOrganization(org: { id: string; name: string }): Promise<Organization>;
   getOrganization(id: string): Promise<Organization | null>;
   listOrganizations(): Promise<Organization[]>;
+  /** Rejects with DuplicateIdError when a key with this id exists (the bootstrap relies on it: bootstrap.ts). */
   createApiKey(key: StoredApiKey): Promise<void>;
   findApiKeysByPrefix(prefix: string): Promise<StoredApiKey[]>;
   /** null lists every organization's keys. */
@@ -386,6 +387,11 @@ export class UnsupportedQueryError extends Error {
  */
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
+}
+
+/** A create whose id is taken: the unique constraint said no (SQLite's primary key, Elasticsearch's `op_type: create` 409). */
+export class DuplicateIdError extends Error {
+  override name = 'DuplicateIdError';
 }
 
 /** A failure that retrying cannot fix (bad data): dead-letter it instead of retrying. */

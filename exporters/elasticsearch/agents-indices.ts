@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { IndexNames } from './index-names.js';
-import { KEYWORD_IGNORE_ABOVE, MAPPING_META, type IndexLayout } from './mappings.js';
+import { sizingSettings, type IndexLayout } from './index-layout.js';
+import { KEYWORD_IGNORE_ABOVE, MAPPING_META } from './mappings.js';
 import { ensureIndex } from './schema.js';
 
 /**
@@ -139,7 +140,7 @@ const AGENT_INDEX_MAPPINGS: ReadonlyArray<[keyof AgentIndexNames, estypes.Mappin
  * (schema.ts). Every process runs this at start.
  */
 export async function ensureAgentIndices(client: Client, names: AgentIndexNames, layout: IndexLayout): Promise<void> {
-  const settings = { number_of_shards: 1, ...(layout.replicas === null ? {} : { number_of_replicas: layout.replicas }) };
+  const settings = sizingSettings(layout.agents);
   for (const [key, mappings] of AGENT_INDEX_MAPPINGS) await ensureIndex(client, { index: names[key], settings, mappings });
 }
 

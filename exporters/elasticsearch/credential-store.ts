@@ -1,6 +1,6 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { isoFromMicros } from '../../model/time.js';
-import type { ApiKeyRecord, CredentialStore, Organization, StoredApiKey } from '../store.js';
+import { DuplicateIdError, type ApiKeyRecord, type CredentialStore, type Organization, type StoredApiKey } from '../store.js';
 import type { IndexNames } from './index-names.js';
 import { collectAll } from './search-paging.js';
 
@@ -76,7 +76,12 @@ export class ElasticsearchCredentialStore implements CredentialStore {
     const document: KeyDocument = {
       ...key, created_at: ms(key.created_at)!, expires_at: ms(key.expires_at), revoked_at: ms(key.revoked_at),
     };
-    await this.client.create({ index: this.names.apiKeys, id: key.id, document, refresh: 'wait_for' });
+    try {
+      await this.client.create({ index: this.names.apiKeys, id: key.id, document, refresh: 'wait_for' });
+    } catch (err) {
+      if (isConflict(err)) throw new DuplicateIdError(`api key ${key.id} exists`, { cause: err });
+      throw err;
+    }
   }
 
   async findApiKeysByPrefix(prefix: string): Promise<StoredApiKey[]> {

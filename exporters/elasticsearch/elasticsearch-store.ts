@@ -12,6 +12,7 @@ import { ElasticsearchAgentStore } from './agents-store.js';
 import { ElasticsearchCredentialStore } from './credential-store.js';
 import type { EntryDocument } from './entry-document.js';
 import { EntryWriter, type AcceptedWindow } from './entry-writer.js';
+import { indexLayout, type IndexLayoutOptions } from './index-layout.js';
 import { indexNames, type IndexNames } from './index-names.js';
 import { exportLedger, queryLedger, type ReaderOptions } from './ledger-reader.js';
 import { getRun, listRuns } from './runs-reader.js';
@@ -26,7 +27,7 @@ import { queryTimeseries } from './timeseries-reader.js';
  * OpenSearch is not supported: it has no `wildcard` or `flattened` fields,
  * and the client refuses a server that is not Elasticsearch.
  */
-export interface ElasticsearchStoreOptions {
+export interface ElasticsearchStoreOptions extends IndexLayoutOptions {
   node: string;
   apiKey?: string;
   username?: string;
@@ -37,9 +38,6 @@ export interface ElasticsearchStoreOptions {
   indexPrefix?: string;
   /** Entry bulks: false (default: reads see writes within the 1 s refresh interval) or 'wait_for' (resolve once searchable). */
   refresh?: false | 'wait_for';
-  /** Primary shards per monthly entry index (default 1; see the README's sizing notes). */
-  shards?: number;
-  replicas?: number | null;
   /** index.max_result_window: deeper pages and every export use a point in time (default 10,000). */
   maxResultWindow?: number;
   /** How long a point in time lives between two reads of a walk (an export, a deep page), renewed by each read: an Elasticsearch time unit, default `5m`. */
@@ -186,7 +184,7 @@ export async function createElasticsearchStore(options: ElasticsearchStoreOption
     (documents) => ledger.recount(documents),
   );
   try {
-    const layout = { shards: options.shards ?? 1, replicas: options.replicas ?? null };
+    const layout = indexLayout(options);
     await ensureSchema(client, names, scriptId, layout);
     await ensureAgentIndices(client, agentNames, layout);
     await ledger.migrate();

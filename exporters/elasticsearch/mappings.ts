@@ -1,4 +1,5 @@
 import type { estypes } from '@elastic/elasticsearch';
+import { sizingSettings, type IndexLayout } from './index-layout.js';
 import type { IndexNames } from './index-names.js';
 
 /**
@@ -7,13 +8,6 @@ import type { IndexNames } from './index-names.js';
  * `wildcard` or `flattened` field types (and the client refuses a server
  * that is not Elasticsearch).
  */
-
-export interface IndexLayout {
-  /** Primary shards of each monthly entry index (and of the runs index). */
-  shards: number;
-  /** Replicas; null keeps the cluster's default. */
-  replicas: number | null;
-}
 
 /** Keyword values past this many characters are kept in `_source` but not indexed: 3 bytes × 8191 stays under Lucene's 32 KiB term limit. */
 export const KEYWORD_IGNORE_ABOVE = 8191;
@@ -113,11 +107,13 @@ export const ENTRY_MAPPINGS: estypes.MappingTypeMapping = {
 };
 
 export function entrySettings(layout: IndexLayout): estypes.IndicesIndexSettings {
+  const { entries } = layout;
   return {
-    number_of_shards: layout.shards,
-    ...(layout.replicas === null ? {} : { number_of_replicas: layout.replicas }),
+    ...sizingSettings(entries),
     // bulk writes never force a refresh; reads see them within this
-    refresh_interval: '1s',
+    refresh_interval: entries.refreshInterval,
+    // each new month joins the policy: its age-out and force-merge need no operator step (README, ILM)
+    ...(entries.ilmPolicy === null ? {} : { lifecycle: { name: entries.ilmPolicy } }),
     analysis: { analyzer: { [SEARCH_ANALYZER]: { type: 'custom', tokenizer: 'whitespace' } } },
   };
 }
@@ -178,13 +174,13 @@ export const API_KEY_MAPPINGS: estypes.MappingTypeMapping = {
   },
 };
 
-/** The fixed indices (runs, credentials) with their mappings. */
+/** The fixed indices (runs, run markers, credentials) with their mappings. */
 export function fixedIndices(names: IndexNames, layout: IndexLayout): estypes.IndicesCreateRequest[] {
-  const small = { number_of_shards: 1, ...(layout.replicas === null ? {} : { number_of_replicas: layout.replicas }) };
+  const credentials = sizingSettings(layout.credentials);
   return [
-    { index: names.runs, settings: { ...small, number_of_shards: layout.shards, refresh_interval: '1s' }, mappings: RUN_MAPPINGS },
-    { index: names.runApplied, settings: { ...small, number_of_shards: layout.shards }, mappings: RUN_APPLIED_MAPPINGS },
-    { index: names.organizations, settings: small, mappings: ORGANIZATION_MAPPINGS },
-    { index: names.apiKeys, settings: small, mappings: API_KEY_MAPPINGS },
+    { index: names.runs, settings: { ...sizingSettings(layout.runs), refresh_interval: '1s' }, mappings: RUN_MAPPINGS },
+    { index: names.runApplied, settings: sizingSettings(layout.runMarkers), mappings: RUN_APPLIED_MAPPINGS },
+    { index: names.organizations, settings: credentials, mappings: ORGANIZATION_MAPPINGS },
+    { index: names.apiKeys, settings: credentials, mappings: API_KEY_MAPPINGS },
   ];
 }

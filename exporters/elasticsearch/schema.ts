@@ -1,6 +1,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { IndexNames } from './index-names.js';
-import { entryTemplate, fixedIndices, MAPPING_VERSION, type IndexLayout } from './mappings.js';
+import type { IndexLayout } from './index-layout.js';
+import { entryTemplate, fixedIndices, MAPPING_VERSION } from './mappings.js';
 import { RUN_ROLLUP_SCRIPT } from './run-rollup.js';
 
 /**
@@ -12,12 +13,32 @@ import { RUN_ROLLUP_SCRIPT } from './run-rollup.js';
  * is, put-mapping with the same fields changes nothing.
  */
 export async function ensureSchema(client: Client, names: IndexNames, scriptId: string, layout: IndexLayout): Promise<void> {
+  if (layout.entries.ilmPolicy !== null) await checkPolicy(client, layout.entries.ilmPolicy);
   const template = entryTemplate(names, layout);
   if ((await templateVersion(client, template.name)) <= MAPPING_VERSION) await client.indices.putIndexTemplate(template);
   await client.putScript({ id: scriptId, script: { lang: 'painless', source: RUN_ROLLUP_SCRIPT } });
   // the months already there: each new month's index takes the template above
   await migrateMappings(client, names.entriesPattern, template.template!.mappings!);
   for (const index of fixedIndices(names, layout)) await ensureIndex(client, index);
+}
+
+/**
+ * A lifecycle name with no policy behind it is accepted by the cluster and
+ * silently manages nothing (the index's ILM explain reports the error), so
+ * start-up refuses it instead. A key without `read_ilm` (403) cannot look:
+ * the name is then trusted.
+ */
+async function checkPolicy(client: Client, name: string): Promise<void> {
+  try {
+    await client.ilm.getLifecycle({ name });
+  } catch (err) {
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status === 403) return;
+    if (status === 404) {
+      throw new Error(`elasticsearch.ilm_policy: the cluster has no lifecycle policy "${name}"; put it first (PUT _ilm/policy/${name}, e.g. deploy/elasticsearch/ilm-entries-policy.json)`);
+    }
+    throw err;
+  }
 }
 
 /** Creates a fixed index, or brings an existing one's mapping up to MAPPING_VERSION. */

@@ -1,5 +1,5 @@
 import { isoFromMicros } from '../../model/time.js';
-import type { ApiKeyRecord, CredentialStore, Organization, StoredApiKey } from '../store.js';
+import { DuplicateIdError, type ApiKeyRecord, type CredentialStore, type Organization, type StoredApiKey } from '../store.js';
 import type { Database } from './driver.js';
 
 interface KeyRow {
@@ -72,6 +72,15 @@ export class SqliteCredentialStore implements CredentialStore {
   }
 
   async createApiKey(key: StoredApiKey): Promise<void> {
+    try {
+      this.insertKey(key);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new DuplicateIdError(`api key ${key.id} exists`, { cause: err });
+      throw err;
+    }
+  }
+
+  private insertKey(key: StoredApiKey): void {
     this.write()
       .prepare(
         `INSERT INTO api_keys (id, prefix, hash, organization_id, user_id, role, scopes, name, created_at, expires_at, revoked_at)

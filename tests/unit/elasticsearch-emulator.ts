@@ -3,6 +3,7 @@ import { conflict, deleteByQuery, documentRequest, seqNoConflict, type DocStore 
 import { checkDocument, indexedView, mergeMapping, templateFor, type IndexMapping, type MappingError, type Template } from './elasticsearch-emulator-mapping.js';
 import { aggregate, compareSortTuples, matches, sortValues, type Doc, type SortSpec } from './elasticsearch-emulator-query.js';
 import { EmulatorReads, type IndexView, type StoredDoc } from './elasticsearch-emulator-reads.js';
+import { checkSettings, flattenSettings, nestSettings, withDefaults, type FlatSettings } from './elasticsearch-emulator-settings.js';
 import type { FakeReply, SentRequest } from './elasticsearch-fake-client.js';
 import { painlessAsJs, type Script } from './elasticsearch-painless-as-js.js';
 
@@ -47,6 +48,9 @@ export class ElasticsearchEmulator implements DocStore {
   readonly indices = new Map<string, Map<string, Stored>>();
   private readonly mappings = new Map<string, IndexMapping>();
   private readonly templates = new Map<string, Template>();
+  /** Each index's settings (flat names), from its template and its create request. */
+  private readonly settings = new Map<string, FlatSettings>();
+  private readonly ilmPolicies = new Map<string, unknown>();
   readonly pressure: Pressure = { rejectBulks: 0, rejectItems: { create: 0, update: 0, index: 0 } };
   readonly maxContentLength: number;
   private readonly scripts = new Map<string, Script>();
@@ -82,6 +86,7 @@ export class ElasticsearchEmulator implements DocStore {
   private route(req: SentRequest, path: string[], query: URLSearchParams): FakeReply {
     const [first, second, third] = path;
     if (first === '_index_template') return this.indexTemplate(req.method, second, req.body);
+    if (first === '_ilm' && second === 'policy') return this.ilmPolicy(req.method, third, req.body);
     if (first === '_scripts') {
       if (req.method === 'PUT') this.scripts.set(second, painlessAsJs(req.body.script.source));
       return { body: { acknowledged: true } };
@@ -100,6 +105,8 @@ export class ElasticsearchEmulator implements DocStore {
         return { body: Object.fromEntries(names.map((n) => [n, {}])) };
       case '_mapping':
         return this.mapping(req.method, names, req.body);
+      case '_settings':
+        return this.indexSettings(req.method, names, req.body, query);
       case '_search':
         return this.search(this.reads.view(names), req.body ?? {}, query);
       case '_count': {
@@ -139,17 +146,23 @@ export class ElasticsearchEmulator implements DocStore {
     if (!index) {
       this.indices.set(name, (index = new Map()));
       this.created.push(name);
-      // auto-created by a write: the matching template's mappings, as a cluster applies them
-      const mappings = templateFor(this.templates.values(), name)?.template?.mappings;
-      if (mappings && !this.mappings.has(name)) this.mappings.set(name, structuredClone(mappings));
+      // auto-created by a write: the matching template's mappings and settings, as a cluster applies them
+      const template = templateFor(this.templates.values(), name)?.template;
+      if (template?.mappings && !this.mappings.has(name)) this.mappings.set(name, structuredClone(template.mappings));
+      if (!this.settings.has(name)) this.settings.set(name, flattenSettings(template?.settings));
     }
     return index;
   }
 
   // ---- write-side strictness (templates, mappings, refresh, faults) ----
 
-  private createIndex(name: string, body: { mappings?: IndexMapping } | null): FakeReply {
+  private createIndex(name: string, body: { mappings?: IndexMapping; settings?: unknown } | null): FakeReply {
     if (this.indices.has(name)) return { status: 400, body: { error: { type: 'resource_already_exists_exception', reason: name }, status: 400 } };
+    // a create request's settings over those of a matching template
+    const settings = { ...flattenSettings(templateFor(this.templates.values(), name)?.template?.settings), ...flattenSettings(body?.settings) };
+    const refused = checkSettings(settings);
+    if (refused) return illegalArgument(refused);
+    this.settings.set(name, settings);
     if (body?.mappings) this.mappings.set(name, structuredClone(body.mappings));
     this.index(name);
     return { body: { acknowledged: true, index: name } };
@@ -159,6 +172,7 @@ export class ElasticsearchEmulator implements DocStore {
     this.indices.delete(name);
     this.reads.refresh(this.indices, [name]);
     this.mappings.delete(name);
+    this.settings.delete(name);
   }
 
   /** An index as an old release created it (tests of mapping migration). */
@@ -173,6 +187,8 @@ export class ElasticsearchEmulator implements DocStore {
 
   private indexTemplate(method: string, name: string, body: Omit<Template, 'name'>): FakeReply {
     if (method === 'PUT') {
+      const refused = checkSettings(flattenSettings(body.template?.settings));
+      if (refused) return illegalArgument(refused);
       this.templates.set(name, { ...structuredClone(body), name });
       return { body: { acknowledged: true } };
     }
@@ -181,6 +197,27 @@ export class ElasticsearchEmulator implements DocStore {
     if (!t) return notFound('resource_not_found_exception', `index template matching [${name}] not found`);
     const { name: _n, ...template } = t;
     return { body: { index_templates: [{ name, index_template: template }] } };
+  }
+
+  /** GET (nested, or flat with `flat_settings`), or PUT of dynamic settings: the shard count is fixed at creation. */
+  private indexSettings(method: string, names: string[], body: unknown, query: URLSearchParams): FakeReply {
+    if (method === 'GET') {
+      const show = (n: string) => (query.get('flat_settings') === 'true' ? withDefaults(this.settings.get(n) ?? {}) : nestSettings(withDefaults(this.settings.get(n) ?? {})));
+      return { body: Object.fromEntries(names.map((n) => [n, { settings: show(n) }])) };
+    }
+    const update = flattenSettings((body as { settings?: unknown })?.settings ?? body);
+    const refused = checkSettings(update);
+    if (refused) return illegalArgument(refused);
+    if ('index.number_of_shards' in update) return illegalArgument(`Can't update non dynamic settings [[index.number_of_shards]] for open indices [${names.join(', ')}]`);
+    for (const n of names) this.settings.set(n, { ...this.settings.get(n), ...update });
+    return { body: { acknowledged: true } };
+  }
+
+  private ilmPolicy(method: string, name: string, body: unknown): FakeReply {
+    if (method === 'PUT') return this.ilmPolicies.set(name, structuredClone(body)), { body: { acknowledged: true } };
+    const policy = this.ilmPolicies.get(name);
+    if (!policy) return notFound('resource_not_found_exception', `Lifecycle policy not found: [${name}]`);
+    return { body: { [name]: { version: 1, modified_date: '2025-01-01T00:00:00.000Z', policy: (policy as { policy?: unknown }).policy ?? policy } } };
   }
 
   private mapping(method: string, names: string[], body: Partial<IndexMapping>): FakeReply {

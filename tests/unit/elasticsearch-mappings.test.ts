@@ -2,6 +2,7 @@ import { detailsFromAttributes } from '../../collector/normalize/stored-details.
 import { describe, expect, it } from 'vitest';
 import { entryDocument, entryFromDocument, flattenable, recordFromDocument } from '../../exporters/elasticsearch/entry-document.js';
 import { entryIndexFor, indexNames, runDocId } from '../../exporters/elasticsearch/index-names.js';
+import { indexLayout } from '../../exporters/elasticsearch/index-layout.js';
 import { API_KEY_MAPPINGS, DERIVED_ENTRY_FIELDS, ENTRY_MAPPINGS, entryTemplate, fixedIndices, RUN_MAPPINGS } from '../../exporters/elasticsearch/mappings.js';
 import { foldCase } from '../../exporters/elasticsearch/search-fold.js';
 import { foldCase as sqliteFoldCase } from '../../exporters/sqlite/ledger-filter-sql.js';
@@ -45,7 +46,7 @@ describe('elasticsearch entry mappings', () => {
 
   it('indexes q text with the whitespace analyzer, prefixes and a gap between values', () => {
     expect(props.search_text).toMatchObject({ type: 'text', analyzer: 'ledger_tokens', index_prefixes: { min_chars: 1, max_chars: 19 }, position_increment_gap: 100 });
-    const template = entryTemplate(names, { shards: 2, replicas: 1 });
+    const template = entryTemplate(names, indexLayout({ shards: 2, replicas: 1 }));
     expect(template.template!.settings!.analysis!.analyzer!.ledger_tokens).toEqual({ type: 'custom', tokenizer: 'whitespace' });
   });
 
@@ -55,7 +56,7 @@ describe('elasticsearch entry mappings', () => {
   });
 
   it('templates monthly indices behind an alias, refreshed every second, never as a data stream', () => {
-    const t = entryTemplate(names, { shards: 3, replicas: null });
+    const t = entryTemplate(names, indexLayout({ shards: 3 }));
     expect(t.index_patterns).toEqual(['agent-ledger-entries-*']);
     expect(t.template!.aliases).toEqual({ 'agent-ledger-entries': {} });
     expect(t.template!.settings).toMatchObject({ number_of_shards: 3, refresh_interval: '1s' });
@@ -65,7 +66,7 @@ describe('elasticsearch entry mappings', () => {
   });
 
   it('creates the runs and credential indices with their mappings', () => {
-    expect(fixedIndices(names, { shards: 1, replicas: 0 }).map((i) => i.index)).toEqual(['agent-ledger-runs-by-user', 'agent-ledger-run-applied', 'agent-ledger-organizations', 'agent-ledger-api-keys']);
+    expect(fixedIndices(names, indexLayout({ replicas: 0 })).map((i) => i.index)).toEqual(['agent-ledger-runs-by-user', 'agent-ledger-run-applied', 'agent-ledger-organizations', 'agent-ledger-api-keys']);
     const runProps = RUN_MAPPINGS.properties as Record<string, { type?: string }>;
     expect(typeOf(runProps, 'search_name_fold')).toBe('wildcard');
     expect(typeOf(runProps, 'cost_nanos')).toBe('long');
