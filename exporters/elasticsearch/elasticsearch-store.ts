@@ -193,7 +193,7 @@ export async function createElasticsearchStore(options: ElasticsearchStoreOption
     const layout = { shards: options.shards ?? 1, replicas: options.replicas ?? null };
     await ensureSchema(client, names, scriptId, layout);
     await ensureAgentIndices(client, agentNames, layout);
-    ledger.coverage = await ensureRollupCoverage(client, names);
+    ledger.coverage = await ensureRollupCoverage(client, names, options.now ? Math.floor(options.now() / 1000) : Date.now());
     await ledger.migrate();
   } catch (err) {
     await client.close().catch(() => undefined);

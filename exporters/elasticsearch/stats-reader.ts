@@ -34,7 +34,7 @@ export async function queryStats(client: Client, names: IndexNames, q: StatsQuer
  * search scans the matching entries once, so the scans are as many as the
  * longest group's pages, not their sum. The filter is on the entries' own µs times.
  */
-async function addEntryStats(client: Client, names: IndexNames, q: StatsQuery, acc: StatsAccumulator): Promise<void> {
+export async function addEntryStats(client: Client, names: IndexNames, q: StatsQuery, acc: StatsAccumulator): Promise<void> {
   const query = statsQuery(q);
   const groups = new StatsGroups(acc);
   const first = await search(client, { index: names.entriesPattern, size: 0, track_total_hits: false, query, aggs: statsAggregations() });
