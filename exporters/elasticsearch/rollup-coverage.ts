@@ -1,6 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { HOUR_US } from '../rollup-rule.js';
 import type { IndexNames } from './index-names.js';
+import { search } from './search-guard.js';
 
 /**
  * From which hour the stats rollups hold every entry. Entries written by a
@@ -33,7 +34,8 @@ export async function ensureRollupCoverage(client: Client, names: IndexNames, no
   if (stored) return stored;
   // the entries written so far, by whatever release, are what the rollups lack
   await client.indices.refresh({ index: names.entriesPattern, ignore_unavailable: true, allow_no_indices: true });
-  const r = await client.search({ index: names.entriesPattern, size: 0, ignore_unavailable: true, allow_no_indices: true, aggs: { newest: { max: { field: 'ts_us' } } } });
+  // a partial answer would set the boundary too early
+  const r = await search(client, { index: names.entriesPattern, size: 0, ignore_unavailable: true, allow_no_indices: true, aggs: { newest: { max: { field: 'ts_us' } } } });
   const newest = (r.aggregations?.newest as { value: number | null } | undefined)?.value ?? null;
   const firstRolledHour = newest === null ? null : Math.floor(Math.max(nowMs * 1000, newest) / HOUR_US) + 1;
   const doc: CoverageDoc = { first_rolled_hour: firstRolledHour, created_at: nowMs };
