@@ -5,6 +5,7 @@ import { retentionByOrganization } from './agents-policy.js';
 import type { AgentContext } from './agents-registry.js';
 import type { EntryDocument } from './entry-document.js';
 import type { IndexNames } from './index-names.js';
+import { sweepRollups } from './rollup-retention.js';
 import { bulkItem, bulkOutcomes, bulkWithRetry, DEFAULT_RETRY } from './bulk-retry.js';
 import { search } from './search-guard.js';
 import { collectAll, walkAll, type SearchSpec } from './search-paging.js';
@@ -31,6 +32,8 @@ interface OrgSpan {
  * - runs that lost entries are rebuilt from the entries left (`recount`: their
  *   run markers go first), or go with their last one; markers older than the
  *   longest retention go with their entries (`-run-applied`, run-markers.ts).
+ * - stats rollups: the hours before each organization's cutoff go, the hour
+ *   it cuts is counted again from the entries left (rollup-retention.ts);
  * - activity events move to tombstones (place, time and hashes, `_id` as the event's)
  *   before they are deleted, so the chain verifies from the oldest retained link.
  * - lifecycle events: delete-by-query.
@@ -75,9 +78,11 @@ export async function sweepExpired(
     options.progress?.(report, `organization ${org}: runs`);
   }
 
-  const orgs = new Set([...days.keys(), ...(await collectAll<{ id: string }>(client, { index: names.organizations, query: { match_all: {} }, sort: [{ id: 'asc' }], source: ['id'] }, 1000)).map((o) => o.id)]);
+  const orgs = new Set([...swept, ...days.keys(), ...(await collectAll<{ id: string }>(client, { index: names.organizations, query: { match_all: {} }, sort: [{ id: 'asc' }], source: ['id'] }, 1000)).map((o) => o.id)]);
   for (const org of [...orgs].sort()) {
     const cutoff = cutoffOf(org);
+    await sweepRollups(client, names, org, cutoff, options.batch_size);
+    options.progress?.(report, `organization ${org}: stats rollups`);
     for (;;) {
       const n = await tombstoneActivity(ctx, org, cutoff, options.now_us, options.batch_size);
       report.activity_events += n;

@@ -19,6 +19,8 @@ import { getRun, listRuns } from './runs-reader.js';
 import { rebuildLegacyRuns } from './runs-rebuild.js';
 import { guarded, guardedWalk } from './search-guard.js';
 import { ensureSchema } from './schema.js';
+import { ensureRollupCoverage, type RollupCoverage } from './rollup-coverage.js';
+import { statsScriptId } from './stats-rollups.js';
 import { queryStats } from './stats-reader.js';
 import { queryTimeseries } from './timeseries-reader.js';
 
@@ -107,6 +109,8 @@ function clientOf(o: ElasticsearchStoreOptions): Client {
 class ElasticsearchLedger implements LedgerStore {
   private readonly writer: EntryWriter;
   private readonly reader: ReaderOptions;
+  /** From which hour stats read the rollups (rollup-coverage.ts): set at start-up, before any read. */
+  coverage: RollupCoverage = { firstRolledHour: null };
 
   constructor(
     private readonly client: Client,
@@ -150,11 +154,11 @@ class ElasticsearchLedger implements LedgerStore {
   }
 
   stats(query: StatsQuery): Promise<LedgerStats> {
-    return guarded(() => queryStats(this.client, this.reader.names, query));
+    return guarded(() => queryStats(this.client, this.reader.names, query, this.coverage));
   }
 
   timeseries(query: TimeseriesQuery): Promise<TimeseriesBucket[]> {
-    return guarded(() => queryTimeseries(this.client, this.reader.names, query));
+    return guarded(() => queryTimeseries(this.client, this.reader.names, query, this.coverage));
   }
 
   listRuns(query: RunQuery): Promise<RunPage> {
@@ -187,6 +191,7 @@ export async function createElasticsearchStore(options: ElasticsearchStoreOption
     const layout = indexLayout(options);
     await ensureSchema(client, names, scriptId, layout);
     await ensureAgentIndices(client, agentNames, layout);
+    ledger.coverage = await ensureRollupCoverage(client, names, options.now ? Math.floor(options.now() / 1000) : Date.now());
     await ledger.migrate();
   } catch (err) {
     await client.close().catch(() => undefined);
@@ -212,6 +217,7 @@ export async function createElasticsearchStore(options: ElasticsearchStoreOption
       for (const index of indices) await client.indices.delete({ index }, { ignore: [404] });
       await client.indices.deleteIndexTemplate({ name: names.entriesTemplate }, { ignore: [404] });
       await client.deleteScript({ id: scriptId }, { ignore: [404] });
+      await client.deleteScript({ id: statsScriptId(names) }, { ignore: [404] });
     },
     close: () => client.close(),
   };

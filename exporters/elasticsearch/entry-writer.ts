@@ -7,6 +7,7 @@ import { capKeywords, entryDocument, recordFromDocument, type EntryDocument } fr
 import { entryIndexFor, type IndexNames } from './index-names.js';
 import { countedAlready, markerLines, type StoredEntry } from './run-markers.js';
 import { runUpdateLines, runUpdates } from './run-rollup.js';
+import { rollupUpdateLines, rollupUpdates, statsScriptId } from './stats-rollups.js';
 
 /** The span times the receiver accepts (otlp.max_span_age_days, otlp.max_future_skew_seconds). */
 export interface AcceptedWindow {
@@ -72,7 +73,7 @@ export class EntryWriter {
     const lateIds = new Map(late.map((s) => [s.record.id, s.record]));
     // in write order: first values (agent, prompt, model config) are the batch's first
     const toCount = entries.flatMap((e) => (created.has(e.id) ? [e] : lateIds.has(e.id) ? [lateIds.get(e.id)!] : []));
-    await this.countIntoRuns(batchId, toCount, toCount.filter((e) => created.has(e.id)), late);
+    await this.countIntoRollups(batchId, toCount, toCount.filter((e) => created.has(e.id)), late, true);
     await this.options.afterCreate?.(entries.filter((e) => created.has(e.id)));
     if (result.permanent.length) {
       const [first] = result.permanent;
@@ -112,38 +113,43 @@ export class EntryWriter {
     return out;
   }
 
-  /** Counts entries already stored into their runs (each once a run: run-markers.ts), e.g. to rebuild the runs. */
+  /** Counts entries already stored into their runs and stats rollups (each once: run-markers.ts), e.g. to rebuild the runs. */
   async rollUp(documents: readonly EntryDocument[]): Promise<void> {
     const stored = documents.map((d) => ({ record: recordFromDocument(d), batch: d.rollup_batch ?? null }));
     const counted = await countedAlready(this.client, this.options.names, stored);
     const late = stored.filter((s) => !counted.has(s.record));
-    await this.countIntoRuns(randomUUID(), late.map((s) => s.record), [], late);
+    await this.countIntoRollups(randomUUID(), late.map((s) => s.record), [], late, true);
   }
 
   /**
    * Counts stored entries again into runs that were deleted (retention
    * rebuilds the runs that lost entries from those left), whatever their
-   * markers say: those tell whether the deleted run had counted them.
+   * markers say: those tell whether the deleted run had counted them. The
+   * stats rollups counted them when they were written: not again.
    */
   async recount(documents: readonly EntryDocument[]): Promise<void> {
     const stored = documents.map((d) => ({ record: recordFromDocument(d), batch: d.rollup_batch ?? null }));
-    await this.countIntoRuns(randomUUID(), stored.map((s) => s.record), [], stored);
+    await this.countIntoRollups(randomUUID(), stored.map((s) => s.record), [], stored, false);
   }
 
   /**
-   * One scripted update a run, then the markers that say so. A crash in
-   * between leaves the run's recent `applied` window to skip them (run-rollup.ts).
+   * One scripted update a run and one a stats rollup document (in the same
+   * bulks), then the markers that say so for both. A crash in between leaves
+   * the documents' recent `applied` windows to skip them (run-rollup.ts,
+   * stats-rollups.ts).
    */
-  private async countIntoRuns(batchId: string, ordered: readonly EntryRecord[], fresh: readonly EntryRecord[], late: readonly StoredEntry[]): Promise<void> {
-    const updates = runUpdates(ordered);
-    if (!updates.length) return;
+  private async countIntoRollups(batchId: string, ordered: readonly EntryRecord[], fresh: readonly EntryRecord[], late: readonly StoredEntry[], stats: boolean): Promise<void> {
     const { names, scriptId, retry } = this.options;
+    const items = [
+      ...runUpdates(ordered).map((u) => bulkItem(u.id, runUpdateLines(u, names.runs, scriptId))),
+      ...(stats ? rollupUpdates(batchId, fresh, late).map((u) => bulkItem(u.id, rollupUpdateLines(u, names.rollups, statsScriptId(names)))) : []),
+    ];
+    if (!items.length) return;
     const bulk = this.options.bulk ?? DEFAULT_BULK_LIMITS;
-    const items = updates.map((u) => bulkItem(u, runUpdateLines(u, names.runs, scriptId)));
     const result = await bulkWithRetry(items, (lines) => this.send(lines, false), retry, true, bulk);
     if (result.permanent.length) {
       // the entries are in; a retry of the batch counts them (their creates answer 409, no marker says they were counted)
-      throw new PermanentStoreError(`elasticsearch refused the runs rollup of ${result.permanent.length} run(s): ${result.permanent[0].reason}`);
+      throw new PermanentStoreError(`elasticsearch refused ${result.permanent.length} rollup update(s) (runs, stats): ${result.permanent[0].reason}`);
     }
     const markers = markerLines(names, batchId, fresh, late, Date.now()).map((lines, i) => bulkItem(i, lines));
     const marked = await bulkWithRetry(markers, (lines) => this.send(lines, false), retry, false, bulk);

@@ -20,6 +20,8 @@ export interface IndexNames {
   runs: string;
   /** Markers of counted entries, per (run, batch) and per late-counted entry: run-markers.ts. */
   runApplied: string;
+  /** Hourly stats rollups per (organization, hour, dimension, key), and their coverage: stats-rollups.ts, rollup-coverage.ts. */
+  rollups: string;
   /** Runs per (organization, run) as earlier versions kept them: rebuilt into `runs`, then deleted (schema.ts). */
   legacyRuns: string;
   organizations: string;
@@ -40,6 +42,7 @@ export function indexNames(prefix: string): IndexNames {
     entriesTemplate: `${prefix}-entries`,
     runs: `${prefix}-runs-by-user`,
     runApplied: `${prefix}-run-applied`,
+    rollups: `${prefix}-rollups`,
     legacyRuns: `${prefix}-runs`,
     organizations: `${prefix}-organizations`,
     apiKeys: `${prefix}-api-keys`,

@@ -26,7 +26,7 @@ export const SEARCH_ANALYZER = 'ledger_tokens';
  * with a field they do not know; a newer version's template or index is
  * left alone (a rolling upgrade runs both).
  */
-export const MAPPING_VERSION = 3;
+export const MAPPING_VERSION = 4;
 /** Every index's and template's `_meta`: schema.ts migrates indices whose version is older. */
 export const MAPPING_META = { managed_by: 'agent-ledger', mapping_version: MAPPING_VERSION };
 const meta = MAPPING_META;
@@ -159,6 +159,19 @@ export const RUN_APPLIED_MAPPINGS: estypes.MappingTypeMapping = {
   properties: { at: { type: 'date', format: 'epoch_millis' } },
 };
 
+/** Hourly stats rollups (stats-rollups.ts); the `coverage` document says from which hour they hold every entry (rollup-coverage.ts). */
+export const ROLLUP_MAPPINGS: estypes.MappingTypeMapping = {
+  dynamic: 'strict',
+  _meta: meta,
+  properties: {
+    organization_id: id, hour: long, dimension: id, key: keyword,
+    n: long, cost_nanos: long, duration_us: long,
+    /** Tokens of the last updates: makes the rollup script idempotent (stats-rollups.ts). */
+    applied: stored,
+    first_rolled_hour: long, created_at: long,
+  },
+};
+
 export const ORGANIZATION_MAPPINGS: estypes.MappingTypeMapping = {
   dynamic: 'strict',
   _meta: meta,
@@ -180,6 +193,8 @@ export function fixedIndices(names: IndexNames, layout: IndexLayout): estypes.In
   return [
     { index: names.runs, settings: { ...sizingSettings(layout.runs), refresh_interval: '1s' }, mappings: RUN_MAPPINGS },
     { index: names.runApplied, settings: sizingSettings(layout.runMarkers), mappings: RUN_APPLIED_MAPPINGS },
+    // one document per (organization, hour, dimension, key): sized with the run markers, which also grow with writes, not with readers
+    { index: names.rollups, settings: { ...sizingSettings(layout.runMarkers), refresh_interval: '1s' }, mappings: ROLLUP_MAPPINGS },
     { index: names.organizations, settings: credentials, mappings: ORGANIZATION_MAPPINGS },
     { index: names.apiKeys, settings: credentials, mappings: API_KEY_MAPPINGS },
   ];

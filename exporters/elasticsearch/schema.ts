@@ -3,10 +3,11 @@ import type { IndexNames } from './index-names.js';
 import type { IndexLayout } from './index-layout.js';
 import { entryTemplate, fixedIndices, MAPPING_VERSION } from './mappings.js';
 import { RUN_ROLLUP_SCRIPT } from './run-rollup.js';
+import { STATS_ROLLUP_SCRIPT, statsScriptId } from './stats-rollups.js';
 
 /**
  * Puts the entry template (indices are created by the first write of a
- * month), the fixed indices and the rollup script, and brings the mappings
+ * month), the fixed indices and the rollup scripts (runs, stats), and brings the mappings
  * of indices an older release created up to MAPPING_VERSION. Safe to run
  * from every process at every start, several at once: the template and
  * script are replaced with themselves, an index that exists is left as it
@@ -17,6 +18,7 @@ export async function ensureSchema(client: Client, names: IndexNames, scriptId: 
   const template = entryTemplate(names, layout);
   if ((await templateVersion(client, template.name)) <= MAPPING_VERSION) await client.indices.putIndexTemplate(template);
   await client.putScript({ id: scriptId, script: { lang: 'painless', source: RUN_ROLLUP_SCRIPT } });
+  await client.putScript({ id: statsScriptId(names), script: { lang: 'painless', source: STATS_ROLLUP_SCRIPT } });
   // the months already there: each new month's index takes the template above
   await migrateMappings(client, names.entriesPattern, template.template!.mappings!);
   for (const index of fixedIndices(names, layout)) await ensureIndex(client, index);

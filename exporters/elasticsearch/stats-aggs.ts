@@ -48,7 +48,7 @@ export function statsAggregations(): Aggregations {
 
 /** What the aggregations add up to, page by page, summed by the same accumulator as the SQLite store's. */
 export class StatsGroups {
-  private readonly totals = new StatsAccumulator();
+  constructor(private readonly totals = new StatsAccumulator()) {}
 
   addOutcomes(agg: unknown): void {
     for (const b of (agg as { buckets: Array<{ key: string; doc_count: number; cost: { value: number }; duration: { value: number } }> }).buckets) {

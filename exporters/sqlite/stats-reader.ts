@@ -1,5 +1,6 @@
 import type { LedgerStats, StatsQuery } from '../store.js';
 import type { Database } from './driver.js';
+import { rollupsAnswer } from '../rollup-rule.js';
 import { entryFieldSql, scopeSql } from './ledger-filter-sql.js';
 import { ALL_TIME, HOUR_US } from './rollup-writer.js';
 import { StatsAccumulator } from '../stats-accumulator.js';
@@ -21,7 +22,7 @@ export type RollupRead = (sql: string, params: unknown[], read: () => any[][]) =
 
 /** One partition's part of the stats, added to `acc` (sums, counts and buckets add up across partitions). */
 export function addStats(db: Database, acc: StatsAccumulator, q: StatsQuery, cached: RollupRead = (_s, _p, read) => read()): void {
-  if (q.agent_id !== undefined || q.scope.user_id || entryFieldSql(q, db).sql) {
+  if (!rollupsAnswer(q)) {
     addEntries(db, acc, q, q.start_us, q.end_us);
     return;
   }

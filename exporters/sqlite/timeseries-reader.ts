@@ -1,6 +1,7 @@
 import type { TimeseriesQuery } from '../store.js';
 import { TimeseriesAccumulator } from '../timeseries.js';
 import type { Database } from './driver.js';
+import { rollupsAnswer } from '../rollup-rule.js';
 import { entryFieldSql, scopeSql } from './ledger-filter-sql.js';
 import type { LedgerPartitions } from './partition-readers.js';
 import { HOUR_US } from './rollup-writer.js';
@@ -22,7 +23,7 @@ export function timeseriesOverPartitions(parts: LedgerPartitions, q: TimeseriesQ
 }
 
 function addTimeseries(db: Database, acc: TimeseriesAccumulator, q: TimeseriesQuery, cached: RollupRead): void {
-  if (q.agent_id !== undefined || q.scope.user_id || entryFieldSql(q, db).sql) {
+  if (!rollupsAnswer(q)) {
     addEntries(db, acc, q, q.start_us, q.end_us);
     return;
   }

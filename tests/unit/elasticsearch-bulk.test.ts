@@ -78,7 +78,7 @@ function cluster(policy: Policy, already: EntryRecord[] = []) {
   });
   const writer = new EntryWriter(fake.client, { names, scriptId: 'agent-ledger-run-rollup', retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => undefined }, refresh: false });
   const bulks = () => fake.requests.filter((r) => r.path === '/_bulk');
-  const runUpdates = () => bulks().flatMap((r) => r.body.filter((_: unknown, i: number) => i % 2 === 1 && r.body[i - 1].update));
+  const runUpdates = () => bulks().flatMap((r) => r.body.filter((_: unknown, i: number) => i % 2 === 1 && r.body[i - 1].update?._index === 'agent-ledger-runs-by-user'));
   const entryBulks = () => bulks().filter((b) => b.body[0].create);
   return { writer, requests: fake.requests, bulks, runUpdates, entryBulks };
 }

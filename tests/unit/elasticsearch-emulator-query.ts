@@ -230,6 +230,9 @@ export function aggregate(docs: Doc[], aggs: Record<string, any>): Record<string
         ...(page.length ? { after_key: keyOf(page[page.length - 1].key) } : {}),
         buckets: page.map((g) => ({ key: keyOf(g.key), doc_count: g.docs.length, ...subAggs(g.docs, agg.aggs) })),
       };
+    } else if (agg.min || agg.max || agg.sum) {
+      // a metric at the top: over every matching document
+      Object.assign(out, subAggs(docs, { [name]: agg }));
     } else throw new Error(`emulator: aggregation ${Object.keys(agg)[0]} not emulated`);
   }
   return out;

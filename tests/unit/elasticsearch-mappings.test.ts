@@ -66,7 +66,7 @@ describe('elasticsearch entry mappings', () => {
   });
 
   it('creates the runs and credential indices with their mappings', () => {
-    expect(fixedIndices(names, indexLayout({ replicas: 0 })).map((i) => i.index)).toEqual(['agent-ledger-runs-by-user', 'agent-ledger-run-applied', 'agent-ledger-organizations', 'agent-ledger-api-keys']);
+    expect(fixedIndices(names, indexLayout({ replicas: 0 })).map((i) => i.index)).toEqual(['agent-ledger-runs-by-user', 'agent-ledger-run-applied', 'agent-ledger-rollups', 'agent-ledger-organizations', 'agent-ledger-api-keys']);
     const runProps = RUN_MAPPINGS.properties as Record<string, { type?: string }>;
     expect(typeOf(runProps, 'search_name_fold')).toBe('wildcard');
     expect(typeOf(runProps, 'cost_nanos')).toBe('long');

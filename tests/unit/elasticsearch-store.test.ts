@@ -13,6 +13,8 @@ const ok: FakeHandler = (req) => {
   // every index already at this release's mapping version
   if (req.path.endsWith('/_mapping')) return req.method === 'GET' ? { body: {} } : { body: { acknowledged: true } };
   if (req.method === 'PUT') return { status: 400, body: { error: { type: 'resource_already_exists_exception', reason: 'exists' }, status: 400 } };
+  // rollups kept since the cluster was new (rollup-coverage.ts)
+  if (req.path.endsWith('-rollups/_doc/coverage')) return { body: { _id: 'coverage', found: true, _source: { first_rolled_hour: null, created_at: 0 } } };
   // no runs index of an earlier version
   if (req.method === 'HEAD') return { status: 404, body: '' };
   return searchReply([], 0);
@@ -26,11 +28,14 @@ describe('createElasticsearchStore', () => {
       'GET /_index_template/ledger-test-entries',
       'PUT /_index_template/ledger-test-entries',
       'PUT /_scripts/ledger-test-run-rollup',
+      'PUT /_scripts/ledger-test-stats-rollup',
       'GET /ledger-test-entries-*/_mapping',
       'PUT /ledger-test-runs-by-user',
       'GET /ledger-test-runs-by-user/_mapping',
       'PUT /ledger-test-run-applied',
       'GET /ledger-test-run-applied/_mapping',
+      'PUT /ledger-test-rollups',
+      'GET /ledger-test-rollups/_mapping',
       'PUT /ledger-test-organizations',
       'GET /ledger-test-organizations/_mapping',
       'PUT /ledger-test-api-keys',
@@ -49,6 +54,7 @@ describe('createElasticsearchStore', () => {
       'GET /ledger-test-agent-lifecycle/_mapping',
       'PUT /ledger-test-organization-policies',
       'GET /ledger-test-organization-policies/_mapping',
+      'GET /ledger-test-rollups/_doc/coverage',
       'HEAD /ledger-test-runs',
     ]);
     expect(requests[2].body.script).toMatchObject({ lang: 'painless' });
