@@ -33,7 +33,7 @@ interface OrgSpan {
  *   longest retention go with their entries (`-run-applied`, run-markers.ts).
  * - activity events move to tombstones (place, time and hashes, `_id` as the event's)
  *   before they are deleted, so the chain verifies from the oldest retained link.
- * - lifecycle events: delete-by-query.
+ * - lifecycle events, and GenAI log events held for entries (log-messages.ts): delete-by-query.
  *
  * Agent counters and trust state are lifetime aggregates and stay, as on SQLite.
  */
@@ -90,6 +90,11 @@ export async function sweepExpired(
     });
     report.lifecycle_events += r.deleted ?? 0;
     options.progress?.(report, `organization ${org}: lifecycle events`);
+    // held GenAI log events go as their entries do, whether or not an entry ever came for them
+    await client.deleteByQuery({
+      index: names.logMessages, conflicts: 'proceed', ignore_unavailable: true, refresh: true, scroll_size: options.batch_size,
+      query: { bool: { filter: [{ term: { organization_id: org } }, { range: { time_us: { lt: cutoff } } }] } },
+    });
   }
   await pruneRunMarkers(ctx, names, Math.min(options.now_us - ctx.settings.retention_days * DAY_US, ...[...orgs].map(cutoffOf)), options.batch_size);
   return report;

@@ -178,7 +178,24 @@ export const API_KEY_MAPPINGS: estypes.MappingTypeMapping = {
   },
 };
 
-/** The fixed indices (runs, credentials) with their mappings. */
+/**
+ * A GenAI event from OTLP logs (model/log-message.ts), `_id` =
+ * `<entry id>:<log id>` (log-messages.ts): kept for its span's entry,
+ * whichever is written first, and rebuilt into its messages.
+ */
+export const LOG_MESSAGE_MAPPINGS: estypes.MappingTypeMapping = {
+  dynamic: 'strict',
+  _meta: meta,
+  properties: {
+    /** model/ids.ts entryId(organization, trace, span): how an entry's events are found. */
+    entry_id: id, organization_id: id, trace_id: id, span_id: id, log_id: id,
+    time_us: long, idx: { type: 'integer' },
+    /** As a span event carries it: read back whole, never searched. */
+    event: opaque,
+  },
+};
+
+/** The fixed indices (runs, credentials, held log events) with their mappings. */
 export function fixedIndices(names: IndexNames, layout: IndexLayout): estypes.IndicesCreateRequest[] {
   const small = { number_of_shards: 1, ...(layout.replicas === null ? {} : { number_of_replicas: layout.replicas }) };
   return [
@@ -186,5 +203,6 @@ export function fixedIndices(names: IndexNames, layout: IndexLayout): estypes.In
     { index: names.runApplied, settings: { ...small, number_of_shards: layout.shards }, mappings: RUN_APPLIED_MAPPINGS },
     { index: names.organizations, settings: small, mappings: ORGANIZATION_MAPPINGS },
     { index: names.apiKeys, settings: small, mappings: API_KEY_MAPPINGS },
+    { index: names.logMessages, settings: { ...small, number_of_shards: layout.shards }, mappings: LOG_MESSAGE_MAPPINGS },
   ];
 }
