@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createElasticsearchStore } from '../../exporters/elasticsearch/elasticsearch-store.js';
-import { entryDocument } from '../../exporters/elasticsearch/entry-document.js';
+import { entryDocument, recordFromDocument, type EntryDocument } from '../../exporters/elasticsearch/entry-document.js';
+import { logMessageId } from '../../exporters/elasticsearch/log-messages.js';
+import { entryId } from '../../model/ids.js';
 import { PermanentStoreError } from '../../exporters/store.js';
 import { writeLogMessages } from '../../collector/queue/write-log-messages.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
@@ -109,40 +111,55 @@ describe('elasticsearch: GenAI events from OTLP logs join their span entry', () 
   });
 
   it('two log batches at once for one entry: the conditional write that lost (409) reads again, neither is lost', async () => {
+    const entry = chatEntry('00f067aa0ba902bb');
+    const other = choice('00f067aa0ba902bb', 'second batch', 1);
     let conflicts = 0;
+    let raced = false;
     const { store, emulator } = await emulated((req, next) => {
+      const rewrite = req.path === '/_bulk' && req.body.some((l: any) => l.index?._id === entry.id);
+      if (rewrite && !raced) {
+        // between this batch's read and its write, another batch stores its event and rewrites the entry
+        raced = true;
+        storeEventNow(emulator, other);
+        const index = [...emulator.indices].find(([, docs]) => docs.has(entry.id))![0];
+        const source = emulator.indices.get(index)!.get(entry.id)!.source as EntryDocument;
+        const theirs = { ...entryDocument({ ...recordFromDocument(source), outputs: { messages: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'second batch' } }] } }), rollup_batch: source.rollup_batch };
+        next({ method: 'POST', path: '/_bulk', querystring: '', body: [{ index: { _index: index, _id: entry.id } }, theirs], bytes: 0 });
+      }
       const reply = next(req);
-      if (req.path === '/_bulk') conflicts += ((reply.body as any).items ?? []).filter((i: any) => i.index?.status === 409).length;
+      if (rewrite) conflicts += ((reply.body as any).items ?? []).filter((i: any) => i.index?.status === 409).length;
       return reply;
     });
-    const entry = chatEntry('00f067aa0ba902bb');
+    await store.ledger.write([entry]);
+    await store.ledger.writeLogMessages([user('00f067aa0ba902bb', 'first batch', 0)]);
+    expect(conflicts).toBe(1);
+    const doc = (await stored(emulator, entry.id)).source;
+    expect(doc.inputs).toEqual({ messages: [{ role: 'user', content: 'first batch' }] });
+    expect(doc.outputs.messages[0].message.content).toBe('second batch');
+  });
+
+  it('two log batches for one entry sent at once: both land', async () => {
+    const { store, emulator } = await emulated();
+    const entry = chatEntry('00f067aa0ba902c0');
     await store.ledger.write([entry]);
     await Promise.all([
-      store.ledger.writeLogMessages([user('00f067aa0ba902bb', 'first batch', 0)]),
-      store.ledger.writeLogMessages([choice('00f067aa0ba902bb', 'second batch', 1)]),
+      store.ledger.writeLogMessages([user('00f067aa0ba902c0', 'first batch', 0)]),
+      store.ledger.writeLogMessages([choice('00f067aa0ba902c0', 'second batch', 1)]),
     ]);
-    expect(conflicts).toBeGreaterThan(0);
     const doc = (await stored(emulator, entry.id)).source;
     expect(doc.inputs).toEqual({ messages: [{ role: 'user', content: 'first batch' }] });
     expect(doc.outputs.messages[0].message.content).toBe('second batch');
   });
 
   it('an entry created while its events were being stored (the race): its writer catches them up', async () => {
-    // the log batch finds no entry (it is not created yet), the entry writer's first look finds no events (not stored yet)
-    let hold: (() => void) | null = null;
+    // the entry writer has looked for events (none yet); a log batch stores them and finds no entry (not created yet); then the create
     const entry = chatEntry('00f067aa0ba902bc');
+    const raced = user('00f067aa0ba902bc', 'raced the span');
     const { store, emulator } = await emulated((req, next) => {
-      const creatingEntry = req.path === '/_bulk' && req.body.some((l: any) => l.create?._id === entry.id);
-      if (creatingEntry && hold) hold();
+      if (req.path === '/_bulk' && req.body.some((l: any) => l.create?._id === entry.id)) storeEventNow(emulator, raced);
       return next(req);
     });
-    let logsDone!: Promise<void>;
-    hold = () => {
-      hold = null;
-      logsDone = store.ledger.writeLogMessages([user('00f067aa0ba902bc', 'raced the span')]);
-    };
     await store.ledger.write([entry]);
-    await logsDone;
     expect((await stored(emulator, entry.id)).source.inputs).toEqual({ messages: [{ role: 'user', content: 'raced the span' }] });
   });
 
@@ -199,6 +216,14 @@ describe('elasticsearch: GenAI events from OTLP logs join their span entry', () 
     expect([...emulator.indices.get('agent-ledger-log-messages')!.values()].map((d) => d.source.log_id)).toEqual([recent.log_id]);
   });
 });
+
+/** A log batch's first step done at once, as another process would: the event stored and searchable. */
+function storeEventNow(emulator: ElasticsearchEmulator, m: LogMessageRecord): void {
+  const entry = entryId(m.organization_id, m.trace_id, m.span_id);
+  const doc = { entry_id: entry, organization_id: m.organization_id, trace_id: m.trace_id, span_id: m.span_id, log_id: m.log_id, time_us: m.time_us, idx: m.idx, event: m.event };
+  const reply = emulator.handle({ method: 'POST', path: '/_bulk', querystring: 'refresh=wait_for', body: [{ create: { _index: 'agent-ledger-log-messages', _id: logMessageId(entry, m.log_id) } }, doc], bytes: 0 });
+  expect((reply.body as any).errors).toBe(false);
+}
 
 /** The fields an entry document derives from its content (search text, pairs): recomputed with the messages. */
 function derived(e: EntryRecord) {
