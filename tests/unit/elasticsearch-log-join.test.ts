@@ -5,7 +5,7 @@ import { logMessageId } from '../../exporters/elasticsearch/log-messages.js';
 import { entryId } from '../../model/ids.js';
 import { PermanentStoreError } from '../../exporters/store.js';
 import { writeLogMessages } from '../../collector/queue/write-log-messages.js';
-import type { EntryRecord } from '../../model/ledger-entry.js';
+import type { Attributes, EntryRecord } from '../../model/ledger-entry.js';
 import type { LogMessageRecord } from '../../model/log-message.js';
 import { parseSearchQuery } from '../../model/search-query.js';
 import { DAY_US } from '../../exporters/agent-store.js';
@@ -39,7 +39,7 @@ function chatEntry(spanId: string, attributes: Record<string, unknown> = {}): En
   );
 }
 
-function event(spanId: string, n: number, name: string, attributes: Record<string, unknown>): LogMessageRecord {
+function event(spanId: string, n: number, name: string, attributes: Attributes): LogMessageRecord {
   return { organization_id: ORG, trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: spanId, log_id: `${spanId}-${n}`.padEnd(64, '0'), time_us: T0 + 1_000_000 + n, idx: n, event: { name, attributes } };
 }
 
