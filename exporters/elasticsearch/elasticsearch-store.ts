@@ -124,7 +124,7 @@ class ElasticsearchLedger implements LedgerStore {
     const retry = { ...DEFAULT_RETRY, ...options.retry };
     const refresh = options.refresh ?? false;
     const bulk = { maxBytes: options.bulkMaxBytes ?? DEFAULT_BULK_LIMITS.maxBytes, maxActions: options.bulkMaxActions ?? DEFAULT_BULK_LIMITS.maxActions };
-    this.logs = new LogMessageStore(client, { names, retry, refresh, bulk });
+    this.logs = new LogMessageStore(client, { names, retry, refresh, bulk, maxResultWindow: this.reader.maxResultWindow });
     this.writer = new EntryWriter(client, { names, scriptId, retry, refresh, bulk, window: options.window ?? null, logs: this.logs, afterCreate });
   }
 

@@ -24,6 +24,8 @@ export interface LogMessageOptions {
   bulk?: BulkLimits;
   /** Entry updates: as the entry writes (false, or 'wait_for'). */
   refresh: false | 'wait_for';
+  /** index.max_result_window the store is told of: no search asks for more at once. */
+  maxResultWindow: number;
 }
 
 /** One event's `_id`: its entry's (organization, trace, span) and its own hash, so a re-sent record is the same document. */
@@ -31,7 +33,7 @@ export const logMessageId = (entry: string, logId: string) => `${entry}:${logId}
 
 /** Rounds of read, rebuild, conditional write for one entry before a log batch gives up (and is retried whole). */
 const MAX_JOIN_ATTEMPTS = 8;
-/** Held events read in one plain search; more go through a point in time. */
+/** Held events read in one plain search (more go through a point in time), and ids in one ids query. */
 const EVENTS_PAGE = 1000;
 const DAY_US = 86_400_000_000;
 
@@ -72,6 +74,10 @@ export class LogMessageStore {
     private readonly options: LogMessageOptions,
   ) {}
 
+  private get page(): number {
+    return Math.min(EVENTS_PAGE, this.options.maxResultWindow);
+  }
+
   /** Held events of these entries, by entry id, in one search (a point in time only past a page). */
   async heldFor(entryIds: readonly string[], source: boolean | string[] = true): Promise<Map<string, LogMessageDocument[]>> {
     const out = new Map<string, LogMessageDocument[]>();
@@ -81,11 +87,12 @@ export class LogMessageStore {
       query: { terms: { entry_id: [...new Set(entryIds)] } },
       sort: [{ entry_id: 'asc' }, { log_id: 'asc' }],
     };
-    const first = await search<LogMessageDocument>(this.client, { index: spec.index, query: spec.query, sort: spec.sort, size: EVENTS_PAGE, _source: source, track_total_hits: false, ignore_unavailable: true });
+    const page = this.page;
+    const first = await search<LogMessageDocument>(this.client, { index: spec.index, query: spec.query, sort: spec.sort, size: page, _source: source, track_total_hits: false, ignore_unavailable: true });
     const docs =
-      first.hits.hits.length < EVENTS_PAGE
+      first.hits.hits.length < page
         ? first.hits.hits.map((h) => h._source!)
-        : await collectAll<LogMessageDocument>(this.client, { ...spec, source }, EVENTS_PAGE);
+        : await collectAll<LogMessageDocument>(this.client, { ...spec, source }, page);
     for (const d of docs) {
       const list = out.get(d.entry_id);
       if (list) list.push(d);
@@ -211,8 +218,8 @@ export class LogMessageStore {
     }
     const rest = [...targets.keys()].filter((id) => !out.has(id));
     // a span longer than the months guessed: found once its index was refreshed (ids capped at max_result_window)
-    for (let i = 0; i < rest.length; i += EVENTS_PAGE) {
-      const ids = rest.slice(i, i + EVENTS_PAGE);
+    for (let i = 0; i < rest.length; i += this.page) {
+      const ids = rest.slice(i, i + this.page);
       const r = await search<EntryDocument>(this.client, {
         index: this.options.names.entriesPattern, query: { ids: { values: ids } }, size: ids.length, seq_no_primary_term: true, ignore_unavailable: true, allow_no_indices: true,
       } as estypes.SearchRequest);

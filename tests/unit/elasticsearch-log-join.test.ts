@@ -24,10 +24,10 @@ import pino from 'pino';
 const ORG = 'org_test';
 const T0 = Date.UTC(2026, 10, 30, 23, 59, 59) * 1000;
 
-async function emulated(handler?: (req: SentRequest, next: (r: SentRequest) => FakeReply) => FakeReply) {
-  const emulator = new ElasticsearchEmulator();
+async function emulated(handler?: (req: SentRequest, next: (r: SentRequest) => FakeReply) => FakeReply, maxResultWindow = 10_000) {
+  const emulator = new ElasticsearchEmulator({ maxResultWindow });
   const { client, requests } = fakeClient((req) => (handler ? handler(req, emulator.handle) : emulator.handle(req)));
-  const store = await createElasticsearchStore({ node: 'unused', client, retry: { sleep: async () => undefined } });
+  const store = await createElasticsearchStore({ node: 'unused', client, maxResultWindow, retry: { sleep: async () => undefined } });
   return { emulator, store, requests };
 }
 
@@ -40,7 +40,7 @@ function chatEntry(spanId: string, attributes: Record<string, unknown> = {}): En
 }
 
 function event(spanId: string, n: number, name: string, attributes: Attributes): LogMessageRecord {
-  return { organization_id: ORG, trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: spanId, log_id: `${spanId}-${n}`.padEnd(64, '0'), time_us: T0 + 1_000_000 + n, idx: n, event: { name, attributes } };
+  return { organization_id: ORG, trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: spanId, log_id: `${spanId}${String(n).padStart(48, '0')}`, time_us: T0 + 1_000_000 + n, idx: n, event: { name, attributes } };
 }
 
 const user = (spanId: string, text: string, n = 0) => event(spanId, n, 'gen_ai.user.message', { content: text });
@@ -86,6 +86,18 @@ describe('elasticsearch: GenAI events from OTLP logs join their span entry', () 
     expect(now.rollup_batch).toBe(was.rollup_batch);
     await store.refresh();
     expect((await found(store, 'wombatlater')).map((e) => e.id)).toEqual([entry.id]);
+  });
+
+  it('more held events than a page (result window 25): every one is read, through a point in time, in emission order', async () => {
+    const { store, emulator, requests } = await emulated(undefined, 25);
+    const many = Array.from({ length: 40 }, (_, n) => user('00f067aa0ba902c1', `message ${n}`, 39 - n)).map((m, n) => ({ ...m, time_us: T0 + 1_000_000 + (39 - n) }));
+    const entry = chatEntry('00f067aa0ba902c1');
+    await store.ledger.writeLogMessages(many.slice(0, 20));
+    await store.ledger.write([entry]);
+    await store.ledger.writeLogMessages(many.slice(20));
+    const contents = (await stored(emulator, entry.id)).source.inputs.messages.map((m: any) => m.content);
+    expect(contents).toEqual(Array.from({ length: 40 }, (_, n) => `message ${39 - n}`));
+    expect(requests.some((r) => r.path.endsWith('/_pit'))).toBe(true);
   });
 
   it("the span's own messages win over events", async () => {
