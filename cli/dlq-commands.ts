@@ -37,7 +37,9 @@ async function runEmbeddedDlqCommand(config: Config, verb: string | undefined, a
   const letters = new DeadLetterDir(join(resolve(config.data_dir), DEAD_LETTER_DIR));
   if (verb === 'list') {
     const parked = await letters.list();
-    for (const { entries, ...letter } of parked) out(`${JSON.stringify({ ...letter, entries: entries.length, attempts: 1 })}\n`);
+    for (const { entries, log_messages, ...letter } of parked) {
+      out(`${JSON.stringify({ ...letter, entries: entries.length, ...(log_messages ? { log_messages: log_messages.length } : {}), attempts: 1 })}\n`);
+    }
     if (!parked.length) process.stderr.write('no dead letters\n');
     return;
   }
@@ -48,7 +50,8 @@ async function runEmbeddedDlqCommand(config: Config, verb: string | undefined, a
   try {
     // a letter the store still refuses stays parked (the error says why)
     for (const letter of chosen) {
-      await store.ledger.write(letter.entries);
+      if (letter.entries.length) await store.ledger.write(letter.entries);
+      if (letter.log_messages?.length) await store.ledger.writeLogMessages(letter.log_messages);
       await letters.remove(letter.id);
       progress.step(++replayed, chosen.length);
     }

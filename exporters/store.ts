@@ -230,11 +230,13 @@ export interface WriteResult {
 export interface LedgerStore {
   write(entries: EntryRecord[]): Promise<WriteResult>;
   /**
-   * Optional: GenAI events that came as OTLP log records, joined to the
-   * entries of their spans whichever is written first (model/log-message.ts):
-   * idempotent by log id, durable when it resolves, like `write`.
+   * GenAI events that came as OTLP log records, joined to the entries of
+   * their spans whichever is written first (model/log-message.ts; the rule:
+   * collector/normalize/message-join.ts): idempotent by log id, durable when
+   * it resolves, like `write`. Events refused for good: a PermanentStoreError
+   * once the others are stored.
    */
-  writeLogMessages?(messages: LogMessageRecord[]): Promise<void>;
+  writeLogMessages(messages: LogMessageRecord[]): Promise<void>;
   queryLedger(query: LedgerQuery): Promise<LedgerPage>;
   /**
    * Every match, newest first (then id), at most `limit`, streamed in chunks:

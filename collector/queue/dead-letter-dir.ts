@@ -2,20 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EntryRecord } from '../../model/ledger-entry.js';
+import type { LogMessageRecord } from '../../model/log-message.js';
 
 /** The embedded queue's dead letters, under data_dir. */
 export const DEAD_LETTER_DIR = 'dead-letters';
 
 /** Where the in-process queue parks what the store refuses for good. */
 export interface DeadLetterSink {
-  /** Resolves once the entries are durable on disk. */
-  park(entries: EntryRecord[], reason: string): Promise<void>;
+  /** Resolves once the entries (and GenAI log events, if any) are durable on disk. */
+  park(entries: EntryRecord[], reason: string, logMessages?: LogMessageRecord[]): Promise<void>;
 }
 
 export interface ParkedLetter {
   id: string;
   organization_id: string | null;
   entries: EntryRecord[];
+  /** GenAI log events the store refused (absent in letters of entries only). */
+  log_messages?: LogMessageRecord[];
   failed_reason: string;
   failed_at: string;
 }
@@ -29,11 +32,12 @@ export interface ParkedLetter {
 export class DeadLetterDir implements DeadLetterSink {
   constructor(readonly dir: string) {}
 
-  async park(entries: EntryRecord[], reason: string): Promise<void> {
+  async park(entries: EntryRecord[], reason: string, logMessages?: LogMessageRecord[]): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const failedAt = new Date().toISOString();
     const id = `${failedAt.replace(/[:.]/g, '-')}-${randomUUID()}`;
-    const letter: ParkedLetter = { id, organization_id: entries[0]?.organization_id ?? null, entries, failed_reason: reason, failed_at: failedAt };
+    const organization = entries[0]?.organization_id ?? logMessages?.[0]?.organization_id ?? null;
+    const letter: ParkedLetter = { id, organization_id: organization, entries, ...(logMessages?.length ? { log_messages: logMessages } : {}), failed_reason: reason, failed_at: failedAt };
     const tmp = join(this.dir, `.${id}.tmp`);
     const file = await open(tmp, 'w');
     try {

@@ -133,7 +133,7 @@ class InProcessQueue implements JobQueue {
     try {
       // a batch of many requests' entries: a trace of its own
       await inSpan('store.write', { 'agent_ledger.entries': rows }, () => this.writeOrPark(batch.flatMap((w) => w.envelope.entries)), { root: true });
-      await writeLogMessages(this.options.store, batch.flatMap((w) => w.envelope.log_messages ?? []), this.options.logger);
+      await writeLogMessages(this.options.store, batch.flatMap((w) => w.envelope.log_messages ?? []), this.options.logger, this.options.deadLetters);
       this.failing = null;
       this.backoffMs = 0;
       for (const w of batch) {

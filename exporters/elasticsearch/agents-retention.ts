@@ -36,7 +36,7 @@ interface OrgSpan {
  *   it cuts is counted again from the entries left (rollup-retention.ts);
  * - activity events move to tombstones (place, time and hashes, `_id` as the event's)
  *   before they are deleted, so the chain verifies from the oldest retained link.
- * - lifecycle events: delete-by-query.
+ * - lifecycle events, and GenAI log events held for entries (log-messages.ts): delete-by-query.
  *
  * Agent counters and trust state are lifetime aggregates and stay, as on SQLite.
  */
@@ -96,8 +96,25 @@ export async function sweepExpired(
     report.lifecycle_events += r.deleted ?? 0;
     options.progress?.(report, `organization ${org}: lifecycle events`);
   }
+  await pruneLogMessages(ctx, names, days, options);
   await pruneRunMarkers(ctx, names, Math.min(options.now_us - ctx.settings.retention_days * DAY_US, ...[...orgs].map(cutoffOf)), options.batch_size);
   return report;
+}
+
+/**
+ * Held GenAI log events (log-messages.ts) go as their entries do, whether or
+ * not an entry ever came for them: each organization with a retention of its
+ * own by it, every other one (known or not) by the default.
+ */
+async function pruneLogMessages(ctx: AgentContext, names: IndexNames, days: ReadonlyMap<string, number>, options: SweepOptions): Promise<void> {
+  const cutoff = (d: number) => ({ range: { time_us: { lt: options.now_us - d * DAY_US } } });
+  const deletes: estypes.QueryDslQueryContainer[] = [
+    ...[...days].map(([org, d]) => ({ bool: { filter: [{ term: { organization_id: org } }, cutoff(d)] } })),
+    { bool: { filter: [cutoff(ctx.settings.retention_days)], must_not: [{ terms: { organization_id: [...days.keys()] } }] } },
+  ];
+  for (const query of deletes) {
+    await ctx.client.deleteByQuery({ index: names.logMessages, conflicts: 'proceed', ignore_unavailable: true, refresh: true, scroll_size: options.batch_size, query });
+  }
 }
 
 /**

@@ -14,6 +14,8 @@ import type { EntryDocument } from './entry-document.js';
 import { EntryWriter, type AcceptedWindow } from './entry-writer.js';
 import { indexLayout, type IndexLayoutOptions } from './index-layout.js';
 import { indexNames, type IndexNames } from './index-names.js';
+import { LogMessageStore } from './log-messages.js';
+import type { LogMessageRecord } from '../../model/log-message.js';
 import { exportLedger, queryLedger, type ReaderOptions } from './ledger-reader.js';
 import { getRun, listRuns } from './runs-reader.js';
 import { rebuildLegacyRuns } from './runs-rebuild.js';
@@ -111,6 +113,7 @@ class ElasticsearchLedger implements LedgerStore {
   private readonly reader: ReaderOptions;
   /** From which hour stats read the rollups (rollup-coverage.ts): set at start-up, before any read. */
   coverage: RollupCoverage = { firstRolledHour: null };
+  private readonly logs: LogMessageStore;
 
   constructor(
     private readonly client: Client,
@@ -120,15 +123,11 @@ class ElasticsearchLedger implements LedgerStore {
     afterCreate: (created: EntryRecord[]) => Promise<void>,
   ) {
     this.reader = { names, maxResultWindow: options.maxResultWindow ?? 10_000, pitKeepAlive: options.pitKeepAlive };
-    this.writer = new EntryWriter(client, {
-      names,
-      scriptId,
-      retry: { ...DEFAULT_RETRY, ...options.retry },
-      refresh: options.refresh ?? false,
-      bulk: { maxBytes: options.bulkMaxBytes ?? DEFAULT_BULK_LIMITS.maxBytes, maxActions: options.bulkMaxActions ?? DEFAULT_BULK_LIMITS.maxActions },
-      window: options.window ?? null,
-      afterCreate,
-    });
+    const retry = { ...DEFAULT_RETRY, ...options.retry };
+    const refresh = options.refresh ?? false;
+    const bulk = { maxBytes: options.bulkMaxBytes ?? DEFAULT_BULK_LIMITS.maxBytes, maxActions: options.bulkMaxActions ?? DEFAULT_BULK_LIMITS.maxActions };
+    this.logs = new LogMessageStore(client, { names, retry, refresh, bulk, maxResultWindow: this.reader.maxResultWindow });
+    this.writer = new EntryWriter(client, { names, scriptId, retry, refresh, bulk, window: options.window ?? null, logs: this.logs, afterCreate });
   }
 
   /** Counts stored entries afresh into runs retention deleted (entry-writer.ts). */
@@ -143,6 +142,11 @@ class ElasticsearchLedger implements LedgerStore {
 
   write(entries: EntryRecord[]): Promise<WriteResult> {
     return this.writer.write(entries);
+  }
+
+  /** GenAI events from OTLP logs: held, and joined to the entries of their spans (log-messages.ts). */
+  writeLogMessages(messages: LogMessageRecord[]): Promise<void> {
+    return this.logs.write(messages);
   }
 
   queryLedger(query: LedgerQuery): Promise<LedgerPage> {

@@ -5,6 +5,7 @@ import { PermanentStoreError, type WriteResult } from '../store.js';
 import { bulkItem, bulkOutcomes, bulkWithRetry, DEFAULT_BULK_LIMITS, type BulkLimits, type ItemOutcome, type RetryPolicy } from './bulk-retry.js';
 import { capKeywords, entryDocument, recordFromDocument, type EntryDocument } from './entry-document.js';
 import { entryIndexFor, type IndexNames } from './index-names.js';
+import type { LogMessageStore } from './log-messages.js';
 import { countedAlready, markerLines, type StoredEntry } from './run-markers.js';
 import { runUpdateLines, runUpdates } from './run-rollup.js';
 import { rollupUpdateLines, rollupUpdates, statsScriptId } from './stats-rollups.js';
@@ -25,6 +26,8 @@ export interface EntryWriterOptions {
   /** Entries outside it are refused for good, before any index is created for them (null: any time). */
   window?: AcceptedWindow | null;
   now?: () => number;
+  /** GenAI events from OTLP logs held for entries not yet written: merged into them (log-messages.ts). */
+  logs?: LogMessageStore;
   /** The agent side of a write (agents-ingest.ts): called with the entries this batch created, after their runs. */
   afterCreate?: (created: EntryRecord[]) => Promise<void>;
 }
@@ -60,13 +63,17 @@ export class EntryWriter {
     const { names, retry } = this.options;
     const outside = this.outsideWindow(unique);
     const refused = new Set(outside.map((o) => o.item));
-    const entries = refused.size ? unique.filter((e) => !refused.has(e)) : unique;
+    const accepted = refused.size ? unique.filter((e) => !refused.has(e)) : unique;
+    // events that came first go into the document the entry is created with: no second write
+    const held = this.options.logs ? await this.options.logs.heldFor(accepted.map((e) => e.id)) : new Map();
+    const entries = this.options.logs && held.size ? this.options.logs.mergeInto(accepted, held) : accepted;
     // the write that creates an entry: its run marker (run-markers.ts) later tells whether it was counted
     const batchId = randomUUID();
     const items = entries.map((e) => bulkItem(e, [{ create: { _index: entryIndexFor(names, e.start_us), _id: e.id } }, { ...entryDocument(e), rollup_batch: batchId }]));
     const result = await bulkWithRetry(items, (lines) => this.send(lines, this.options.refresh), retry, false, this.options.bulk ?? DEFAULT_BULK_LIMITS);
     result.permanent.unshift(...outside);
     const created = new Set(result.done.map((e) => e.id));
+    await this.options.logs?.catchUp(result.done, held);
     const stored = await this.storedCopies(result.conflicts);
     const counted = await countedAlready(this.client, names, [...stored.values()]);
     const late = [...stored.values()].filter((s) => !counted.has(s.record));

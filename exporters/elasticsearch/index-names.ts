@@ -26,6 +26,8 @@ export interface IndexNames {
   legacyRuns: string;
   organizations: string;
   apiKeys: string;
+  /** GenAI events from OTLP logs, one document each, held for their span's entry (log-messages.ts). */
+  logMessages: string;
 }
 
 /** Index names are lower case and avoid the characters Elasticsearch refuses. */
@@ -46,6 +48,7 @@ export function indexNames(prefix: string): IndexNames {
     legacyRuns: `${prefix}-runs`,
     organizations: `${prefix}-organizations`,
     apiKeys: `${prefix}-api-keys`,
+    logMessages: `${prefix}-log-messages`,
   };
 }
 

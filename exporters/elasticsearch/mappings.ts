@@ -187,7 +187,24 @@ export const API_KEY_MAPPINGS: estypes.MappingTypeMapping = {
   },
 };
 
-/** The fixed indices (runs, run markers, credentials) with their mappings. */
+/**
+ * A GenAI event from OTLP logs (model/log-message.ts), `_id` =
+ * `<entry id>:<log id>` (log-messages.ts): kept for its span's entry,
+ * whichever is written first, and rebuilt into its messages.
+ */
+export const LOG_MESSAGE_MAPPINGS: estypes.MappingTypeMapping = {
+  dynamic: 'strict',
+  _meta: meta,
+  properties: {
+    /** model/ids.ts entryId(organization, trace, span): how an entry's events are found. */
+    entry_id: id, organization_id: id, trace_id: id, span_id: id, log_id: id,
+    time_us: long, idx: { type: 'integer' },
+    /** As a span event carries it: read back whole, never searched. */
+    event: opaque,
+  },
+};
+
+/** The fixed indices (runs, run markers, stats rollups, credentials, held log events) with their mappings. */
 export function fixedIndices(names: IndexNames, layout: IndexLayout): estypes.IndicesCreateRequest[] {
   const credentials = sizingSettings(layout.credentials);
   return [
@@ -197,5 +214,7 @@ export function fixedIndices(names: IndexNames, layout: IndexLayout): estypes.In
     { index: names.rollups, settings: { ...sizingSettings(layout.runMarkers), refresh_interval: '1s' }, mappings: ROLLUP_MAPPINGS },
     { index: names.organizations, settings: credentials, mappings: ORGANIZATION_MAPPINGS },
     { index: names.apiKeys, settings: credentials, mappings: API_KEY_MAPPINGS },
+    // held GenAI events: sized with the run markers (written with ingest, read back by entry id)
+    { index: names.logMessages, settings: sizingSettings(layout.runMarkers), mappings: LOG_MESSAGE_MAPPINGS },
   ];
 }

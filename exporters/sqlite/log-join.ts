@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { messagesFromEvents } from '../../collector/normalize/genai-events.js';
-import { PayloadReader } from '../../collector/normalize/payload-reader.js';
-import type { EntryRecord, JsonObject } from '../../model/ledger-entry.js';
+import { joinMessages, MAX_EVENTS_PER_SPAN, orderedEvents, type HeldEvent } from '../../collector/normalize/message-join.js';
+import type { EntryRecord } from '../../model/ledger-entry.js';
 import { runIdFromTraceId } from '../../model/ids.js';
 import type { LogMessageRecord } from '../../model/log-message.js';
 import type { Database } from './driver.js';
@@ -10,10 +9,6 @@ import { partitionName } from './partition-files.js';
 
 const DAY_US = 86_400_000_000;
 const HAS_EVENTS = 'SELECT EXISTS (SELECT 1 FROM log_messages)';
-/** Events one entry takes at most: a bound on the work and size of one join. */
-const MAX_EVENTS_PER_SPAN = 2000;
-/** JSON nesting kept in a message, as for span attributes (otlp.max_json_depth's default). */
-const MAX_DEPTH = 64;
 
 export interface JoinPartitions {
   /** The open writing connection of a day (created when new). */
@@ -39,9 +34,7 @@ type Key = { organization_id: string; trace_id: string; span_id: string };
  * the day of its start. A span's events are therefore in its entry's day or
  * the next one (a call across midnight), and an event's entry in the event's
  * day or the one before. The entry's `inputs` / `outputs` are rebuilt from all
- * of its events with the function span events use (genai-events.ts), and
- * only where the span gave none of its own: a side is rewritten when it is
- * empty or still exactly what the events gave before.
+ * of its events by the rule every store shares (collector/normalize/message-join.ts).
  */
 export class LogJoin {
   constructor(
@@ -109,17 +102,8 @@ export class LogJoin {
         WHERE organization_id = ? AND run_id = ? AND span_id = ? AND trace_id = ?`)
       .get(key.organization_id, runIdFromTraceId(key.trace_id), key.span_id, key.trace_id) as EntryMessagesRow | undefined;
     if (!entry) return false;
-    const events = this.eventsOf(db, day, key);
-    const now = messagesOf(events);
-    const earlier = fresh ? messagesOf(events.filter((e) => !fresh.has(e.log_id))) : { inputs: null, outputs: null };
-    const next = { inputs: entry.inputs, outputs: entry.outputs };
-    for (const side of ['inputs', 'outputs'] as const) {
-      const value = now[side];
-      if (value === null) continue;
-      const was = earlier[side];
-      if (entry[side] === null || (was !== null && entry[side] === JSON.stringify(was))) next[side] = JSON.stringify(value);
-    }
-    if (next.inputs === entry.inputs && next.outputs === entry.outputs) return true;
+    const next = joinMessages(entry, this.eventsOf(db, day, key), fresh);
+    if (next === null) return true;
     db.prepare('UPDATE message_join SET active = 1 WHERE id = 1').run();
     db.prepare('UPDATE entries SET inputs = ?, outputs = ? WHERE seq = ?').run(next.inputs, next.outputs, entry.seq);
     db.prepare('UPDATE message_join SET active = 0 WHERE id = 1').run();
@@ -132,21 +116,16 @@ export class LogJoin {
   }
 
   /** The span's events from its entry's day and the next, in the order they were emitted. */
-  private eventsOf(db: Database, day: string, key: Key): Array<{ log_id: string; time_us: number; idx: number; event: string }> {
+  private eventsOf(db: Database, day: string, key: Key): HeldEvent[] {
     const sql = `SELECT log_id, time_us, idx, event FROM log_messages WHERE organization_id = ? AND trace_id = ? AND span_id = ?
       ORDER BY time_us, idx, log_id LIMIT ${MAX_EVENTS_PER_SPAN}`;
     const args = [key.organization_id, key.trace_id, key.span_id];
-    const rows = db.prepare(sql).all(...args) as Array<{ log_id: string; time_us: number; idx: number; event: string }>;
+    type Row = { log_id: string; time_us: number; idx: number; event: string };
+    const rows = db.prepare(sql).all(...args) as Row[];
     const next = partitionName(partitionOfDayStart(day) + DAY_US);
-    if (this.days.exists(next)) rows.push(...(this.days.partition(next).db.prepare(sql).all(...args) as typeof rows));
-    rows.sort((a, b) => a.time_us - b.time_us || a.idx - b.idx || (a.log_id < b.log_id ? -1 : 1));
-    return rows.slice(0, MAX_EVENTS_PER_SPAN);
+    if (this.days.exists(next)) rows.push(...(this.days.partition(next).db.prepare(sql).all(...args) as Row[]));
+    return orderedEvents(rows.map((r) => ({ ...r, event: JSON.parse(r.event) })));
   }
-}
-
-function messagesOf(rows: ReadonlyArray<{ event: string }>): { inputs: JsonObject | null; outputs: JsonObject | null } {
-  if (rows.length === 0) return { inputs: null, outputs: null };
-  return messagesFromEvents(rows.map((r) => JSON.parse(r.event)), new PayloadReader(MAX_DEPTH));
 }
 
 const parse = (text: string | null) => (text === null ? null : JSON.parse(text));

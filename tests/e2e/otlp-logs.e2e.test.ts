@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import { fake } from '../helpers/fake-secrets.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { CAPTURE_WORD, expectJoinedEntry } from '../conformance/log-join-cases.js';
 
 /**
  * GenAI events from the official @opentelemetry/instrumentation-openai (sent
@@ -67,14 +68,8 @@ async function entryFound(q: string): Promise<any> {
 
 async function expectJoined(word: string): Promise<void> {
   const entry = await entryFound(word);
-  expect(entry.name).toBe('chat gpt-4o-mini');
-  expect(entry.kind).toBe('llm');
-  expect(entry.outcome).toBe('success');
-  expect([entry.input_tokens, entry.output_tokens]).toEqual([42, 9]);
-  expect(entry.cost_usd).toBeGreaterThan(0);
-  expect(entry.inputs.messages.map((m: any) => m.role)).toEqual(['system', 'user']);
-  expect(entry.inputs.messages[1].content).toBe(`${word} where is my parcel?`);
-  expect(entry.outputs.messages[0].message.content).toBe(`Answer about ${word}: shipped yesterday.`);
+  // the same expectation the log join conformance case holds every store to
+  expectJoinedEntry(entry, word);
   const trace = await server.get(`/tenants/default/traces/${entry.trace_id}`);
   expect(trace.status).toBe(200);
   expect(trace.body.messages).toEqual([
@@ -118,7 +113,7 @@ describe('OTLP logs: GenAI events from @opentelemetry/instrumentation-openai', (
     });
     await new Promise<void>((resolve) => recorder.listen(0, '127.0.0.1', resolve));
     try {
-      await agent('capybararecord where is my parcel?', 'spans-first', `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`, 'json');
+      await agent(`${CAPTURE_WORD} where is my parcel?`, 'spans-first', `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`, 'json');
     } finally {
       recorder.close();
     }
@@ -137,8 +132,7 @@ describe('OTLP logs: GenAI events from @opentelemetry/instrumentation-openai', (
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({});
     }
-    const entry = await entryFound('capybararecord');
-    expect(entry.inputs.messages[1]).toEqual({ role: 'user', content: 'capybararecord where is my parcel?' });
+    expectJoinedEntry(await entryFound(CAPTURE_WORD), CAPTURE_WORD);
   });
 
   it('over OTLP/gRPC (the official grpc exporters): LogsService/Export joins the events to the span TraceService/Export brought', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createElasticsearchStore } from '../../exporters/elasticsearch/elasticsearch-store.js';
 import { generateEntries } from '../conformance/dataset.js';
+import { logJoinSuite } from '../conformance/log-join-cases.js';
 import { conformanceSuite } from '../conformance/suite.js';
 import { ElasticsearchEmulator } from './elasticsearch-emulator.js';
 import { fakeClient } from './elasticsearch-fake-client.js';
@@ -26,6 +27,15 @@ conformanceSuite({
   skip: null,
   async create() {
     // a small result window, so pages and exports also go through point in time + search_after
+    const { store } = await emulatedStore(25);
+    return { store, refresh: () => store.refresh(), dispose: () => store.close() };
+  },
+});
+
+logJoinSuite({
+  name: 'elasticsearch store on an in-memory emulator (NOT a real Elasticsearch server)',
+  skip: null,
+  async create() {
     const { store } = await emulatedStore(25);
     return { store, refresh: () => store.refresh(), dispose: () => store.close() };
   },

@@ -296,14 +296,20 @@ export class ElasticsearchEmulator implements DocStore {
         const error = exists ? null : this.put(_index, _id, body);
         items.push({ create: { _index, _id, ...(exists ? conflict('document already exists') : error ? this.refused(error) : { status: 201, result: 'created', _seq_no: this.seq, _primary_term: 1 }) } });
       } else if (action.index) {
-        const { _index, _id } = action.index;
+        const { _index, _id, if_seq_no, if_primary_term } = action.index;
         if (busy('index')) {
           items.push({ index: { _index, _id, ...rejected } });
           continue;
         }
-        const existed = this.indices.get(_index)?.has(_id);
+        const current = this.indices.get(_index)?.get(_id);
+        // a conditional write of a document changed (or gone) since it was read: 409, as a cluster answers
+        const stale = seqNoConflict(if_seq_no, if_primary_term, current);
+        if (stale) {
+          items.push({ index: { _index, _id, ...conflict(stale) } });
+          continue;
+        }
         const error = this.put(_index, _id, body);
-        items.push({ index: { _index, _id, ...(error ? this.refused(error) : { status: existed ? 200 : 201, result: existed ? 'updated' : 'created' }) } });
+        items.push({ index: { _index, _id, ...(error ? this.refused(error) : { status: current ? 200 : 201, result: current ? 'updated' : 'created', _seq_no: this.seq, _primary_term: 1 }) } });
       } else {
         const { _index, _id } = action.update;
         if (busy('update')) {
@@ -327,6 +333,8 @@ export class ElasticsearchEmulator implements DocStore {
     return {
       body: {
         docs: docs.map(({ _index, _id }) => {
+          // a document of an index that does not exist answers an error in its place, with no `found`
+          if (!this.indices.has(_index)) return { _index, _id, error: { type: 'index_not_found_exception', reason: `no such index [${_index}]`, index: _index } };
           const d = this.indices.get(_index)?.get(_id);
           return d ? { _index, _id, found: true, _seq_no: d.seq, _primary_term: 1, _source: this.source(_index, d.source, true, includes) } : { _index, _id, found: false };
         }),

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { entryDocument, entryFromDocument, flattenable, recordFromDocument } from '../../exporters/elasticsearch/entry-document.js';
 import { entryIndexFor, indexNames, runDocId } from '../../exporters/elasticsearch/index-names.js';
 import { indexLayout } from '../../exporters/elasticsearch/index-layout.js';
-import { API_KEY_MAPPINGS, DERIVED_ENTRY_FIELDS, ENTRY_MAPPINGS, entryTemplate, fixedIndices, RUN_MAPPINGS } from '../../exporters/elasticsearch/mappings.js';
+import { API_KEY_MAPPINGS, DERIVED_ENTRY_FIELDS, ENTRY_MAPPINGS, entryTemplate, fixedIndices, MAPPING_META, RUN_MAPPINGS } from '../../exporters/elasticsearch/mappings.js';
 import { foldCase } from '../../exporters/elasticsearch/search-fold.js';
 import { foldCase as sqliteFoldCase } from '../../exporters/sqlite/ledger-filter-sql.js';
 import { durationBucket } from '../../model/duration-histogram.js';
@@ -65,8 +65,12 @@ describe('elasticsearch entry mappings', () => {
     expect(t.priority).toBeGreaterThan(100);
   });
 
-  it('creates the runs and credential indices with their mappings', () => {
-    expect(fixedIndices(names, indexLayout({ replicas: 0 })).map((i) => i.index)).toEqual(['agent-ledger-runs-by-user', 'agent-ledger-run-applied', 'agent-ledger-rollups', 'agent-ledger-organizations', 'agent-ledger-api-keys']);
+  it('creates the runs, credential and held log event indices with their mappings', () => {
+    const fixed = fixedIndices(names, indexLayout({ replicas: 0 }));
+    expect(fixed.map((i) => i.index)).toEqual(['agent-ledger-runs-by-user', 'agent-ledger-run-applied', 'agent-ledger-rollups', 'agent-ledger-organizations', 'agent-ledger-api-keys', 'agent-ledger-log-messages']);
+    // versioned like every index (schema.ts migrates it), strict, the event kept whole and unindexed
+    const logs = fixed.find((i) => i.index === 'agent-ledger-log-messages')!.mappings!;
+    expect(logs).toMatchObject({ dynamic: 'strict', _meta: MAPPING_META, properties: { entry_id: { type: 'keyword' }, time_us: { type: 'long' }, event: { type: 'object', enabled: false } } });
     const runProps = RUN_MAPPINGS.properties as Record<string, { type?: string }>;
     expect(typeOf(runProps, 'search_name_fold')).toBe('wildcard');
     expect(typeOf(runProps, 'cost_nanos')).toBe('long');

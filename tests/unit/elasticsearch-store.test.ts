@@ -40,6 +40,8 @@ describe('createElasticsearchStore', () => {
       'GET /ledger-test-organizations/_mapping',
       'PUT /ledger-test-api-keys',
       'GET /ledger-test-api-keys/_mapping',
+      'PUT /ledger-test-log-messages',
+      'GET /ledger-test-log-messages/_mapping',
       'PUT /ledger-test-agents',
       'GET /ledger-test-agents/_mapping',
       'PUT /ledger-test-agent-keys',

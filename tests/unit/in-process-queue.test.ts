@@ -97,6 +97,27 @@ describe('the in-process queue and permanent store errors', () => {
     await queue.close();
   });
 
+  it('parks GenAI log events the store refuses for good, with their batch, instead of retrying them forever', async () => {
+    const store = Object.assign(new RefusingStore(() => false), {
+      logCalls: 0,
+      async writeLogMessages() {
+        store.logCalls++;
+        throw new PermanentStoreError('refused 1 of 1 GenAI log event(s): document_parsing_exception');
+      },
+    });
+    const { queue, deadLetters } = queueOver(store);
+    const message = { organization_id: 'org_test', trace_id: 'a'.repeat(32), span_id: 'b'.repeat(16), log_id: 'c'.repeat(64), time_us: 1, idx: 0, event: { name: 'gen_ai.user.message', attributes: { content: 'hi' } } };
+    await queue.enqueue({ ...envelope('e1'), log_messages: [message] });
+    expect(store.written.size).toBe(1);
+    const letters = await deadLetters.list();
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({ entries: [], log_messages: [message], organization_id: 'org_test' });
+    expect(letters[0].failed_reason).toContain('document_parsing_exception');
+    expect(store.logCalls).toBe(1);
+    await expect(queue.ping()).resolves.toBeUndefined();
+    await queue.close();
+  });
+
   it('parks every refused entry of a batch, each on its own', async () => {
     const store = new RefusingStore((e) => e.name.startsWith('bad'));
     const { queue, deadLetters } = queueOver(store);

@@ -23,6 +23,7 @@ const EMPTY_STATS: LedgerStats = {
 
 const emptyLedger: LedgerStore = {
   write: async () => ({ inserted: 0 }),
+  writeLogMessages: async () => undefined,
   queryLedger: async () => ({ data: [], count: 0, next: null }),
   exportLedger: async function* () {},
   stats: async () => EMPTY_STATS,
