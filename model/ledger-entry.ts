@@ -1,5 +1,6 @@
 /** The ledger's vocabulary, shared by every layer (see DESIGN.md "The model"). */
 
+import type { Entities } from './entities.js';
 import type { Highlight } from './search-highlights.js';
 
 export const OUTCOMES = ['success', 'error', 'blocked'] as const;
@@ -74,6 +75,8 @@ export interface EntryRecord {
   truncated_fields: string[];
   /** How many secrets redaction replaced in this span before it was stored. */
   redactions: number;
+  /** What the action touched, extracted after redaction (collector/normalize/extract-entities.ts); only the types found. */
+  entities: Entities;
 }
 
 /** The API's LedgerEntry: the seed's fields first, then the ones OTel adds. */
@@ -108,6 +111,8 @@ export interface LedgerEntry {
   truncated_fields: string[];
   /** How many secrets redaction replaced (`[REDACTED:<kind>]`) before the entry was stored. */
   redactions: number;
+  /** Extracted at ingest (model/entities.ts); `{}` for none (and for entries stored before extraction existed). */
+  entities: Entities;
   /** Only on answers to a full-text `q`: why this entry matched (search-highlights.ts). */
   highlights?: Highlight[];
 }

@@ -1,4 +1,5 @@
 import type { estypes } from '@elastic/elasticsearch';
+import { ENTITY_MAPPING } from './entity-mapping.js';
 import type { IndexNames } from './index-names.js';
 
 /**
@@ -32,7 +33,7 @@ export const SEARCH_ANALYZER = 'ledger_tokens';
  * with a field they do not know; a newer version's template or index is
  * left alone (a rolling upgrade runs both).
  */
-export const MAPPING_VERSION = 2;
+export const MAPPING_VERSION = 3;
 const meta = { managed_by: 'agent-ledger', mapping_version: MAPPING_VERSION };
 
 const keyword: estypes.MappingProperty = { type: 'keyword', ignore_above: KEYWORD_IGNORE_ABOVE };
@@ -86,6 +87,7 @@ export const ENTRY_MAPPINGS: estypes.MappingTypeMapping = {
     tags: { type: 'keyword', ignore_above: TAG_IGNORE_ABOVE },
     truncated_fields: id,
     redactions: { type: 'integer' },
+    entities: ENTITY_MAPPING,
     /** The write that created the entry: its runs marker says whether it was counted (run-markers.ts). */
     rollup_batch: id,
     /** `search`: name and agent id folded (NFC, lower case) in JS, matched by case-sensitive wildcards: exactly the SQLite store's fold. */

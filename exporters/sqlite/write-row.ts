@@ -1,3 +1,4 @@
+import type { Entities } from '../../model/entities.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { modelConfigOf, promptNameOf } from '../../model/model-config.js';
 import { entryFtsText } from './fts-text.js';
@@ -41,6 +42,8 @@ export interface WriteRow
   prompt_name: string | null;
   /** JSON of the model configuration, for LLM spans. */
   model_config: string | null;
+  /** The `entities` table's (type, value) pairs of this entry. */
+  entities: Array<[string, string]>;
 }
 
 function json(v: unknown): string | null {
@@ -56,7 +59,7 @@ export function toWriteRow(e: EntryRecord, fulltext: boolean): WriteRow {
       e.outcome, e.status_message, e.start_us, e.end_us, e.duration_ms, e.cost_nanos, e.model, e.provider,
       e.input_tokens, e.output_tokens, e.total_tokens, e.agent_id, e.service_name, e.user_id, json(e.inputs),
       json(e.outputs), json(e.compliance_metadata), JSON.stringify(e.tags), JSON.stringify(e.attributes),
-      JSON.stringify(e.truncated_fields), e.redactions,
+      JSON.stringify(e.truncated_fields), e.redactions, entitiesJson(e.entities),
     ],
     fts: fulltext ? entryFtsText(e) : null,
     organization_id: e.organization_id,
@@ -80,11 +83,17 @@ export function toWriteRow(e: EntryRecord, fulltext: boolean): WriteRow {
     agent_name: typeof agentName === 'string' && agentName !== '' ? agentName : null,
     prompt_name: promptNameOf(e.attributes),
     model_config: config ? JSON.stringify(config) : null,
+    entities: Object.entries(e.entities).flatMap(([type, values]) => (values ?? []).map((v): [string, string] => [type, v])),
   };
 }
 
+/** NULL for none: most entries touch nothing, and an empty object per row is bytes for nothing. */
+function entitiesJson(entities: Entities): string | null {
+  return Object.keys(entities).length === 0 ? null : JSON.stringify(entities);
+}
+
 /** JSON columns of `entries`, stored as text. */
-type JsonColumns = 'inputs' | 'outputs' | 'compliance_metadata' | 'tags' | 'attributes' | 'truncated_fields';
+type JsonColumns = 'inputs' | 'outputs' | 'compliance_metadata' | 'tags' | 'attributes' | 'truncated_fields' | 'entities';
 
 /** An `entries` row as stored (SELECT *): JSON columns as text, is_root as 0/1, the start time as `ts_us`. */
 export interface StoredEntryRow extends Omit<EntryRecord, JsonColumns | 'is_root' | 'start_us'> {
@@ -97,6 +106,8 @@ export interface StoredEntryRow extends Omit<EntryRecord, JsonColumns | 'is_root
   tags: string;
   attributes: string;
   truncated_fields: string;
+  /** Absent from a catalog's legacy `entries` (before partitions), NULL for none. */
+  entities?: string | null;
 }
 
 const parsed = (text: string | null) => (text === null ? null : JSON.parse(text));
@@ -111,7 +122,7 @@ export function writeRowFromStored(row: StoredEntryRow, fulltext: boolean): Writ
     output_tokens: row.output_tokens, total_tokens: row.total_tokens, agent_id: row.agent_id, service_name: row.service_name,
     user_id: row.user_id, inputs: parsed(row.inputs), outputs: parsed(row.outputs), compliance_metadata: parsed(row.compliance),
     tags: JSON.parse(row.tags), attributes: JSON.parse(row.attributes), truncated_fields: JSON.parse(row.truncated_fields),
-    redactions: row.redactions,
+    redactions: row.redactions, entities: row.entities ? JSON.parse(row.entities) : {},
   };
   return toWriteRow(record, fulltext);
 }

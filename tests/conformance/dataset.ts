@@ -145,6 +145,7 @@ export function entry(plan: RunPlan, traceId: string, spanId: string, parent: st
     attributes,
     truncated_fields: [],
     redactions: i % 17 === 0 ? 1 : 0,
+    entities: {},
   };
 }
 

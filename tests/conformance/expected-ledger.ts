@@ -63,6 +63,7 @@ export function toLedgerEntry(e: EntryRecord, statuses: Map<string, RunStatus>):
     end_timestamp: isoFromMicros(e.end_us),
     truncated_fields: e.truncated_fields,
     redactions: e.redactions,
+    entities: e.entities,
   };
 }
 

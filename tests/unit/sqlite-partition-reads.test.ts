@@ -24,7 +24,7 @@ function entry(trace: number, span: number, startUs: number, word: string): Entr
     parent_span_id: null, is_root: true, name: 'step', kind: 'tool', outcome: 'error', status_message: null,
     start_us: startUs, end_us: startUs + 100, duration_ms: 0.1, cost_nanos: 10, model: null, provider: null, input_tokens: null,
     output_tokens: null, total_tokens: null, agent_id: 'agent', service_name: null, user_id: null, inputs: { text: word }, outputs: null,
-    compliance_metadata: null, tags: [], attributes: {}, truncated_fields: [], redactions: 0,
+    compliance_metadata: null, tags: [], attributes: {}, truncated_fields: [], redactions: 0, entities: {},
   };
 }
 

@@ -90,7 +90,7 @@ function span(user: string | null, spanId: string, startUs: number, isRoot: bool
     parent_span_id: isRoot ? null : '00000000000000aa', is_root: isRoot, name: `${user}-step`, kind: 'tool', outcome: isRoot ? 'error' : 'success',
     status_message: null, start_us: startUs, end_us: startUs + 1000, duration_ms: 1, cost_nanos: user === 'alice' ? 5_000 : 70_000, model: null,
     provider: null, input_tokens: null, output_tokens: null, total_tokens: null, agent_id: `agent-${user}`, service_name: null, user_id: user,
-    inputs: null, outputs: null, compliance_metadata: null, tags: [], attributes: {}, truncated_fields: [], redactions: 0,
+    inputs: null, outputs: null, compliance_metadata: null, tags: [], attributes: {}, truncated_fields: [], redactions: 0, entities: {},
   };
 }
 
