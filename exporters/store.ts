@@ -1,5 +1,6 @@
 import type { LogMessageRecord } from '../model/log-message.js';
 import type { ActionKind, EntryRecord, LedgerEntry, Outcome, RunStatus } from '../model/ledger-entry.js';
+import type { EntityType } from '../model/entities.js';
 import type { ModelConfig } from '../model/model-config.js';
 import type { SearchQuery } from '../model/search-query.js';
 import type { AgentStore } from './agent-store.js';
@@ -53,6 +54,27 @@ export interface LedgerFilter extends EntryFieldFilter {
   search?: string;
   /** Full text over name, status message, inputs and outputs (model/search-query.ts), already parsed. */
   q?: SearchQuery;
+  /** Entries whose extracted entities (model/entities.ts) of this type hold exactly this value. */
+  entity?: EntityFilter;
+}
+
+export interface EntityFilter {
+  type: EntityType;
+  value: string;
+}
+
+/**
+ * The aggregates of an entity timeline (GET /api/v1/entities/{type}/{value}/timeline)
+ * over every entry a LedgerFilter matches: how many, when first and last
+ * seen (µs), and how many per agent (null: entries without an agent) and
+ * per UTC day (`YYYY-MM-DD`), agents by count then id, days in order.
+ */
+export interface TimelineSummary {
+  count: number;
+  first_seen_us: number | null;
+  last_seen_us: number | null;
+  by_agent: Array<{ agent_id: string | null; count: number }>;
+  by_day: Array<{ day: string; count: number }>;
 }
 
 /**
@@ -258,6 +280,8 @@ export interface LedgerStore {
    * is simply not there).
    */
   getRun(scope: QueryScope, runId: string, user?: RunUser): Promise<RunDetail | null>;
+  /** The aggregates of a timeline (TimelineSummary) over the entries `filter` matches (never with `q`). */
+  timelineSummary(filter: Omit<LedgerFilter, 'q'>): Promise<TimelineSummary>;
 }
 
 /**

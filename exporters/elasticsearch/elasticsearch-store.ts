@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Client } from '@elastic/elasticsearch';
 import type { EntryRecord, LedgerEntry } from '../../model/ledger-entry.js';
 import type {
-  LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery, LedgerStats, LedgerStore, QueryScope, RunDetail, RunPage, RunQuery, RunUser, StatsQuery, TimeseriesBucket, TimeseriesQuery,
+  LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery, LedgerStats, LedgerStore, QueryScope, RunDetail, RunPage, RunQuery, RunUser, StatsQuery, TimelineSummary, TimeseriesBucket, TimeseriesQuery,
   Store, WriteResult,
 } from '../store.js';
 import { DEFAULT_BULK_LIMITS, DEFAULT_RETRY, type RetryPolicy } from './bulk-retry.js';
@@ -14,6 +14,7 @@ import { getRun, listRuns } from './runs-reader.js';
 import { rebuildLegacyRuns } from './runs-rebuild.js';
 import { ensureSchema } from './schema.js';
 import { queryStats } from './stats-reader.js';
+import { queryTimelineSummary } from './timeline-reader.js';
 import { queryTimeseries } from './timeseries-reader.js';
 
 /**
@@ -145,6 +146,10 @@ class ElasticsearchLedger implements LedgerStore {
 
   getRun(scope: QueryScope, runId: string, user?: RunUser): Promise<RunDetail | null> {
     return getRun(this.client, this.reader, scope, runId, user);
+  }
+
+  timelineSummary(filter: Omit<LedgerFilter, 'q'>): Promise<TimelineSummary> {
+    return queryTimelineSummary(this.client, this.reader.names, filter);
   }
 }
 

@@ -29,8 +29,9 @@ function valuesOf(doc: Doc, field: string): unknown[] {
     flattenedLeaves(doc[root], '', field.slice(root.length + 1), out);
     return out;
   }
-  if (field.includes('.')) throw new Error(`emulator: field ${field} is not mapped`);
-  const v = doc[field];
+  // an object field's sub-field (`entities.host`); other dotted names are unmapped
+  const v = field.startsWith('entities.') ? (doc.entities as Record<string, unknown> | undefined)?.[field.slice('entities.'.length)] : doc[field];
+  if (field.includes('.') && !field.startsWith('entities.')) throw new Error(`emulator: field ${field} is not mapped`);
   if (v === undefined || v === null) return [];
   return Array.isArray(v) ? v.filter((x) => x !== null) : [v];
 }
@@ -160,7 +161,12 @@ export function compareSortTuples(a: unknown[], b: unknown[], sort: SortSpec): n
 function subAggs(docs: Doc[], aggs: Record<string, any> | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, agg] of Object.entries(aggs ?? {})) {
-    if (!agg.sum) throw new Error('emulator: only sum sub-aggregations');
+    if (agg.min || agg.max) {
+      const values = docs.flatMap((d) => valuesOf(d, (agg.min ?? agg.max).field).map(Number));
+      out[name] = { value: values.length ? values.reduce((a, b) => (agg.min ? Math.min(a, b) : Math.max(a, b))) : null };
+      continue;
+    }
+    if (!agg.sum) throw new Error('emulator: only sum, min and max sub-aggregations');
     out[name] = { value: docs.reduce((s, d) => s + valuesOf(d, agg.sum.field).reduce((t: number, v) => t + Number(v), 0), 0) };
   }
   return out;
