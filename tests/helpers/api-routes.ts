@@ -24,6 +24,7 @@ const REPORT: ExpectedAccess = { scopes: ['activity:report', 'ingest'], rateClas
 
 export const EXPECTED_ACCESS: Record<string, ExpectedAccess> = {
   listLedger: READ,
+  getEntityTimeline: READ,
   streamLedger: READ,
   getLedgerStats: { scopes: ['read'], rateClass: 'stats' },
   getLedgerTimeseries: { scopes: ['read'], rateClass: 'stats' },
