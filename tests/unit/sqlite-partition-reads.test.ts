@@ -90,7 +90,10 @@ describe('a partition from before its sort indexes ended in id', () => {
     store = null;
     const day = join(partitionsDirOf(file), readdirSync(partitionsDirOf(file)).find((f) => f.endsWith('.db'))!);
     const raw = openDatabase(day);
-    raw.exec(`DROP INDEX entries_org_outcome_cost; DROP INDEX entries_org_name_id; DROP INDEX entries_org_cost; DROP INDEX entries_org_duration;
+    raw.exec(`DROP TRIGGER entities_immutable; DROP TRIGGER entities_retention_only; DROP TABLE entities; DROP TRIGGER entries_immutable;
+      ALTER TABLE entries DROP COLUMN entities;
+      CREATE TRIGGER entries_immutable BEFORE UPDATE ON entries BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END;
+      DROP INDEX entries_org_outcome_cost; DROP INDEX entries_org_name_id; DROP INDEX entries_org_cost; DROP INDEX entries_org_duration;
       CREATE INDEX entries_org_outcome_cost ON entries (organization_id, outcome, cost_nanos);
       CREATE INDEX entries_org_name_ts ON entries (organization_id, name, ts_us);
       CREATE INDEX entries_org_cost ON entries (organization_id, cost_nanos);
@@ -101,7 +104,7 @@ describe('a partition from before its sort indexes ended in id', () => {
     raw.close();
     store = await createSqliteStore({ file, writer: 'inline' });
     const check = openDatabase(day, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(3);
+    expect(check.pragma('user_version', { simple: true })).toBe(4);
     expect(check.prepare("SELECT sql FROM sqlite_schema WHERE name = 'entries_org_cost'").pluck().get()).toMatch(/cost_nanos, id\)/);
     check.close();
     expect(await store.ledger.queryLedger(query)).toEqual(before);
