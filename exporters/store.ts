@@ -1,6 +1,6 @@
 import type { LogMessageRecord } from '../model/log-message.js';
 import type { ActionKind, EntryRecord, LedgerEntry, Outcome, RunStatus } from '../model/ledger-entry.js';
-import type { EntityType } from '../model/entities.js';
+import type { Entities, EntityType } from '../model/entities.js';
 import type { ModelConfig } from '../model/model-config.js';
 import type { SearchQuery } from '../model/search-query.js';
 import type { AgentStore } from './agent-store.js';
@@ -308,6 +308,7 @@ export interface TailEntry {
   service_name: string | null;
   tags: string[];
   conversation_id: string | null;
+  entities: Entities;
   json: string;
 }
 
