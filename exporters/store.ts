@@ -1,9 +1,12 @@
 import type { LogMessageRecord } from '../model/log-message.js';
 import type { ActionKind, EntryRecord, LedgerEntry, Outcome, RunStatus } from '../model/ledger-entry.js';
-import type { Entities, EntityType } from '../model/entities.js';
+import type { Entities } from '../model/entities.js';
+import type { EntityFilter, TimelineSummary } from './timeline.js';
 import type { ModelConfig } from '../model/model-config.js';
 import type { SearchQuery } from '../model/search-query.js';
 import type { AgentStore } from './agent-store.js';
+
+export type { EntityFilter, TimelineSummary } from './timeline.js';
 
 /**
  * Whose data a read may see. Every read carries one; a store applies it in
@@ -56,25 +59,6 @@ export interface LedgerFilter extends EntryFieldFilter {
   q?: SearchQuery;
   /** Entries whose extracted entities (model/entities.ts) of this type hold exactly this value. */
   entity?: EntityFilter;
-}
-
-export interface EntityFilter {
-  type: EntityType;
-  value: string;
-}
-
-/**
- * The aggregates of an entity timeline (GET /api/v1/entities/{type}/{value}/timeline)
- * over every entry a LedgerFilter matches: how many, when first and last
- * seen (µs), and how many per agent (null: entries without an agent) and
- * per UTC day (`YYYY-MM-DD`), agents by count then id, days in order.
- */
-export interface TimelineSummary {
-  count: number;
-  first_seen_us: number | null;
-  last_seen_us: number | null;
-  by_agent: Array<{ agent_id: string | null; count: number }>;
-  by_day: Array<{ day: string; count: number }>;
 }
 
 /**
