@@ -30,7 +30,7 @@ const COMMAND_KEYS = new Set(['cmd', 'command', 'commands', 'script', 'command_l
 /** The text input of a shell tool (non-JSON text becomes `{"value": text}`, DESIGN.md). */
 const SHELL_INPUT_KEYS = new Set(['value', 'input', 'code']);
 /** Tools whose single text input is a command. */
-const SHELL_TOOL = /(?:^|[^a-z])(?:bash|shell|sh|zsh|exec|execute|terminal|powershell|pwsh|cmd|run_command|subprocess)(?:$|[^a-z])/i;
+const SHELL_TOOL = /(?:^|[^a-z])(?:bash|shell|sh|zsh|exec|terminal|powershell|pwsh|cmd|run_command|subprocess)(?:$|[^a-z])/i;
 /** Where a tool call holds what it was given. */
 const ARGUMENT_KEYS = /^(?:arguments|args|input|parameters)$/i;
 const HOST_KEYS = new Set(['host', 'hostname', 'domain', 'server', 'server_name', 'remote_host', 'target_host']);

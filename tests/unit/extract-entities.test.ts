@@ -68,6 +68,8 @@ describe('extractEntities: what is found', () => {
     expect(of(tool({ value: 'rm -rf /tmp/x', timeout: '30' }, null, 'Shell')).command).toEqual(['rm -rf /tmp/x']);
     // not a shell tool, not a command key: no command
     expect(of(tool({ value: 'rm -rf /tmp/x' }, null, 'search')).command).toBeUndefined();
+    expect(of(tool({ input: 'SELECT 1' }, null, 'execute_sql')).command).toBeUndefined();
+    expect(of(tool({ input: 'ls' }, null, 'run_shell')).command).toEqual(['ls']);
     // a result never says what ran
     expect(of(tool(null, { command: 'ls' }, 'bash')).command).toBeUndefined();
   });
