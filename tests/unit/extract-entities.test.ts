@@ -42,6 +42,10 @@ describe('extractEntities: what is found', () => {
   it('validates IPs with isIP and writes IPv6 in one canonical form', () => {
     const e = of(tool({ a: '1.2.3.4 and 2001:0DB8:0:0:0:0:0:1, 2001:db8::1, ::ffff:192.0.2.1, fe80::1%eth0, ::1' }, { b: '999.1.1.1 010.1.1.1 1.2.3 12:30:45 a:b:c' }));
     expect(e.ip).toEqual(['1.2.3.4', '2001:db8::1', '::ffff:c000:201', 'fe80::1', '::1']);
+    // a URL's host that is an address is an IP, the URL parser's canonical form of it
+    const u = of(tool({ u: 'GET http://10.1.2.3:8080/x and http://[::1]/y' }));
+    expect(u.ip).toEqual(['10.1.2.3', '::1']);
+    expect(u.host).toBeUndefined();
   });
 
   it('finds emails, lowercase, and refuses what only looks like one', () => {
