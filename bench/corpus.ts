@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { TrafficGenerator } from './traffic-generator.js';
 
-/** Bumped whenever the generator's output changes, so a cached corpus is never stale (2: CJK summaries). */
-const CORPUS_VERSION = 2;
+/** Bumped whenever the generator's output changes, so a cached corpus is never stale (2: CJK summaries, 3: a URL in tool arguments). */
+const CORPUS_VERSION = 3;
 
 /**
  * The traffic is generated once into a file of length-prefixed protobuf

@@ -92,6 +92,8 @@ class Partition {
     this.db = openDatabase(file);
     configure(this.db, options.pageSize, options.cacheMib);
     migrate(this.db);
+    // the catalog's legacy table predates `entities` (partition-schema.ts adds it to day files): the bench writes the same row
+    if (!(this.db.prepare("SELECT 1 FROM pragma_table_info('entries') WHERE name = 'entities'").get())) this.db.exec('ALTER TABLE entries ADD COLUMN entities TEXT');
     if (options.buildAtSeal && fresh) {
       for (const index of SEAL_INDEXES) {
         this.unbuilt.push(this.db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?").pluck().get(index) as string);

@@ -12,6 +12,7 @@ import { runQueries, type QueryPattern } from './query-bench.js';
 import { measureStoreCeiling, SERVER_COMMIT_ROWS } from './store-ceiling.js';
 import { fullTextPatterns, indexSize, ingestWithoutIndex } from './fulltext-bench.js';
 import { printResults } from './report.js';
+import { entityHost } from './traffic-generator.js';
 import { partitionsDirOf } from '../exporters/sqlite/ledger-writer.js';
 
 const { values } = parseArgs({
@@ -103,6 +104,10 @@ async function main() {
       { name: 'ledger: page 500', path: '/api/v1/ledger?page=500&page_size=50' },
       { name: 'ledger: by cost, page 500', path: '/api/v1/ledger?sort_by=cost&sort_order=desc&page=500&page_size=50' },
       ...(cursor ? [{ name: 'ledger: cursor (page 101)', path: `/api/v1/ledger?page_size=100&cursor=${encodeURIComponent(cursor)}` }] : []),
+      // an entity seen ~entries/1000 times (10,000 at 10M; traffic-generator.ts ENTITY_HOSTS), and an agent's whole history
+      { name: 'timeline: host (~entries/1000)', path: `/api/v1/entities/host/${entityHost(7)}/timeline` },
+      { name: 'timeline: host, page 1 of 50', path: `/api/v1/entities/host/${entityHost(7)}/timeline?page_size=50&page=1` },
+      { name: 'timeline: agent', path: '/api/v1/entities/agent/agent-042/timeline' },
       { name: 'stats: everything', path: '/api/v1/ledger/stats' },
       { name: 'stats: a month', path: `/api/v1/ledger/stats?start_date=${monthStart}&end_date=${endIso}` },
       { name: 'stats: one agent', path: '/api/v1/ledger/stats?agent_id=agent-042' },

@@ -147,7 +147,7 @@ export class TrafficGenerator {
       attributes.push(
         kv('gen_ai.operation.name', 'execute_tool'),
         kv('gen_ai.tool.name', name),
-        kv('gen_ai.tool.call.arguments', JSON.stringify({ id: `C-${Math.floor(this.rnd() * 100000)}`, query: this.text(12) })),
+        kv('gen_ai.tool.call.arguments', JSON.stringify({ id: `C-${Math.floor(this.rnd() * 100000)}`, query: this.text(12), source: entityUrl(this.produced) })),
         kv('gen_ai.tool.call.result', JSON.stringify({ status: 'ok', rows: Math.floor(this.rnd() * 50), summary: this.summary() })),
         dblKv('ledger.cost_usd', Math.round(Math.exp(-7 + 1.5 * this.normal()) * 1e6) / 1e6),
       );
@@ -165,6 +165,18 @@ export class TrafficGenerator {
       status: outcome === 'error' ? { code: 2, message: `${this.pick(WORDS)} failed: connection timeout` } : { code: 0 },
     };
   }
+}
+
+/**
+ * Hosts tool calls read from, by position (the random sequence stays as it
+ * was): about 2/3 of spans are tool calls, so at 10M entries each host is
+ * extracted (entities.host) about 10,000 times: the timeline pattern of
+ * bench/run.ts.
+ */
+export const ENTITY_HOSTS = 660;
+export const entityHost = (i: number) => `host-${String(i % ENTITY_HOSTS).padStart(3, '0')}.example`;
+function entityUrl(position: number): string {
+  return `https://${entityHost(position)}/v1/items`;
 }
 
 function kv(key: string, stringValue: string) {

@@ -1,9 +1,13 @@
 import type { LogMessageRecord } from '../model/log-message.js';
 import type { ActionKind, EntryRecord, LedgerEntry, Outcome, RunStatus } from '../model/ledger-entry.js';
+import type { Entities } from '../model/entities.js';
+import type { EntityFilter, TimelineSummary } from './timeline.js';
 import type { ModelConfig } from '../model/model-config.js';
 import type { QueryExpr } from '../model/query-language.js';
 import type { SearchQuery } from '../model/search-query.js';
 import type { AgentStore } from './agent-store.js';
+
+export type { EntityFilter, TimelineSummary } from './timeline.js';
 
 /**
  * Whose data a read may see. Every read carries one; a store applies it in
@@ -56,6 +60,8 @@ export interface LedgerFilter extends EntryFieldFilter {
   search?: string;
   /** Full text over name, status message, inputs and outputs (model/search-query.ts), already parsed. */
   q?: SearchQuery;
+  /** Entries whose extracted entities (model/entities.ts) of this type hold exactly this value. */
+  entity?: EntityFilter;
 }
 
 /**
@@ -265,6 +271,8 @@ export interface LedgerStore {
    * is simply not there).
    */
   getRun(scope: QueryScope, runId: string, user?: RunUser): Promise<RunDetail | null>;
+  /** The aggregates of a timeline (TimelineSummary) over the entries `filter` matches (never with `q`). */
+  timelineSummary(filter: Omit<LedgerFilter, 'q'>): Promise<TimelineSummary>;
 }
 
 /**
@@ -291,6 +299,7 @@ export interface TailEntry {
   service_name: string | null;
   tags: string[];
   conversation_id: string | null;
+  entities: Entities;
   json: string;
 }
 

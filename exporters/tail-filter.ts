@@ -31,6 +31,7 @@ export function tailEntryMatches(filter: LedgerFilter, e: TailEntry): boolean {
   if (filter.service_name !== undefined && e.service_name !== filter.service_name) return false;
   if (filter.tag !== undefined && !e.tags.includes(filter.tag)) return false;
   if (filter.conversation_id !== undefined && e.conversation_id !== filter.conversation_id) return false;
+  if (filter.entity !== undefined && !(e.entities[filter.entity.type] ?? []).includes(filter.entity.value)) return false;
   if (filter.search !== undefined) {
     const needle = foldCase(filter.search);
     const found =

@@ -1,6 +1,7 @@
 /** The ledger's vocabulary, shared by every layer (see DESIGN.md "The model"). */
 
 import type { EntryDetails } from './entry-details.js';
+import type { Entities } from './entities.js';
 import type { Highlight } from './search-highlights.js';
 
 export const OUTCOMES = ['success', 'error', 'blocked'] as const;
@@ -82,6 +83,8 @@ export interface EntryRecord {
   truncated_fields: string[];
   /** How many secrets redaction replaced in this span before it was stored. */
   redactions: number;
+  /** What the action touched, extracted after redaction (collector/normalize/extract-entities.ts); only the types found. */
+  entities: Entities;
 }
 
 /** The API's LedgerEntry: the seed's fields first, then the ones OTel adds. */
@@ -122,6 +125,8 @@ export interface LedgerEntry {
    * routes never send it.
    */
   details?: EntryDetails | null;
+  /** Extracted at ingest (model/entities.ts); `{}` for none (and for entries stored before extraction existed). */
+  entities: Entities;
   /** Only on answers to a full-text `q`: why this entry matched (search-highlights.ts). */
   highlights?: Highlight[];
 }

@@ -16,6 +16,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { RequestLog } from '../observability/request-log.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
+import { entityTimelineRoutes } from './routes/entity-timeline-routes.js';
 import { ledgerRoutes } from './routes/ledger-routes.js';
 import { openApiRoutes } from './routes/openapi-routes.js';
 import { runsRoutes } from './routes/runs-routes.js';
@@ -79,6 +80,7 @@ class KoaQueryApi implements QueryApi {
     const scopeOf = principalScope;
     healthRoutes(routes, options.readiness);
     ledgerRoutes(routes, options.ledger, scopeOf, options.redaction);
+    entityTimelineRoutes(routes, options.ledger, scopeOf, options.redaction);
     const stream = options.stream;
     this.hub = stream?.tail ? new TailHub(stream.tail, stream.settings, options.logger, options.metrics?.sseClients ?? null, stream.secret) : null;
     streamRoutes(routes, this.hub, scopeOf, options.redaction);

@@ -7,6 +7,7 @@ import { microsFromNanos } from '../../model/time.js';
 import { truncateUtf8 } from '../otlp/any-value.js';
 import type { DecodedLogRecord } from '../otlp/request-logs.js';
 import { str } from './attribute-readers.js';
+import { extractEntities } from './extract-entities.js';
 
 const NS_PER_US = 1000n;
 
@@ -88,6 +89,10 @@ export function logEntriesOf(records: readonly DecodedLogRecord[], ctx: LogEntry
     if (record.severityText !== '') attributes['log.severity_text'] = record.severityText;
     if (record.severityNumber !== 0) attributes['log.severity_number'] = record.severityNumber;
     const us = microsFromNanos(record.timeUnixNano);
+    const name = key('name', record.eventName || 'log')!;
+    const outputs = record.body === null ? null : { body: record.body };
+    const extracted = extractEntities({ kind: 'log', name, inputs: null, outputs, attributes });
+    if (extracted.cut) cut.push('entities');
     // agent_id as a span finds it (agent-id.ts), with no ancestors: a record names only itself and its resource
     const agentId =
       str(record.attributes, 'gen_ai.agent.id') ?? str(record.resource, 'gen_ai.agent.id') ?? str(record.attributes, 'gen_ai.agent.name') ?? str(record.resource, 'service.name');
@@ -99,7 +104,7 @@ export function logEntriesOf(records: readonly DecodedLogRecord[], ctx: LogEntry
       span_id: spanId,
       parent_span_id: record.spanId,
       is_root: false,
-      name: key('name', record.eventName || 'log')!,
+      name,
       kind: 'log',
       outcome: record.severityNumber >= SEVERITY_ERROR ? 'error' : 'success',
       status_message: null,
@@ -116,12 +121,13 @@ export function logEntriesOf(records: readonly DecodedLogRecord[], ctx: LogEntry
       service_name: key('service_name', str(record.resource, 'service.name')),
       user_id: ctx.userId ?? key('user_id', str(record.attributes, 'user.id') ?? str(record.resource, 'user.id')),
       inputs: null,
-      outputs: record.body === null ? null : { body: record.body },
+      outputs,
       compliance_metadata: null,
       tags: [],
       attributes,
       truncated_fields: [...new Set([...record.truncated, ...cut])],
       redactions: record.redactions ?? 0,
+      entities: extracted.entities,
     };
   });
 }

@@ -8,6 +8,7 @@ import { str } from './attribute-readers.js';
 import type { Contribution } from './convention-mapper.js';
 import { mappersFor } from './mappers.js';
 import { runMappers } from './merge-contributions.js';
+import { extractEntities } from './extract-entities.js';
 import { decideOutcome } from './outcome.js';
 import { PayloadReader } from './payload-reader.js';
 
@@ -50,6 +51,11 @@ export function normalizeSpan(span: DecodedSpan, ctx: SpanContext): EntryRecord 
     if (capped.length !== v.length) cut.push(field);
     return capped as T;
   };
+  const name = key('name', (kind === 'tool' ? m.toolName : undefined) ?? span.name);
+  const inputs = m.inputs ?? m.inputsFallback ?? null;
+  // after redaction (the receiver redacts decoded spans first): a pseudonymised address is extracted as its pseudonym
+  const extracted = extractEntities({ kind, name, inputs, outputs, attributes: span.attributes });
+  if (extracted.cut) cut.push('entities');
   return {
     id: entryId(ctx.organizationId, span.traceId, span.spanId),
     organization_id: ctx.organizationId,
@@ -58,7 +64,7 @@ export function normalizeSpan(span: DecodedSpan, ctx: SpanContext): EntryRecord 
     span_id: span.spanId,
     parent_span_id: span.parentSpanId,
     is_root: isRunRoot(span),
-    name: key('name', (kind === 'tool' ? m.toolName : undefined) ?? span.name),
+    name,
     kind,
     outcome,
     status_message: statusMessage,
@@ -75,7 +81,7 @@ export function normalizeSpan(span: DecodedSpan, ctx: SpanContext): EntryRecord 
     service_name: key('service_name', str(span.resource, 'service.name')),
     // An organization key may assert the user; a user key's user is the only truth.
     user_id: ctx.userId ?? key('user_id', str(span.attributes, 'user.id') ?? str(span.resource, 'user.id')),
-    inputs: m.inputs ?? m.inputsFallback ?? null,
+    inputs,
     outputs,
     compliance_metadata: m.compliance ?? null,
     tags: (m.tags ?? []).map((t) => key('tags', t)),
@@ -83,6 +89,7 @@ export function normalizeSpan(span: DecodedSpan, ctx: SpanContext): EntryRecord 
     details: m.details ?? {},
     redactions: span.redactions ?? 0,
     truncated_fields: truncatedFields(span.truncated, payloads.truncated, cut),
+    entities: extracted.entities,
   };
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Client } from '@elastic/elasticsearch';
 import type { EntryRecord, LedgerEntry } from '../../model/ledger-entry.js';
 import type {
-  LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery, LedgerStats, LedgerStore, QueryScope, RunDetail, RunPage, RunQuery, RunUser, StatsQuery, TimeseriesBucket, TimeseriesQuery,
+  LedgerFilter, LedgerKeyset, LedgerPage, LedgerQuery, LedgerStats, LedgerStore, QueryScope, RunDetail, RunPage, RunQuery, RunUser, StatsQuery, TimelineSummary, TimeseriesBucket, TimeseriesQuery,
   Store, WriteResult,
 } from '../store.js';
 import { DEFAULT_BULK_LIMITS, DEFAULT_RETRY, type RetryPolicy } from './bulk-retry.js';
@@ -24,6 +24,7 @@ import { ensureSchema } from './schema.js';
 import { ensureRollupCoverage, type RollupCoverage } from './rollup-coverage.js';
 import { statsScriptId } from './stats-rollups.js';
 import { queryStats } from './stats-reader.js';
+import { queryTimelineSummary } from './timeline-reader.js';
 import { queryTimeseries } from './timeseries-reader.js';
 
 /**
@@ -171,6 +172,10 @@ class ElasticsearchLedger implements LedgerStore {
 
   getRun(scope: QueryScope, runId: string, user?: RunUser): Promise<RunDetail | null> {
     return guarded(() => getRun(this.client, this.reader, scope, runId, user));
+  }
+
+  timelineSummary(filter: Omit<LedgerFilter, 'q'>): Promise<TimelineSummary> {
+    return queryTimelineSummary(this.client, this.reader.names, filter);
   }
 }
 

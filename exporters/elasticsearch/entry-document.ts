@@ -1,5 +1,6 @@
 import { detailsFromAttributes } from '../../collector/normalize/stored-details.js';
 import { durationBucket, durationMicros } from '../../model/duration-histogram.js';
+import type { Entities } from '../../model/entities.js';
 import type { Attributes, ComplianceMetadata, EntryRecord, JsonObject, LedgerEntry, RunStatus } from '../../model/ledger-entry.js';
 import { visitSearchableValues } from '../../model/search-fields.js';
 import { indexTokens } from '../../model/search-text.js';
@@ -47,6 +48,8 @@ export interface EntryDocument {
   tags: string[];
   truncated_fields: string[];
   redactions: number;
+  /** Absent on entries written before extraction existed. */
+  entities?: Entities;
   /** Absent on entries written before batches were recorded. */
   rollup_batch?: string;
   name_fold?: string;
@@ -137,7 +140,7 @@ export function entryDocument(entry: EntryRecord): EntryDocument {
     user_id: e.user_id, inputs: e.inputs, outputs: e.outputs,
     ...(flattenable(compliance) ? { compliance_metadata: compliance } : { compliance_metadata_raw: compliance! }),
     ...(flattenable(e.attributes) ? { attributes: e.attributes } : { attributes_raw: e.attributes }),
-    tags: e.tags, truncated_fields: e.truncated_fields, redactions: e.redactions,
+    tags: e.tags, truncated_fields: e.truncated_fields, redactions: e.redactions, entities: e.entities,
     name_fold: foldCase(e.name),
     agent_fold: e.agent_id === null ? null : foldCase(e.agent_id),
     inputs_text: e.inputs === null ? null : JSON.stringify(e.inputs),
@@ -161,6 +164,7 @@ export function recordFromDocument(d: EntryDocument): EntryRecord {
     tags: d.tags, attributes: d.attributes ?? d.attributes_raw ?? {}, truncated_fields: d.truncated_fields, redactions: d.redactions,
     // documents keep no copy of details (no mapping change): read from the attributes they keep
     details: detailsFromAttributes(d.attributes ?? d.attributes_raw ?? {}),
+    entities: d.entities ?? {},
   };
 }
 
@@ -196,5 +200,6 @@ export function entryFromDocument(d: EntryDocument, runStatus: RunStatus): Ledge
     end_timestamp: isoFromMicros(d.end_us),
     truncated_fields: d.truncated_fields,
     redactions: d.redactions,
+    entities: d.entities ?? {},
   };
 }

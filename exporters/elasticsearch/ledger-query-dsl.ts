@@ -51,6 +51,8 @@ export function ledgerFilterQuery(f: LedgerFilter): Query {
   filter.push(...entryFieldFilters(f));
   if (f.search !== undefined) filter.push(searchQuery(f.search));
   if (f.q !== undefined) filter.push(fullTextQuery(f.q));
+  // entity-mapping.ts: one keyword array per type
+  if (f.entity !== undefined) filter.push({ term: { [`entities.${f.entity.type}`]: f.entity.value } });
   return { bool: { filter } };
 }
 

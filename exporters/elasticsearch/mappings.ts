@@ -1,5 +1,6 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { sizingSettings, type IndexLayout } from './index-layout.js';
+import { ENTITY_MAPPING } from './entity-mapping.js';
 import type { IndexNames } from './index-names.js';
 
 /**
@@ -26,7 +27,7 @@ export const SEARCH_ANALYZER = 'ledger_tokens';
  * with a field they do not know; a newer version's template or index is
  * left alone (a rolling upgrade runs both).
  */
-export const MAPPING_VERSION = 4;
+export const MAPPING_VERSION = 5;
 /** Every index's and template's `_meta`: schema.ts migrates indices whose version is older. */
 export const MAPPING_META = { managed_by: 'agent-ledger', mapping_version: MAPPING_VERSION };
 const meta = MAPPING_META;
@@ -85,6 +86,7 @@ export const ENTRY_MAPPINGS: estypes.MappingTypeMapping = {
     tags: { type: 'keyword', ignore_above: TAG_IGNORE_ABOVE },
     truncated_fields: id,
     redactions: { type: 'integer' },
+    entities: ENTITY_MAPPING,
     /** The write that created the entry: its runs marker says whether it was counted (run-markers.ts). */
     rollup_batch: id,
     /** `search`: name and agent id folded (NFC, lower case) in JS, matched by case-sensitive wildcards: exactly the SQLite store's fold. */

@@ -19,7 +19,7 @@ export function entryRowOf(v: any[]): EntryRow {
     agent_id: v[8], ts_us: v[9], compliance: v[10], organization_id: v[11], trace_id: v[12], span_id: v[13], parent_span_id: v[14],
     kind: v[15], model: v[16], provider: v[17], input_tokens: v[18], output_tokens: v[19], total_tokens: v[20], service_name: v[21],
     status_message: v[22], tags: v[23], attributes: v[24], end_us: v[25], truncated_fields: v[26], redactions: v[27],
-    root_count: v[28], root_error: v[29],
+    entities: v[28], root_count: v[29], root_error: v[30],
   };
 }
 
@@ -52,6 +52,8 @@ export interface EntryRow {
   end_us: number;
   truncated_fields: string;
   redactions: number;
+  /** JSON (model/entities.ts), NULL for none. */
+  entities: string | null;
   root_count: number | null;
   root_error: number | null;
 }
@@ -72,7 +74,7 @@ export function entryJsonFromRow(row: EntryRow): string {
 "provider":${s(row.provider)},"input_tokens":${s(row.input_tokens)},"output_tokens":${s(row.output_tokens)},\
 "total_tokens":${s(row.total_tokens)},"service_name":${s(row.service_name)},"status_message":${s(row.status_message)},\
 "tags":${row.tags},"attributes":${row.attributes},"end_timestamp":${s(isoFromMicros(row.end_us))},\
-"truncated_fields":${row.truncated_fields},"redactions":${s(row.redactions)}}`;
+"truncated_fields":${row.truncated_fields},"redactions":${s(row.redactions)},"entities":${row.entities ?? '{}'}}`;
 }
 
 export function entryFromRow(row: EntryRow): LedgerEntry {
@@ -106,5 +108,6 @@ export function entryFromRow(row: EntryRow): LedgerEntry {
     end_timestamp: isoFromMicros(row.end_us),
     truncated_fields: JSON.parse(row.truncated_fields),
     redactions: row.redactions,
+    entities: row.entities === null ? {} : JSON.parse(row.entities),
   };
 }

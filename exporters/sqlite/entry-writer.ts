@@ -9,9 +9,11 @@ export const INSERT_ENTRY_SQL = `
   INSERT INTO entries (id, organization_id, run_id, trace_id, span_id, parent_span_id, is_root, name, kind,
     outcome, status_message, ts_us, end_us, duration_ms, cost_nanos, model, provider, input_tokens,
     output_tokens, total_tokens, agent_id, service_name, user_id, inputs, outputs, compliance, tags,
-    attributes, truncated_fields, redactions, details)
+    attributes, truncated_fields, redactions, details, entities)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (organization_id, run_id, span_id) DO NOTHING`;
+
+export const INSERT_ENTITY_SQL = 'INSERT OR IGNORE INTO entities (organization_id, type, value, ts_us, seq) VALUES (?, ?, ?, ?, ?)';
 
 export const INSERT_SEARCH_TERM_SQL = 'INSERT OR IGNORE INTO search_terms (organization_id, field, value) VALUES (?, ?, ?)';
 
@@ -34,6 +36,7 @@ export class EntryWriter {
   private readonly insertTerm: Statement;
   private readonly rollups: RollupWriter;
   private readonly fulltext: FulltextIndexer;
+  private readonly insertEntity: Statement;
 
   /** `fulltext: false` leaves `q`'s index out (sqlite.fulltext), for deployments that never search payloads. */
   constructor(
@@ -45,6 +48,7 @@ export class EntryWriter {
     this.rollups = new RollupWriter(db);
     this.fulltext = new FulltextIndexer(db, options.fulltext ?? true);
     this.insertTerm = db.prepare(INSERT_SEARCH_TERM_SQL);
+    this.insertEntity = db.prepare(INSERT_ENTITY_SQL);
   }
 
   /** The rows that were new, in the order given, with the seq each got. */
@@ -62,6 +66,7 @@ export class EntryWriter {
         if (result.changes === 0) continue;
         inserted.push({ row: e, seq: Number(result.lastInsertRowid) });
         this.fulltext.add(result.lastInsertRowid, e.fts);
+        for (const [type, value] of e.entities) this.insertEntity.run(e.organization_id, type, value, e.start_us, result.lastInsertRowid);
         runs.add(e);
         rollup.add(e);
         term(e.organization_id, 'name', e.name);

@@ -74,9 +74,11 @@ export function deleteExpiredEntries(db: Database, organizationId: string, cutof
 
   const deleteEntry = db.prepare('DELETE FROM entries WHERE seq = ?');
   const deleteFts = db.prepare('DELETE FROM entries_fts WHERE rowid = CAST(? AS INTEGER)');
+  const deleteEntities = db.prepare('DELETE FROM entities WHERE seq = ?');
   for (const e of rows) {
     deleteEntry.run(e.seq);
     deleteFts.run(e.seq);
+    deleteEntities.run(e.seq);
   }
 
   subtract(db, 'rollup_outcome', 'outcome', maps.outcome.values(), 'n = n - ?, cost_nanos = cost_nanos - ?, duration_us = duration_us - ?', (d) => [d.n, d.cost, d.dur]);

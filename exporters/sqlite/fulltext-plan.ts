@@ -76,7 +76,7 @@ export function assertFullTextReady(db: Database): void {
 }
 
 function hasOtherFilters(f: LedgerFilter): boolean {
-  return [f.outcome, f.action_name, f.agent_id, f.run_id, f.min_cost_nanos, f.max_cost_nanos, f.start_us, f.end_us, f.search].some(
+  return [f.outcome, f.action_name, f.agent_id, f.run_id, f.min_cost_nanos, f.max_cost_nanos, f.start_us, f.end_us, f.search, f.entity].some(
     (v) => v !== undefined,
   );
 }

@@ -58,7 +58,7 @@ export function ledgerWhere(db: Database, filter: LedgerFilter, plan: FilterPlan
   };
   // three outcomes against hundreds of names and agents: with one of those, unary + keeps the planner off the
   // outcome indexes (it read a day's 2k errors to find an agent's 8; estimates from a sampled ANALYZE misled it)
-  const narrower = filter.action_name !== undefined || filter.agent_id !== undefined || filter.run_id !== undefined;
+  const narrower = filter.action_name !== undefined || filter.agent_id !== undefined || filter.run_id !== undefined || filter.entity !== undefined;
   if (filter.outcome !== undefined) add(narrower ? '+e.outcome = ?' : 'e.outcome = ?', filter.outcome);
   if (filter.action_name !== undefined) add('e.name = ?', filter.action_name);
   if (filter.agent_id !== undefined) add('e.agent_id = ?', filter.agent_id);
@@ -71,12 +71,40 @@ export function ledgerWhere(db: Database, filter: LedgerFilter, plan: FilterPlan
   if (filter.end_us !== undefined) add('e.ts_us <= ?', filter.end_us);
   const fields = entryFieldSql(filter, db);
   if (fields.sql) add(fields.sql, ...fields.params);
+  if (filter.entity !== undefined) {
+    const entity = entitySql(filter);
+    add(entity.sql, ...entity.params);
+  }
   if (filter.search !== undefined) {
     const search = searchSql(db, filter.scope, filter.search, plan.broad);
     if (!search) return null;
     add(search.sql, ...search.params);
   }
   return { sql: parts.length ? parts.join(' AND ') : '1', params };
+}
+
+/**
+ * Entries whose `entities` rows (partition-schema.ts) hold this type and
+ * value: a seek on the table's key (organization, type, value, time), the
+ * time range inside it, and the entries read by seq.
+ */
+function entitySql(filter: LedgerFilter): SqlFragment {
+  const { type, value } = filter.entity!;
+  const parts = ['n.type = ?', 'n.value = ?'];
+  const params: unknown[] = [type, value];
+  if (filter.scope.organization_id !== null) {
+    parts.unshift('n.organization_id = ?');
+    params.unshift(filter.scope.organization_id);
+  }
+  if (filter.start_us !== undefined) {
+    parts.push('n.ts_us >= ?');
+    params.push(filter.start_us);
+  }
+  if (filter.end_us !== undefined) {
+    parts.push('n.ts_us <= ?');
+    params.push(filter.end_us);
+  }
+  return { sql: `e.seq IN (SELECT n.seq FROM entities n WHERE ${parts.join(' AND ')})`, params };
 }
 
 /**

@@ -133,6 +133,7 @@ function readRows(db: Database, source: string, after: number, upTo: number, lim
       service_name: row.service_name,
       tags: JSON.parse(row.tags) as string[],
       conversation_id: conversationIdOf(JSON.parse(row.attributes)),
+      entities: row.entities === null ? {} : JSON.parse(row.entities),
       json: entryJsonFromRow(row),
     };
   });

@@ -190,8 +190,41 @@ const ENTRY_DETAILS = `
     BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END;
 `;
 
+/**
+ * Entities extracted at ingest (model/entities.ts): the entry's own list in
+ * `entries.entities` (JSON, NULL for none, what the API shows), and one row
+ * per (type, value) in `entities`, written in the entry's transaction and
+ * deleted with it by retention. The key leads with (organization, type,
+ * value, time), so a timeline or an `entities.<type>:value` filter seeks
+ * straight to an entity's rows in time order, and a value prefix is a range.
+ * Entries written before this step have none (they are not re-read).
+ */
+const ENTITIES = `
+  ALTER TABLE entries ADD COLUMN entities TEXT;
+  CREATE TABLE entities (
+    organization_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    value TEXT NOT NULL,
+    ts_us INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (organization_id, type, value, ts_us, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX entities_seq ON entities (seq);
+  DROP TRIGGER entries_immutable;
+  CREATE TRIGGER entries_immutable BEFORE UPDATE OF
+    seq, id, organization_id, run_id, trace_id, span_id, parent_span_id, is_root, name, kind, outcome, status_message,
+    ts_us, end_us, duration_ms, cost_nanos, model, provider, input_tokens, output_tokens, total_tokens, agent_id, service_name, user_id, compliance, tags, attributes, truncated_fields, redactions, details, entities
+    ON entries
+    BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END;
+  CREATE TRIGGER entities_immutable BEFORE UPDATE ON entities
+    BEGIN SELECT RAISE(ABORT, 'ledger entities are immutable'); END;
+  CREATE TRIGGER entities_retention_only BEFORE DELETE ON entities
+    WHEN (SELECT active FROM retention_sweep WHERE id = 1) IS NOT 1
+    BEGIN SELECT RAISE(ABORT, 'ledger entities are deleted only by the retention sweep'); END;
+`;
+
 /** In order; a partition's `user_version` counts those applied. */
-const PARTITION_MIGRATIONS = [PARTITION_SCHEMA, SORT_INDEXES_END_IN_ID, LOG_MESSAGES, ENTRY_DETAILS];
+const PARTITION_MIGRATIONS = [PARTITION_SCHEMA, SORT_INDEXES_END_IN_ID, LOG_MESSAGES, ENTRY_DETAILS, ENTITIES];
 
 export const PARTITION_VERSION = PARTITION_MIGRATIONS.length;
 

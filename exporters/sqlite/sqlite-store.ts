@@ -15,6 +15,7 @@ import type {
   RunPage,
   RunQuery,
   StatsQuery,
+  TimelineSummary,
   TimeseriesBucket,
   TimeseriesQuery,
   LedgerStore,
@@ -41,6 +42,7 @@ import {
   runsOverPartitions,
   statsOverPartitions,
 } from './partitioned-reads.js';
+import { timelineOverPartitions } from './timeline-reader.js';
 import { timeseriesOverPartitions } from './timeseries-reader.js';
 import type { SweepRequest, WriterReply, WriterRequest, WriterThreadOptions } from './writer-thread.js';
 import { toWriteRow, type WriteRow } from './write-row.js';
@@ -249,6 +251,10 @@ class SqliteLedger implements SqliteLedgerStore {
 
   async getRun(scope: QueryScope, runId: string, user?: RunUser): Promise<RunDetail | null> {
     return runOverPartitions(this.db, this.partitions, scope, runId, user);
+  }
+
+  async timelineSummary(filter: Omit<LedgerFilter, 'q'>): Promise<TimelineSummary> {
+    return timelineOverPartitions(this.partitions, filter);
   }
 
   async ping(): Promise<void> {

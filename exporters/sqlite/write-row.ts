@@ -1,3 +1,4 @@
+import type { Entities } from '../../model/entities.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { storedDetails } from '../../collector/normalize/stored-details.js';
 import type { EntryDetails } from '../../model/entry-details.js';
@@ -44,6 +45,8 @@ export interface WriteRow
   prompt_name: string | null;
   /** JSON of the model configuration, for LLM spans. */
   model_config: string | null;
+  /** The `entities` table's (type, value) pairs of this entry. */
+  entities: Array<[string, string]>;
 }
 
 /**
@@ -80,7 +83,7 @@ export function toWriteRow(e: EntryRecord, fulltext: boolean): WriteRow {
       e.outcome, e.status_message, e.start_us, e.end_us, e.duration_ms, e.cost_nanos, e.model, e.provider,
       e.input_tokens, e.output_tokens, e.total_tokens, e.agent_id, e.service_name, e.user_id, json(e.inputs),
       json(e.outputs), json(e.compliance_metadata), JSON.stringify(e.tags), JSON.stringify(e.attributes),
-      JSON.stringify(e.truncated_fields), e.redactions, JSON.stringify(storedForm(details, e)),
+      JSON.stringify(e.truncated_fields), e.redactions, JSON.stringify(storedForm(details, e)), entitiesJson(e.entities),
     ],
     fts: fulltext ? entryFtsText(e) : null,
     organization_id: e.organization_id,
@@ -104,11 +107,17 @@ export function toWriteRow(e: EntryRecord, fulltext: boolean): WriteRow {
     agent_name: details.agent_name ?? null,
     prompt_name: promptNameOf({ details }),
     model_config: config ? JSON.stringify(config) : null,
+    entities: Object.entries(e.entities).flatMap(([type, values]) => (values ?? []).map((v): [string, string] => [type, v])),
   };
 }
 
+/** NULL for none: most entries touch nothing, and an empty object per row is bytes for nothing. */
+function entitiesJson(entities: Entities): string | null {
+  return Object.keys(entities).length === 0 ? null : JSON.stringify(entities);
+}
+
 /** JSON columns of `entries`, stored as text. */
-type JsonColumns = 'inputs' | 'outputs' | 'compliance_metadata' | 'tags' | 'attributes' | 'truncated_fields' | 'details';
+type JsonColumns = 'inputs' | 'outputs' | 'compliance_metadata' | 'tags' | 'attributes' | 'truncated_fields' | 'details' | 'entities';
 
 /** An `entries` row as stored (SELECT *): JSON columns as text, is_root as 0/1, the start time as `ts_us`. */
 export interface StoredEntryRow extends Omit<EntryRecord, JsonColumns | 'is_root' | 'start_us'> {
@@ -123,6 +132,8 @@ export interface StoredEntryRow extends Omit<EntryRecord, JsonColumns | 'is_root
   truncated_fields: string;
   /** NULL (or no such column) in rows written before entries carried details. */
   details?: string | null;
+  /** Absent from a catalog's legacy `entries` (before partitions), NULL for none. */
+  entities?: string | null;
 }
 
 const parsed = (text: string | null) => (text === null ? null : JSON.parse(text));
@@ -139,7 +150,7 @@ export function writeRowFromStored(row: StoredEntryRow, fulltext: boolean): Writ
     user_id: row.user_id, inputs: parsed(row.inputs), outputs: parsed(row.outputs), compliance_metadata: parsed(row.compliance),
     tags: JSON.parse(row.tags), attributes, truncated_fields: JSON.parse(row.truncated_fields),
     details: storedDetails(row.details ? JSON.parse(row.details) : null, attributes),
-    redactions: row.redactions,
+    redactions: row.redactions, entities: row.entities ? JSON.parse(row.entities) : {},
   };
   return toWriteRow(record, fulltext);
 }

@@ -1,4 +1,5 @@
 import { jsonObjectSchema, jsonValueSchema } from './common-schemas.js';
+import { entityPaths, entityTimelineSchema } from './entity-paths.js';
 import { errorCodeSchema, errorResponses, errorSchema } from './error-schemas.js';
 import { healthSchema, readinessSchema } from './health-schemas.js';
 import { complianceMetadataSchema, highlightSchema, ledgerEntrySchema } from './ledger-entry-schema.js';
@@ -76,6 +77,7 @@ const schemas: Record<SchemaName, Schema> = {
   TraceTool: traceToolSchema,
   Health: healthSchema,
   Readiness: readinessSchema,
+  EntityTimeline: entityTimelineSchema,
   ...agentSchemas,
 };
 
@@ -106,6 +108,6 @@ export const openApiDocument: OpenApiDocument = {
     { name: 'activity', description: 'Immutable, hash-chained activity events per agent (activity-events-api seed).' },
     { name: 'service', description: 'Probes and this document.' },
   ],
-  paths: { ...ledgerPaths, ...streamPaths, ...runsPaths, ...tracesPaths, ...agentsPaths, ...servicePaths },
+  paths: { ...ledgerPaths, ...entityPaths, ...streamPaths, ...runsPaths, ...tracesPaths, ...agentsPaths, ...servicePaths },
   components: { schemas, parameters: pathParameters, responses: errorResponses },
 };

@@ -1,8 +1,10 @@
+import { entitiesSchema } from '../../model/entities.js';
 import { ACTION_KINDS, OUTCOMES, RUN_STATUSES, type LedgerEntry } from '../../model/ledger-entry.js';
 import { MARK_CLOSE, MARK_OPEN, MAX_HIGHLIGHTS, SNIPPET_CHARS } from '../../model/search-highlights.js';
 import { spanIdSchema, stringList, timestamp, traceIdSchema, usd, uuid } from './common-schemas.js';
 import type { Schema } from './openapi-types.js';
 import { nullable, schemaRef } from './refs.js';
+import { bodySchema } from './zod-openapi.js';
 
 /**
  * The seed's ComplianceMetadata (ledger-api.txt), every field optional. It
@@ -84,6 +86,7 @@ const ledgerEntryProperties: Record<Exclude<keyof LedgerEntry, 'details'>, Schem
   end_timestamp: timestamp('Span end.'),
   truncated_fields: stringList('Attributes cut to the size limit (or nesting dropped past the depth limit).'),
   redactions: { type: 'integer', minimum: 0, description: 'How many values redaction replaced before the entry was stored: secrets with `[REDACTED:<kind>]`, email addresses with a per-organization pseudonym `[EMAIL:<hex>]`.' },
+  entities: bodySchema(entitiesSchema),
   highlights: {
     type: 'array',
     items: schemaRef('Highlight'),

@@ -1,4 +1,5 @@
 import { RUN_ID_PATTERN } from '../routes/ledger-params.js';
+import { entityTypePath, entityValuePath } from './entity-paths.js';
 import type { Parameter } from './openapi-types.js';
 import type { ParameterName } from './refs.js';
 
@@ -8,6 +9,8 @@ import type { ParameterName } from './refs.js';
  * parameters are generated from the routes' shapes (zod-openapi.ts).
  */
 export const pathParameters: Record<ParameterName, Parameter> = {
+  EntityTypePath: entityTypePath,
+  EntityValuePath: entityValuePath,
   AgentIdPath: {
     name: 'agent_id',
     in: 'path',

@@ -28,6 +28,7 @@ export type SchemaName =
   | 'TraceTool'
   | 'Health'
   | 'Readiness'
+  | 'EntityTimeline'
   | AgentSchemaName;
 
 /** The agents and activity components (agent-schemas.ts, activity-schemas.ts, feed-schemas.ts). */
@@ -48,7 +49,7 @@ export type AgentSchemaName =
   | 'Pagination';
 
 /** The path parameters (path-parameters.ts); query parameters are inline, generated from the routes' zod shapes. */
-export type ParameterName = 'AgentIdPath' | 'RunIdPath' | 'TenantId' | 'TraceId';
+export type ParameterName = 'AgentIdPath' | 'RunIdPath' | 'TenantId' | 'TraceId' | 'EntityTypePath' | 'EntityValuePath';
 
 export type ResponseName = 'BadRequest' | 'NotFound' | 'InternalError' | 'Unauthorized' | 'Forbidden' | 'AgentDeactivated';
 

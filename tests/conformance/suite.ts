@@ -11,6 +11,7 @@ import { cursorWalkCases, exportCases, ledgerCases } from './ledger-cases.js';
 import { runDetailCases, runListCases } from './runs-cases.js';
 import { statsCases, timeseriesCases } from './stats-cases.js';
 import { expectedTimeseries } from './expected-timeseries.js';
+import { expectedTimeline, timelineCases } from './timeline-cases.js';
 import type { StoreHandle, StoreTarget } from './stores.js';
 import { writePlan } from './write-plan.js';
 import { QUERY_LANGUAGE_CASES, QUERY_NOW_MS } from './query-language-cases.js';
@@ -125,6 +126,12 @@ export function conformanceSuite(target: StoreTarget): void {
         it(c.caption, async () => {
           expect(await store().timeseries(c.query)).toEqual(expectedTimeseries(written, c.query));
         });
+      }
+    });
+
+    describe('timeline summary', () => {
+      for (const c of timelineCases()) {
+        it(c.caption, async () => expect(await store().timelineSummary(c.filter)).toEqual(expectedTimeline(written, c.filter)));
       }
     });
 

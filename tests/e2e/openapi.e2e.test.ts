@@ -215,6 +215,21 @@ describe('GET /api/v1/ledger', () => {
   );
 });
 
+describe('GET /api/v1/entities/{type}/{value}/timeline', () => {
+  it.each([
+    '/agent/support-agent/timeline',
+    `/run/${RICH_TRACE}/timeline?page_size=2`,
+    '/host/nobody.example/timeline',
+    '/path/%2Fetc%2Fpasswd/timeline?start_date=2025-03-01&end_date=2025-03-10',
+  ])('answers %s as documented', async (path) => {
+    await call('getEntityTimeline', `/api/v1/entities${path}`, 200);
+  });
+
+  it.each(['/bogus/x/timeline', '/run/xyz/timeline', '/host/a/timeline?page_size=0', '/host/a/timeline?sort_by=cost'])('answers %s with a documented 400', async (path) => {
+    await call('getEntityTimeline', `/api/v1/entities${path}`, 400);
+  });
+});
+
 describe('GET /api/v1/ledger/stats', () => {
   it.each(['', '?agent_id=support-agent', '?agent_id=nobody', '?start_date=2025-03-01T05:17:33.123456Z&end_date=2025-03-03'])('answers %s as documented', async (query) => {
     await call('getLedgerStats', `/api/v1/ledger/stats${query}`, 200);

@@ -24,6 +24,7 @@ const REPORT: ExpectedAccess = { scopes: ['activity:report', 'ingest'], rateClas
 
 export const EXPECTED_ACCESS: Record<string, ExpectedAccess> = {
   listLedger: READ,
+  getEntityTimeline: READ,
   streamLedger: READ,
   getLedgerStats: { scopes: ['read'], rateClass: 'stats' },
   getLedgerTimeseries: { scopes: ['read'], rateClass: 'stats' },
@@ -273,7 +274,8 @@ export async function seedTwoOrgs(server: ServerProcess): Promise<World> {
 /** The operation's path with acme's ids in it (the toggle agent for (de)activation, so reports keep their agent active). */
 export function acmePath(op: DocumentedOperation, world: World): string {
   const agent = op.operationId === 'deactivateAgent' || op.operationId === 'activateAgent' ? world.acme.toggleAsn : world.acme.agentAsn;
-  const values: Record<string, string> = { run_id: world.acme.runId, tenantId: 'acme', traceId: world.acme.traceId, agent_id: agent };
+  // the timeline of acme's run: another organization's credential finds none of it
+  const values: Record<string, string> = { run_id: world.acme.runId, tenantId: 'acme', traceId: world.acme.traceId, agent_id: agent, type: 'run', value: world.acme.runId };
   return op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     if (!(name in values)) throw new Error(`no value for path parameter ${name} of ${op.operationId}`);
     return encodeURIComponent(values[name]);

@@ -29,8 +29,9 @@ function valuesOf(doc: Doc, field: string): unknown[] {
     flattenedLeaves(doc[root], '', field.slice(root.length + 1), out);
     return out;
   }
-  if (field.includes('.')) throw new Error(`emulator: field ${field} is not mapped`);
-  const v = doc[field];
+  // an object field's sub-field (`entities.host`); other dotted names are unmapped
+  const v = field.startsWith('entities.') ? (doc.entities as Record<string, unknown> | undefined)?.[field.slice('entities.'.length)] : doc[field];
+  if (field.includes('.') && !field.startsWith('entities.')) throw new Error(`emulator: field ${field} is not mapped`);
   if (v === undefined || v === null) return [];
   return Array.isArray(v) ? v.filter((x) => x !== null) : [v];
 }
@@ -207,9 +208,12 @@ export function aggregate(docs: Doc[], aggs: Record<string, any>): Record<string
       // a histogram source keys a value by the start of its interval
       const intervals: Array<number | undefined> = sources.map((s: any) => s.histogram?.interval);
       let keyedDocs = docs;
+      // sub-aggregations read the documents' own values, not the keys
+      const original = new Map<Doc, Doc>();
       if (intervals.some((i) => i !== undefined)) {
         keyedDocs = docs.map((d) => {
           const keyed = { ...d };
+          original.set(keyed, d);
           fields.forEach((f: string, i: number) => {
             if (intervals[i] !== undefined && typeof d[f] === 'number') keyed[f] = Math.floor(d[f] / intervals[i]!) * intervals[i]!;
           });
@@ -228,7 +232,7 @@ export function aggregate(docs: Doc[], aggs: Record<string, any>): Record<string
       const keyOf = (k: unknown[]) => Object.fromEntries(names.map((n: string, i: number) => [n, k[i]]));
       out[name] = {
         ...(page.length ? { after_key: keyOf(page[page.length - 1].key) } : {}),
-        buckets: page.map((g) => ({ key: keyOf(g.key), doc_count: g.docs.length, ...subAggs(g.docs, agg.aggs) })),
+        buckets: page.map((g) => ({ key: keyOf(g.key), doc_count: g.docs.length, ...subAggs(g.docs.map((d) => original.get(d) ?? d), agg.aggs) })),
       };
     } else if (agg.min || agg.max || agg.sum) {
       // a metric at the top: over every matching document

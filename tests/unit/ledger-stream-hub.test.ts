@@ -24,7 +24,7 @@ class MemoryTail implements LedgerTail {
       const seq = rows.length + 1;
       rows.push({
         source, seq, organization_id: org, user_id: null, outcome: 'success', name: `${source}:${seq}`, agent_id: 'bot', run_id: 'r',
-        cost_nanos: 0, ts_us: 0, kind: 'tool', model: null, provider: null, service_name: null, tags: [], conversation_id: null,
+        cost_nanos: 0, ts_us: 0, kind: 'tool', model: null, provider: null, service_name: null, tags: [], conversation_id: null, entities: {},
         json: JSON.stringify({ id: `${source}:${seq}`, organization_id: org }),
       });
     }

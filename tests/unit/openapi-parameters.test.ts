@@ -7,6 +7,7 @@ import type { Operation, Parameter, Reference } from '../../query-api/openapi/op
 import { bodySchema, queryParameters } from '../../query-api/openapi/zod-openapi.js';
 import { dateParam, enumParam, intParam, parseQuery, textParam, usdParam, withDefault } from '../../query-api/query-params.js';
 import { exportShape } from '../../query-api/routes/export-routes.js';
+import { timelineShape } from '../../query-api/routes/entity-timeline-routes.js';
 import { ledgerShape } from '../../query-api/routes/ledger-routes.js';
 import { streamShape } from '../../query-api/routes/stream-routes.js';
 import { openApiShape } from '../../query-api/routes/openapi-routes.js';
@@ -26,6 +27,7 @@ import { listTracesShape } from '../../query-api/routes/traces-routes.js';
  */
 const SHAPES: Record<string, z.ZodRawShape> = {
   listLedger: ledgerShape,
+  getEntityTimeline: timelineShape,
   getLedgerStats: statsShape,
   getLedgerTimeseries: timeseriesShape,
   exportLedger: exportShape,

@@ -30,6 +30,7 @@ const emptyLedger: LedgerStore = {
   timeseries: async () => [],
   listRuns: async () => ({ data: [], count: 0 }),
   getRun: async () => null,
+  timelineSummary: async () => ({ count: 0, first_seen_us: null, last_seen_us: null, by_agent: [], by_day: [] }),
 };
 
 const noCredentials: CredentialStore = {

@@ -49,7 +49,7 @@ function newEntry(span: string, costNanos: number): EntryRecord {
     is_root: false, name: 'step', kind: 'tool', outcome: 'success', status_message: null, start_us: T0 + 20, end_us: T0 + 1020,
     duration_ms: 1, cost_nanos: costNanos, model: null, provider: null, input_tokens: null, output_tokens: null, total_tokens: null,
     agent_id: 'agent-1', service_name: null, user_id: null, inputs: null, outputs: null, compliance_metadata: null, tags: [], attributes: {},
-    truncated_fields: [], redactions: 0,
+    truncated_fields: [], redactions: 0, entities: {},
   };
 }
 

@@ -20,7 +20,7 @@ function entry(org: string, trace: number, span: number): EntryRecord {
     parent_span_id: null, is_root: span === 1, name: 'step', kind: 'tool', outcome: 'success', status_message: null,
     start_us: 1_700_000_000_000_000 + span, end_us: 1_700_000_000_000_100 + span, duration_ms: 0.1, cost_nanos: 10_000, model: null,
     provider: null, input_tokens: null, output_tokens: null, total_tokens: null, agent_id: 'agent', service_name: null, user_id: null,
-    inputs: { text: `span ${span}` }, outputs: null, compliance_metadata: null, tags: [], attributes: {}, truncated_fields: [], redactions: 0,
+    inputs: { text: `span ${span}` }, outputs: null, compliance_metadata: null, tags: [], attributes: {}, truncated_fields: [], redactions: 0, entities: {},
   };
 }
 

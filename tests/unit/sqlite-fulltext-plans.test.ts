@@ -67,6 +67,7 @@ function makeEntries(): void {
       attributes: {},
       truncated_fields: [],
       redactions: 0,
+      entities: {},
     });
   }
 }

@@ -21,7 +21,7 @@ function entry(i: number, org: string, user: string | null, text: string): Entry
     parent_span_id: null, is_root: true, name: 'step', kind: 'tool', outcome: i % 2 ? 'error' : 'success', status_message: null,
     start_us: 1_700_000_000_000_000 + i, end_us: 1_700_000_000_000_100 + i, duration_ms: 0.1, cost_nanos: i, model: null, provider: null,
     input_tokens: null, output_tokens: null, total_tokens: null, agent_id: 'agent', service_name: null, user_id: user,
-    inputs: { text }, outputs: null, compliance_metadata: null, tags: [], attributes: {}, truncated_fields: [], redactions: 0,
+    inputs: { text }, outputs: null, compliance_metadata: null, tags: [], attributes: {}, truncated_fields: [], redactions: 0, entities: {},
   };
 }
 

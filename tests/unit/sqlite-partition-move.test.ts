@@ -27,7 +27,16 @@ import { answers, DAY1_US, FIXTURE_NOW_US, fixtureEntries, HOUR_US, type CreateS
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FIXTURE = join(here, '../fixtures/sqlite/single-file-ledger.db');
-const EXPECTED = JSON.parse(readFileSync(join(here, '../fixtures/sqlite/single-file-ledger.answers.json'), 'utf8')) as Record<string, unknown>;
+/** The old build's answers; its entries predate entity extraction, so today's API shows each with `entities: {}`. */
+const EXPECTED = withEmptyEntities(JSON.parse(readFileSync(join(here, '../fixtures/sqlite/single-file-ledger.answers.json'), 'utf8'))) as Record<string, unknown>;
+
+function withEmptyEntities(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withEmptyEntities);
+  if (v === null || typeof v !== 'object') return v;
+  const out = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withEmptyEntities(x)]));
+  // an entry: the fields every LedgerEntry carries
+  return 'truncated_fields' in out && 'redactions' in out && 'run_status' in out ? { ...out, entities: {} } : out;
+}
 const DAYS = ['2025-06-01.db', '2025-06-02.db', '2025-06-03.db'];
 const SINGLE_FILE_TABLES = ['entries', 'entries_fts', 'rollup_outcome', 'rollup_agent', 'rollup_name', 'rollup_duration', 'search_terms'];
 

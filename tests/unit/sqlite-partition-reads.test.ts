@@ -24,7 +24,7 @@ function entry(trace: number, span: number, startUs: number, word: string): Entr
     parent_span_id: null, is_root: true, name: 'step', kind: 'tool', outcome: 'error', status_message: null,
     start_us: startUs, end_us: startUs + 100, duration_ms: 0.1, cost_nanos: 10, model: null, provider: null, input_tokens: null,
     output_tokens: null, total_tokens: null, agent_id: 'agent', service_name: null, user_id: null, inputs: { text: word }, outputs: null,
-    compliance_metadata: null, tags: [], attributes: {}, truncated_fields: [], redactions: 0,
+    compliance_metadata: null, tags: [], attributes: {}, truncated_fields: [], redactions: 0, entities: {},
   };
 }
 
@@ -90,7 +90,10 @@ describe('a partition from before its sort indexes ended in id', () => {
     store = null;
     const day = join(partitionsDirOf(file), readdirSync(partitionsDirOf(file)).find((f) => f.endsWith('.db'))!);
     const raw = openDatabase(day);
-    raw.exec(`DROP INDEX entries_org_outcome_cost; DROP INDEX entries_org_name_id; DROP INDEX entries_org_cost; DROP INDEX entries_org_duration;
+    raw.exec(`DROP TRIGGER entities_immutable; DROP TRIGGER entities_retention_only; DROP TABLE entities; DROP TRIGGER entries_immutable;
+      ALTER TABLE entries DROP COLUMN entities;
+      CREATE TRIGGER entries_immutable BEFORE UPDATE ON entries BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END;
+      DROP INDEX entries_org_outcome_cost; DROP INDEX entries_org_name_id; DROP INDEX entries_org_cost; DROP INDEX entries_org_duration;
       CREATE INDEX entries_org_outcome_cost ON entries (organization_id, outcome, cost_nanos);
       CREATE INDEX entries_org_name_ts ON entries (organization_id, name, ts_us);
       CREATE INDEX entries_org_cost ON entries (organization_id, cost_nanos);
@@ -102,7 +105,7 @@ describe('a partition from before its sort indexes ended in id', () => {
     raw.close();
     store = await createSqliteStore({ file, writer: 'inline' });
     const check = openDatabase(day, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(4);
+    expect(check.pragma('user_version', { simple: true })).toBe(5);
     // rows from before details keep NULL there: readers take them from the attributes (stored-details.ts)
     expect(check.prepare('SELECT count(*) FROM entries WHERE details IS NULL').pluck().get()).toBe(30);
     expect(check.prepare("SELECT sql FROM sqlite_schema WHERE name = 'entries_org_cost'").pluck().get()).toMatch(/cost_nanos, id\)/);

@@ -15,6 +15,7 @@ import { entry, hex, type RunPlan } from '../conformance/dataset.js';
 import { expectedExport, runKey } from '../conformance/expected-ledger.js';
 import { expectedRuns } from '../conformance/expected-runs.js';
 import { expectedStats } from '../conformance/expected-stats.js';
+import { expectedTimeline } from '../conformance/timeline-cases.js';
 
 /**
  * Retention by partition (exporters/sqlite/partition-retention.ts): a UTC day
@@ -102,6 +103,20 @@ async function expectAnswersFor(kept: EntryRecord[]): Promise<void> {
     const runs = await store.ledger.listRuns({ scope, sort_by: 'timestamp', sort_order: 'desc', page: 0, page_size: 1000 });
     const keptRuns = expectedRuns(kept).filter((r) => scope.organization_id === null || r.organization_id === scope.organization_id);
     expect(runs.data.map(tally).sort(byKey)).toEqual(keptRuns.map(tally).sort(byKey));
+    for (const value of ['evil.example', 'b.example']) {
+      const filter = { scope, entity: { type: 'host' as const, value } };
+      expect(await store.ledger.timelineSummary(filter)).toEqual(expectedTimeline(kept, filter));
+    }
+  }
+  // an entry's entities go with it: no row is left for an entry retention deleted
+  for (const name of readdirSync(partitionsDirOf(file)).filter((f) => f.endsWith('.db'))) {
+    const db = openDatabase(join(partitionsDirOf(file), name), { readonly: true });
+    try {
+      expect(db.prepare('SELECT count(*) FROM entities WHERE seq NOT IN (SELECT seq FROM entries)').pluck().get(), name).toBe(0);
+      expect(db.prepare('SELECT count(*) FROM entities').pluck().get(), name).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
   }
 }
 

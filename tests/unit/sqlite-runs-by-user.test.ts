@@ -62,7 +62,8 @@ describe('runs per (organization, run, user) in SQLite', () => {
       expect(await allRuns(reopened)).toEqual(expected);
       // every entry's run status is its own user's run's again
       const query = { scope: { organization_id: null }, sort_by: 'timestamp' as const, sort_order: 'asc' as const, page: 0, page_size: 1000 };
-      expect(await reopened.ledger.queryLedger(query)).toEqual(expectedLedgerPage(written, query));
+      // a single-file ledger predates entity extraction: its entries show none
+      expect(await reopened.ledger.queryLedger(query)).toEqual(expectedLedgerPage(written.map((e) => ({ ...e, entities: {} })), query));
       // writes after the migration go to the rebuilt table: a re-delivery changes nothing
       expect((await reopened.ledger.write(written.slice(0, 40))).inserted).toBe(0);
       expect(await allRuns(reopened)).toEqual(expected);
@@ -90,7 +91,7 @@ function span(user: string | null, spanId: string, startUs: number, isRoot: bool
     parent_span_id: isRoot ? null : '00000000000000aa', is_root: isRoot, name: `${user}-step`, kind: 'tool', outcome: isRoot ? 'error' : 'success',
     status_message: null, start_us: startUs, end_us: startUs + 1000, duration_ms: 1, cost_nanos: user === 'alice' ? 5_000 : 70_000, model: null,
     provider: null, input_tokens: null, output_tokens: null, total_tokens: null, agent_id: `agent-${user}`, service_name: null, user_id: user,
-    inputs: null, outputs: null, compliance_metadata: null, tags: [], attributes: {}, truncated_fields: [], redactions: 0,
+    inputs: null, outputs: null, compliance_metadata: null, tags: [], attributes: {}, truncated_fields: [], redactions: 0, entities: {},
   };
 }
 
