@@ -10,7 +10,7 @@ export const INSERT_ENTRY_SQL = `
     outcome, status_message, ts_us, end_us, duration_ms, cost_nanos, model, provider, input_tokens,
     output_tokens, total_tokens, agent_id, service_name, user_id, inputs, outputs, compliance, tags,
     attributes, truncated_fields, redactions, details, entities)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (organization_id, run_id, span_id) DO NOTHING`;
 
 export const INSERT_ENTITY_SQL = 'INSERT OR IGNORE INTO entities (organization_id, type, value, ts_us, seq) VALUES (?, ?, ?, ?, ?)';

@@ -71,19 +71,19 @@ describe('entities in a partition', () => {
     await store.ledger.write([entry(1, DAY1, { host: ['evil.example'] })]);
     await store.close();
     store = null;
-    // the day as the previous version left it (user_version 3): no entities table, no column
+    // the day as the previous version left it (user_version 4, details but no entities): no entities table, no column
     const raw = openDatabase(dayFile(file));
     raw.exec(`DROP TRIGGER entities_immutable; DROP TRIGGER entities_retention_only; DROP TABLE entities; DROP TRIGGER entries_immutable;
       ALTER TABLE entries DROP COLUMN entities;
       CREATE TRIGGER entries_immutable BEFORE UPDATE OF seq, id, organization_id, run_id, trace_id, span_id, parent_span_id, is_root, name, kind, outcome,
         status_message, ts_us, end_us, duration_ms, cost_nanos, model, provider, input_tokens, output_tokens, total_tokens, agent_id, service_name,
-        user_id, compliance, tags, attributes, truncated_fields, redactions ON entries BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END;
-      PRAGMA user_version = 3;`);
+        user_id, compliance, tags, attributes, truncated_fields, redactions, details ON entries BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END;
+      PRAGMA user_version = 4;`);
     raw.close();
     store = await createSqliteStore({ file, writer: 'inline' });
     await store.ledger.write([entry(2, DAY1 + 5, { host: ['evil.example'] })]);
     const check = openDatabase(dayFile(file), { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(4);
+    expect(check.pragma('user_version', { simple: true })).toBe(5);
     check.close();
     const all = await store.ledger.queryLedger({ ...timeline('x'), entity: undefined });
     expect(all.data.map((x) => [x.id, x.entities])).toEqual([[entry(2, 0, {}).id, { host: ['evil.example'] }], [entry(1, 0, {}).id, {}]]);

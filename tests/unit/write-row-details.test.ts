@@ -3,8 +3,8 @@ import { toWriteRow } from '../../exporters/sqlite/write-row.js';
 import { payloadMessages } from '../../model/payload-messages.js';
 import { normalizeOne } from '../helpers/normalize-spans.js';
 
-/** The `details` column is the last INSERT parameter (entry-writer.ts column order). */
-const storedDetails = (row: ReturnType<typeof toWriteRow>) => JSON.parse(row.params.at(-1) as string);
+/** The `details` column is the INSERT parameter before `entities` (entry-writer.ts column order). */
+const storedDetails = (row: ReturnType<typeof toWriteRow>) => JSON.parse(row.params.at(-2) as string);
 
 const chat = {
   'gen_ai.operation.name': 'chat',
@@ -32,6 +32,6 @@ describe('the details column keeps what inputs and outputs cannot give back', ()
 
   it('stores an empty object, never NULL (NULL means a row from before details, read through the mappers)', () => {
     const entry = normalizeOne({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'lookup' });
-    expect(toWriteRow(entry, true).params.at(-1)).not.toBeNull();
+    expect(toWriteRow(entry, true).params.at(-2)).not.toBeNull();
   });
 });
