@@ -1,4 +1,5 @@
 import { MAX_COST_NANOS, nanosFromDecimal } from './cost.js';
+import { ENTITY_TYPES, isEntityType, type EntityType } from './entities.js';
 import { parseRunId } from './ids.js';
 import { ACTION_KINDS, OUTCOMES } from './ledger-entry.js';
 import { parseSearchQuery, SearchQueryError, type SearchQuery } from './search-query.js';
@@ -35,9 +36,34 @@ const NOT_QUERYABLE: Record<string, string> = {
   highlights: 'is not stored',
 };
 
-export const QUERY_FIELDS: readonly string[] = [...Object.keys(COLUMN_TYPES), ...Object.keys(ALIASES), ...PATH_ROOTS.map((r) => `${r}.<path>`)];
+/** Extracted entities (model/entities.ts): `entities.<type>`, each an indexed list of values. */
+const ENTITY_FIELDS = ENTITY_TYPES.map((t) => `entities.${t}`).join(', ');
 
-export type QueryField = { kind: 'column'; column: QueryColumn } | { kind: 'path'; root: PathRoot; path: string };
+export const QUERY_FIELDS: readonly string[] = [
+  ...Object.keys(COLUMN_TYPES), ...Object.keys(ALIASES), ...PATH_ROOTS.map((r) => `${r}.<path>`), `entities.<${ENTITY_TYPES.join('|')}>`,
+];
+
+export type QueryField = { kind: 'column'; column: QueryColumn } | { kind: 'path'; root: PathRoot; path: string } | { kind: 'entity'; type: EntityType };
+
+/**
+ * Types whose stored values are all lowercase (model/entities.ts): a wildcard over them is folded, so `*.EVIL.example`
+ * still matches. Not email: a pseudonym is `[EMAIL:<hex>]`.
+ */
+const LOWERCASE_ENTITIES: ReadonlySet<EntityType> = new Set(['host', 'ip']);
+
+export interface QueryOptions {
+  /**
+   * An exact entity value as ingest stores it (a host lowercase and
+   * punycode, an IPv6 address compressed, a URL as WHATWG writes it): the
+   * query API passes the collector's normaliser, so the model needs none.
+   */
+  entityValue?: (type: EntityType, value: string) => string;
+}
+
+interface State {
+  clauses: number;
+  options: QueryOptions;
+}
 
 /** Bounds of a range; each either side may be open. Numbers for numeric fields, text for keyword fields and paths. */
 export interface QueryBounds {
@@ -77,17 +103,16 @@ export function parseQuery(text: string): SyntaxNode {
 }
 
 /** A syntax tree to the expression stores run: fields known, values typed, bounds held; QueryError (with the column) otherwise. */
-export function validateQuery(tree: SyntaxNode, now = Date.now()): QueryExpr {
-  const state = { clauses: 0 };
-  return toExpr(tree, 1, state, now);
+export function validateQuery(tree: SyntaxNode, now = Date.now(), options: QueryOptions = {}): QueryExpr {
+  return toExpr(tree, 1, { clauses: 0, options }, now);
 }
 
 /** parseQuery then validateQuery. */
-export function compileQuery(text: string, now = Date.now()): QueryExpr {
-  return validateQuery(parseQuery(text), now);
+export function compileQuery(text: string, now = Date.now(), options: QueryOptions = {}): QueryExpr {
+  return validateQuery(parseQuery(text), now, options);
 }
 
-function toExpr(node: SyntaxNode, depth: number, state: { clauses: number }, now: number): QueryExpr {
+function toExpr(node: SyntaxNode, depth: number, state: State, now: number): QueryExpr {
   if (depth > MAX_DEPTH) fail(`nests deeper than ${MAX_DEPTH} levels`, 'column' in node ? node.column : null);
   switch (node.type) {
     case 'and':
@@ -100,11 +125,11 @@ function toExpr(node: SyntaxNode, depth: number, state: { clauses: number }, now
       return { type: 'text', query: fullText(node.value) };
     default:
       count(state, node.column);
-      return fieldExpr(node, now);
+      return fieldExpr(node, now, state.options);
   }
 }
 
-function count(state: { clauses: number }, column: number): void {
+function count(state: State, column: number): void {
   if (++state.clauses > MAX_CLAUSES) fail(`has more than ${MAX_CLAUSES} clauses`, column);
 }
 
@@ -128,6 +153,12 @@ function resolveField(name: string, column: number): QueryField {
     if (name === root) return { kind: 'path', root, path: '' };
     if (name.startsWith(`${root}.`) && name.length > root.length + 1) return { kind: 'path', root, path: name.slice(root.length + 1) };
   }
+  if (name === 'entities' || name.startsWith('entities.')) {
+    const type = name.slice('entities.'.length);
+    if (name === 'entities' || type === '') fail(`\`entities\` needs a type: ${ENTITY_FIELDS}`, column);
+    if (!isEntityType(type)) fail(`has an unknown entity type \`${type}\` in \`${name}\` (entity fields: ${ENTITY_FIELDS})`, column);
+    return { kind: 'entity', type: type as EntityType };
+  }
   if (own(NOT_QUERYABLE, name)) fail(`field \`${name}\` ${NOT_QUERYABLE[name]}`, column);
   return fail(`has an unknown field \`${name}\` (fields: ${QUERY_FIELDS.join(', ')})`, column);
 }
@@ -135,9 +166,22 @@ function resolveField(name: string, column: number): QueryField {
 const isStar = (v: SyntaxValue) => !v.quoted && v.pieces.length === 2 && v.pieces[0] === '' && v.pieces[1] === '';
 const literal = (v: SyntaxValue) => v.pieces.join('*');
 
-function fieldExpr(node: Exclude<SyntaxNode, { type: 'and' | 'or' | 'not' | 'text' }>, now: number): QueryExpr {
+function fieldExpr(node: Exclude<SyntaxNode, { type: 'and' | 'or' | 'not' | 'text' }>, now: number, options: QueryOptions): QueryExpr {
   const field = resolveField(node.field, node.column);
-  const type: ColumnType | 'path' = field.kind === 'path' ? 'path' : COLUMN_TYPES[field.column];
+  if (field.kind === 'entity') return entityExpr(field, fieldExprOf(node, field, 'keyword', now), options);
+  return fieldExprOf(node, field, field.kind === 'path' ? 'path' : COLUMN_TYPES[field.column], now);
+}
+
+/** An entity clause reads values as ingest wrote them: exact values normalised, wildcards over lowercase types folded. */
+function entityExpr(field: { kind: 'entity'; type: EntityType }, expr: QueryExpr, options: QueryOptions): QueryExpr {
+  if (expr.type !== 'field') return expr;
+  const { test } = expr;
+  if (test.op === 'eq' && options.entityValue) return { ...expr, test: { op: 'eq', value: options.entityValue(field.type, String(test.value)) } };
+  if (test.op === 'wildcard' && LOWERCASE_ENTITIES.has(field.type)) return { ...expr, test: { op: 'wildcard', pieces: test.pieces.map((p) => p.toLowerCase()) } };
+  return expr;
+}
+
+function fieldExprOf(node: Exclude<SyntaxNode, { type: 'and' | 'or' | 'not' | 'text' }>, field: QueryField, type: ColumnType | 'path', now: number): QueryExpr {
   const name = node.field;
   if (field.kind === 'path' && field.path === '' && !(node.type === 'match' && isStar(node.value))) {
     fail(`\`${name}\` takes only \`${name}:*\` (has any value); name a path inside it (\`${name}.key\`)`, node.column);

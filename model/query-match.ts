@@ -107,6 +107,11 @@ function columnMatches(e: QueryableEntry, column: QueryColumn, test: FieldTest):
   });
 }
 
+/** The values of one entity type (model/entities.ts), as the stores' keyword lists. */
+function entityMatches(values: readonly string[], test: FieldTest): boolean {
+  return test.op === 'exists' ? values.length > 0 : values.some((v) => textMatches(v, test));
+}
+
 export function matchesQuery(expr: QueryExpr, e: QueryableEntry): boolean {
   switch (expr.type) {
     case 'and':
@@ -119,6 +124,7 @@ export function matchesQuery(expr: QueryExpr, e: QueryableEntry): boolean {
       throw new Error('full text in `query` cannot be matched outside the store');
     case 'field':
       if (expr.field.kind === 'column') return columnMatches(e, expr.field.column, expr.test);
+      if (expr.field.kind === 'entity') return entityMatches(e.entities?.[expr.field.type] ?? [], expr.test);
       return leavesMatch(leavesOf(e[expr.field.root]), expr.field.path, numericPathTest(expr.test));
   }
 }

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { parse as parseDomain } from 'tldts';
-import { ENTITY_LIMITS } from '../../model/entities.js';
+import { ENTITY_LIMITS, type EntityType } from '../../model/entities.js';
 
 /**
  * Finding entities in one string. Every pattern is linear: character classes
@@ -123,6 +123,28 @@ export function hostOfUrl(url: URL): string | null {
 }
 
 /** Lowercase, IDNA (punycode) via the URL parser, trailing dots dropped; null for anything that is no host name. */
+/**
+ * A value a person typed, as ingest stores that type (model/entities.ts), so
+ * a lookup compares like with like: a host lowercase and punycode, an IP in
+ * its canonical form, a URL as WHATWG writes it, a clear address lowercase
+ * (a pseudonym `[EMAIL:<hex>]` as it is), a path or command trimmed. What
+ * does not parse is kept, so it finds what is stored as typed (or nothing).
+ */
+export function normalizeEntityValue(type: EntityType, raw: string): string {
+  switch (type) {
+    case 'host':
+      return normalizeHost(raw) ?? raw.toLowerCase();
+    case 'ip':
+      return normalizeIp(raw.trim()) ?? raw;
+    case 'url':
+      return normalizeUrl(raw)?.href ?? raw;
+    case 'email':
+      return /^\[EMAIL:[0-9a-f]{16}\]$/.test(raw) ? raw : raw.trim().toLowerCase();
+    default:
+      return raw.trim();
+  }
+}
+
 export function normalizeHost(text: string): string | null {
   const trimmed = text.trim().replace(/\.+$/, '');
   if (trimmed === '' || trimmed.length > 253 || /[\s/\\?#@:[\]]/.test(trimmed)) return null;

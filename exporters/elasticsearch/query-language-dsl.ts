@@ -13,7 +13,9 @@ type Query = estypes.QueryDslQueryContainer;
  * conformance suite holds both to the same answers): keyword terms and
  * case-sensitive wildcards, numeric ranges on numeric fields, `exists`, and
  * paths through the `*_pairs` wildcard fields, which hold each leaf as
- * `<path>\0<value>` (model/query-leaves.ts, written by entry-document.ts).
+ * `<path>\0<value>` (model/query-leaves.ts, written by entry-document.ts),
+ * and extracted entities through their keyword fields `entities.<type>`
+ * (entity-mapping.ts).
  * What a mapping cannot answer exactly is refused (a 400), never answered
  * differently.
  */
@@ -64,6 +66,14 @@ function pathQuery(root: PathRoot, path: string, test: FieldTest, name: string):
   }
 }
 
+/** A keyword list: a wildcard that is only a trailing `*` is a prefix query (a term range), the rest as on any keyword. */
+function entityQuery(field: string, test: FieldTest): Query {
+  if (test.op === 'wildcard' && test.pieces.length === 2 && test.pieces[1] === '' && test.pieces[0] !== '') {
+    return { prefix: { [field]: { value: test.pieces[0] } } };
+  }
+  return valueQuery(field, test);
+}
+
 export function queryLanguageDsl(expr: QueryExpr): Query {
   switch (expr.type) {
     case 'and':
@@ -77,6 +87,7 @@ export function queryLanguageDsl(expr: QueryExpr): Query {
     case 'field': {
       const f = expr.field;
       if (f.kind === 'path') return pathQuery(f.root, f.path, expr.test, `${f.root}${f.path ? `.${f.path}` : ''}`);
+      if (f.kind === 'entity') return entityQuery(`entities.${f.type}`, expr.test);
       const field = COLUMN_FIELD[f.column];
       if (field === null) {
         throw new UnsupportedQueryError(`\`query\`: the Elasticsearch store does not index \`${f.column}\` (search its words as bare words, as \`q\`)`);

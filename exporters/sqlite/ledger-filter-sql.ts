@@ -157,7 +157,7 @@ function searchSql(db: Database, scope: QueryScope, search: string, broad: boole
  * organization's and the day's: a day is scanned once per query (see README,
  * "Ledger filters").
  */
-export function entryFieldSql(f: EntryFieldFilter, db: Database): SqlFragment {
+export function entryFieldSql(f: EntryFieldFilter & { scope: QueryScope }, db: Database): SqlFragment {
   const parts: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, value: unknown) => {
@@ -172,7 +172,7 @@ export function entryFieldSql(f: EntryFieldFilter, db: Database): SqlFragment {
   if (f.tag !== undefined) add('EXISTS (SELECT 1 FROM json_each(e.tags) t WHERE t.value = ?)', f.tag);
   if (f.conversation_id !== undefined) add(`${CONVERSATION_ID_SQL} = ?`, f.conversation_id);
   if (f.query !== undefined) {
-    const q = querySql(db, f.query);
+    const q = querySql(db, f.query, f.scope.organization_id);
     parts.push(q.sql);
     params.push(...q.params);
   }

@@ -1,3 +1,4 @@
+import type { EntityType } from '../../model/entities.js';
 import type { FieldTest, QueryColumn, QueryExpr } from '../../model/query-language.js';
 import { leavesOf } from '../../model/query-leaves.js';
 import { leavesMatch, numericPathTest } from '../../model/query-match.js';
@@ -16,7 +17,9 @@ import type { SearchQuery } from '../../model/search-query.js';
  * holds for entries without the field (as `must_not` does). Paths inside the
  * JSON columns go through `ledger_query_path` (registered on every
  * connection), which reads the leaves as model/query-leaves.ts defines them
- * for every store; bare words are the `q` index (FTS5), as `q` reads it.
+ * for every store; `entities.<type>` seeks the partition's `entities` table
+ * on its key (organization, type, value); bare words are the `q` index
+ * (FTS5), as `q` reads it.
  */
 
 const COLUMN_SQL: Record<QueryColumn, { sql: string; nullable: boolean; array?: true }> = {
@@ -87,15 +90,58 @@ function columnSql(column: QueryColumn, test: FieldTest): SqlFragment {
   return { sql: `(${inner.sql})`, params: inner.params };
 }
 
-export function querySql(db: Database, expr: QueryExpr): SqlFragment {
+/** The least string above every string that starts with `prefix` (code point order, SQLite's BINARY order of UTF-8), or null for none. */
+function prefixEnd(prefix: string): string | null {
+  if (/\p{Cs}/u.test(prefix)) return null; // a lone surrogate has no place in UTF-8 order
+  const chars = Array.from(prefix);
+  while (chars.length) {
+    const c = chars.pop()!.codePointAt(0)!;
+    if (c < 0x10ffff) return chars.join('') + String.fromCodePoint(c + 1 === 0xd800 ? 0xe000 : c + 1);
+  }
+  return null;
+}
+
+/**
+ * Entries with an extracted entity of this type passing the test: the seq
+ * set read off the `entities` key (organization, type, value) of the
+ * partition, the caller's organization first (a superuser's scope reads
+ * every organization's rows of the type). A wildcard with a literal start
+ * is also a key range, so `entities.host:evil*` seeks rather than scans.
+ */
+function entitySql(type: EntityType, test: FieldTest, organizationId: string | null): SqlFragment {
+  const parts = ['n.type = ?'];
+  const params: unknown[] = [type];
+  if (organizationId !== null) {
+    parts.unshift('n.organization_id = ?');
+    params.unshift(organizationId);
+  }
+  if (test.op === 'wildcard' && test.pieces[0] !== '') {
+    parts.push('n.value >= ?');
+    params.push(test.pieces[0]);
+    const end = prefixEnd(test.pieces[0]);
+    if (end !== null) {
+      parts.push('n.value < ?');
+      params.push(end);
+    }
+  }
+  if (test.op !== 'exists') {
+    const inner = valueTest('n.value', test);
+    parts.push(inner.sql);
+    params.push(...inner.params);
+  }
+  return { sql: `(e.seq IN (SELECT n.seq FROM entities n WHERE ${parts.join(' AND ')}))`, params };
+}
+
+/** `organizationId`: the caller's scope's, which the entities table is keyed by (null for a superuser). */
+export function querySql(db: Database, expr: QueryExpr, organizationId: string | null): SqlFragment {
   switch (expr.type) {
     case 'and':
     case 'or': {
-      const parts = expr.children.map((c) => querySql(db, c));
+      const parts = expr.children.map((c) => querySql(db, c, organizationId));
       return { sql: `(${parts.map((p) => p.sql).join(expr.type === 'and' ? ' AND ' : ' OR ')})`, params: parts.flatMap((p) => p.params) };
     }
     case 'not': {
-      const inner = querySql(db, expr.child);
+      const inner = querySql(db, expr.child, organizationId);
       return { sql: `(NOT ${inner.sql})`, params: inner.params };
     }
     case 'text':
@@ -104,6 +150,7 @@ export function querySql(db: Database, expr: QueryExpr): SqlFragment {
       return { sql: `(+e.seq IN (${FTS_MATCHES}))`, params: [matchExpression(expr.query, null)] };
     case 'field':
       if (expr.field.kind === 'column') return columnSql(expr.field.column, expr.test);
+      if (expr.field.kind === 'entity') return entitySql(expr.field.type, expr.test, organizationId);
       return {
         sql: `ledger_query_path(${PATH_COLUMN[expr.field.root]}, ?)`,
         params: [JSON.stringify({ path: expr.field.path, test: numericPathTest(expr.test) })],
@@ -135,7 +182,8 @@ export function registerQueryFunctions(db: Database): void {
 
 /** The runs (organization, run, user '' for none) of one day with an action matching `query` (and `q`) within the scope. */
 export function runsMatchingQuery(db: Database, query: QueryExpr, q: SearchQuery | undefined, scope: QueryScope): Array<[string, string, string]> {
-  const parts = [scopeSql(scope), querySql(db, query), ...(q ? [querySql(db, { type: 'text', query: q })] : [])].filter((p) => p.sql);
+  const org = scope.organization_id;
+  const parts = [scopeSql(scope), querySql(db, query, org), ...(q ? [querySql(db, { type: 'text', query: q }, org)] : [])].filter((p) => p.sql);
   return db
     .prepare(`SELECT DISTINCT e.organization_id, e.run_id, coalesce(e.user_id, '') FROM entries e WHERE ${parts.map((p) => p.sql).join(' AND ')}`)
     .raw()

@@ -1,5 +1,5 @@
 import { holdsPseudonymized, pseudonymizeSearch, type RedactionRules } from '../../collector/redact/index.js';
-import { normalizeHost, normalizeIp, normalizeUrl } from '../../collector/normalize/entity-patterns.js';
+import { normalizeEntityValue } from '../../collector/normalize/entity-patterns.js';
 import { ENTITY_LIMITS, ENTITY_TYPES, isEntityType } from '../../model/entities.js';
 import { parseRunId } from '../../model/ids.js';
 import { isoFromMicros } from '../../model/time.js';
@@ -67,28 +67,16 @@ export function timelineFilter(type: string, raw: string, scope: QueryScope, rul
 }
 
 function entityValue(type: (typeof ENTITY_TYPES)[number], raw: string, scope: QueryScope, rules: RedactionRules | null): string {
-  switch (type) {
-    case 'host':
-      return normalizeHost(raw) ?? raw.toLowerCase();
-    case 'ip':
-      return normalizeIp(raw.trim()) ?? raw;
-    case 'url':
-      return normalizeUrl(raw)?.href ?? raw;
-    case 'email': {
-      // already the pseudonym (what the entries show)
-      if (/^\[EMAIL:[0-9a-f]{16}\]$/.test(raw)) return raw;
-      const text = raw.trim().toLowerCase();
-      if (scope.organization_id === null) {
-        if (holdsPseudonymized(text, rules)) {
-          throw validationError('`value` is an email address, stored as a per-organization pseudonym; across organizations it cannot be looked up: use a credential of the organization, or give the pseudonym');
-        }
-        return text;
-      }
-      return pseudonymizeSearch(text, rules, scope.organization_id);
+  const value = normalizeEntityValue(type, raw);
+  // a clear address is looked up as its organization's pseudonym; a pseudonym (what the entries show) is what it is
+  if (type !== 'email' || /^\[EMAIL:[0-9a-f]{16}\]$/.test(raw)) return value;
+  if (scope.organization_id === null) {
+    if (holdsPseudonymized(value, rules)) {
+      throw validationError('`value` is an email address, stored as a per-organization pseudonym; across organizations it cannot be looked up: use a credential of the organization, or give the pseudonym');
     }
-    default:
-      return raw.trim();
+    return value;
   }
+  return pseudonymizeSearch(value, rules, scope.organization_id);
 }
 
 export function entityTimelineRoutes(router: ApiRouter, store: LedgerStore, scopeOf: ScopeResolver, redaction: RedactionRules | null): void {

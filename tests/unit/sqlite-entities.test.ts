@@ -9,6 +9,7 @@ import { createSqliteStore, type SqliteStore } from '../../exporters/sqlite/sqli
 import type { LedgerQuery } from '../../exporters/store.js';
 import { entryId, runIdFromTraceId } from '../../model/ids.js';
 import type { Entities } from '../../model/entities.js';
+import { compileQuery } from '../../model/query-language.js';
 import type { EntryRecord } from '../../model/ledger-entry.js';
 
 /** The partition's `entities` table (partition-schema.ts): written with the entry, immutable, migrated into older days, read by seek. */
@@ -108,5 +109,32 @@ describe('entities in a partition', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('answer the query language\'s `entities.<type>` by the same seek: a value, a trailing wildcard as a key range', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'entities-query-plan-'));
+    const file = join(dir, 'ledger.db');
+    store = await createSqliteStore({ file, writer: 'inline' });
+    await store.ledger.write(Array.from({ length: 200 }, (_, i) => entry(i + 1, DAY1 + i, i % 50 === 0 ? { host: ['evil.example'] } : { host: [`h${i}.example`] })));
+    const db = openDatabase(dayFile(file));
+    try {
+      db.exec('ANALYZE');
+      const planOf = (query: string) => {
+        const where = ledgerWhere(db, { scope: SCOPE, query: compileQuery(query) })!;
+        return (db.prepare(`EXPLAIN QUERY PLAN SELECT count(*) FROM entries e WHERE ${where.sql}`).all(...where.params) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+      };
+      expect(planOf('entities.host:evil.example')).toMatch(/SEARCH n USING PRIMARY KEY \(organization_id=\? AND type=\? AND value=\?/);
+      expect(planOf('entities.host:evil.example')).not.toMatch(/SCAN e\b/);
+      expect(planOf('entities.host:h1*')).toMatch(/SEARCH n USING PRIMARY KEY \(organization_id=\? AND type=\? AND value>\? AND value<\?\)/);
+      expect(planOf('entities.host:h1*')).not.toMatch(/SCAN e\b/);
+    } finally {
+      db.close();
+    }
+    const count = async (query: string) => (await store!.ledger.queryLedger({ ...timeline('x'), entity: undefined, query: compileQuery(query) })).count;
+    expect(await count('entities.host:evil.example')).toBe(4);
+    // h1, h10–h19, h100–h199 less the multiples of 50 (evil.example there)
+    expect(await count('entities.host:h1*')).toBe(1 + 10 + 100 - 2);
+    // less those ending in 0: h10, h110–h190 but h150
+    expect(await count('entities.host:h1*.example AND NOT entities.host:h1*0.example')).toBe(1 + 10 + 100 - 2 - 9);
   });
 });
