@@ -1,38 +1,23 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { calcPrice } from '@pydantic/genai-prices';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANTHROPIC_MODEL, OPENAI_RESPONSE_MODEL, SCRIPTS, type TextTurn, type ToolCallTurn } from '../../instrumentation/examples/support-agent/script.js';
-import { startServerProcess, TEST_ADMIN_KEY, type ServerProcess } from '../helpers/server-process.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { runSupportExample } from '../helpers/support-example.js';
 
 /**
  * The instrumentation package end to end: the support-agent example (built,
  * run as its own process, as `npm run example` runs it) sends its spans to
  * a started server; the ledger must then hold exactly the actions it took.
  */
-const EXAMPLE = fileURLToPath(new URL('../../instrumentation/examples/dist/support-agent/main.js', import.meta.url));
-
 let server: ServerProcess;
 let exampleOutput = '';
 const runs = new Map<string, any>(); // ticket id → run detail with its actions
 
-/** The example with the key and endpoint a user would give it, and none of this shell's OTel settings. */
-function runExample(otlpUrl: string): Promise<number | null> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && k !== 'AGENT_LEDGER_API_KEY' && k !== 'LEDGER_OTLP_ENDPOINT'));
-  const child = spawn(process.execPath, [EXAMPLE], {
-    env: { ...env, LEDGER_KEY: TEST_ADMIN_KEY, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.on('data', (c: Buffer) => (exampleOutput += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (exampleOutput += c.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-}
-
 beforeAll(async () => {
-  if (!existsSync(EXAMPLE)) throw new Error(`${EXAMPLE} is missing: run npm run build first`);
   server = await startServerProcess();
-  expect(await runExample(server.otlpUrl), exampleOutput).toBe(0);
+  const example = await runSupportExample(server.otlpUrl);
+  exampleOutput = example.output;
+  expect(example.code, exampleOutput).toBe(0);
   const list = await server.get('/api/v1/runs?page_size=100');
   expect(list.status).toBe(200);
   for (const summary of list.body.data) {
@@ -49,6 +34,8 @@ afterAll(async () => {
 const LLM = `chat gpt-4o-mini`;
 const SUMMARY = `chat ${ANTHROPIC_MODEL}`;
 const ROOT = 'invoke_agent support-agent';
+const BILLING_ROOT = 'invoke_agent billing-agent';
+const agentOf = (ticket: string) => (ticket === 'T-1007' ? 'billing-agent' : 'support-agent');
 
 /** Every action of every run, in time order, with its outcome: what the agent did, nothing more. */
 const EXPECTED: Record<string, Array<[string, string]>> = {
@@ -58,6 +45,8 @@ const EXPECTED: Record<string, Array<[string, string]>> = {
   'T-1004': [[ROOT, 'success'], [LLM, 'success'], ['export_customer_data', 'blocked'], [LLM, 'success'], ['send_reply', 'success'], [SUMMARY, 'success']],
   'T-1005': [[ROOT, 'success'], [LLM, 'success'], ['search_knowledge_base', 'error'], [LLM, 'success'], ['search_knowledge_base', 'success'], [LLM, 'success'], ['send_reply', 'success'], [SUMMARY, 'success']],
   'T-1006': [[ROOT, 'error'], [LLM, 'error']],
+  'T-1007': [[BILLING_ROOT, 'success'], [LLM, 'success'], ['get_order', 'success'], [LLM, 'success'], ['send_invoice', 'success'], [LLM, 'success'], ['send_reply', 'success'], [SUMMARY, 'success']],
+  'T-1008': [[ROOT, 'success'], [LLM, 'success'], ['lookup_customer', 'success'], [LLM, 'success'], ['export_customer_data', 'blocked'], [LLM, 'success'], ['send_reply', 'success'], [SUMMARY, 'success']],
 };
 
 const actionsOf = (ticket: string, name: string) => runs.get(ticket).actions.filter((a: any) => a.name === name);
@@ -68,8 +57,8 @@ const one = (ticket: string, name: string) => {
 };
 
 describe('the support-agent example on the ledger', () => {
-  it('ran every ticket: five answered, one failed on the LLM outage', () => {
-    expect(exampleOutput.match(/ done /g)).toHaveLength(5);
+  it('ran every ticket: seven answered, one failed on the LLM outage', () => {
+    expect(exampleOutput.match(/ done /g)).toHaveLength(7);
     expect(exampleOutput).toMatch(/T-1006\s+failed\s+503/);
   });
 
@@ -80,7 +69,7 @@ describe('the support-agent example on the ledger', () => {
       expect(run.actions.map((a: any) => [a.name, a.outcome]), ticket).toEqual(expected);
       expect(run.status).toBe(ticket === 'T-1006' ? 'failed' : 'completed');
       for (const a of run.actions) {
-        expect(a.agent_id).toBe('support-agent');
+        expect(a.agent_id).toBe(agentOf(ticket));
         expect(a.service_name).toBe('support-agent-example');
       }
     }
@@ -88,7 +77,7 @@ describe('the support-agent example on the ledger', () => {
     const ledger = await server.get('/api/v1/ledger?page_size=1000');
     expect(ledger.body.count).toBe(total);
     const stats = await server.get('/api/v1/ledger/stats');
-    expect(stats.body).toMatchObject({ total_actions: total, blocked_count: 2, error_count: 3, success_count: total - 5, unique_agents: 1 });
+    expect(stats.body).toMatchObject({ total_actions: total, blocked_count: 3, error_count: 3, success_count: total - 6, unique_agents: 2 });
   });
 
   it('records the tokens the model reported on every model call, priced from them', () => {
@@ -113,7 +102,8 @@ describe('the support-agent example on the ledger', () => {
     expect(one('T-1002', 'issue_refund').cost_usd).toBe(2.62); // $0.30 + 2.9 % of $80
     expect(one('T-1003', 'issue_refund').cost_usd).toBe(0); // blocked: nothing charged
     expect(actionsOf('T-1005', 'search_knowledge_base').map((a: any) => a.cost_usd)).toEqual([0, 0.0004]);
-    for (const ticket of ['T-1001', 'T-1002', 'T-1003', 'T-1004', 'T-1005']) expect(one(ticket, 'send_reply').cost_usd).toBe(0.0001);
+    for (const ticket of ['T-1001', 'T-1002', 'T-1003', 'T-1004', 'T-1005', 'T-1007', 'T-1008']) expect(one(ticket, 'send_reply').cost_usd).toBe(0.0001);
+    expect(one('T-1007', 'send_invoice').cost_usd).toBe(0.0001);
     expect(one('T-1001', 'get_order').cost_usd).toBe(0);
     expect(runs.get('T-1002').total_cost_usd).toBeGreaterThan(2.62);
   });
@@ -152,10 +142,16 @@ describe('the support-agent example on the ledger', () => {
   it('records policy blocks, errors and the data lineage of each action', () => {
     const exported = one('T-1004', 'export_customer_data');
     expect(exported.status_message).toBe('bulk export of personal data is not allowed (GDPR data minimisation)');
-    expect(exported.compliance_metadata).toEqual({
-      policy_violations_checked: ['gdpr_data_minimisation'],
+    const compliance = {
+      policy_violations_checked: ['gdpr_data_minimisation', 'data_transfer'],
       decision_rationale: 'bulk exports of personal data need a data-protection ticket',
-    });
+    };
+    expect(exported.compliance_metadata).toEqual(compliance);
+    // the export to an outside address (issue 20's walkthrough): the recipient is checked before the scope
+    const outside = one('T-1008', 'export_customer_data');
+    expect(outside.status_message).toBe('exports go only to shop.example addresses (data transfer policy)');
+    expect(outside.compliance_metadata).toEqual(compliance);
+    expect(outside.inputs).toEqual({ scope: 'tier:gold', fields: ['email', 'name'], to: expect.stringMatching(/^\[EMAIL:[0-9a-f]{16}\]$/) });
     const [failed] = actionsOf('T-1005', 'search_knowledge_base');
     expect(failed.status_message).toBe('knowledge base timeout after 2000 ms');
     expect(failed.outputs).toEqual({ error: 'knowledge base timeout after 2000 ms' });

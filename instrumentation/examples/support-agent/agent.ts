@@ -10,6 +10,8 @@ export interface Ticket {
   subject: string;
   body: string;
   priority: 'low' | 'normal' | 'high';
+  /** The agent the ticket is routed to: support-agent unless said. */
+  agent?: 'support-agent' | 'billing-agent';
 }
 
 export interface TicketResult {
@@ -22,15 +24,17 @@ export interface TicketResult {
 const MAX_TURNS = 6;
 
 /**
- * One ticket, one run: the classic tool-calling loop (ask the model, run
+ * One ticket, one run of the agent it is routed to (both agents share the
+ * shop's toolbox): the classic tool-calling loop (ask the model, run
  * the tools it picks, feed the results back, until it answers), then the
  * reply is sent and a streamed summary is written for the CRM. Tool
  * failures and blocks go back to the model as results, as real agents do;
  * an LLM failure ends the run as failed.
  */
 export function handleTicket(ticket: Ticket, llm: { openai: OpenAI; anthropic: Anthropic }): Promise<TicketResult> {
+  const agent = ticket.agent ?? 'support-agent';
   return runAgent(
-    'support-agent',
+    agent,
     async (run) => {
       const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
         { role: 'system', content: SYSTEM_PROMPT },
@@ -49,13 +53,13 @@ export function handleTicket(ticket: Ticket, llm: { openai: OpenAI; anthropic: A
         }
       }
       if (reply === undefined) throw new Error(`no answer after ${MAX_TURNS} turns`);
-      await tools.send_reply({ ticket_id: ticket.id, body: reply });
+      await tools.send_reply({ ticket_id: ticket.id, to: ticket.customer, body: reply });
       const summary = await llm.anthropic.messages
         .stream({ model: ANTHROPIC_MODEL, max_tokens: 100, messages: [{ role: 'user', content: `[${ticket.id}] Summarise for the CRM in one line:\n${reply}` }] })
         .finalText();
       return { ticket: ticket.id, runId: run.runId, reply, summary };
     },
-    { input: { ticket_id: ticket.id, subject: ticket.subject }, conversationId: ticket.id, tags: ['support', `priority:${ticket.priority}`], captureOutput: false },
+    { agentId: agent, input: { ticket_id: ticket.id, subject: ticket.subject }, conversationId: ticket.id, tags: ['support', `priority:${ticket.priority}`], captureOutput: false },
   );
 }
 

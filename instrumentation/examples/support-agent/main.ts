@@ -1,5 +1,5 @@
 /**
- * The support-agent example: six tickets handled by an instrumented agent,
+ * The support-agent example: eight tickets handled by two instrumented agents,
  * sent to the ledger. Run the server (`npm start`), then
  *
  *   LEDGER_KEY=alk_… npm run example

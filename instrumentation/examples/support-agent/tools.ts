@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { tool } from '@agent-ledger/instrumentation';
-import { askSupervisor, chargeBack, customers, orders, queryKnowledgeBase, sendEmail } from './backends.js';
+import { askSupervisor, chargeBack, customers, mailInvoice, orders, queryKnowledgeBase, SHOP_DOMAIN, sendEmail } from './backends.js';
 import { OPENAI_MODEL, OPENAI_RESPONSE_MODEL } from './script.js';
 
 export const SYSTEM_PROMPT =
@@ -62,16 +62,25 @@ export const tools = {
     description: 'Hands the ticket to a human team',
   }),
 
-  export_customer_data: tool('export_customer_data', async (args: { scope: string; fields: string[] }) => ({ rows: 0, ...args }), {
-    description: 'Exports customer records',
-    guard: (args) => (args.scope === 'all' ? 'bulk export of personal data is not allowed (GDPR data minimisation)' : null),
+  export_customer_data: tool('export_customer_data', async (args: { scope: string; fields: string[]; to?: string }) => ({ rows: 0, ...args }), {
+    description: 'Exports customer records, to a colleague’s address when `to` is given',
+    guard: (args) => {
+      if (args.to !== undefined && !args.to.toLowerCase().endsWith(`@${SHOP_DOMAIN}`)) return `exports go only to ${SHOP_DOMAIN} addresses (data transfer policy)`;
+      return args.scope === 'all' ? 'bulk export of personal data is not allowed (GDPR data minimisation)' : null;
+    },
     compliance: {
-      policy_violations_checked: ['gdpr_data_minimisation'],
+      policy_violations_checked: ['gdpr_data_minimisation', 'data_transfer'],
       decision_rationale: 'bulk exports of personal data need a data-protection ticket',
     },
   }),
 
-  send_reply: tool('send_reply', async (args: { ticket_id: string; body: string }) => sendEmail(args.ticket_id, args.body), {
+  send_invoice: tool('send_invoice', async (args: { order_id: string; to: string }) => mailInvoice(args.order_id, args.to), {
+    description: 'Emails the invoice of an order',
+    costUsd: 0.0001,
+    compliance: { input_data_sources: [{ source: 'orders-db', version: 'v3', table: 'invoices' }] },
+  }),
+
+  send_reply: tool('send_reply', async (args: { ticket_id: string; to: string; body: string }) => sendEmail(args.ticket_id, args.body), {
     description: 'Emails the customer',
     costUsd: 0.0001,
     compliance: { model_card: MODEL_CARD },
