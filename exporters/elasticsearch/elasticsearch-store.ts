@@ -7,6 +7,7 @@ import type {
 } from '../store.js';
 import { DEFAULT_BULK_LIMITS, DEFAULT_RETRY, type RetryPolicy } from './bulk-retry.js';
 import { ElasticsearchCredentialStore } from './credential-store.js';
+import { ElasticsearchSavedSearchStore } from './saved-search-store.js';
 import { EntryWriter, type AcceptedWindow } from './entry-writer.js';
 import { indexNames, type IndexNames } from './index-names.js';
 import { exportLedger, queryLedger, type ReaderOptions } from './ledger-reader.js';
@@ -58,6 +59,7 @@ export interface ElasticsearchStoreOptions {
 export interface ElasticsearchStore extends Store {
   readonly credentials: ElasticsearchCredentialStore;
   readonly agents: null;
+  readonly searches: ElasticsearchSavedSearchStore;
   readonly tail: null;
   /** Makes every write searchable now (tests; operators after a bulk load). */
   refresh(): Promise<void>;
@@ -164,6 +166,7 @@ export async function createElasticsearchStore(options: ElasticsearchStoreOption
     ledger,
     credentials: new ElasticsearchCredentialStore(client, names),
     agents: null,
+    searches: new ElasticsearchSavedSearchStore(client, names),
     // no ingest-order field to resume a stream by: the stream route is refused (README, "Live tail")
     tail: null,
     async ping() {

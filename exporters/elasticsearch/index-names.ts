@@ -24,6 +24,8 @@ export interface IndexNames {
   legacyRuns: string;
   organizations: string;
   apiKeys: string;
+  /** Saved searches (saved-search-store.ts). */
+  savedSearches: string;
 }
 
 /** Index names are lower case and avoid the characters Elasticsearch refuses. */
@@ -43,6 +45,7 @@ export function indexNames(prefix: string): IndexNames {
     legacyRuns: `${prefix}-runs`,
     organizations: `${prefix}-organizations`,
     apiKeys: `${prefix}-api-keys`,
+    savedSearches: `${prefix}-saved-searches`,
   };
 }
 

@@ -176,7 +176,17 @@ export const API_KEY_MAPPINGS: estypes.MappingTypeMapping = {
   },
 };
 
-/** The fixed indices (runs, credentials) with their mappings. */
+/** Text only: a saved search is re-parsed when it runs, never searched by its expression. */
+export const SAVED_SEARCH_MAPPINGS: estypes.MappingTypeMapping = {
+  dynamic: 'strict',
+  _meta: meta,
+  properties: {
+    id, organization_id: id, name: keyword, description: stored, query: stored, filters: opaque,
+    owner_type: id, owner_id: keyword, created_us: long,
+  },
+};
+
+/** The fixed indices (runs, credentials, saved searches) with their mappings. */
 export function fixedIndices(names: IndexNames, layout: IndexLayout): estypes.IndicesCreateRequest[] {
   const small = { number_of_shards: 1, ...(layout.replicas === null ? {} : { number_of_replicas: layout.replicas }) };
   return [
@@ -184,5 +194,6 @@ export function fixedIndices(names: IndexNames, layout: IndexLayout): estypes.In
     { index: names.runApplied, settings: { ...small, number_of_shards: layout.shards }, mappings: RUN_APPLIED_MAPPINGS },
     { index: names.organizations, settings: small, mappings: ORGANIZATION_MAPPINGS },
     { index: names.apiKeys, settings: small, mappings: API_KEY_MAPPINGS },
+    { index: names.savedSearches, settings: small, mappings: SAVED_SEARCH_MAPPINGS },
   ];
 }

@@ -282,10 +282,17 @@ export class ElasticsearchEmulator {
       if (error) return { status: error.status, body: { error: { type: error.type, reason: error.reason }, status: error.status } };
       return { status: current ? 200 : 201, body: { _index: index, _id: id, result: current ? 'updated' : 'created' } };
     }
+    if (op === '_doc' && method === 'DELETE') {
+      if (!current) return { status: 404, body: { _index: index, _id: id, result: 'not_found' } };
+      if (query.has('if_seq_no') && Number(query.get('if_seq_no')) !== current.seq) return { status: 409, body: { error: conflict('seq_no changed').error, status: 409 } };
+      this.indices.get(index)!.delete(id);
+      if (this.realtimeSearch) this.refresh([index]);
+      return { body: { _index: index, _id: id, result: 'deleted' } };
+    }
     if (op === '_doc') {
       if (!current) return { status: 404, body: { _index: index, _id: id, found: false } };
       const excludes = query.get('_source_excludes')?.split(',');
-      return { body: { _index: index, _id: id, found: true, _seq_no: current.seq, _source: this.source(index, current.source, true, undefined, excludes) } };
+      return { body: { _index: index, _id: id, found: true, _seq_no: current.seq, _primary_term: 1, _source: this.source(index, current.source, true, undefined, excludes) } };
     }
     if (op === '_create') {
       if (current) return { status: 409, body: { error: conflict(`[${id}]: document already exists`).error, status: 409 } };

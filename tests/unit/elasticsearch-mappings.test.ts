@@ -63,8 +63,8 @@ describe('elasticsearch entry mappings', () => {
     expect(t.priority).toBeGreaterThan(100);
   });
 
-  it('creates the runs and credential indices with their mappings', () => {
-    expect(fixedIndices(names, { shards: 1, replicas: 0 }).map((i) => i.index)).toEqual(['agent-ledger-runs-by-user', 'agent-ledger-run-applied', 'agent-ledger-organizations', 'agent-ledger-api-keys']);
+  it('creates the runs, credential and saved-search indices with their mappings', () => {
+    expect(fixedIndices(names, { shards: 1, replicas: 0 }).map((i) => i.index)).toEqual(['agent-ledger-runs-by-user', 'agent-ledger-run-applied', 'agent-ledger-organizations', 'agent-ledger-api-keys', 'agent-ledger-saved-searches']);
     const runProps = RUN_MAPPINGS.properties as Record<string, { type?: string }>;
     expect(typeOf(runProps, 'search_name_fold')).toBe('wildcard');
     expect(typeOf(runProps, 'cost_nanos')).toBe('long');

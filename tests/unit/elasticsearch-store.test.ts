@@ -34,6 +34,8 @@ describe('createElasticsearchStore', () => {
       'GET /ledger-test-organizations/_mapping',
       'PUT /ledger-test-api-keys',
       'GET /ledger-test-api-keys/_mapping',
+      'PUT /ledger-test-saved-searches',
+      'GET /ledger-test-saved-searches/_mapping',
       'HEAD /ledger-test-runs',
     ]);
     expect(requests[2].body.script).toMatchObject({ lang: 'painless' });
