@@ -27,12 +27,13 @@ export type RouteAccess = PublicAccess | ScopedAccess;
 export const PUBLIC: PublicAccess = { public: true };
 export const READ: ScopedAccess = { scopes: ['read'], rateClass: 'query' };
 export const ADMIN: ScopedAccess = { scopes: ['admin'], rateClass: 'query' };
+export const EXPORT: ScopedAccess = { scopes: ['export'], rateClass: 'export' };
 
 /** The middleware that enforces one scoped route's access: authentication (401), scope (403), rate limit (429), in that order. */
 export type AccessGuard = (access: ScopedAccess) => Middleware[];
 
 export interface DeclaredRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   access: RouteAccess;
 }
@@ -64,12 +65,17 @@ export class ApiRouter {
     return this.add('POST', path, access, handler);
   }
 
+  delete(path: string, access: RouteAccess, handler: RouterMiddleware): this {
+    return this.add('DELETE', path, access, handler);
+  }
+
   private add(method: DeclaredRoute['method'], path: string, access: RouteAccess, handler: RouterMiddleware): this {
     if (this.declared.some((r) => r.method === method && r.path === path)) throw new Error(`route ${method} ${path} is declared twice`);
     this.declared.push({ method, path, access });
     const guards = access.public ? [] : (this.guard(access) as RouterMiddleware[]);
     if (method === 'GET') this.router.get(path, ...guards, handler);
-    else this.router.post(path, ...guards, handler);
+    else if (method === 'POST') this.router.post(path, ...guards, handler);
+    else this.router.delete(path, ...guards, handler);
     return this;
   }
 }

@@ -21,6 +21,7 @@ import { agentsPaths } from './agents-paths.js';
 import { runDetailSchema, runPageSchema, runSummarySchema } from './run-schemas.js';
 import { runsPaths } from './runs-paths.js';
 import { servicePaths } from './service-paths.js';
+import { savedSearchPageSchema, savedSearchSchema, saveSearchSchema, searchesPaths } from './searches-paths.js';
 import { streamPaths } from './stream-paths.js';
 import { ledgerStatsSchema } from './stats-schema.js';
 import { tracesPaths } from './traces-paths.js';
@@ -76,6 +77,9 @@ const schemas: Record<SchemaName, Schema> = {
   TraceTool: traceToolSchema,
   Health: healthSchema,
   Readiness: readinessSchema,
+  SavedSearch: savedSearchSchema,
+  SavedSearchPage: savedSearchPageSchema,
+  SaveSearch: saveSearchSchema,
   ...agentSchemas,
 };
 
@@ -104,8 +108,9 @@ export const openApiDocument: OpenApiDocument = {
     { name: 'traces', description: 'Traces with messages, tool calls, tokens and cost (traces-api seed).' },
     { name: 'agents', description: 'Agents as records: registry, trust score, lifecycle and the actions feed (agent-actions-feed seed).' },
     { name: 'activity', description: 'Immutable, hash-chained activity events per agent (activity-events-api seed).' },
+    { name: 'searches', description: 'Saved searches: a `query` and filters, shared within the organization, run by id.' },
     { name: 'service', description: 'Probes and this document.' },
   ],
-  paths: { ...ledgerPaths, ...streamPaths, ...runsPaths, ...tracesPaths, ...agentsPaths, ...servicePaths },
+  paths: { ...ledgerPaths, ...streamPaths, ...runsPaths, ...tracesPaths, ...agentsPaths, ...searchesPaths, ...servicePaths },
   components: { schemas, parameters: pathParameters, responses: errorResponses },
 };

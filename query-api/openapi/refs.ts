@@ -28,6 +28,9 @@ export type SchemaName =
   | 'TraceTool'
   | 'Health'
   | 'Readiness'
+  | 'SavedSearch'
+  | 'SavedSearchPage'
+  | 'SaveSearch'
   | AgentSchemaName;
 
 /** The agents and activity components (agent-schemas.ts, activity-schemas.ts, feed-schemas.ts). */
@@ -48,7 +51,7 @@ export type AgentSchemaName =
   | 'Pagination';
 
 /** The path parameters (path-parameters.ts); query parameters are inline, generated from the routes' zod shapes. */
-export type ParameterName = 'AgentIdPath' | 'RunIdPath' | 'TenantId' | 'TraceId';
+export type ParameterName = 'AgentIdPath' | 'RunIdPath' | 'TenantId' | 'TraceId' | 'SearchIdPath';
 
 export type ResponseName = 'BadRequest' | 'NotFound' | 'InternalError' | 'Unauthorized' | 'Forbidden' | 'AgentDeactivated';
 

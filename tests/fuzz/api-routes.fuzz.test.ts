@@ -149,12 +149,14 @@ function pathValue(name: string): fc.Arbitrary<PathValue> {
     traceId: [w.acme.traceId, w.acme.runId],
     tenantId: ['acme'],
     agent_id: [w.acme.agentAsn, w.acme.agentId, 'acme-bot', w.acme.toggleAsn, w.acme.agentAsn.toLowerCase()],
+    search_id: [w.acme.searchId, w.acme.deletableSearchId, w.acme.searchId.toUpperCase()],
   });
   const theirs = (w: World): Record<string, string[]> => ({
     run_id: [w.globex.runId, w.globex.traceId],
     traceId: [w.globex.traceId, w.globex.runId],
     tenantId: ['globex'],
     agent_id: [w.globex.agentAsn, w.globex.agentId, 'globex-bot'],
+    search_id: [w.globex.searchId],
   });
   return fc.oneof(
     { weight: 4, arbitrary: fc.nat().map((i): PathValue => ({ value: ours(world)[name][i % ours(world)[name].length], org: 'acme' })) },
@@ -180,6 +182,8 @@ function bodyFor(op: DocumentedOperation): fc.Arbitrary<{ text: string; contentT
   const structured: fc.Arbitrary<unknown> =
     op.operationId === 'registerAgent'
       ? fc.record({ name: fc.oneof(fc.constantFrom('fuzz-agent'), hostile), external_ids: fc.oneof(fc.array(hostile, { maxLength: 4 }), jsonish) }, { requiredKeys: [] })
+      : op.operationId === 'saveSearch'
+        ? fc.record({ name: fc.oneof(fc.constantFrom('fuzz-search'), hostile), query: fc.oneof(fc.constantFrom('kind:llm', 'inputs.to:*x'), hostile), filters: fc.oneof(fc.dictionary(fc.oneof(fc.constantFrom('agent_id', 'start_date', 'min_cost', '__proto__'), fc.string()), fc.oneof(hostile, jsonish), { maxKeys: 4 }), jsonish) }, { requiredKeys: [] })
       : op.operationId === 'reportActivityBatch'
         ? fc.record({ events: fc.oneof(fc.array(event, { maxLength: 5 }), jsonish) }, { requiredKeys: [] })
         : event;
