@@ -271,6 +271,15 @@ describe('respelled paths never pass a scope or an organization', () => {
     await call('getSavedSearch', 'GET', `/api/v1/searches/${search.id}`, 200);
   });
 
+  it('an encoded slash never turns the export into a read of the search (scope `read`, class `query`)', async () => {
+    for (const tail of ['%2Fexport', '%2fexport', '%2Fresults']) {
+      const res = await rawRequest(server.apiUrl, 'GET', `/api/v1/searches/${search.id}${tail}`, { key: keys.reader });
+      expect(res.status, tail).toBe(404);
+      expect(res.body.error.message, tail).toMatch(/^no route for GET /);
+      expect(res.headers['ratelimit-limit'], `${tail}: nothing ran, nothing was charged`).toBeUndefined();
+    }
+  });
+
   it('another organization\'s key reads nothing of it under any spelling', async () => {
     for (const [name, respell] of SPELLINGS) {
       for (const segs of [['api', 'v1', 'searches', search.id], ['api', 'v1', 'searches', search.id, 'results']]) {

@@ -309,7 +309,8 @@ export function acmeBody(op: DocumentedOperation, world: World): string | undefi
     case 'reportActivityBatch':
       return JSON.stringify({ events: [{ asn: world.acme.agentAsn, event_type: 'probe' }] });
     case 'saveSearch':
-      return JSON.stringify({ name: 'saved-by-test', query: `${world.acmeMarker} AND kind:*`, filters: { agent_id: 'acme-bot' } });
+      // no marker: the body is the caller's own, and its answer echoes it
+      return JSON.stringify({ name: 'saved-by-test', query: 'kind:tool OR kind:llm', filters: { agent_id: 'acme-bot' } });
     default:
       return undefined;
   }
