@@ -6,6 +6,7 @@ import type { ModelConfig } from '../model/model-config.js';
 import type { QueryExpr } from '../model/query-language.js';
 import type { SearchQuery } from '../model/search-query.js';
 import type { AgentStore } from './agent-store.js';
+import type { SavedSearchStore } from './saved-search-store.js';
 
 export type { EntityFilter, TimelineSummary } from './timeline.js';
 
@@ -337,6 +338,8 @@ export interface Store {
   readonly ledger: LedgerStore;
   readonly credentials: CredentialStore;
   readonly agents: AgentStore | null;
+  /** Saved searches (saved-search-store.ts); null where the backend keeps none. */
+  readonly searches: SavedSearchStore | null;
   /** The ledger in ingest order, for the stream route; null where the backend keeps no such order (Elasticsearch). */
   readonly tail: LedgerTail | null;
   /** Resolves when the store can serve reads and writes; rejects with the reason otherwise. */
