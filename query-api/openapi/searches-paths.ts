@@ -21,7 +21,7 @@ export const savedSearchSchema: Schema = {
     organization_id: { type: 'string', description: 'The organization it belongs to and is shared within.' },
     name: { type: 'string' },
     description: nullable({ type: 'string' }),
-    query: { type: 'string', description: 'The expression as saved; parsed again at each run.' },
+    query: { type: 'string', description: 'The expression as stored: an email address in it replaced by the organization\'s pseudonym (`"[EMAIL:<hex>]"`); parsed again at each run.' },
     filters: { type: 'object', additionalProperties: { type: 'string' }, description: 'The other ledger parameters it runs with, as query-string text.' },
     owner: {
       type: 'object',
@@ -66,7 +66,9 @@ export const searchesPaths: Record<string, PathItem> = {
       summary: 'Save a search',
       description:
         'Needs the `admin` scope. The query and filters are checked as GET /api/v1/ledger checks them (an error names `query` and the column, or ' +
-        `the filter), then stored as text. The caller's credential (its user, else the key) owns it. At most ${MAX_SAVED_SEARCHES_PER_ORGANIZATION} ` +
+        'the filter), then stored as text with every email address in `query`, `filters.q`, `filters.search`, the name and the description replaced by the ' +
+        'organization\'s pseudonym, as the ledger holds it (the answer shows the stored text; a superuser\'s query holding an address is a 400). ' +
+        `The caller's credential (its user, else the key) owns it. At most ${MAX_SAVED_SEARCHES_PER_ORGANIZATION} ` +
         'per organization; a body past 64 KiB is a 413. Takes no query parameters.',
       requestBody: { description: 'The search.', required: true, content: { 'application/json': { schema: schemaRef('SaveSearch') } } },
       responses: { '201': json('The saved search.', 'SavedSearch'), ...errors('BadRequest', 'Forbidden') },
@@ -100,7 +102,7 @@ export const searchesPaths: Record<string, PathItem> = {
       description:
         'The ledger page GET /api/v1/ledger answers for the saved `query` and filters, with this request\'s paging and sort: the same checks, cursor ' +
         'and shape. It runs with the caller\'s access scope (a user key sees only its own entries, whoever saved the search) and the caller ' +
-        'organization\'s pseudonyms; relative times are relative to now. A saved query a later release no longer accepts is a 400 naming `query`.',
+        'organization\'s pseudonyms; relative times are relative to the first page (a cursor keeps that instant). A saved query a later release no longer accepts is a 400 naming `query`.',
       parameters: queryParameters(searchResultsShape),
       responses: { '200': json('A page of the matching entries.', 'LedgerPage'), ...errors('BadRequest', 'NotFound') },
     },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ParsedUrlQuery } from 'node:querystring';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import type { RedactionRules } from '../../collector/redact/index.js';
+import { redactValue, type RedactionRules } from '../../collector/redact/index.js';
 import {
   MAX_SAVED_SEARCH_DESCRIPTION,
   MAX_SAVED_SEARCH_NAME,
@@ -71,9 +71,9 @@ export const saveSearchBody = z
       })
       .meta({
         description:
-          'An expression of the query language (README, "Query language"), checked when saved and stored as text: it is parsed again each time the ' +
-          'search runs, with the caller\'s access scope and the caller organization\'s pseudonyms. Relative times (`timestamp >= now-24h`) are ' +
-          'relative to each run.',
+          'An expression of the query language (README, "Query language"), checked when saved and stored as text with every email address ' +
+          'replaced by the organization\'s pseudonym: it is parsed again each time the search runs, with the caller\'s access scope. Relative ' +
+          'times (`timestamp >= now-24h`) are relative to each run (to its first page, when paged by cursor).',
       }),
     filters: z
       .object(savedFilterShape, { error: 'must be an object of ledger filter parameters' })
@@ -117,6 +117,19 @@ function filtersAsText(body: unknown): unknown {
   return { ...body, filters: text };
 }
 
+/**
+ * A saved text runs through withPseudonyms again at each run (the ledger
+ * routes' own code): that must change nothing, or the run would search for
+ * the pseudonym of a pseudonym. Refused when saved if it would.
+ */
+function checkFixedPoint(stored: Record<string, string>, redaction: RedactionRules | null, organizationId: string | null): void {
+  const again = withPseudonyms(stored, redaction, organizationId);
+  for (const name of ['query', 'q', 'search']) {
+    const field = name === 'query' ? name : `filters.${name}`;
+    if (again[name] !== stored[name]) throw validationError(`\`${field}\` holds text that redaction rewrites again once rewritten: it cannot be saved`);
+  }
+}
+
 export interface SearchesRoutesOptions {
   ledger: LedgerStore;
   searches: SavedSearchStore | null;
@@ -158,18 +171,22 @@ export function searchesRoutes(router: ApiRouter, options: SearchesRoutesOptions
     const parsed = saveSearchBody.safeParse(body);
     if (!parsed.success) throw validationError(zodMessage(parsed.error));
     const principal = principalOf(ctx)!;
-    // stored as sent (the parse above only checked it): text a later release parses again
-    const raw: Record<string, string> = { ...(body as { filters?: Record<string, string> }).filters };
-    // the checks a run makes across parameters (date and cost order, a leading wildcard without a time range, parts of an address), now rather than at each run
-    const asRun = parseQuery(withPseudonyms({ ...raw, query: parsed.data.query }, redaction, principal.organization_id), ledgerFilterShape);
-    ledgerFilterFrom(asRun, scopeOf(ctx));
+    const scope = scopeOf(ctx);
+    const sent: Record<string, string> = { ...(body as { filters?: Record<string, string> }).filters };
+    // stored as the ledger holds its text: an address becomes the organization's pseudonym before anything is written (a superuser's is a 400)
+    const stored = withPseudonyms({ ...sent, query: parsed.data.query }, redaction, scope.organization_id) as Record<string, string>;
+    checkFixedPoint(stored, redaction, scope.organization_id);
+    // the checks a run makes across parameters (date and cost order, a leading wildcard without a time range), now rather than at each run
+    ledgerFilterFrom(parseQuery(stored, ledgerFilterShape), scope);
+    const { query, ...filters } = stored;
+    const label = (text: string) => (redaction ? (redactValue(text, redaction, principal.organization_id).value as string) : text);
     const search: SavedSearch = {
       id: randomUUID(),
       organization_id: principal.organization_id,
-      name: parsed.data.name,
-      description: parsed.data.description ?? null,
-      query: parsed.data.query,
-      filters: raw,
+      name: label(parsed.data.name),
+      description: parsed.data.description == null ? null : label(parsed.data.description),
+      query,
+      filters,
       owner: actorOf(principal),
       created_at: isoFromMicros(Date.now() * 1000),
     };

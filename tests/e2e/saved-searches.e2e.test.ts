@@ -1,6 +1,8 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { openDatabase } from '../../exporters/sqlite/driver.js';
 import { callApi, createKey } from '../helpers/agents-api.js';
 import { rawRequest, SPELLINGS } from '../helpers/api-routes.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
@@ -81,6 +83,7 @@ beforeAll(async () => {
   keys.alice = createKey(server, 'acme', 'read,ingest,export,admin', 'user', 'alice');
   keys.bob = createKey(server, 'acme', 'read,ingest,admin', 'user', 'bob');
   keys.other = createKey(server, 'globex', 'read,ingest,export,admin');
+  keys.superuser = createKey(server, 'acme', 'read,export,admin', 'superuser');
   await ingest(keys.alice, 'alice', [{ to: LEAK, cost: 0.7 }, { to: 'ops@corp.example', cost: 0.8 }, { to: LEAK, cost: 0.1 }]);
   await ingest(keys.bob, 'bob', [{ to: LEAK, cost: 0.9 }]);
   await ingest(keys.other, 'alice', [{ to: LEAK, cost: 0.9 }]);
@@ -98,9 +101,10 @@ afterAll(async () => {
 });
 
 describe('saving, listing and reading', () => {
-  it('saves a search owned by the caller, in its organization, with the text as sent', async () => {
+  it('saves a search owned by the caller, in its organization, with the address as the organization\'s pseudonym', async () => {
     search = await call('saveSearch', 'POST', '/api/v1/searches', 201, { body: SAVED });
-    expect(search).toMatchObject({ name: SAVED.name, description: SAVED.description, query: SAVED.query, filters: { min_cost: '0.5' }, organization_id: 'acme' });
+    expect(search).toMatchObject({ name: SAVED.name, description: SAVED.description, filters: { min_cost: '0.5' }, organization_id: 'acme' });
+    expect(search.query).toMatch(/^kind:tool AND inputs\.to:"\[EMAIL:[0-9a-f]{16}\]" AND timestamp >= now-1h$/);
     expect(search.owner.actor_type).toBe('api_key');
     expect(await call('getSavedSearch', 'GET', `/api/v1/searches/${search.id}`, 200)).toEqual(search);
     expect(await call('getSavedSearch', 'GET', `/api/v1/searches/${search.id.toUpperCase()}`, 200)).toEqual(search);
@@ -125,12 +129,14 @@ describe('saving, listing and reading', () => {
 
 describe('running by id', () => {
   it('answers exactly what GET /api/v1/ledger answers for the saved query and filters, cursor included', async () => {
-    // no relative time here: `now-1h` is resolved per request, and a cursor is bound to the resolved filter (see the report)
+    // no relative time here, so both pages are the same rows whenever they are asked (relative times: 'relative times and cursors' below)
     const fixed = await call('saveSearch', 'POST', '/api/v1/searches', 201, { body: { ...SAVED, query: `kind:tool AND inputs.to:"${LEAK}"` } });
     const params = new URLSearchParams({ min_cost: '0.5', query: fixed.query, page_size: '1', sort_by: 'cost' });
     const ledger = (await callApi(server, 'GET', `/api/v1/ledger?${params}`, { key: keys.admin })).body;
     const run = await call('runSavedSearch', 'GET', `/api/v1/searches/${fixed.id}/results?page_size=1&sort_by=cost`, 200);
-    expect(run).toEqual(ledger);
+    // each cursor carries the instant its own first page was answered at: equal answers, but for that
+    const instantless = ({ next_cursor, ...rest }: any) => ({ ...rest, next_cursor: next_cursor === null ? null : JSON.parse(Buffer.from(next_cursor, 'base64url').toString()).slice(0, 5) });
+    expect(instantless(run)).toEqual(instantless(ledger));
     expect(run.count).toBe(2);
     expect(run.data[0].cost_usd).toBe(0.9);
     const next = await call('runSavedSearch', 'GET', `/api/v1/searches/${fixed.id}/results?page_size=1&sort_by=cost&cursor=${run.next_cursor}`, 200);
@@ -180,6 +186,94 @@ describe('running by id', () => {
     await call('exportSavedSearch', 'GET', `/api/v1/searches/${search.id}/export?format=xml`, 400);
     await call('exportSavedSearch', 'GET', '/api/v1/searches/00000000-0000-4000-8000-000000000000/export', 404);
     expect((await callApi(server, 'GET', `/api/v1/searches/${search.id}/export`, { key: keys.reader })).status).toBe(403);
+  });
+});
+
+describe('what is stored', () => {
+  const catalogRow = (id: string): Record<string, unknown> => {
+    const db = openDatabase(join(server.dataDir, 'ledger.db'), { readonly: true });
+    try {
+      return db.prepare('SELECT * FROM saved_searches WHERE id = ?').get(id) as Record<string, unknown>;
+    } finally {
+      db.close();
+    }
+  };
+
+  it('holds no clear address: query, q and search filters, name and description carry the pseudonym; the run still finds the entries', async () => {
+    const body = {
+      name: `sends to ${LEAK}`,
+      description: `anything that mailed ${LEAK.toUpperCase()}`,
+      // unquoted in the query, quoted in a phrase, in `q` and in `search`: every spelling an address can take
+      query: `inputs.to:${LEAK} OR "${LEAK}" OR inputs.to:"${LEAK}"`,
+      filters: { q: LEAK, search: 'send', start_date: '2020-01-01' },
+    };
+    const saved = await call('saveSearch', 'POST', '/api/v1/searches', 201, { body });
+    const row = catalogRow(saved.id);
+    expect(row).toBeDefined();
+    expect(JSON.stringify(row).toLowerCase()).not.toContain(LEAK);
+    expect(JSON.stringify(saved).toLowerCase()).not.toContain(LEAK);
+    expect(JSON.stringify(await call('getSavedSearch', 'GET', `/api/v1/searches/${saved.id}`, 200)).toLowerCase()).not.toContain(LEAK);
+    const pseudonym = /\[EMAIL:[0-9a-f]{16}\]/.exec(String(row.query))![0];
+    expect(row.query).toBe(`inputs.to:"${pseudonym}" OR "${pseudonym}" OR inputs.to:"${pseudonym}"`);
+    expect(JSON.parse(String(row.filters))).toEqual({ q: pseudonym, search: 'send', start_date: '2020-01-01' });
+    expect(row.name).toBe(`sends to ${pseudonym}`);
+    // the stored text runs as the clear one does on the ledger: the same entries
+    const run = await call('runSavedSearch', 'GET', `/api/v1/searches/${saved.id}/results`, 200);
+    const params = new URLSearchParams({ query: body.query, q: LEAK, search: 'send', start_date: '2020-01-01' });
+    const ledger = (await callApi(server, 'GET', `/api/v1/ledger?${params}`, { key: keys.admin })).body;
+    expect(run.count).toBe(3);
+    expect(run).toEqual(ledger);
+    await call('deleteSavedSearch', 'DELETE', `/api/v1/searches/${saved.id}`, 200);
+  });
+
+  it('a superuser, whose scope spans organizations, cannot save a query holding an address (400, as for the ledger)', async () => {
+    for (const body of [{ name: 'x', query: `inputs.to:"${LEAK}"` }, { name: 'x', query: 'kind:tool', filters: { q: LEAK } }]) {
+      const res = await call('saveSearch', 'POST', '/api/v1/searches', 400, { key: keys.superuser, body });
+      expect(res.error.message).toMatch(/^`(query|q)` holds a value that is stored as a per-organization pseudonym/);
+    }
+    const plain = await call('saveSearch', 'POST', '/api/v1/searches', 201, { key: keys.superuser, body: { name: 'x', query: 'kind:tool' } });
+    await call('deleteSavedSearch', 'DELETE', `/api/v1/searches/${plain.id}`, 200, { key: keys.superuser });
+  });
+});
+
+describe('relative times and cursors', () => {
+  const RELATIVE = `kind:tool AND inputs.to:"${LEAK}" AND timestamp >= now-1h`;
+
+  it('page 2 of `timestamp >= now-1h` by cursor is exactly the rest, on the ledger, its export and a saved search', async () => {
+    const params = new URLSearchParams({ query: RELATIVE, page_size: '1', sort_by: 'cost' });
+    const all = (await callApi(server, 'GET', `/api/v1/ledger?query=${encodeURIComponent(RELATIVE)}&sort_by=cost`, { key: keys.admin })).body;
+    expect(all.data.map((e: any) => e.cost_usd)).toEqual([0.9, 0.7, 0.1]);
+    const walk = async (first: string, next: (cursor: string) => string) => {
+      const seen: number[] = [];
+      let page = (await callApi(server, 'GET', first, { key: keys.admin })).body;
+      for (;;) {
+        expect(page.data, JSON.stringify(page)).toBeDefined();
+        seen.push(...page.data.map((e: any) => e.cost_usd));
+        if (!page.next_cursor) return seen;
+        // past a millisecond boundary: a `now` taken again would differ
+        await new Promise((r) => setTimeout(r, 5));
+        page = (await callApi(server, 'GET', next(page.next_cursor), { key: keys.admin })).body;
+      }
+    };
+    expect(await walk(`/api/v1/ledger?${params}`, (c) => `/api/v1/ledger?${params}&cursor=${c}`)).toEqual([0.9, 0.7, 0.1]);
+    const saved = await call('saveSearch', 'POST', '/api/v1/searches', 201, { body: { name: 'last hour', query: RELATIVE } });
+    const results = `/api/v1/searches/${saved.id}/results?page_size=1&sort_by=cost`;
+    expect(await walk(results, (c) => `${results}&cursor=${c}`)).toEqual([0.9, 0.7, 0.1]);
+
+    // an export started from a ledger page's cursor (the export's order: timestamp, newest first) gives the rest of it
+    const byTime = new URLSearchParams({ query: RELATIVE, page_size: '1' });
+    const first = (await callApi(server, 'GET', `/api/v1/ledger?${byTime}`, { key: keys.admin })).body;
+    await new Promise((r) => setTimeout(r, 5));
+    const rest = await callApi(server, 'GET', `/api/v1/ledger/export?format=json&query=${encodeURIComponent(RELATIVE)}&cursor=${first.next_cursor}`, { key: keys.admin });
+    expect(rest.status, JSON.stringify(rest.body)).toBe(200);
+    const newestFirst = (await callApi(server, 'GET', `/api/v1/ledger?${new URLSearchParams({ query: RELATIVE })}`, { key: keys.admin })).body.data.map((e: any) => e.id);
+    expect([first.data[0].id, ...rest.body.map((e: any) => e.id)]).toEqual(newestFirst);
+    const savedFirst = await call('runSavedSearch', 'GET', `/api/v1/searches/${saved.id}/results?page_size=1`, 200);
+    await new Promise((r) => setTimeout(r, 5));
+    const savedRest = await callApi(server, 'GET', `/api/v1/searches/${saved.id}/export?format=json&cursor=${savedFirst.next_cursor}`, { key: keys.admin });
+    expect(savedRest.status, JSON.stringify(savedRest.body)).toBe(200);
+    expect([savedFirst.data[0].id, ...savedRest.body.map((e: any) => e.id)]).toEqual(newestFirst);
+    await call('deleteSavedSearch', 'DELETE', `/api/v1/searches/${saved.id}`, 200);
   });
 });
 
