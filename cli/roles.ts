@@ -226,6 +226,7 @@ export async function startRole(role: ServerRole, config: Config, logger: Logger
       host: config.host,
       port: config.http_port,
       ledger: store.ledger,
+      searches: store.searches,
       // the deployment's pepper seals the stream's positions, so every query server accepts the others' ids
       stream: { tail: store.tail, settings: config.stream, secret: pepper ?? undefined },
       logger: logger.child({ component: 'query-api' }),

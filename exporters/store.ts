@@ -6,8 +6,11 @@ import type { ModelConfig } from '../model/model-config.js';
 import type { QueryExpr } from '../model/query-language.js';
 import type { SearchQuery } from '../model/search-query.js';
 import type { AgentStore } from './agent-store.js';
+import type { CredentialStore } from './credential-types.js';
+import type { SavedSearchStore } from './saved-search-store.js';
 
 export type { EntityFilter, TimelineSummary } from './timeline.js';
+export type { ApiKeyRecord, CredentialStore, Organization, StoredApiKey } from './credential-types.js';
 
 /**
  * Whose data a read may see. Every read carries one; a store applies it in
@@ -337,6 +340,8 @@ export interface Store {
   readonly ledger: LedgerStore;
   readonly credentials: CredentialStore;
   readonly agents: AgentStore | null;
+  /** Saved searches (saved-search-store.ts); null where the backend keeps none. */
+  readonly searches: SavedSearchStore | null;
   /** The ledger in ingest order, for the stream route; null where the backend keeps no such order (Elasticsearch). */
   readonly tail: LedgerTail | null;
   /** Resolves when the store can serve reads and writes; rejects with the reason otherwise. */
@@ -344,47 +349,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-
-export interface Organization {
-  id: string;
-  name: string;
-  created_at: string;
-}
-
-/** An API key as stored: never the key itself, only its keyed hash and visible prefix. */
-export interface ApiKeyRecord {
-  id: string;
-  /** The key's first characters, shown to tell keys apart and used to find it. */
-  prefix: string;
-  organization_id: string;
-  user_id: string | null;
-  role: string;
-  scopes: string[];
-  name: string | null;
-  created_at: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-}
-
-export interface StoredApiKey extends ApiKeyRecord {
-  hash: string;
-}
-
-/** Organizations and API keys. Changes are rare and small; reads are cached by the caller. */
-export interface CredentialStore {
-  /** Rejects when the id exists. */
-  createOrganization(org: { id: string; name: string }): Promise<Organization>;
-  getOrganization(id: string): Promise<Organization | null>;
-  listOrganizations(): Promise<Organization[]>;
-  /** Rejects with DuplicateIdError when a key with this id exists (the bootstrap relies on it: bootstrap.ts). */
-  createApiKey(key: StoredApiKey): Promise<void>;
-  findApiKeysByPrefix(prefix: string): Promise<StoredApiKey[]>;
-  /** null lists every organization's keys. */
-  listApiKeys(organizationId: string | null): Promise<ApiKeyRecord[]>;
-  /** By id or prefix; false when there is no such key (or it was already revoked). */
-  revokeApiKey(idOrPrefix: string): Promise<boolean>;
-  countApiKeys(): Promise<number>;
-}
 
 /** A query this store cannot answer as asked (e.g. full-text search switched off): the caller's 400. */
 export class UnsupportedQueryError extends Error {

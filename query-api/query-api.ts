@@ -28,6 +28,8 @@ import { activityReportRoutes } from './routes/activity-report-routes.js';
 import { agentActionsRoutes } from './routes/agent-actions-routes.js';
 import { agentsRoutes } from './routes/agents-routes.js';
 import { streamRoutes } from './routes/stream-routes.js';
+import { searchesRoutes } from './routes/searches-routes.js';
+import type { SavedSearchStore } from '../exporters/saved-search-store.js';
 import { TailHub, type StreamSettings } from './stream/tail-hub.js';
 
 export interface QueryApiOptions {
@@ -40,6 +42,8 @@ export interface QueryApiOptions {
   readiness: ReadinessCheck[];
   /** The agent registry and activity routes (exporters/agent-store.ts). */
   agents: AgentRoutesOptions;
+  /** Saved searches (Store.searches); null or absent, their routes stay declared and refuse with a 400 saying why. */
+  searches?: SavedSearchStore | null;
   /** Ingest's rules: searches for a clear value that ingest pseudonymises look for its pseudonym. */
   redaction: RedactionRules | null;
   metrics?: Metrics;
@@ -88,6 +92,7 @@ class KoaQueryApi implements QueryApi {
     exportRoutes(routes, options.ledger, scopeOf, options.redaction);
     runsRoutes(routes, options.ledger, scopeOf, options.redaction);
     tracesRoutes(routes, options.ledger, scopeOf, options.redaction);
+    searchesRoutes(routes, { ledger: options.ledger, searches: options.searches ?? null, redaction: options.redaction }, scopeOf);
     agentsRoutes(routes, options.agents, scopeOf);
     activityReadRoutes(routes, options.agents, scopeOf);
     agentActionsRoutes(routes, options.agents, scopeOf);

@@ -11,6 +11,7 @@ import { agentIndexNames, ensureAgentIndices } from './agents-indices.js';
 import { ElasticsearchAgentStore } from './agents-store.js';
 import { ElasticsearchCredentialStore } from './credential-store.js';
 import type { EntryDocument } from './entry-document.js';
+import { ElasticsearchSavedSearchStore } from './saved-search-store.js';
 import { EntryWriter, type AcceptedWindow } from './entry-writer.js';
 import { indexLayout, type IndexLayoutOptions } from './index-layout.js';
 import { indexNames, type IndexNames } from './index-names.js';
@@ -73,6 +74,7 @@ export interface ElasticsearchStoreOptions extends IndexLayoutOptions {
 export interface ElasticsearchStore extends Store {
   readonly credentials: ElasticsearchCredentialStore;
   readonly agents: ElasticsearchAgentStore;
+  readonly searches: ElasticsearchSavedSearchStore;
   readonly tail: null;
   /** Makes every write searchable now (tests; operators after a bulk load). */
   refresh(): Promise<void>;
@@ -210,6 +212,7 @@ export async function createElasticsearchStore(options: ElasticsearchStoreOption
     ledger,
     credentials: new ElasticsearchCredentialStore(client, names),
     agents,
+    searches: new ElasticsearchSavedSearchStore(client, names),
     // no ingest-order field to resume a stream by: the stream route is refused (README, "Live tail")
     tail: null,
     async ping() {

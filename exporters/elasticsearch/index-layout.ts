@@ -24,7 +24,7 @@ export interface IndexLayout {
   runs: IndexSizing;
   runMarkers: IndexSizing;
   agents: IndexSizing;
-  /** Organizations and API keys: always one shard. */
+  /** Organizations, API keys and saved searches: always one shard. */
   credentials: IndexSizing;
 }
 

@@ -28,6 +28,8 @@ export interface IndexNames {
   apiKeys: string;
   /** GenAI events from OTLP logs, one document each, held for their span's entry (log-messages.ts). */
   logMessages: string;
+  /** Saved searches (saved-search-store.ts). */
+  savedSearches: string;
 }
 
 /** Index names are lower case and avoid the characters Elasticsearch refuses. */
@@ -49,6 +51,7 @@ export function indexNames(prefix: string): IndexNames {
     organizations: `${prefix}-organizations`,
     apiKeys: `${prefix}-api-keys`,
     logMessages: `${prefix}-log-messages`,
+    savedSearches: `${prefix}-saved-searches`,
   };
 }
 

@@ -206,7 +206,17 @@ export const LOG_MESSAGE_MAPPINGS: estypes.MappingTypeMapping = {
   },
 };
 
-/** The fixed indices (runs, run markers, stats rollups, credentials, held log events) with their mappings. */
+/** Text only: a saved search is re-parsed when it runs, never searched by its expression. */
+export const SAVED_SEARCH_MAPPINGS: estypes.MappingTypeMapping = {
+  dynamic: 'strict',
+  _meta: meta,
+  properties: {
+    id, organization_id: id, name: keyword, description: stored, query: stored, filters: opaque,
+    owner_type: id, owner_id: keyword, created_us: long,
+  },
+};
+
+/** The fixed indices (runs, run markers, stats rollups, credentials, held log events, saved searches) with their mappings. */
 export function fixedIndices(names: IndexNames, layout: IndexLayout): estypes.IndicesCreateRequest[] {
   const credentials = sizingSettings(layout.credentials);
   return [
@@ -218,5 +228,7 @@ export function fixedIndices(names: IndexNames, layout: IndexLayout): estypes.In
     { index: names.apiKeys, settings: credentials, mappings: API_KEY_MAPPINGS },
     // held GenAI events: sized with the run markers (written with ingest, read back by entry id)
     { index: names.logMessages, settings: sizingSettings(layout.runMarkers), mappings: LOG_MESSAGE_MAPPINGS },
+    // a handful of documents per organization, read by id or listed: sized like the credentials
+    { index: names.savedSearches, settings: credentials, mappings: SAVED_SEARCH_MAPPINGS },
   ];
 }

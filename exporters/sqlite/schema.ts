@@ -317,6 +317,22 @@ export const MIGRATIONS: readonly Migration[] = [
     state TEXT NOT NULL DEFAULT 'live'
   ) WITHOUT ROWID;
   `,
+  `
+  -- Saved searches (exporters/saved-search-store.ts): text only, re-parsed
+  -- when run; listed per organization newest first.
+  CREATE TABLE saved_searches (
+    id TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT,
+    query TEXT NOT NULL,
+    filters TEXT NOT NULL,
+    owner_type TEXT NOT NULL,
+    owner_id TEXT,
+    created_us INTEGER NOT NULL
+  );
+  CREATE INDEX saved_searches_org_created ON saved_searches (organization_id, created_us, id);
+  `,
 ];
 
 /**

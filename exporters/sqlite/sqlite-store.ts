@@ -26,6 +26,7 @@ import { openDatabase, type Database } from './driver.js';
 import { SqliteAgentStore } from './agent-store.js';
 import { systemClock } from './agent-row.js';
 import { SqliteCredentialStore } from './credential-store.js';
+import { SqliteSavedSearchStore } from './saved-search-store.js';
 import { openLedgerWriter, partitionsDirOf } from './ledger-writer.js';
 import { configureConnection, migrate } from './schema.js';
 import { PartitionFiles, registerFold } from './partition-files.js';
@@ -81,6 +82,7 @@ export interface SqliteStore extends Store {
   readonly ledger: SqliteLedgerStore;
   readonly credentials: SqliteCredentialStore;
   readonly agents: SqliteAgentStore;
+  readonly searches: SqliteSavedSearchStore;
   readonly tail: SqliteLedgerTail;
   /** The catalog's read connection, for this backend's own tools (verify, benchmarks). */
   readonly db: Database;
@@ -300,6 +302,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
       retention_days: resolved.retentionDays,
       now: resolved.clock,
     }, ledger.partitions, (request, progress) => ledger.sweepEntries(request, progress)),
+    searches: new SqliteSavedSearchStore(ledger.db, write),
     tail: new SqliteLedgerTail(new PartitionFiles(partitionsDirOf(resolved.file)), ledger.partitions),
     db: ledger.db,
     partitions: ledger.partitions,

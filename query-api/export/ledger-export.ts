@@ -4,9 +4,9 @@ import type { RedactionRules } from '../../collector/redact/index.js';
 import type { LedgerStore, QueryScope } from '../../exporters/store.js';
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import type { SearchQuery } from '../../model/search-query.js';
-import { decodeCursor } from '../ledger-cursor.js';
+import { cursorNow, decodeCursor } from '../ledger-cursor.js';
 import { enumParam, intParam, parseQuery, withDefault } from '../query-params.js';
-import { cursorParam, ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, withHighlights, withPseudonyms } from '../routes/ledger-params.js';
+import { cursorParam, ledgerFilterFrom, ledgerFilterShape, refusedAsBadRequest, withHighlights, withPseudonyms, withQueryAt } from '../routes/ledger-params.js';
 import { EXPORT_FORMATS, serializeEntryJson, serializeExport, type ExportFormat } from './export-formats.js';
 
 /** The parameters of GET /api/v1/ledger/export, and of `agent-ledger export` (its flags are these names). */
@@ -55,10 +55,13 @@ export async function ledgerExport(
   redaction: RedactionRules | null,
   counted: (n: number) => void = () => {},
 ): Promise<LedgerExport> {
-  const params: z.infer<z.ZodObject<typeof exportShape>> = parseQuery(withPseudonyms(query, redaction, scope.organization_id), exportShape);
+  const own = withPseudonyms(query, redaction, scope.organization_id);
+  // started from a ledger page's cursor: `now-…` means what it meant on that page
+  const now = cursorNow(own.cursor) ?? Date.now();
+  const params: z.infer<z.ZodObject<typeof exportShape>> = parseQuery(own, withQueryAt(exportShape, now));
   const filter = ledgerFilterFrom(params, scope);
   // the export's order is the ledger's timestamp, newest first: a ledger page's `next_cursor` in that sort starts it after that page
-  const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor, { sort_by: 'timestamp', sort_order: 'desc', filter });
+  const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor, { sort_by: 'timestamp', sort_order: 'desc', filter, now });
   const { q, ...withoutQ } = filter;
   // without q (no highlights), a store that keeps entries as JSON text hands it over as it is
   if (!q && params.format !== 'csv' && store.exportLedgerJson) {

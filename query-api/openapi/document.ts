@@ -22,6 +22,7 @@ import { agentsPaths } from './agents-paths.js';
 import { runDetailSchema, runPageSchema, runSummarySchema } from './run-schemas.js';
 import { runsPaths } from './runs-paths.js';
 import { servicePaths } from './service-paths.js';
+import { savedSearchPageSchema, savedSearchSchema, saveSearchSchema, searchesPaths } from './searches-paths.js';
 import { streamPaths } from './stream-paths.js';
 import { ledgerStatsSchema } from './stats-schema.js';
 import { tracesPaths } from './traces-paths.js';
@@ -78,6 +79,9 @@ const schemas: Record<SchemaName, Schema> = {
   Health: healthSchema,
   Readiness: readinessSchema,
   EntityTimeline: entityTimelineSchema,
+  SavedSearch: savedSearchSchema,
+  SavedSearchPage: savedSearchPageSchema,
+  SaveSearch: saveSearchSchema,
   ...agentSchemas,
 };
 
@@ -106,8 +110,9 @@ export const openApiDocument: OpenApiDocument = {
     { name: 'traces', description: 'Traces with messages, tool calls, tokens and cost (traces-api seed).' },
     { name: 'agents', description: 'Agents as records: registry, trust score, lifecycle and the actions feed (agent-actions-feed seed).' },
     { name: 'activity', description: 'Immutable, hash-chained activity events per agent (activity-events-api seed).' },
+    { name: 'searches', description: 'Saved searches: a `query` and filters, shared within the organization, run by id.' },
     { name: 'service', description: 'Probes and this document.' },
   ],
-  paths: { ...ledgerPaths, ...entityPaths, ...streamPaths, ...runsPaths, ...tracesPaths, ...agentsPaths, ...servicePaths },
+  paths: { ...ledgerPaths, ...entityPaths, ...streamPaths, ...runsPaths, ...tracesPaths, ...agentsPaths, ...searchesPaths, ...servicePaths },
   components: { schemas, parameters: pathParameters, responses: errorResponses },
 };

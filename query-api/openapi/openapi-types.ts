@@ -86,6 +86,7 @@ export interface PathItem {
   parameters?: Array<Parameter | Reference>;
   get?: Operation;
   post?: Operation;
+  delete?: Operation;
 }
 
 export interface Tag {

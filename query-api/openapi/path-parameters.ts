@@ -1,5 +1,6 @@
 import { RUN_ID_PATTERN } from '../routes/ledger-params.js';
 import { entityTypePath, entityValuePath } from './entity-paths.js';
+import { SEARCH_ID_PATTERN } from '../routes/searches-routes.js';
 import type { Parameter } from './openapi-types.js';
 import type { ParameterName } from './refs.js';
 
@@ -44,5 +45,13 @@ export const pathParameters: Record<ParameterName, Parameter> = {
     description: 'The trace id, an opaque string: 32 hex digits or their UUID form name a trace; any other id names none (404).',
     schema: { type: 'string', minLength: 1 },
     example: '7c9e6679742540de944be07fc1f90ae7',
+  },
+  SearchIdPath: {
+    name: 'search_id',
+    in: 'path',
+    required: true,
+    description: 'The saved search\'s id (a UUID). Another organization\'s search is a 404.',
+    schema: { type: 'string', pattern: SEARCH_ID_PATTERN },
+    example: '0b8e6c0a-3f4e-4d51-9a43-7f2b1c9d6e01',
   },
 };

@@ -29,6 +29,9 @@ export type SchemaName =
   | 'Health'
   | 'Readiness'
   | 'EntityTimeline'
+  | 'SavedSearch'
+  | 'SavedSearchPage'
+  | 'SaveSearch'
   | AgentSchemaName;
 
 /** The agents and activity components (agent-schemas.ts, activity-schemas.ts, feed-schemas.ts). */
@@ -49,7 +52,7 @@ export type AgentSchemaName =
   | 'Pagination';
 
 /** The path parameters (path-parameters.ts); query parameters are inline, generated from the routes' zod shapes. */
-export type ParameterName = 'AgentIdPath' | 'RunIdPath' | 'TenantId' | 'TraceId' | 'EntityTypePath' | 'EntityValuePath';
+export type ParameterName = 'AgentIdPath' | 'RunIdPath' | 'TenantId' | 'TraceId' | 'EntityTypePath' | 'EntityValuePath' | 'SearchIdPath';
 
 export type ResponseName = 'BadRequest' | 'NotFound' | 'InternalError' | 'Unauthorized' | 'Forbidden' | 'AgentDeactivated';
 

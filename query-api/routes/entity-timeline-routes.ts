@@ -5,7 +5,7 @@ import { parseRunId } from '../../model/ids.js';
 import { isoFromMicros } from '../../model/time.js';
 import type { LedgerFilter, LedgerStore, QueryScope } from '../../exporters/store.js';
 import { validationError } from '../api-error.js';
-import { decodeCursor, encodeCursor } from '../ledger-cursor.js';
+import { cursorNow, decodeCursor, encodeCursor } from '../ledger-cursor.js';
 import { dateParam, parseQuery } from '../query-params.js';
 import { READ, type ApiRouter } from '../route-access.js';
 import type { ScopeResolver } from '../scope.js';
@@ -89,7 +89,9 @@ export function entityTimelineRoutes(router: ApiRouter, store: LedgerStore, scop
     if (params.cursor !== undefined && params.page !== 0) {
       throw validationError('`cursor` cannot be combined with a `page` other than 0: a cursor already says where the page starts');
     }
-    const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor, { ...SORT, filter });
+    // no relative time in a timeline's filter, but one cursor format: it keeps its first page's instant
+    const now = cursorNow(params.cursor) ?? Date.now();
+    const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor, { ...SORT, filter, now });
     const [{ data, count, next }, summary] = await refusedAsBadRequest(() =>
       Promise.all([
         store.queryLedger({ ...filter, ...SORT, page: params.page, page_size: params.page_size, after }),
@@ -108,7 +110,7 @@ export function entityTimelineRoutes(router: ApiRouter, store: LedgerStore, scop
       page: after ? null : params.page,
       page_size: params.page_size,
       total_pages: Math.ceil(count / params.page_size),
-      next_cursor: next ? encodeCursor({ ...SORT, filter }, next) : null,
+      next_cursor: next ? encodeCursor({ ...SORT, filter, now }, next) : null,
     };
   });
 }

@@ -62,15 +62,18 @@ const QUERY_DESCRIPTION =
   `At most ${MAX_QUERY_LENGTH} characters, 64 clauses, 32 levels; a wildcard ` +
   'that starts with `*` needs a time range (`start_date` or `timestamp >= …`). An error names the column.';
 
-/** The query language (model/query-language.ts): parsed and checked here, so a store gets an expression, never the text. */
-export const queryLanguageParam = () =>
+/**
+ * The query language (model/query-language.ts): parsed and checked here, so a store gets an expression, never the text.
+ * Relative times (`now-1h`) are resolved at `now`, by default the time of parsing.
+ */
+export const queryLanguageParam = (now?: number) =>
   z
     .string()
     .min(1, 'must not be empty')
     .max(MAX_QUERY_LENGTH, `must be at most ${MAX_QUERY_LENGTH} characters`)
     .transform((s, ctx): QueryExpr => {
       try {
-        return compileQuery(s, Date.now(), { entityValue: normalizeEntityValue });
+        return compileQuery(s, now ?? Date.now(), { entityValue: normalizeEntityValue });
       } catch (err) {
         if (!(err instanceof QueryError)) throw err;
         ctx.addIssue({ code: 'custom', message: err.message });
@@ -163,11 +166,25 @@ export const entryFieldShape = {
       'present on the action, when it equals this text exactly.',
     examples: ['conv_5j66UpCpwteGg4YSxUnt7lPY'],
   }),
-  query: queryLanguageParam().meta({
+  query: queryParamAt(),
+};
+
+/** `query` as every filter shape spells it, with `now-…` resolved at `now` (default: when parsed). */
+function queryParamAt(now?: number) {
+  return queryLanguageParam(now).meta({
     description: QUERY_DESCRIPTION,
     examples: ['agent_id:support-bot AND inputs.to:jane@example.com AND timestamp >= now-7d AND NOT compliance_metadata.approval_status:approved'],
-  }),
-};
+  });
+}
+
+/**
+ * A shape whose `query` resolves relative times at `now`: the instant a
+ * paged answer's first page used, which its cursor carries (ledger-cursor.ts),
+ * so every page of `timestamp >= now-1h` is cut from the same set of rows.
+ */
+export function withQueryAt<T extends { query: ReturnType<typeof queryParamAt> }>(shape: T, now: number): T {
+  return { ...shape, query: queryParamAt(now) };
+}
 
 export function entryFieldFilterFrom(params: z.infer<z.ZodObject<typeof entryFieldShape>> & { start_date?: number }): EntryFieldFilter {
   const { kind, model, provider, user_id, service_name, tag, conversation_id, query } = params;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerPage, LedgerQuery, LedgerStore, WriteResult } from '../../exporters/store.js';
 import type { LedgerEntry } from '../../model/ledger-entry.js';
 import { credentialCases } from './credential-cases.js';
+import { savedSearchCases } from './saved-search-cases.js';
 import { crossPartitionEntries } from './cross-partition.js';
 import { generateEntries } from './dataset.js';
 import { expectedExport, expectedLedgerPage, matchesFilter } from './expected-ledger.js';
@@ -192,5 +193,7 @@ export function conformanceSuite(target: StoreTarget): void {
     });
 
     describe('credentials', () => credentialCases(() => handle.store.credentials, () => handle.refresh()));
+
+    describe('saved searches', () => savedSearchCases(() => handle.store.searches));
   });
 }

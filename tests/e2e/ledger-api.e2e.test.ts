@@ -328,17 +328,18 @@ describe('GET /api/v1/ledger', () => {
   it('answers 400 naming `cursor` for every hostile cursor, never a 5xx', async () => {
     const good: string = (await server.get('/api/v1/ledger?page_size=1')).body.next_cursor;
     const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
-    const [, by, order, key, id, sum] = JSON.parse(Buffer.from(good, 'base64url').toString());
+    const [, by, order, key, id, now, sum] = JSON.parse(Buffer.from(good, 'base64url').toString());
     const hostile = [
       '', 'x', '!!!!', good.slice(0, -1), good.slice(0, -3), `${good}A`, `${good}==`, good.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
       `${good.slice(0, 10)}%00${good.slice(10)}`, 'A'.repeat(12_000), b64('not json'), b64('\xff\xfe'), Buffer.from([0xff, 0xfe, 0xfd]).toString('base64url'),
       b64(null), b64(1), b64('"string"'), b64({}), b64({ __proto__: { polluted: true } }), b64('{"__proto__":{"polluted":true}}'), b64('{"constructor":{"prototype":{"x":1}}}'),
-      b64([]), b64([1, by, order, key, id]), b64([1, by, order, key, id, sum, 'extra']), b64([2, by, order, key, id, sum]),
-      b64([1, 'agent', order, key, id, sum]), b64([1, '__proto__', order, key, id, sum]), b64([1, by, 'sideways', key, id, sum]),
-      b64([1, by, order, String(key), id, sum]), b64([1, by, order, key + 0.5, id, sum]), b64([1, by, order, 2 ** 60, id, sum]), b64([1, by, order, null, id, sum]),
-      b64([1, by, order, { $gt: 0 }, id, sum]), b64([1, by, order, [key], id, sum]), b64([1, by, order, key, 42, sum]), b64([1, by, order, key, '', sum]),
-      b64([1, by, order, key, 'x'.repeat(5000), sum]), b64([1, by, order, key, id, 'forged']), b64([1, by, order, key - 1, id, sum]), b64([1, by, order, key, `${id}' OR 1=1 --`, sum]),
-      `${b64('[1,')}${b64(`"${by}"]`)}`, b64(`[1,"${by}","${order}",1e999,"${id}","${sum}"]`), b64('['.repeat(5000)),
+      b64([]), b64([2, by, order, key, id, now]), b64([2, by, order, key, id, now, sum, 'extra']), b64([1, by, order, key, id, sum]), b64([1, by, order, key, id, now, sum]), b64([3, by, order, key, id, now, sum]),
+      b64([2, by, order, key, id, now + 1, sum]), b64([2, by, order, key, id, -1, sum]), b64([2, by, order, key, id, Date.now() + 7 * 86_400_000, sum]), b64([2, by, order, key, id, String(now), sum]),
+      b64([2, 'agent', order, key, id, now, sum]), b64([2, '__proto__', order, key, id, now, sum]), b64([2, by, 'sideways', key, id, now, sum]),
+      b64([2, by, order, String(key), id, now, sum]), b64([2, by, order, key + 0.5, id, now, sum]), b64([2, by, order, 2 ** 60, id, now, sum]), b64([2, by, order, null, id, now, sum]),
+      b64([2, by, order, { $gt: 0 }, id, now, sum]), b64([2, by, order, [key], id, now, sum]), b64([2, by, order, key, 42, now, sum]), b64([2, by, order, key, '', now, sum]),
+      b64([2, by, order, key, 'x'.repeat(5000), now, sum]), b64([2, by, order, key, id, now, 'forged']), b64([2, by, order, key - 1, id, now, sum]), b64([2, by, order, key, `${id}' OR 1=1 --`, now, sum]),
+      `${b64('[2,')}${b64(`"${by}"]`)}`, b64(`[2,"${by}","${order}",1e999,"${id}",${now},"${sum}"]`), b64('['.repeat(5000)),
     ];
     for (const cursor of hostile) {
       const res = await server.get(`/api/v1/ledger?page_size=1&cursor=${encodeURIComponent(cursor)}`);

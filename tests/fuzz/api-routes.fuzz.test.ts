@@ -143,22 +143,32 @@ interface PathValue {
   org: 'acme' | 'globex' | null;
 }
 
+const ENTITY_TYPES = ['run', 'agent', 'tool', 'host', 'email', 'path'];
+
 function pathValue(name: string): fc.Arbitrary<PathValue> {
   const ours = (w: World): Record<string, string[]> => ({
     run_id: [w.acme.runId, w.acme.traceId],
     traceId: [w.acme.traceId, w.acme.runId],
     tenantId: ['acme'],
     agent_id: [w.acme.agentAsn, w.acme.agentId, 'acme-bot', w.acme.toggleAsn, w.acme.agentAsn.toLowerCase()],
+    search_id: [w.acme.searchId, w.acme.deletableSearchId, w.acme.searchId.toUpperCase()],
+    type: ENTITY_TYPES,
+    value: [w.acme.runId, 'acme-bot', w.acme.agentId],
   });
   const theirs = (w: World): Record<string, string[]> => ({
     run_id: [w.globex.runId, w.globex.traceId],
     traceId: [w.globex.traceId, w.globex.runId],
     tenantId: ['globex'],
     agent_id: [w.globex.agentAsn, w.globex.agentId, 'globex-bot'],
+    search_id: [w.globex.searchId],
+    type: ENTITY_TYPES,
+    value: [w.globex.runId, 'globex-bot', w.globex.agentId],
   });
+  // a timeline looks a value up: another organization's value is a 200 with count 0 (never its data: the marker check holds), not a 404
+  const lookup = name === 'type' || name === 'value';
   return fc.oneof(
-    { weight: 4, arbitrary: fc.nat().map((i): PathValue => ({ value: ours(world)[name][i % ours(world)[name].length], org: 'acme' })) },
-    { weight: 2, arbitrary: fc.nat().map((i): PathValue => ({ value: theirs(world)[name][i % theirs(world)[name].length], org: 'globex' })) },
+    { weight: 4, arbitrary: fc.nat().map((i): PathValue => ({ value: ours(world)[name][i % ours(world)[name].length], org: lookup ? null : 'acme' })) },
+    { weight: 2, arbitrary: fc.nat().map((i): PathValue => ({ value: theirs(world)[name][i % theirs(world)[name].length], org: lookup ? null : 'globex' })) },
     { weight: 2, arbitrary: hostile.filter((s) => s !== '').map((value): PathValue => ({ value, org: null })) },
   );
 }
@@ -180,6 +190,8 @@ function bodyFor(op: DocumentedOperation): fc.Arbitrary<{ text: string; contentT
   const structured: fc.Arbitrary<unknown> =
     op.operationId === 'registerAgent'
       ? fc.record({ name: fc.oneof(fc.constantFrom('fuzz-agent'), hostile), external_ids: fc.oneof(fc.array(hostile, { maxLength: 4 }), jsonish) }, { requiredKeys: [] })
+      : op.operationId === 'saveSearch'
+        ? fc.record({ name: fc.oneof(fc.constantFrom('fuzz-search'), hostile), query: fc.oneof(fc.constantFrom('kind:llm', 'inputs.to:*x'), hostile), filters: fc.oneof(fc.dictionary(fc.oneof(fc.constantFrom('agent_id', 'start_date', 'min_cost', '__proto__'), fc.string()), fc.oneof(hostile, jsonish), { maxKeys: 4 }), jsonish) }, { requiredKeys: [] })
       : op.operationId === 'reportActivityBatch'
         ? fc.record({ events: fc.oneof(fc.array(event, { maxLength: 5 }), jsonish) }, { requiredKeys: [] })
         : event;

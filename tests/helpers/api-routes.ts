@@ -43,6 +43,12 @@ export const EXPECTED_ACCESS: Record<string, ExpectedAccess> = {
   listAgentActions: READ,
   reportActivity: REPORT,
   reportActivityBatch: REPORT,
+  listSavedSearches: READ,
+  saveSearch: ADMIN,
+  getSavedSearch: READ,
+  deleteSavedSearch: ADMIN,
+  runSavedSearch: READ,
+  exportSavedSearch: { scopes: ['export'], rateClass: 'export' },
   getHealth: PUBLIC,
   getReadiness: PUBLIC,
   getOpenApiDocument: PUBLIC,
@@ -59,7 +65,7 @@ export const CLASS_LIMIT_ENV = {
 
 export interface DocumentedOperation {
   operationId: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** The OpenAPI template, e.g. /api/v1/agents/{agent_id}/activity. */
   path: string;
   params: Parameter[];
@@ -73,14 +79,14 @@ const schemaOf = (s: Schema): Schema => (s.$ref ? openApiDocument.components.sch
 /** Every operation of the OpenAPI document the server serves. */
 export function documentedOperations(): DocumentedOperation[] {
   return Object.entries(openApiDocument.paths).flatMap(([path, item]) =>
-    (['get', 'post'] as const)
+    (['get', 'post', 'delete'] as const)
       .filter((m) => item[m] !== undefined)
       .map((m) => {
         const op = item[m] as Operation;
         const body = op.requestBody?.content['application/json']?.schema;
         return {
           operationId: op.operationId,
-          method: m.toUpperCase() as 'GET' | 'POST',
+          method: m.toUpperCase() as 'GET' | 'POST' | 'DELETE',
           path,
           params: [...(item.parameters ?? []), ...(op.parameters ?? [])].map(deref),
           bodySchema: body ? schemaOf(body) : null,
@@ -193,8 +199,8 @@ export interface World {
   /** Markers in the data of each organization: one never appears in an answer to the other. */
   acmeMarker: string;
   globexMarker: string;
-  acme: { traceId: string; runId: string; agentAsn: string; agentId: string; toggleAsn: string };
-  globex: { traceId: string; runId: string; agentAsn: string; agentId: string };
+  acme: { traceId: string; runId: string; agentAsn: string; agentId: string; toggleAsn: string; searchId: string; deletableSearchId: string };
+  globex: { traceId: string; runId: string; agentAsn: string; agentId: string; searchId: string };
 }
 
 const runIdOf = (traceId: string) => traceId.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
@@ -255,6 +261,15 @@ export async function seedTwoOrgs(server: ServerProcess): Promise<World> {
     const res = await callApi(server, 'POST', '/api/v1/activity/report', { key, body: { asn, event_type: 'task_completed', metadata: { note: marker } } });
     if (res.status !== 201) throw new Error(`report: ${res.status} ${JSON.stringify(res.body)}`);
   }
+  // saved searches whose query finds each organization's marker; acme has a second one that DELETE requests may remove
+  const save = async (key: string, name: string, query: string) => {
+    const res = await callApi(server, 'POST', '/api/v1/searches', { key, body: { name, query } });
+    if (res.status !== 201) throw new Error(`save search: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.id as string;
+  };
+  const acmeSearch = await save(keys.acmeAll!, `${acmeMarker} search`, acmeMarker);
+  const acmeDeletable = await save(keys.acmeAll!, `${acmeMarker} deletable`, acmeMarker);
+  const globexSearch = await save(keys.otherAdmin!, `${globexMarker} search`, globexMarker);
   // the runs must be readable before the tests compare answers
   for (let i = 0; i < 100; i++) {
     const res = await callApi(server, 'GET', `/api/v1/runs/${runIdOf(acmeTrace)}`, { key: keys.acmeAll });
@@ -266,16 +281,22 @@ export async function seedTwoOrgs(server: ServerProcess): Promise<World> {
     keys,
     acmeMarker,
     globexMarker,
-    acme: { traceId: acmeTrace, runId: runIdOf(acmeTrace), agentAsn: acmeBot.asn, agentId: acmeBot.id, toggleAsn: toggle.body.asn },
-    globex: { traceId: globexTrace, runId: runIdOf(globexTrace), agentAsn: globexBot.asn, agentId: globexBot.id },
+    acme: {
+      traceId: acmeTrace, runId: runIdOf(acmeTrace), agentAsn: acmeBot.asn, agentId: acmeBot.id, toggleAsn: toggle.body.asn,
+      searchId: acmeSearch, deletableSearchId: acmeDeletable,
+    },
+    globex: { traceId: globexTrace, runId: runIdOf(globexTrace), agentAsn: globexBot.asn, agentId: globexBot.id, searchId: globexSearch },
   };
 }
 
 /** The operation's path with acme's ids in it (the toggle agent for (de)activation, so reports keep their agent active). */
 export function acmePath(op: DocumentedOperation, world: World): string {
   const agent = op.operationId === 'deactivateAgent' || op.operationId === 'activateAgent' ? world.acme.toggleAsn : world.acme.agentAsn;
+  const search = op.operationId === 'deleteSavedSearch' ? world.acme.deletableSearchId : world.acme.searchId;
   // the timeline of acme's run: another organization's credential finds none of it
-  const values: Record<string, string> = { run_id: world.acme.runId, tenantId: 'acme', traceId: world.acme.traceId, agent_id: agent, type: 'run', value: world.acme.runId };
+  const values: Record<string, string> = {
+    run_id: world.acme.runId, tenantId: 'acme', traceId: world.acme.traceId, agent_id: agent, type: 'run', value: world.acme.runId, search_id: search,
+  };
   return op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     if (!(name in values)) throw new Error(`no value for path parameter ${name} of ${op.operationId}`);
     return encodeURIComponent(values[name]);
@@ -291,6 +312,9 @@ export function acmeBody(op: DocumentedOperation, world: World): string | undefi
       return JSON.stringify({ asn: world.acme.agentAsn, event_type: 'probe', metadata: { note: 'probe' } });
     case 'reportActivityBatch':
       return JSON.stringify({ events: [{ asn: world.acme.agentAsn, event_type: 'probe' }] });
+    case 'saveSearch':
+      // no marker: the body is the caller's own, and its answer echoes it
+      return JSON.stringify({ name: 'saved-by-test', query: 'kind:tool OR kind:llm', filters: { agent_id: 'acme-bot' } });
     default:
       return undefined;
   }

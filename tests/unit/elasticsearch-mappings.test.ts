@@ -65,12 +65,21 @@ describe('elasticsearch entry mappings', () => {
     expect(t.priority).toBeGreaterThan(100);
   });
 
-  it('creates the runs, credential and held log event indices with their mappings', () => {
+  it('creates the runs, credential, held log event and saved-search indices with their mappings', () => {
     const fixed = fixedIndices(names, indexLayout({ replicas: 0 }));
-    expect(fixed.map((i) => i.index)).toEqual(['agent-ledger-runs-by-user', 'agent-ledger-run-applied', 'agent-ledger-rollups', 'agent-ledger-organizations', 'agent-ledger-api-keys', 'agent-ledger-log-messages']);
+    expect(fixed.map((i) => i.index)).toEqual([
+      'agent-ledger-runs-by-user', 'agent-ledger-run-applied', 'agent-ledger-rollups', 'agent-ledger-organizations', 'agent-ledger-api-keys',
+      'agent-ledger-log-messages', 'agent-ledger-saved-searches',
+    ]);
     // versioned like every index (schema.ts migrates it), strict, the event kept whole and unindexed
     const logs = fixed.find((i) => i.index === 'agent-ledger-log-messages')!.mappings!;
     expect(logs).toMatchObject({ dynamic: 'strict', _meta: MAPPING_META, properties: { entry_id: { type: 'keyword' }, time_us: { type: 'long' }, event: { type: 'object', enabled: false } } });
+    // saved searches: one shard like the credentials whatever the entries' sizing, versioned, strict, text never indexed
+    const many = fixedIndices(names, indexLayout({ shards: 6, replicas: 2 }));
+    const saved = many.find((i) => i.index === 'agent-ledger-saved-searches')!;
+    expect(saved.settings).toEqual(many.find((i) => i.index === 'agent-ledger-api-keys')!.settings);
+    expect(saved.settings).toMatchObject({ number_of_shards: 1, number_of_replicas: 2 });
+    expect(saved.mappings).toMatchObject({ dynamic: 'strict', _meta: MAPPING_META, properties: { query: { type: 'text', index: false }, filters: { type: 'object', enabled: false } } });
     const runProps = RUN_MAPPINGS.properties as Record<string, { type?: string }>;
     expect(typeOf(runProps, 'search_name_fold')).toBe('wildcard');
     expect(typeOf(runProps, 'cost_nanos')).toBe('long');

@@ -42,6 +42,8 @@ describe('createElasticsearchStore', () => {
       'GET /ledger-test-api-keys/_mapping',
       'PUT /ledger-test-log-messages',
       'GET /ledger-test-log-messages/_mapping',
+      'PUT /ledger-test-saved-searches',
+      'GET /ledger-test-saved-searches/_mapping',
       'PUT /ledger-test-agents',
       'GET /ledger-test-agents/_mapping',
       'PUT /ledger-test-agent-keys',

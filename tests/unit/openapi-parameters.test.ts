@@ -17,6 +17,7 @@ import { listAgentsShape, registerAgentBody } from '../../query-api/routes/agent
 import { activityShape } from '../../query-api/routes/activity-read-routes.js';
 import { actionsShape } from '../../query-api/routes/agent-actions-routes.js';
 import { listTracesShape } from '../../query-api/routes/traces-routes.js';
+import { listSearchesShape, SAVE_SEARCH_EXAMPLE, saveSearchBody, searchExportShape, searchResultsShape } from '../../query-api/routes/searches-routes.js';
 
 /**
  * The query parameters and request bodies are generated from the zod
@@ -51,11 +52,17 @@ const SHAPES: Record<string, z.ZodRawShape> = {
   listAgentActions: actionsShape,
   reportActivity: {},
   reportActivityBatch: {},
+  listSavedSearches: listSearchesShape,
+  saveSearch: {},
+  getSavedSearch: {},
+  deleteSavedSearch: {},
+  runSavedSearch: searchResultsShape,
+  exportSavedSearch: searchExportShape,
 };
 
 function operation(operationId: string): { op: Operation; pathParams: Array<Parameter | Reference> } {
   for (const item of Object.values(openApiDocument.paths)) {
-    const op = [item.get, item.post].find((o) => o?.operationId === operationId);
+    const op = [item.get, item.post, item.delete].find((o) => o?.operationId === operationId);
     if (op) return { op, pathParams: item.parameters ?? [] };
   }
   throw new Error(`no operation ${operationId}`);
@@ -69,7 +76,7 @@ function queryParametersOf(operationId: string): Parameter[] {
 }
 
 it('every operation of the document has its route shape here', () => {
-  const ids = Object.values(openApiDocument.paths).flatMap((item) => [item.get, item.post].filter((o) => o !== undefined).map((o) => o.operationId));
+  const ids = Object.values(openApiDocument.paths).flatMap((item) => [item.get, item.post, item.delete].filter((o) => o !== undefined).map((o) => o.operationId));
   expect(ids.sort()).toEqual(Object.keys(SHAPES).sort());
 });
 
@@ -127,6 +134,8 @@ describe('request bodies, generated from the zod schemas that parse them', () =>
   it('are the document\'s components', () => {
     expect(components.RegisterAgent).toEqual(bodySchema(registerAgentBody));
     expect(components.ActivityReport).toEqual(bodySchema(eventShape));
+    expect(components.SaveSearch).toEqual({ ...bodySchema(saveSearchBody), examples: [SAVE_SEARCH_EXAMPLE] });
+    expect(saveSearchBody.safeParse(SAVE_SEARCH_EXAMPLE).success).toBe(true);
     expect(components.ActivityBatchReport.properties!.events).toMatchObject({ minItems: 1, maxItems: 500, items: { $ref: '#/components/schemas/ActivityReport' } });
     expect(components.ActivityBatchReport.required).toEqual(['events']);
   });
@@ -152,6 +161,17 @@ describe('request bodies, generated from the zod schemas that parse them', () =>
     ['ActivityBatchReport', batchShape, { events: [] }, false],
     ['ActivityBatchReport', batchShape, { events: Array.from({ length: 501 }, () => ({ asn: 'a', event_type: 'x' })) }, false],
     ['ActivityBatchReport', batchShape, { events: [{ asn: 'a', event_type: 'x' }], more: 1 }, false],
+    ['SaveSearch', saveSearchBody, { name: 'n', query: 'kind:llm' }, true],
+    ['SaveSearch', saveSearchBody, { name: 'n', query: 'kind:llm', description: null, filters: { agent_id: 'a', outcome: 'error', start_date: '2024-12-01' } }, true],
+    ['SaveSearch', saveSearchBody, { name: 'n' }, false],
+    ['SaveSearch', saveSearchBody, { query: 'kind:llm' }, false],
+    ['SaveSearch', saveSearchBody, { name: 'x'.repeat(201), query: 'kind:llm' }, false],
+    ['SaveSearch', saveSearchBody, { name: 'n', query: 'kind:llm', description: 'x'.repeat(2001) }, false],
+    ['SaveSearch', saveSearchBody, { name: 'n', query: 'x'.repeat(2001) }, false],
+    ['SaveSearch', saveSearchBody, { name: 'n', query: 'kind:llm', filters: { page: '2' } }, false],
+    ['SaveSearch', saveSearchBody, { name: 'n', query: 'kind:llm', filters: { outcome: 'maybe' } }, false],
+    ['SaveSearch', saveSearchBody, { name: 'n', query: 'kind:llm', filters: { agent_id: 7 } }, false],
+    ['SaveSearch', saveSearchBody, { name: 'n', query: 'kind:llm', owner: 'me' }, false],
   ] as const)('%s: %j is valid: %s', (name, schema, payload, valid) => {
     expect(schema.safeParse(payload).success).toBe(valid);
     expect(documented(name, payload), ajv.errorsText()).toBe(valid);

@@ -1,3 +1,4 @@
+import type { SavedSearchStore } from '../../exporters/saved-search-store.js';
 import type Router from '@koa/router';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +71,17 @@ const emptyAgents: AgentStore = {
   sweepExpired: async () => ({ entries: 0, activity_events: 0, lifecycle_events: 0, runs: 0 }),
 };
 
+/** One saved search, the one the document's example id names (so its runs go as far as the ledger); saves are kept nowhere. */
+const noSearches: SavedSearchStore = {
+  createSavedSearch: async () => undefined,
+  getSavedSearch: async (organization_id, id) =>
+    id === openApiDocument.components.parameters.SearchIdPath.example
+      ? { id, organization_id, name: 'n', description: null, query: 'kind:llm', filters: { outcome: 'error' }, owner: { actor_type: 'system', actor_id: null }, created_at: '2025-01-01T00:00:00.000000Z' }
+      : null,
+  listSavedSearches: async () => ({ data: [], total: 0 }),
+  deleteSavedSearch: async () => false,
+};
+
 /** A ledger with no entries yet, in ingest order. */
 const emptyTail: LedgerTail = { head: () => new Map(), read: () => [], encode: () => 'AQ', decode: (t) => (t === 'AQ' ? new Map() : null) };
 
@@ -86,6 +98,7 @@ beforeAll(async () => {
     rateLimiter: createRateLimiter({ limits: { query_per_hour: 1e9, export_per_hour: 1e9, stats_per_hour: 1e9, ingest_per_hour: 1e9 }, redisUrl: null }),
     readiness: [],
     agents: { agents: emptyAgents, redaction: null, maxMetadataBytes: 16384 },
+    searches: noSearches,
     redaction: null,
     stream: { tail: emptyTail, settings: { max_per_credential: 1e6, max_clients: 1e6, poll_ms: 1000, heartbeat_ms: 15_000, max_buffer_bytes: 1 << 20, max_replay_rows: 200_000 } },
   });
@@ -99,7 +112,7 @@ afterAll(async () => {
 
 interface DocumentedOperation {
   path: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   op: Operation;
   params: Parameter[];
 }
@@ -107,11 +120,11 @@ interface DocumentedOperation {
 const deref = (p: Parameter | Reference): Parameter => ('$ref' in p ? openApiDocument.components.parameters[p.$ref.split('/').pop()!] : p);
 
 const documented: DocumentedOperation[] = Object.entries(openApiDocument.paths).flatMap(([path, item]) =>
-  (['get', 'post'] as const)
+  (['get', 'post', 'delete'] as const)
     .filter((m) => item[m] !== undefined)
     .map((m) => ({
       path,
-      method: m.toUpperCase() as 'GET' | 'POST',
+      method: m.toUpperCase() as 'GET' | 'POST' | 'DELETE',
       op: item[m]!,
       params: [...(item.parameters ?? []), ...(item[m]!.parameters ?? [])].map(deref),
     })),

@@ -5,6 +5,7 @@ import {
   compileRedactionRules,
   DEFAULT_REDACTION_CONFIG,
   holdsPseudonymized,
+  pseudonymizeQueryText,
   pseudonymizeSearch,
   redactValue,
 } from '../../collector/redact/index.js';
@@ -122,5 +123,22 @@ describe('searching by the clear value', () => {
     expect(holdsPseudonymized('mail jane@example.com', rules)).toBe(true);
     expect(holdsPseudonymized('mail jane at example', rules)).toBe(false);
     expect(holdsPseudonymized('mail jane@example.com', testRules({ actions: { email: 'keep' } }))).toBe(false);
+  });
+
+  it('rewrites a rewritten text to itself (a saved search is stored rewritten and rewritten again at each run)', () => {
+    const all = testRules({ actions: { email: 'pseudonymize', card_number: 'pseudonymize' } });
+    const texts = [
+      'inputs.to:jane@example.com', 'inputs.to:"jane@example.com" OR "mail Jane.Doe@Example.COM now"', '-x@y.example a@b.co', 'card 4111 1111 1111 1111',
+      'inputs.to:"[EMAIL:0123456789abcdef]"', '"unterminated jane@example.com', 'a\\"b c@d.example"',
+    ];
+    for (const r of [rules, all]) {
+      for (const text of texts) {
+        const query = pseudonymizeQueryText(text, r, 'acme');
+        expect(pseudonymizeQueryText(query, r, 'acme'), text).toBe(query);
+        expect(holdsPseudonymized(query, r), text).toBe(false);
+        const search = pseudonymizeSearch(text, r, 'acme');
+        expect(pseudonymizeSearch(search, r, 'acme'), text).toBe(search);
+      }
+    }
   });
 });
