@@ -1,50 +1,17 @@
 import type { EntryRecord } from '../../model/ledger-entry.js';
-import { observeAll, outcomeObservation, type TrustObservation } from '../../model/trust-score.js';
+import { observeAll } from '../../model/trust-score.js';
+import { addToAgentDeltas, type AgentDelta, type Usage } from '../agent-deltas.js';
 import { agentNameOf } from '../sqlite/write-row.js';
 import { getVersioned, type UsageDoc } from './agents-docs.js';
 import { isConflict, usageId } from './agents-indices.js';
 import { backoff, resolveForIngest, updateAgent, type AgentContext } from './agents-registry.js';
 
-interface Usage {
-  count: number;
-  errors: number;
-  cost_nanos: number;
-  last_us: number;
-}
 
-interface AgentDelta extends Usage {
-  organization_id: string;
-  external_id: string;
-  name: string | null;
-  observations: TrustObservation[];
-  users: Map<string, Usage>;
-}
 
-function count(u: Usage, e: EntryRecord): void {
-  u.count++;
-  if (e.outcome === 'error') u.errors++;
-  u.cost_nanos += e.cost_nanos;
-  u.last_us = Math.max(u.last_us, e.start_us);
-}
 
 function deltasOf(entries: readonly EntryRecord[]): AgentDelta[] {
   const deltas = new Map<string, AgentDelta>();
-  for (const e of entries) {
-    if (e.agent_id === null) continue;
-    const key = `${e.organization_id}\u0000${e.agent_id}`;
-    let d = deltas.get(key);
-    if (!d) {
-      d = { organization_id: e.organization_id, external_id: e.agent_id, name: agentNameOf(e), count: 0, errors: 0, cost_nanos: 0, last_us: e.start_us, observations: [], users: new Map() };
-      deltas.set(key, d);
-    }
-    count(d, e);
-    d.observations.push(outcomeObservation(e.outcome, e.start_us));
-    if (e.user_id !== null) {
-      let u = d.users.get(e.user_id);
-      if (!u) d.users.set(e.user_id, (u = { count: 0, errors: 0, cost_nanos: 0, last_us: e.start_us }));
-      count(u, e);
-    }
-  }
+  for (const e of entries) addToAgentDeltas(deltas, { ...e, agent_name: agentNameOf(e) });
   return [...deltas.values()];
 }
 

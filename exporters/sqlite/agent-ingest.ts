@@ -1,26 +1,13 @@
 import type { Actor } from '../../model/agent.js';
 import { parseAsn } from '../../model/asn.js';
-import { observeAll, outcomeObservation, type TrustObservation } from '../../model/trust-score.js';
+import { observeAll } from '../../model/trust-score.js';
+import { addToAgentDeltas, type AgentDelta } from '../agent-deltas.js';
 import { insertAgent } from './agent-registration.js';
 import { saveTrustState, trustStateOf, type AgentRow } from './agent-row.js';
 import type { Database, Statement } from './driver.js';
 import type { WriteRow } from './write-row.js';
 
-interface Usage {
-  count: number;
-  errors: number;
-  cost_nanos: number;
-  last_us: number;
-}
 
-interface AgentDelta extends Usage {
-  organization_id: string;
-  external_id: string;
-  name: string | null;
-  observations: TrustObservation[];
-  /** The same counters per user, for the user role's view of the agent (agent-usage.ts). */
-  users: Map<string, Usage>;
-}
 
 const SYSTEM: Actor = { actor_type: 'system', actor_id: null };
 
@@ -95,35 +82,7 @@ export class AgentIngestBatch {
 
   /** Call for each inserted entry. */
   add(e: Pick<WriteRow, 'organization_id' | 'agent_id' | 'agent_name' | 'user_id' | 'kind' | 'outcome' | 'cost_nanos' | 'start_us'>): void {
-    if (e.agent_id === null) return;
-    const key = `${e.organization_id}\u0000${e.agent_id}`;
-    let d = this.deltas.get(key);
-    if (!d) {
-      d = {
-        organization_id: e.organization_id,
-        external_id: e.agent_id,
-        name: e.agent_name,
-        count: 0,
-        errors: 0,
-        cost_nanos: 0,
-        last_us: e.start_us,
-        observations: [],
-        users: new Map(),
-      };
-      this.deltas.set(key, d);
-    }
-    // A log line registers its agent and shows it alive, but is no action: neither counted nor an outcome for trust.
-    if (e.kind === 'log') {
-      d.last_us = Math.max(d.last_us, e.start_us);
-      return;
-    }
-    count(d, e);
-    d.observations.push(outcomeObservation(e.outcome, e.start_us));
-    if (e.user_id !== null) {
-      let u = d.users.get(e.user_id);
-      if (!u) d.users.set(e.user_id, (u = { count: 0, errors: 0, cost_nanos: 0, last_us: e.start_us }));
-      count(u, e);
-    }
+    addToAgentDeltas(this.deltas, e);
   }
 
   flush(): void {
@@ -131,9 +90,3 @@ export class AgentIngestBatch {
   }
 }
 
-function count(u: Usage, e: Pick<WriteRow, 'outcome' | 'cost_nanos' | 'start_us'>): void {
-  u.count++;
-  if (e.outcome === 'error') u.errors++;
-  u.cost_nanos += e.cost_nanos;
-  u.last_us = Math.max(u.last_us, e.start_us);
-}

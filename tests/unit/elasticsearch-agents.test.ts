@@ -139,6 +139,18 @@ describe('elasticsearch agents: registration', () => {
     expect(page.data.map((a) => [a.name, a.action_count])).toEqual([['newbie', 3]]);
   });
 
+  it('a log line registers its agent and moves its last-seen time but is no action (as on SQLite: exporters/agent-deltas.ts)', async () => {
+    const { open } = cluster();
+    const store = await open();
+    const now = Date.now() * 1000;
+    const log = { ...entry('o', 'logger', now + 5), kind: 'log' as const, outcome: 'error' as const };
+    await store.ledger.write([entry('o', 'logger', now), log]);
+    await store.refresh();
+    const [agent] = (await store.agents.listAgents({ scope: { organization_id: 'o' }, page: 1, per_page: 10 })).data;
+    expect([agent.name, agent.action_count, agent.error_rate]).toEqual(['logger', 1, 0]);
+    expect(Date.parse(agent.last_seen_at!)).toBe(Math.floor((now + 5) / 1000));
+  });
+
   it('refuses an external id another agent holds, leaving no agent, key or ASN behind', async () => {
     const { open, raw } = cluster();
     const store = await open();
