@@ -5,7 +5,7 @@ import type { Principal } from '../../auth/principal.js';
 import type { RateLimitDecision, RateLimiter } from '../../auth/rate-limit/index.js';
 import { activeSpan, inSpan } from '../../model/self-trace.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { authFailureReason } from '../../observability/request-log.js';
+import { authFailureReason, credentialName } from '../../observability/request-log.js';
 import { normalizeRequest } from '../normalize/normalize-request.js';
 import type { DecodeLimits, RejectedSpan } from '../otlp/decode-limits.js';
 import { DecodeError } from '../otlp/decode-limits.js';
@@ -51,6 +51,18 @@ export interface Exchange {
 
 export function newExchange(wire: OtlpWire): Exchange {
   return { wire, principal: null, bytesIn: 0, bytesOut: 0, accepted: 0, rejected: 0 };
+}
+
+/** What an exchange puts in its request log line, whichever transport carried it. */
+export function exchangeLogFields(exchange: Exchange) {
+  return {
+    bytes_in: exchange.bytesIn,
+    bytes_out: exchange.bytesOut,
+    credential: credentialName(exchange.principal),
+    organization: exchange.principal?.organization_id ?? null,
+    spans_accepted: exchange.accepted,
+    spans_rejected: exchange.rejected,
+  };
 }
 
 export interface ExportRequest {

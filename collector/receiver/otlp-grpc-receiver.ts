@@ -4,9 +4,9 @@ import { credentialFrom } from '../../auth/credential-header.js';
 import { selfTracer, SpanKind } from '../../model/self-trace.js';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { Metrics } from '../../observability/metrics.js';
-import { credentialName, elapsedMs, GRPC_SERVER_FAULTS, type RequestLog } from '../../observability/request-log.js';
+import { elapsedMs, GRPC_SERVER_FAULTS, type RequestLog } from '../../observability/request-log.js';
 import { encodeRetryStatus } from '../otlp/otlp-codec.js';
-import { newExchange, type Exchange, type ExportHandler, type Refusal } from './otlp-export.js';
+import { exchangeLogFields, newExchange, type Exchange, type ExportHandler, type Refusal } from './otlp-export.js';
 import { BodyError } from './read-body.js';
 
 /** The OTLP/gRPC methods, by their full path. */
@@ -125,12 +125,7 @@ class GrpcReceiver implements OtlpGrpcReceiver {
       status: 200,
       grpc_status: name,
       duration_ms: elapsedMs(startNs),
-      bytes_in: exchange.bytesIn,
-      bytes_out: exchange.bytesOut,
-      credential: credentialName(exchange.principal),
-      organization: exchange.principal?.organization_id ?? null,
-      spans_accepted: exchange.accepted,
-      spans_rejected: exchange.rejected,
+      ...exchangeLogFields(exchange),
       ...(aborted && { aborted: true as const }),
     });
   }

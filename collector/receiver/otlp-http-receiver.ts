@@ -7,8 +7,8 @@ import { RPC_CODE, encodeRpcStatus, type OtlpEncoding } from '../otlp/otlp-codec
 import { BodyError, readBody, type BodyLimits } from './read-body.js';
 import { endHttpSpan, selfTracer, SpanKind } from '../../model/self-trace.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { credentialName, elapsedMs, type RequestLog } from '../../observability/request-log.js';
-import { newExchange, type Exchange, type ExportHandler, type Refusal } from './otlp-export.js';
+import { elapsedMs, type RequestLog } from '../../observability/request-log.js';
+import { exchangeLogFields, newExchange, type Exchange, type ExportHandler, type Refusal } from './otlp-export.js';
 
 /** One OTLP/HTTP endpoint: its path and the export behind it (otlp-export.ts). */
 export interface HttpExportRoute {
@@ -101,12 +101,7 @@ class OtlpHttpReceiver implements OtlpReceiver {
       route: this.routeOf(req) ?? 'unmatched',
       status,
       duration_ms: elapsedMs(startNs),
-      bytes_in: exchange.bytesIn,
-      bytes_out: exchange.bytesOut,
-      credential: credentialName(exchange.principal),
-      organization: exchange.principal?.organization_id ?? null,
-      spans_accepted: exchange.accepted,
-      spans_rejected: exchange.rejected,
+      ...exchangeLogFields(exchange),
       ...(res.writableFinished ? {} : { aborted: true as const }),
     });
   }

@@ -51,9 +51,9 @@ export class FulltextIndexer {
       if (fulltextState(this.db) !== 'stale') return;
       this.db.prepare("INSERT INTO entries_fts (entries_fts) VALUES ('delete-all')").run();
       for (let after = 0; ; ) {
-        const rows = page.all(after, PAGE) as RebuildRow[];
+        const rows = page.all(after, PAGE) as FtsSourceRow[];
         if (!rows.length) break;
-        for (const row of rows) this.insert.run(row.seq, entryFtsText(recordOf(row)));
+        for (const row of rows) this.insert.run(row.seq, ftsTextOfRow(row));
         after = rows[rows.length - 1].seq;
       }
       this.db.prepare("UPDATE ledger_meta SET value = 'complete' WHERE key = 'fulltext'").run();
@@ -61,7 +61,8 @@ export class FulltextIndexer {
   }
 }
 
-interface RebuildRow {
+/** The columns of a stored entry its full-text row is built from. */
+export interface FtsSourceRow {
   seq: number;
   organization_id: string;
   user_id: string | null;
@@ -72,7 +73,7 @@ interface RebuildRow {
 }
 
 /** The fields entryFtsText reads, from a stored row. */
-function recordOf(row: RebuildRow): EntryRecord {
+function recordOf(row: FtsSourceRow): EntryRecord {
   return {
     organization_id: row.organization_id,
     user_id: row.user_id,
@@ -81,6 +82,11 @@ function recordOf(row: RebuildRow): EntryRecord {
     inputs: row.inputs === null ? null : JSON.parse(row.inputs),
     outputs: row.outputs === null ? null : JSON.parse(row.outputs),
   } as EntryRecord;
+}
+
+/** The full-text row of a stored entry (fts-text.ts), as the writer made it. */
+export function ftsTextOfRow(row: FtsSourceRow): string {
+  return entryFtsText(recordOf(row));
 }
 
 export function fulltextState(db: Database): 'complete' | 'stale' {

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { joinMessages, MAX_EVENTS_PER_SPAN, orderedEvents, type HeldEvent } from '../../collector/normalize/message-join.js';
-import type { EntryRecord } from '../../model/ledger-entry.js';
 import { runIdFromTraceId } from '../../model/ids.js';
 import type { LogMessageRecord } from '../../model/log-message.js';
 import type { Database } from './driver.js';
-import { entryFtsText } from './fts-text.js';
+import { ftsTextOfRow, type FtsSourceRow } from './fulltext-index.js';
 import { partitionName } from './partition-files.js';
 
 const DAY_US = 86_400_000_000;
@@ -16,15 +15,6 @@ export interface JoinPartitions {
   exists(name: string): boolean;
 }
 
-interface EntryMessagesRow {
-  seq: number;
-  organization_id: string;
-  user_id: string | null;
-  name: string;
-  status_message: string | null;
-  inputs: string | null;
-  outputs: string | null;
-}
 
 type Key = { organization_id: string; trace_id: string; span_id: string };
 
@@ -100,7 +90,7 @@ export class LogJoin {
     const entry = db
       .prepare(`SELECT seq, organization_id, user_id, name, status_message, inputs, outputs FROM entries
         WHERE organization_id = ? AND run_id = ? AND span_id = ? AND trace_id = ?`)
-      .get(key.organization_id, runIdFromTraceId(key.trace_id), key.span_id, key.trace_id) as EntryMessagesRow | undefined;
+      .get(key.organization_id, runIdFromTraceId(key.trace_id), key.span_id, key.trace_id) as (FtsSourceRow & { seq: number }) | undefined;
     if (!entry) return false;
     const next = joinMessages(entry, this.eventsOf(db, day, key), fresh);
     if (next === null) return true;
@@ -108,9 +98,8 @@ export class LogJoin {
     db.prepare('UPDATE entries SET inputs = ?, outputs = ? WHERE seq = ?').run(next.inputs, next.outputs, entry.seq);
     db.prepare('UPDATE message_join SET active = 0 WHERE id = 1').run();
     if (this.fulltext) {
-      const record = { ...entry, inputs: parse(next.inputs), outputs: parse(next.outputs) } as unknown as EntryRecord;
       db.prepare('DELETE FROM entries_fts WHERE rowid = CAST(? AS INTEGER)').run(entry.seq);
-      db.prepare('INSERT INTO entries_fts (rowid, text) VALUES (CAST(? AS INTEGER), ?)').run(entry.seq, entryFtsText(record));
+      db.prepare('INSERT INTO entries_fts (rowid, text) VALUES (CAST(? AS INTEGER), ?)').run(entry.seq, ftsTextOfRow({ ...entry, ...next }));
     }
     return true;
   }
@@ -128,7 +117,6 @@ export class LogJoin {
   }
 }
 
-const parse = (text: string | null) => (text === null ? null : JSON.parse(text));
 
 function partitionOfDayStart(day: string): number {
   return Date.parse(`${day.slice(0, 10)}T00:00:00Z`) * 1000;
